@@ -1,0 +1,61 @@
+"""The one exception type for bad input, and the located problems it carries."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+PathItem = str | int
+FieldPath = tuple[PathItem, ...]
+
+
+def format_path(path: Sequence[PathItem]) -> str:
+    """Render a field path the way a reader writes it: ``directions[2].indicators[0].id``."""
+    text = ""
+    for item in path:
+        if isinstance(item, int):
+            text += f"[{item}]"
+        else:
+            text += f".{item}" if text else str(item)
+    return text
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where (file, line, field path) and what."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    path: FieldPath = ()
+
+    def __str__(self) -> str:
+        where = ""
+        if self.file is not None:
+            where = self.file if self.line is None else f"{self.file}:{self.line}"
+        field = format_path(self.path)
+        parts = [part for part in (where, field, self.message) if part]
+        return ": ".join(parts)
+
+
+class UpgradeScoreError(ValueError):
+    """Raised for every bad input: a malformed rubric, base profile, target or option.
+
+    ``str(error)`` is one line naming the file, line and field path of the first problem;
+    ``error.problems`` lists every problem found.
+    """
+
+    def __init__(self, problems: Problem | str | Iterable[Problem]) -> None:
+        if isinstance(problems, str):
+            problems = Problem(problems)
+        if isinstance(problems, Problem):
+            problems = (problems,)
+        self.problems: tuple[Problem, ...] = tuple(problems) or (Problem("invalid input"),)
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        first = str(self.problems[0])
+        more = len(self.problems) - 1
+        if more:
+            first += f" (and {more} more problem{'s' if more > 1 else ''})"
+        return first.replace("\n", " ")

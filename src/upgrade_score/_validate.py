@@ -1,0 +1,127 @@
+"""Validate parsed documents into pydantic models, turning every failure into located problems."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic_core import PydanticCustomError
+
+from ._errors import FieldPath, PathItem, Problem, UpgradeScoreError, format_path
+from ._yamlio import Document
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+RULES_ERROR = "upgrade_score_rules"
+
+
+class Frozen(BaseModel):
+    """Base of every model: immutable, strict types, unknown fields rejected."""
+
+    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
+
+
+def as_tuple(value: Any) -> Any:
+    """Accept a YAML list where a (frozen) tuple is stored."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+FloatTuple = Annotated[tuple[FiniteFloat, ...], BeforeValidator(as_tuple)]
+FloatPair = Annotated[tuple[FiniteFloat, FiniteFloat], BeforeValidator(as_tuple)]
+
+
+def rules_error(problems: Sequence[tuple[FieldPath, str]]) -> PydanticCustomError:
+    """An error for cross-field rules, carrying each broken rule with its relative path."""
+    path, message = problems[0]
+    first = f"{format_path(path)}: {message}" if path else message
+    return PydanticCustomError(RULES_ERROR, "{first}", {"first": first, "problems": problems})
+
+
+def _data_path(data: Any, loc: Iterable[PathItem]) -> FieldPath:
+    """Keep the parts of a pydantic ``loc`` that step through ``data`` (drops union tags)."""
+    path: list[PathItem] = []
+    node = data
+    for item in loc:
+        if isinstance(node, dict):
+            key: Any = item
+            if key not in node and isinstance(item, str) and item.lstrip("-").isdigit():
+                key = int(item)
+            if key in node:
+                path.append(key)
+                node = node[key]
+            elif item not in ("[key]",) and not path_is_tag(item):
+                path.append(item)  # a missing or unknown field: name it, stop walking
+                node = None
+        elif isinstance(node, (list, tuple)) and isinstance(item, int) and 0 <= item < len(node):
+            path.append(item)
+            node = node[item]
+    return tuple(path)
+
+
+def path_is_tag(item: PathItem) -> bool:
+    """Pydantic adds type names (``function-after[...]``, ``float``) to union locations."""
+    return isinstance(item, str) and ("[" in item or item in {"float", "int", "bool", "str"})
+
+
+_FIELD_NAMES: set[str] = set()
+
+
+def register_fields(*models: type[BaseModel]) -> None:
+    """Remember field names so that a typo can be answered with 'did you mean ...'."""
+    for model in models:
+        _FIELD_NAMES.update(model.model_fields)
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1]) if error["loc"] else ""
+        close = difflib.get_close_matches(name, sorted(_FIELD_NAMES), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"unknown field{hint}"
+    message = str(error["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if kind in {"value_error", "assertion_error"}:
+        return message
+    value = error.get("input")
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{message[:1].lower()}{message[1:]}, got {shown}"
+
+
+def problems_from(exc: ValidationError, doc: Document, root: FieldPath = ()) -> list[Problem]:
+    """Translate a pydantic ``ValidationError`` for ``doc.data`` into located problems."""
+    problems: list[Problem] = []
+    seen: set[tuple[FieldPath, str]] = set()
+    for error in exc.errors():
+        base = _data_path(doc.data, (*root, *error["loc"]))
+        if error["type"] == RULES_ERROR:
+            items = [(base + tuple(rel), msg) for rel, msg in error["ctx"]["problems"]]
+        else:
+            items = [(base, _message(error))]
+        for path, message in items:
+            if (path, message) not in seen:
+                seen.add((path, message))
+                problems.append(doc.problem(path, message))
+    return problems
+
+
+def validate(model: type[ModelT], doc: Document, data: Any = None,
+             root: FieldPath = ()) -> ModelT:
+    """Validate ``data`` (default: the whole document) as ``model``, or raise located errors."""
+    payload = doc.data if data is None else data
+    if not isinstance(payload, dict):
+        kind = "empty" if payload is None else f"a {type(payload).__name__}"
+        raise UpgradeScoreError(doc.problem(root, f"expected a mapping of fields, got {kind}"))
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        raise UpgradeScoreError(problems_from(exc, doc, root)) from None

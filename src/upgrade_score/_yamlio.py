@@ -1,0 +1,222 @@
+"""Safe YAML/JSON reading that keeps line numbers and refuses what a config file never needs.
+
+The document is built from the parser's event stream with an explicit stack, so deep nesting
+cannot overflow the interpreter stack; duplicate keys, merge keys, custom tags and alias bombs are
+rejected with a located :class:`UpgradeScoreError`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._errors import FieldPath, PathItem, Problem, UpgradeScoreError
+
+MAX_BYTES = 20_000_000
+MAX_DEPTH = 64
+MAX_NODES = 1_000_000
+
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed document: plain Python data plus the line of every key and list item."""
+
+    data: Any
+    file: str
+    lines: Mapping[FieldPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: FieldPath) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+    def problem(self, path: FieldPath, message: str) -> Problem:
+        """A problem located at ``path`` in this document."""
+        return Problem(message, self.file, self.line_of(path), tuple(path))
+
+
+@dataclass
+class _Open:
+    """A collection under construction on the builder's stack."""
+
+    value: dict[PathItem, Any] | list[Any]
+    path: FieldPath
+    anchor: str | None
+    pending_key: PathItem | None = None
+    key_line: int = 0
+    nodes: int = 1
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file with a size limit; every failure is an :class:`UpgradeScoreError`."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise UpgradeScoreError(Problem("is a directory, expected a file", name)) from None
+    except FileNotFoundError:
+        raise UpgradeScoreError(Problem("file not found", name)) from None
+    except OSError as exc:
+        raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
+    if len(raw) > max_bytes:
+        raise UpgradeScoreError(Problem(f"file is larger than {max_bytes:,} bytes", name))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise UpgradeScoreError(Problem("not valid UTF-8 text", name, line)) from None
+
+
+def load_document(path: str | Path) -> Document:
+    """Parse a YAML or JSON file into a :class:`Document`."""
+    return parse_document(read_text(path), str(path))
+
+
+def parse_document(text: str, file: str = "<string>") -> Document:
+    """Parse YAML (or JSON) text holding exactly one document."""
+    if len(text) > MAX_BYTES:
+        raise UpgradeScoreError(Problem(f"text is longer than {MAX_BYTES:,} characters", file))
+    builder = _Builder(file)
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            builder.feed(event)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise UpgradeScoreError(Problem(f"invalid YAML: {reason}", file, line)) from None
+    except yaml.YAMLError as exc:
+        raise UpgradeScoreError(Problem(f"invalid YAML: {exc}", file)) from None
+    except (RecursionError, MemoryError):  # pragma: no cover - guarded by MAX_DEPTH/MAX_NODES
+        raise UpgradeScoreError(Problem("document is too deeply nested or too large", file)) from None
+    if builder.documents == 0:
+        raise UpgradeScoreError(Problem("the file is empty", file, 1))
+    return Document(builder.result, file, builder.lines)
+
+
+class _Builder:
+    """Turns parser events into Python data, recording where each key and item starts."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.loader = yaml.SafeLoader("")
+        self.stack: list[_Open] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.lines: dict[FieldPath, int] = {(): 1}
+        self.result: Any = None
+        self.documents = 0
+        self.total_nodes = 0
+
+    def fail(self, event: yaml.Event, message: str, path: FieldPath | None = None) -> None:
+        line = event.start_mark.line + 1 if event.start_mark is not None else None
+        raise UpgradeScoreError(Problem(message, self.file, line, path or ()))
+
+    def feed(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                self.fail(event, "expected a single YAML document, found several")
+        elif isinstance(event, yaml.ScalarEvent):
+            self.add(event, self.scalar(event), event.anchor, 1)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                self.fail(event, f"unknown alias *{event.anchor}")
+            value, nodes = self.anchors[event.anchor]
+            self.add(event, value, None, nodes)
+        elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            self.open(event)
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            done = self.stack.pop()
+            if isinstance(done.value, dict) and done.pending_key is not None:  # pragma: no cover
+                self.fail(event, "mapping key without a value")
+            self.add(event, done.value, done.anchor, done.nodes, placed=True)
+
+    def open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent) -> None:
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        wanted = _MAP_TAG if is_map else _SEQ_TAG
+        if event.tag not in (None, "!", wanted):
+            self.fail(event, f"unsupported YAML tag {event.tag}")
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels")
+        path = self.child_path(event)
+        self.stack.append(_Open({} if is_map else [], path, event.anchor))
+
+    def child_path(self, event: yaml.Event) -> FieldPath:
+        """The path of the value that ``event`` starts, recording its line."""
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            path = (*parent.path, len(parent.value))
+            self.lines.setdefault(path, event.start_mark.line + 1)
+            return path
+        if parent.pending_key is None:
+            self.fail(event, "mapping keys must be plain strings or integers", parent.path)
+        return (*parent.path, parent.pending_key)  # type: ignore[misc]
+
+    def scalar(self, event: yaml.ScalarEvent) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == _MERGE_TAG:
+            self.fail(event, "merge keys (<<) are not supported; write the fields out")
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            reason = getattr(exc, "problem", None) or str(exc)
+            self.fail(event, f"invalid YAML scalar {event.value!r}: {reason}")
+        except (ValueError, OverflowError) as exc:
+            self.fail(event, f"invalid YAML scalar {event.value!r}: {exc}")
+        return None  # pragma: no cover - fail() always raises
+
+    def add(self, event: yaml.Event, value: Any, anchor: str | None, nodes: int,
+            placed: bool = False) -> None:
+        """Attach a finished value to its parent (or make it the document)."""
+        self.total_nodes += nodes
+        if self.total_nodes > MAX_NODES:
+            self.fail(event, f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)")
+        if anchor is not None:
+            self.anchors[anchor] = (value, nodes)
+        if not self.stack:
+            self.result = value
+            return
+        parent = self.stack[-1]
+        parent.nodes += nodes
+        if isinstance(parent.value, list):
+            if not placed:
+                self.child_path(event)
+            parent.value.append(value)
+        elif parent.pending_key is None:
+            self.set_key(event, parent, value)
+        else:
+            key = parent.pending_key
+            parent.value[key] = value
+            parent.pending_key = None
+
+    def set_key(self, event: yaml.Event, parent: _Open, key: Any) -> None:
+        if isinstance(key, bool) or not isinstance(key, (str, int)):
+            shown = key.isoformat() if isinstance(key, (_dt.date, _dt.datetime)) else repr(key)
+            self.fail(event, f"mapping key {shown} must be a string or an integer", parent.path)
+        assert isinstance(parent.value, dict)
+        path = (*parent.path, key)
+        if key in parent.value:
+            self.fail(event, f"duplicate key {key!r} (first on line {self.lines[path]})",
+                      path)
+        parent.value[key] = None
+        parent.pending_key = key
+        self.lines[path] = event.start_mark.line + 1
+
