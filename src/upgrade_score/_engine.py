@@ -13,8 +13,8 @@ indicator, NaN = missing). The semantics are those of ``design.md``:
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -34,8 +34,14 @@ QUANTITATIVE, QUALITATIVE, BOOLEAN = 0, 1, 2
 _KIND_CODES = {"quantitative": QUANTITATIVE, "qualitative": QUALITATIVE, "boolean": BOOLEAN}
 
 
-def _frozen(array: npt.ArrayLike, dtype: type = np.float64) -> npt.NDArray[np.generic]:
-    out = np.array(array, dtype=dtype)
+def _floats(array: npt.ArrayLike) -> FloatArray:
+    out: FloatArray = np.array(array, dtype=np.float64)
+    out.setflags(write=False)
+    return out
+
+
+def _ints(array: npt.ArrayLike) -> IntArray:
+    out: IntArray = np.array(array, dtype=np.int64)
     out.setflags(write=False)
     return out
 
@@ -69,7 +75,8 @@ class CompiledRubric:
     @property
     def overall_shares(self) -> FloatArray:
         """Each direction's share W_j / ΣW of the overall score, shape (D,)."""
-        return self.direction_weights / self.direction_weights.sum()
+        shares: FloatArray = self.direction_weights / self.direction_weights.sum()
+        return shares
 
     @property
     def indicator_shares(self) -> FloatArray:
@@ -110,18 +117,17 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         indicator_ids=rubric.indicator_ids,
         direction_ids=rubric.direction_ids,
         levels=levels,
-        kinds=_frozen([_KIND_CODES[i.kind] for i in indicators], np.int64),
-        points=_frozen(points),
-        signs=_frozen(signs),
-        step_columns=_frozen([m for m, i in enumerate(indicators) if i.interpolation == "step"],
-                             np.int64),
-        low=_frozen(low),
-        high=_frozen(high),
-        weights=_frozen(weights),
-        direction_of=_frozen(direction_of, np.int64),
-        block=_frozen(block),
-        direction_weights=_frozen([d.weight for d in rubric.directions]),
-        cutoffs=_frozen(rubric.cutoffs),
+        kinds=_ints([_KIND_CODES[i.kind] for i in indicators]),
+        points=_floats(points),
+        signs=_floats(signs),
+        step_columns=_ints([m for m, i in enumerate(indicators) if i.interpolation == "step"]),
+        low=_floats(low),
+        high=_floats(high),
+        weights=_floats(weights),
+        direction_of=_ints(direction_of),
+        block=_floats(block),
+        direction_weights=_floats([d.weight for d in rubric.directions]),
+        cutoffs=_floats(rubric.cutoffs),
         aggregation=rubric.aggregation,
         missing=rubric.missing,
     )
@@ -190,24 +196,25 @@ def indicator_levels(rubric: CompiledRubric, values: FloatArray) -> FloatArray:
 
     One formula serves every linear column: s = Σ_k clip((u − p_{k−1}) / (p_k − p_{k−1}), 0, 1)
     over the oriented value u and breakpoints p_0..p_L (qualitative: p_k = k; boolean: k/L).
-    Division (not a reciprocal) keeps s exactly k when u sits exactly on p_k.
+    Division (not a reciprocal) keeps s exactly k when u sits exactly on p_k. The work runs on
+    the transposed (M, N) layout, so that every numpy inner loop runs along a long row.
     """
-    oriented = values * rubric.signs
+    points = rubric.points[:, :, None]
+    oriented = np.multiply(values.T, rubric.signs[:, None])
     levels = np.zeros_like(oriented)
     term = np.empty_like(oriented)
-    points = rubric.points
     for k in range(1, rubric.levels + 1):
         np.subtract(oriented, points[:, k - 1], out=term)
         np.divide(term, points[:, k] - points[:, k - 1], out=term)
-        np.maximum(term, 0.0, out=term)
-        np.minimum(term, 1.0, out=term)
+        np.clip(term, 0.0, 1.0, out=term)
         levels += term
     step = rubric.step_columns
     if step.size:
-        chosen = oriented[:, step]
-        counts = (chosen[:, :, None] >= points[step, 1:]).sum(axis=2)
-        levels[:, step] = np.where(np.isnan(chosen), np.nan, counts)
-    return levels
+        chosen = oriented[step]
+        counts = (chosen[:, None, :] >= points[step, 1:]).sum(axis=1)
+        levels[step] = np.where(np.isnan(chosen), np.nan, counts)
+    transposed: FloatArray = levels.T
+    return transposed
 
 
 @dataclass(frozen=True, eq=False)
@@ -260,7 +267,8 @@ def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray
             overall = np.exp(np.log(directions) @ shares)
     else:
         overall = directions @ shares
-    return np.clip(overall, 0.0, 100.0)
+    clipped: FloatArray = np.clip(overall, 0.0, 100.0)
+    return clipped
 
 
 def score_matrix(rubric: CompiledRubric, values: FloatArray, *,

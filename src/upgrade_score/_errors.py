@@ -20,6 +20,11 @@ def format_path(path: Sequence[PathItem]) -> str:
     return text
 
 
+def one_line(text: str) -> str:
+    """Collapse every kind of line break (\\r, U+2028, ...) so a message stays on one line."""
+    return " ".join(text.splitlines())
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where (file, line, field path) and what."""
@@ -35,7 +40,7 @@ class Problem:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
         field = format_path(self.path)
         parts = [part for part in (where, field, self.message) if part]
-        return ": ".join(parts)
+        return one_line(": ".join(parts))
 
 
 class UpgradeScoreError(ValueError):
@@ -58,4 +63,4 @@ class UpgradeScoreError(ValueError):
         more = len(self.problems) - 1
         if more:
             first += f" (and {more} more problem{'s' if more > 1 else ''})"
-        return first.replace("\n", " ")
+        return one_line(first)

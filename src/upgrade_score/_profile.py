@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, Validation
 
 from ._errors import FieldPath, Problem, UpgradeScoreError
 from ._rubric import Id, Label, Text
-from ._validate import Frozen, register_fields, validate
+from ._validate import Frozen, validate
 from ._yamlio import load_document, read_text
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -104,7 +104,6 @@ class BaseProfile(Frozen):
         return self._origin.problem(indicator_id, message)
 
 
-register_fields(ReportedValue, BaseInfo, BaseProfile)
 
 
 def _attach(profile: BaseProfile, origin: Origin) -> BaseProfile:
@@ -252,6 +251,7 @@ def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, l
     except ValidationError as exc:
         first = exc.errors()[0]
         column = str(first["loc"][1]) if len(first["loc"]) > 1 else id_column
+        column = id_column if first["loc"][:2] == ("base", "id") else column
         problems.append(Problem(str(first["msg"]).removeprefix("Value error, "), file, line,
                                 (column,)))
         return None

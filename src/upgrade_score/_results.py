@@ -212,7 +212,7 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
     shares = compiled.indicator_shares
     weights = compiled.weights
     if rubric.missing == "exclude":
-        used = np.where(present, weights, 0.0) @ compiled.block
+        used = present.astype(np.float64) @ compiled.block
         within = np.divide(weights, used[compiled.direction_of],
                            out=np.zeros_like(weights), where=used[compiled.direction_of] > 0)
     else:

@@ -25,7 +25,6 @@ from ._validate import (
     Frozen,
     PositiveFloat,
     as_tuple,
-    register_fields,
     rules_error,
     validate,
 )
@@ -41,6 +40,13 @@ Text = Annotated[str, Field(min_length=1)]
 Kind = Literal["quantitative", "qualitative", "boolean"]
 Better = Literal["higher", "lower"]
 Lang = Literal["en", "zh"]
+
+
+def _level_keys(value: object) -> object:
+    """Descriptor levels may come as strings from JSON (``"3"``); read them as integers."""
+    if isinstance(value, dict):
+        return {int(k) if isinstance(k, str) and k.isdigit() else k: v for k, v in value.items()}
+    return value
 
 
 class Label(Frozen):
@@ -86,7 +92,7 @@ class Indicator(Frozen):
     effort: PositiveFloat | None = None
     source: Text | None = None
     rationale: Text | None = None
-    descriptors: dict[int, Label] | None = None
+    descriptors: Annotated[dict[int, Label] | None, BeforeValidator(_level_keys)] = None
 
     @property
     def effective_floor(self) -> float:
@@ -99,7 +105,7 @@ class Indicator(Frozen):
     def _problems(self, levels: int) -> Iterator[tuple[FieldPath, str]]:
         if self.kind != "quantitative":
             for name in ("thresholds", "floor", "valid_range", "better", "interpolation"):
-                if name in self.model_fields_set:
+                if getattr(self, name) != Indicator.model_fields[name].default:
                     yield (name,), f"only quantitative indicators take '{name}' (kind is {self.kind})"
             if self.descriptors is not None and self.kind == "boolean":
                 yield ("descriptors",), "boolean indicators take no descriptors"
@@ -268,7 +274,6 @@ class Rubric(Frozen):
         return compile_rubric(self)
 
 
-register_fields(Label, Level, Indicator, Direction, Rubric)
 
 
 # --- loading -------------------------------------------------------------------------------

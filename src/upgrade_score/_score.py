@@ -110,6 +110,6 @@ def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path)
 
 
 def _readonly(values: FloatArray) -> FloatArray:
-    view = values.view()
+    view: FloatArray = values.view()
     view.setflags(write=False)
     return view

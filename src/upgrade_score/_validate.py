@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
@@ -67,22 +67,42 @@ def path_is_tag(item: PathItem) -> bool:
     return isinstance(item, str) and ("[" in item or item in {"float", "int", "bool", "str"})
 
 
-_FIELD_NAMES: set[str] = set()
+def _model_at(model: type[BaseModel], loc: Sequence[PathItem]) -> type[BaseModel] | None:
+    """The model whose field ``loc[-1]`` is, following field annotations down ``loc[:-1]``."""
+    current: Any = model
+    for item in loc[:-1]:
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            if isinstance(item, str) and item in current.model_fields:
+                current = current.model_fields[item].annotation
+            continue
+        current = _inner_model(current)
+        if current is not None and isinstance(item, str) and item in current.model_fields:
+            current = current.model_fields[item].annotation
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return current
+    return _inner_model(current)
 
 
-def register_fields(*models: type[BaseModel]) -> None:
-    """Remember field names so that a typo can be answered with 'did you mean ...'."""
-    for model in models:
-        _FIELD_NAMES.update(model.model_fields)
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    """The first pydantic model inside an annotation such as ``tuple[X, ...] | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in reversed(get_args(annotation)):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
 
 
-def _message(error: Any) -> str:
+def _message(error: Any, model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         name = str(error["loc"][-1]) if error["loc"] else ""
-        close = difflib.get_close_matches(name, sorted(_FIELD_NAMES), n=1)
+        owner = _model_at(model, error["loc"])
+        fields = sorted(owner.model_fields) if owner is not None else []
+        close = difflib.get_close_matches(name, fields, n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         return f"unknown field{hint}"
     message = str(error["msg"])
@@ -97,16 +117,20 @@ def _message(error: Any) -> str:
     return f"{message[:1].lower()}{message[1:]}, got {shown}"
 
 
-def problems_from(exc: ValidationError, doc: Document, root: FieldPath = ()) -> list[Problem]:
+def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
+                  root: FieldPath = ()) -> list[Problem]:
     """Translate a pydantic ``ValidationError`` for ``doc.data`` into located problems."""
     problems: list[Problem] = []
     seen: set[tuple[FieldPath, str]] = set()
-    for error in exc.errors():
+    errors = exc.errors()
+    for error in errors:
         base = _data_path(doc.data, (*root, *error["loc"]))
+        if error["type"] == "too_short" and len(errors) > 1 and error["input"]:
+            continue  # items were given but failed; their own errors say why
         if error["type"] == RULES_ERROR:
             items = [(base + tuple(rel), msg) for rel, msg in error["ctx"]["problems"]]
         else:
-            items = [(base, _message(error))]
+            items = [(base, _message(error, model))]
         for path, message in items:
             if (path, message) not in seen:
                 seen.add((path, message))
@@ -124,4 +148,4 @@ def validate(model: type[ModelT], doc: Document, data: Any = None,
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise UpgradeScoreError(problems_from(exc, doc, root)) from None
+        raise UpgradeScoreError(problems_from(exc, doc, model, root)) from None

@@ -8,6 +8,7 @@ rejected with a located :class:`UpgradeScoreError`.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +25,17 @@ MAX_NODES = 1_000_000
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, also reading JSON-style exponent floats (``1e-05``) as numbers."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
 
 
 @dataclass(frozen=True)
@@ -91,7 +103,7 @@ def parse_document(text: str, file: str = "<string>") -> Document:
         raise UpgradeScoreError(Problem(f"text is longer than {MAX_BYTES:,} characters", file))
     builder = _Builder(file)
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_Loader):
             builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -107,12 +119,17 @@ def parse_document(text: str, file: str = "<string>") -> Document:
     return Document(builder.result, file, builder.lines)
 
 
+def _line(event: yaml.Event) -> int:
+    """1-based line where an event starts."""
+    return event.start_mark.line + 1 if event.start_mark is not None else 1
+
+
 class _Builder:
     """Turns parser events into Python data, recording where each key and item starts."""
 
     def __init__(self, file: str) -> None:
         self.file = file
-        self.loader = yaml.SafeLoader("")
+        self.loader = _Loader("")
         self.stack: list[_Open] = []
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.lines: dict[FieldPath, int] = {(): 1}
@@ -121,8 +138,7 @@ class _Builder:
         self.total_nodes = 0
 
     def fail(self, event: yaml.Event, message: str, path: FieldPath | None = None) -> None:
-        line = event.start_mark.line + 1 if event.start_mark is not None else None
-        raise UpgradeScoreError(Problem(message, self.file, line, path or ()))
+        raise UpgradeScoreError(Problem(message, self.file, _line(event), path or ()))
 
     def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
@@ -132,9 +148,10 @@ class _Builder:
         elif isinstance(event, yaml.ScalarEvent):
             self.add(event, self.scalar(event), event.anchor, 1)
         elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                self.fail(event, f"unknown alias *{event.anchor}")
-            value, nodes = self.anchors[event.anchor]
+            anchor = event.anchor or ""
+            if anchor not in self.anchors:
+                self.fail(event, f"unknown alias *{anchor}")
+            value, nodes = self.anchors[anchor]
             self.add(event, value, None, nodes)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self.open(event)
@@ -152,6 +169,7 @@ class _Builder:
         if len(self.stack) >= MAX_DEPTH:
             self.fail(event, f"nesting deeper than {MAX_DEPTH} levels")
         path = self.child_path(event)
+        self.total_nodes += 1
         self.stack.append(_Open({} if is_map else [], path, event.anchor))
 
     def child_path(self, event: yaml.Event) -> FieldPath:
@@ -161,19 +179,20 @@ class _Builder:
         parent = self.stack[-1]
         if isinstance(parent.value, list):
             path = (*parent.path, len(parent.value))
-            self.lines.setdefault(path, event.start_mark.line + 1)
+            self.lines.setdefault(path, _line(event))
             return path
         if parent.pending_key is None:
             self.fail(event, "mapping keys must be plain strings or integers", parent.path)
-        return (*parent.path, parent.pending_key)  # type: ignore[misc]
+        return (*parent.path, parent.pending_key or "")
 
     def scalar(self, event: yaml.ScalarEvent) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.loader.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
+                                      event.implicit)
         if tag == _MERGE_TAG:
             self.fail(event, "merge keys (<<) are not supported; write the fields out")
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        node = yaml.ScalarNode(tag, event.value, style=event.style)
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
@@ -186,7 +205,8 @@ class _Builder:
     def add(self, event: yaml.Event, value: Any, anchor: str | None, nodes: int,
             placed: bool = False) -> None:
         """Attach a finished value to its parent (or make it the document)."""
-        self.total_nodes += nodes
+        if not placed:  # a closed collection's nodes were counted as they arrived
+            self.total_nodes += nodes
         if self.total_nodes > MAX_NODES:
             self.fail(event, f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)")
         if anchor is not None:
@@ -218,5 +238,5 @@ class _Builder:
                       path)
         parent.value[key] = None
         parent.pending_key = key
-        self.lines[path] = event.start_mark.line + 1
+        self.lines[path] = _line(event)
 

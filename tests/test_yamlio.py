@@ -1,0 +1,370 @@
+"""Safe YAML reading: every input ends in a clean, located UpgradeScoreError, and lines are kept."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+import upgrade_score._yamlio as yamlio
+from upgrade_score import UpgradeScoreError, load_profile, load_rubric
+from upgrade_score._yamlio import MAX_DEPTH, parse_document
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "yaml-test-suite"
+CORPUS_CASES = (sorted(p.name for p in CORPUS.iterdir() if (p / "in.yaml").is_file())
+                if CORPUS.is_dir() else [])
+LOADERS = [pytest.param(load_rubric, id="rubric"), pytest.param(load_profile, id="profile")]
+
+BILLION_LAUGHS = """\
+a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def write(tmp_path: Path, content: str | bytes, name: str = "doc.yaml") -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def parse_error(text: str, file: str = "doc.yaml") -> UpgradeScoreError:
+    with pytest.raises(UpgradeScoreError) as info:
+        parse_document(text, file)
+    return info.value
+
+
+def assert_one_line(message: str) -> None:
+    assert "\n" not in message
+    assert len(message.splitlines()) == 1
+
+
+# --- (1) the public YAML test suite: every input is a clean error ------------------------------
+
+@pytest.mark.parametrize("loader", LOADERS)
+@pytest.mark.parametrize(
+    "case",
+    CORPUS_CASES or [pytest.param(None, marks=pytest.mark.skip(
+        reason=f"yaml-test-suite corpus not found at {CORPUS}"))],
+)
+def test_corpus_input_is_a_clean_error(case: str, loader) -> None:
+    path = CORPUS / case / "in.yaml"
+    with pytest.raises(UpgradeScoreError) as info:
+        loader(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:"), message
+    assert_one_line(message)
+    assert info.value.problems and all(p.file == str(path) for p in info.value.problems)
+
+
+def test_corpus_is_complete() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(f"yaml-test-suite corpus not found at {CORPUS}")
+    assert len(CORPUS_CASES) == 402
+
+
+# --- (2) what a config file never needs ---------------------------------------------------------
+
+def test_duplicate_key_names_line_and_path() -> None:
+    err = parse_error("a:\n  b: 1\n  c: 2\n  b: 3\n")
+    assert str(err) == "doc.yaml:4: a.b: duplicate key 'b' (first on line 2)"
+    (problem,) = err.problems
+    assert (problem.file, problem.line, problem.path) == ("doc.yaml", 4, ("a", "b"))
+
+
+def test_duplicate_key_in_list_item_and_flow_mapping() -> None:
+    err = parse_error("directions:\n  - id: x\n    name: n\n  - id: y\n    id: z\n")
+    assert str(err) == "doc.yaml:5: directions[1].id: duplicate key 'id' (first on line 4)"
+    err = parse_error("top: 1\nlevel: {a: 1, b: 2, a: 3}\n")
+    assert str(err) == "doc.yaml:2: level.a: duplicate key 'a' (first on line 2)"
+
+
+def test_duplicate_key_through_load_rubric_names_file(tmp_path: Path) -> None:
+    path = write(tmp_path, 'id: mini\nversion: "1"\nid: other\n')
+    with pytest.raises(UpgradeScoreError) as info:
+        load_rubric(path)
+    assert str(info.value) == f"{path}:3: id: duplicate key 'id' (first on line 1)"
+
+
+def test_duplicate_integer_key() -> None:
+    err = parse_error("descriptors:\n  1: a\n  2: b\n  1: c\n")
+    assert str(err) == "doc.yaml:4: descriptors[1]: duplicate key 1 (first on line 2)"
+
+
+def test_merge_key_is_refused() -> None:
+    err = parse_error("base: &b {x: 1}\nother:\n  <<: *b\n  y: 2\n")
+    assert str(err) == "doc.yaml:3: merge keys (<<) are not supported; write the fields out"
+
+
+@pytest.mark.parametrize("text, line, fragment", [
+    ("a: 1\nb: !!python/name:os.system\n", 2, "python/name:os.system"),
+    ("a: !!python/object:os.system ls\n", 1, "python/object:os.system"),
+    ("a: 1\nb: !foo bar\n", 2, "'!foo'"),
+    ("a: !foo {x: 1}\n", 1, "unsupported YAML tag !foo"),
+    ("a:\n  b: !!set {x, y}\n", 2, "unsupported YAML tag tag:yaml.org,2002:set"),
+    ("a: !!omap [x: 1]\n", 1, "unsupported YAML tag tag:yaml.org,2002:omap"),
+])
+def test_custom_and_python_tags_are_refused(text: str, line: int, fragment: str) -> None:
+    err = parse_error(text)
+    assert str(err).startswith(f"doc.yaml:{line}: ")
+    assert fragment in str(err)
+    assert_one_line(str(err))
+
+
+def test_python_object_apply_runs_nothing(tmp_path: Path) -> None:
+    marker = tmp_path / "pwned"
+    path = write(tmp_path, f'x: !!python/object/apply:os.system ["touch {marker}"]\n')
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(path)
+    assert str(info.value) == (f"{path}:1: unsupported YAML tag "
+                               "tag:yaml.org,2002:python/object/apply:os.system")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize("text, line", [
+    ("a: 1\n---\nb: 2\n", 2),
+    ("---\na: 1\n...\n---\nb: 2\n", 4),
+])
+def test_multiple_documents_are_refused(text: str, line: int) -> None:
+    err = parse_error(text)
+    assert str(err) == f"doc.yaml:{line}: expected a single YAML document, found several"
+
+
+@pytest.mark.parametrize("content", ["", "# only a comment\n", "\n\n   \n"])
+def test_empty_file(tmp_path: Path, content: str) -> None:
+    path = write(tmp_path, content)
+    for loader in (load_rubric, load_profile):
+        with pytest.raises(UpgradeScoreError) as info:
+            loader(path)
+        assert str(info.value) == f"{path}:1: the file is empty"
+
+
+@pytest.mark.parametrize("content, line", [
+    (b"id: x\ntitle: caf\xe9\n", 2),           # latin-1
+    (b"\xff\xfei\x00d\x00:\x00 \x00x\x00", 1),  # UTF-16
+    (b"a: 1\nb: 2\nc: \x80\n", 3),
+])
+def test_non_utf8_bytes(tmp_path: Path, content: bytes, line: int) -> None:
+    path = write(tmp_path, content)
+    for loader in (load_rubric, load_profile):
+        with pytest.raises(UpgradeScoreError) as info:
+            loader(path)
+        assert str(info.value) == f"{path}:{line}: not valid UTF-8 text"
+
+
+def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
+    path = write(tmp_path, "\ufeffbase: {id: bom-base}\n")
+    assert load_profile(path).id == "bom-base"
+
+
+def test_file_over_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "MAX_BYTES", 100)
+    small = write(tmp_path, "base: {id: small}\n", "small.yaml")
+    assert load_profile(small).id == "small"
+    big = write(tmp_path, "base: {id: big}\n" + "# padding\n" * 20, "big.yaml")
+    assert big.stat().st_size > 100
+    for loader in (load_rubric, load_profile):
+        with pytest.raises(UpgradeScoreError) as info:
+            loader(big)
+        message = str(info.value)
+        assert message.startswith(f"{big}: "), message
+        assert "100" in message
+        assert ("longer" in message) or ("larger" in message)
+        assert_one_line(message)
+
+
+def test_directory_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(tmp_path)
+    assert str(info.value) == f"{tmp_path}: is a directory, expected a file"
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(tmp_path / "absent.yaml")
+    assert str(info.value) == f"{tmp_path / 'absent.yaml'}: file not found"
+
+
+@pytest.mark.parametrize("text", [
+    "[" * 10_000,
+    "[" * 10_000 + "]" * 10_000,
+    "{a: " * 10_000,
+])
+def test_deep_nesting_is_refused_quickly(text: str) -> None:
+    start = time.perf_counter()
+    err = parse_error(text)
+    assert time.perf_counter() - start < 2
+    assert str(err) == f"doc.yaml:1: nesting deeper than {MAX_DEPTH} levels"
+
+
+def test_depth_limit_boundary() -> None:
+    inside = parse_document("[" * MAX_DEPTH + "]" * MAX_DEPTH)
+    depth, node = 0, inside.data
+    while isinstance(node, list):
+        depth += 1
+        node = node[0] if node else None
+    assert depth == MAX_DEPTH
+    err = parse_error("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    assert str(err) == f"doc.yaml:1: nesting deeper than {MAX_DEPTH} levels"
+
+
+def test_block_nesting_reports_the_line_where_the_limit_is_crossed() -> None:
+    text = "a:\n" + "".join("  " * i + "-\n" for i in range(1, 100))
+    err = parse_error(text)
+    # line 1 opens the mapping (depth 1); each "-" line k opens one more list
+    assert str(err) == f"doc.yaml:{MAX_DEPTH + 1}: nesting deeper than {MAX_DEPTH} levels"
+
+
+def test_depth_limit_is_monkeypatchable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "MAX_DEPTH", 3)
+    assert parse_document("a: {b: [1]}").data == {"a": {"b": [1]}}
+    err = parse_error("a: {b: [[1]]}")
+    assert str(err) == "doc.yaml:1: nesting deeper than 3 levels"
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
+    path = write(tmp_path, BILLION_LAUGHS)
+    for loader in (load_rubric, load_profile):
+        start = time.perf_counter()
+        with pytest.raises(UpgradeScoreError) as info:
+            loader(path)
+        assert time.perf_counter() - start < 2
+        message = str(info.value)
+        assert message.startswith(f"{path}:"), message
+        assert "alias bomb" in message
+        assert info.value.problems[0].line in range(1, 10)
+
+
+def test_small_aliases_are_fine() -> None:
+    doc = parse_document("a: &x [1, 2]\nb: *x\nc: &s hello\nd: *s\n")
+    assert doc.data == {"a": [1, 2], "b": [1, 2], "c": "hello", "d": "hello"}
+
+
+def test_unknown_and_recursive_alias() -> None:
+    assert str(parse_error("a: 1\nb: *nope\n")) == "doc.yaml:2: unknown alias *nope"
+    assert str(parse_error("a: &r [1, *r]\n")) == "doc.yaml:1: unknown alias *r"
+
+
+def test_node_limit_counts_each_node_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "MAX_NODES", 100)
+    # 1 mapping + 1 list + 60 scalars = 62 nodes, well under the limit of 100
+    doc = parse_document("x: [" + ", ".join(["0"] * 60) + "]\n")
+    assert doc.data == {"x": [0] * 60}
+
+
+def test_node_limit_still_catches_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "MAX_NODES", 1000)
+    err = parse_error("a: &a [" + ", ".join(["x"] * 40) + "]\n"
+                      "b: [" + ", ".join(["*a"] * 40) + "]\n")
+    assert str(err).startswith("doc.yaml:2: document expands to more than 1,000 nodes")
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("true: 1\n", "True"),
+    ("~: 1\n", "None"),
+    ("1.5: 1\n", "1.5"),
+    ("2024-01-01: 1\n", "2024-01-01"),
+])
+def test_non_string_keys_are_refused(text: str, shown: str) -> None:
+    assert str(parse_error(text)) == f"doc.yaml:1: mapping key {shown} must be a string or an integer"
+
+
+def test_complex_key_is_refused() -> None:
+    err = parse_error("a: 1\n? [x, y]\n: 2\n")
+    assert str(err) == "doc.yaml:2: mapping keys must be plain strings or integers"
+
+
+def test_invalid_yaml_is_located() -> None:
+    err = parse_error("a: 1\nb: [1, 2\nc: 3\n")
+    assert str(err).startswith("doc.yaml:")
+    assert "invalid YAML" in str(err)
+    assert err.problems[0].line in (2, 3, 4)
+    assert_one_line(str(err))
+
+
+# --- (3) line numbers of keys and list items ----------------------------------------------------
+
+LINES_TEXT = """\
+# a comment
+top: 1
+items:
+  - a
+  - name: x
+
+    tags: [p, q,
+      r]
+  - - 7
+    - 8
+flow: {k: 1,
+  j: [1,
+      2]}
+descriptors:
+  1: one
+  3: three
+alias: &A [1, 2]
+again: *A
+"""
+
+
+def test_lines_of_keys_and_items() -> None:
+    doc = parse_document(LINES_TEXT, "lines.yaml")
+    assert doc.file == "lines.yaml"
+    assert doc.data == {
+        "top": 1,
+        "items": ["a", {"name": "x", "tags": ["p", "q", "r"]}, [7, 8]],
+        "flow": {"k": 1, "j": [1, 2]},
+        "descriptors": {1: "one", 3: "three"},
+        "alias": [1, 2],
+        "again": [1, 2],
+    }
+    assert dict(doc.lines) == {
+        (): 1,
+        ("top",): 2,
+        ("items",): 3,
+        ("items", 0): 4,
+        ("items", 1): 5,
+        ("items", 1, "name"): 5,
+        ("items", 1, "tags"): 7,
+        ("items", 1, "tags", 0): 7,
+        ("items", 1, "tags", 1): 7,
+        ("items", 1, "tags", 2): 8,
+        ("items", 2): 9,
+        ("items", 2, 0): 9,
+        ("items", 2, 1): 10,
+        ("flow",): 11,
+        ("flow", "k"): 11,
+        ("flow", "j"): 12,
+        ("flow", "j", 0): 12,
+        ("flow", "j", 1): 13,
+        ("descriptors",): 14,
+        ("descriptors", 1): 15,
+        ("descriptors", 3): 16,
+        ("alias",): 17,
+        ("alias", 0): 17,
+        ("alias", 1): 17,
+        ("again",): 18,
+    }
+
+
+def test_line_of_falls_back_to_nearest_ancestor() -> None:
+    doc = parse_document(LINES_TEXT, "lines.yaml")
+    assert doc.line_of(("items", 1, "tags", 2)) == 8
+    assert doc.line_of(("items", 1, "tags", 9, "zzz")) == 7
+    assert doc.line_of(("items", 1, "missing")) == 5
+    assert doc.line_of(("nowhere", "deep")) == 1
+    problem = doc.problem(("flow", "j", 1), "bad")
+    assert str(problem) == "lines.yaml:13: flow.j[1]: bad"
+
+
+def test_json_lines() -> None:
+    doc = parse_document('{\n  "base": {"id": "j"},\n  "values": {\n    "a": 1,\n    "b": [1,\n 2]\n  }\n}\n')
+    assert doc.data == {"base": {"id": "j"}, "values": {"a": 1, "b": [1, 2]}}
+    assert doc.lines[("values", "a")] == 4
+    assert doc.lines[("values", "b", 1)] == 6
