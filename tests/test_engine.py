@@ -319,11 +319,14 @@ def test_level_tolerance_custom_cutoffs() -> None:
     # i.e. score 16 = c_1, but (0.08 - 0) / (0.1 - 0) = 0.7999999999999999 -> 15.999999999999998
     rubric = make_rubric(direction("d", ind("x", thresholds=[0.1, 0.2, 0.3, 0.4, 0.5])),
                          level_cutoffs=[16, 36, 56, 76, 96])
-    table = score_many(rubric, np.array([[0.08], [0.079]]))
+    # 0.08 - 1e-13 is level 0.799999999999 -> score 16 - 1.6e-10: below c_1 = 16 in any
+    # arithmetic, but within the 1e-9 tolerance, so level 1 either way
+    table = score_many(rubric, np.array([[0.08], [0.079], [0.08 - 1e-13]]))
     assert table.directions[0, 0] == pytest.approx(16.0, abs=1e-9)
-    assert table.directions[0, 0] < 16.0  # precondition: the tolerance is really needed here
     assert table.direction_levels[0, 0] == 1
     assert table.overall_level[0] == 1
+    assert table.directions[2, 0] < 16.0  # precondition: the tolerance is really needed here
+    assert table.direction_levels[2, 0] == 1
     # 0.079 -> level 0.79 -> score 15.8: clearly below 16, level 0
     assert table.direction_levels[1, 0] == 0
 

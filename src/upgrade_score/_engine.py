@@ -13,6 +13,7 @@ indicator, NaN = missing). The semantics are those of ``design.md``:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,8 +30,8 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 LEVEL_TOLERANCE = 1e-9
-CHUNK_ROWS = 2048
-QUANTITATIVE, QUALITATIVE, BOOLEAN = 0, 1, 2
+CHUNK_ROWS = 32768
+QUANTITATIVE, QUALITATIVE, BOOLEAN, STEP = 0, 1, 2, 3
 _KIND_CODES = {"quantitative": QUANTITATIVE, "qualitative": QUALITATIVE, "boolean": BOOLEAN}
 
 
@@ -55,8 +56,10 @@ class CompiledRubric:
     levels: int
     kinds: IntArray            # (M,) QUANTITATIVE | QUALITATIVE | BOOLEAN
     points: FloatArray         # (M, L+1) floor and thresholds, sign-adjusted so they increase
+    discrete_columns: IntArray  # qualitative and boolean columns (values must be whole)
+    column_rules: tuple[tuple[int, float, tuple[float, ...], tuple[float, ...]], ...]
+    # per column as Python scalars (fast in loops): (kind or STEP, sign, points, rates)
     signs: FloatArray          # (M,) +1 where higher is better, -1 where lower is
-    step_columns: IntArray     # columns scored by step instead of linear interpolation
     low: FloatArray            # (M,) smallest valid value (-max float if unbounded)
     high: FloatArray           # (M,) largest valid value (+max float if unbounded)
     weights: FloatArray        # (M,) indicator weights w_i
@@ -110,6 +113,11 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
                 points[column] = np.linspace(0.0, top, levels + 1)
                 low[column], high[column] = 0.0, top
             column += 1
+    rates = (1.0 + 2.0**-50) / np.diff(points, axis=1)
+    rules = tuple(
+        (STEP if i.interpolation == "step" else _KIND_CODES[i.kind], float(signs[m]),
+         tuple(points[m].tolist()), tuple(rates[m].tolist()))
+        for m, i in enumerate(indicators))
     weights = np.array([i.weight for i in indicators])
     block = np.zeros((count, len(rubric.directions)))
     block[np.arange(count), direction_of] = weights
@@ -119,8 +127,9 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         levels=levels,
         kinds=_ints([_KIND_CODES[i.kind] for i in indicators]),
         points=_floats(points),
+        discrete_columns=_ints([m for m, i in enumerate(indicators) if i.kind != "quantitative"]),
+        column_rules=rules,
         signs=_floats(signs),
-        step_columns=_ints([m for m, i in enumerate(indicators) if i.interpolation == "step"]),
         low=_floats(low),
         high=_floats(high),
         weights=_floats(weights),
@@ -137,26 +146,31 @@ def invalid_cells(rubric: CompiledRubric, values: FloatArray,
                   limit: int = 20) -> tuple[int, list[tuple[int, int, str]]]:
     """How many cells no indicator accepts (NaN is fine: missing), and the first ``limit``
     of them as (row, column, reason), in row order."""
-    count = values.shape[0]
-    flagged = np.zeros(count, dtype=np.int64)
-    discrete = np.flatnonzero(rubric.kinds != QUANTITATIVE)
+    flagged = np.zeros(values.shape[0], dtype=np.int64)
 
     def run(start: int, stop: int) -> None:
-        chunk = values[start:stop]
+        flagged[start:stop] = _invalid_per_row(rubric, values[start:stop])
+
+    for_chunks(values.shape[0], run)
+    found: list[tuple[int, int, str]] = []
+    for row in np.flatnonzero(flagged)[:limit].tolist():
+        for column in range(values.shape[1]):
+            reason = _reason(rubric, float(values[row, column]), column)
+            if reason and len(found) < limit:
+                found.append((row, column, reason))
+    return int(flagged.sum()), found
+
+
+def _invalid_per_row(rubric: CompiledRubric, chunk: FloatArray) -> IntArray:
+    """Number of unacceptable cells in each row of ``chunk``."""
+    with np.errstate(invalid="ignore"):
         bad = (chunk < rubric.low) | (chunk > rubric.high)
+        discrete = rubric.discrete_columns
         if discrete.size:
             chosen = chunk[:, discrete]
             bad[:, discrete] |= np.isfinite(chosen) & (chosen != np.floor(chosen))
-        flagged[start:stop] = bad.sum(axis=1)
-
-    with np.errstate(invalid="ignore"):
-        for_chunks(count, run)
-        found: list[tuple[int, int, str]] = []
-        for row in np.flatnonzero(flagged)[:limit].tolist():
-            for column in range(values.shape[1]):
-                if len(found) < limit and _reason(rubric, float(values[row, column]), column):
-                    found.append((row, column, _reason(rubric, float(values[row, column]), column)))
-    return int(flagged.sum()), found
+    counts: IntArray = bad.sum(axis=1)
+    return counts
 
 
 def _reason(rubric: CompiledRubric, value: float, column: int) -> str:
@@ -192,29 +206,54 @@ def for_chunks(count: int, run: Callable[[int, int], None], workers: int | None 
 
 
 def indicator_levels(rubric: CompiledRubric, values: FloatArray) -> FloatArray:
-    """Level s ∈ [0, L] of every cell; NaN where the value is missing. Shape (N, M).
-
-    One formula serves every linear column: s = Σ_k clip((u − p_{k−1}) / (p_k − p_{k−1}), 0, 1)
-    over the oriented value u and breakpoints p_0..p_L (qualitative: p_k = k; boolean: k/L).
-    Division (not a reciprocal) keeps s exactly k when u sits exactly on p_k. The work runs on
-    the transposed (M, N) layout, so that every numpy inner loop runs along a long row.
-    """
-    points = rubric.points[:, :, None]
-    oriented = np.multiply(values.T, rubric.signs[:, None])
-    levels = np.zeros_like(oriented)
-    term = np.empty_like(oriented)
-    for k in range(1, rubric.levels + 1):
-        np.subtract(oriented, points[:, k - 1], out=term)
-        np.divide(term, points[:, k] - points[:, k - 1], out=term)
-        np.clip(term, 0.0, 1.0, out=term)
-        levels += term
-    step = rubric.step_columns
-    if step.size:
-        chosen = oriented[step]
-        counts = (chosen[:, None, :] >= points[step, 1:]).sum(axis=1)
-        levels[step] = np.where(np.isnan(chosen), np.nan, counts)
+    """Level s ∈ [0, L] of every cell; NaN where the value is missing. Shape (N, M)."""
+    levels = np.empty((values.shape[1], values.shape[0]))
+    _levels_into(rubric, values, levels, np.empty(values.shape[0]), np.empty(values.shape[0]))
     transposed: FloatArray = levels.T
     return transposed
+
+
+def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
+                 oriented: FloatArray, term: FloatArray) -> None:
+    """Write the levels of ``values`` (n, M) into ``levels`` (M, n); the (n,) others are scratch.
+
+    A linear column takes s = Σ_k clip((u − p_{k−1}) · r_k, 0, 1) over the oriented value
+    u = sign · v and breakpoints p_0..p_L, with r_k = 1 / (p_k − p_{k−1}) nudged up by 2⁻⁵⁰ so
+    that u exactly on p_k gives exactly k. Columns are done one at a time with scalar operands:
+    numpy's fastest loops, on rows short enough to stay in cache.
+    """
+    for m, (rule, sign, points, rates) in enumerate(rubric.column_rules):
+        level = levels[m]
+        if rule == QUALITATIVE:
+            level[:] = values[:, m]
+            continue
+        if rule == BOOLEAN:
+            np.multiply(values[:, m], rubric.levels, out=level)
+            continue
+        np.multiply(values[:, m], sign, out=oriented)
+        level.fill(0.0)
+        if rule == STEP:
+            for point in points[1:]:
+                level += oriented >= point
+            level[np.isnan(oriented)] = np.nan
+            continue
+        for k in range(1, len(points)):
+            np.subtract(oriented, points[k - 1], out=term)
+            np.multiply(term, rates[k - 1], out=term)
+            np.clip(term, 0.0, 1.0, out=term)
+            level += term
+
+
+_local = threading.local()
+
+
+def _scratch(columns: int, rows: int) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Reusable work arrays of the calling thread: (columns, rows), (rows,), (rows,)."""
+    cached: tuple[FloatArray, FloatArray, FloatArray] | None = getattr(_local, "buffers", None)
+    if cached is None or cached[0].shape != (columns, rows):
+        cached = (np.empty((columns, rows)), np.empty(rows), np.empty(rows))
+        _local.buffers = cached
+    return cached
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,25 +267,39 @@ class Scores:
     overall_level: IntArray            # (N,)
     balanced_level: IntArray           # (N,)
     completeness: FloatArray           # (N,)
+    invalid: int = 0                   # cells outside their indicator's domain (see invalid_cells)
 
 
 def maturity_levels(scores: npt.ArrayLike, cutoffs: FloatArray) -> IntArray:
     """The largest k with score ≥ c_k (within 1e-9); 0 below c_1. Any shape."""
-    return np.searchsorted(cutoffs - LEVEL_TOLERANCE, np.asarray(scores, dtype=np.float64),
-                           side="right").astype(np.int64)
+    values = np.asarray(scores, dtype=np.float64)
+    levels = np.zeros(values.shape, dtype=np.int64)
+    for cutoff in cutoffs - LEVEL_TOLERANCE:  # cutoffs increase, so the count is the level
+        levels += values >= cutoff
+    return levels
 
 
 def direction_scores(rubric: CompiledRubric, levels: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Direction scores and completeness from indicator levels (NaN = missing). Shapes (N, D)."""
+    """Direction scores and completeness from indicator levels (N, M; NaN = missing).
+
+    Returns two (N, D) arrays. ``levels`` is not modified.
+    """
+    scores, completeness = _direction_scores_t(rubric, np.array(levels.T))
+    return np.array(scores.T), np.array(completeness.T)
+
+
+def _direction_scores_t(rubric: CompiledRubric,
+                        levels: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Direction scores and completeness, both (D, n), from levels (M, n), which get NaN → 0."""
+    block = rubric.block.T
+    totals = rubric.direction_weight_sums[:, None]
     missing = np.isnan(levels)
-    normalised = np.where(missing, 0.0, levels) if missing.any() else levels
-    weighted = normalised @ rubric.block
-    totals = rubric.direction_weight_sums
     if missing.any():
-        present = (~missing).astype(np.float64) @ rubric.block
+        np.fmax(levels, 0.0, out=levels)  # NaN → 0 (levels are never negative)
+        present = block @ (~missing).astype(np.float64)
     else:
-        present = np.broadcast_to(totals, weighted.shape)
-    completeness = present / totals
+        present = np.broadcast_to(totals, (block.shape[0], levels.shape[1]))
+    weighted = block @ levels
     if rubric.missing == "exclude":
         with np.errstate(invalid="ignore", divide="ignore"):
             scores = np.where(present > 0, weighted / present, 0.0)
@@ -254,7 +307,8 @@ def direction_scores(rubric: CompiledRubric, levels: FloatArray) -> tuple[FloatA
         scores = weighted / totals
     scores *= 100.0 / rubric.levels
     np.clip(scores, 0.0, 100.0, out=scores)
-    return scores, np.array(completeness, dtype=np.float64)
+    completeness: FloatArray = np.clip(present / totals, 0.0, 1.0)
+    return scores, completeness
 
 
 def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray:
@@ -273,27 +327,37 @@ def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray
 
 def score_matrix(rubric: CompiledRubric, values: FloatArray, *,
                  workers: int | None = None) -> Scores:
-    """Score every base (row) of a validated value matrix.
+    """Score every base (row) of a value matrix, counting invalid cells on the way.
 
-    Rows are processed in cache-sized chunks, on ``workers`` threads (default: one per core).
+    Rows are processed in cache-sized chunks, on ``workers`` threads (default: one per core);
+    results are written direction by direction, so every write is contiguous.
     """
-    count = values.shape[0]
-    directions = np.empty((count, len(rubric.direction_ids)))
-    completeness = np.empty_like(directions)
+    count, width = values.shape[0], len(rubric.direction_ids)
+    directions = np.empty((width, count))
+    completeness = np.empty((width, count))
+    direction_levels = np.empty((width, count), dtype=np.int64)
+    invalid = np.zeros(count, dtype=np.int64)
 
     def run(start: int, stop: int) -> None:
-        levels = indicator_levels(rubric, values[start:stop])
-        directions[start:stop], completeness[start:stop] = direction_scores(rubric, levels)
+        chunk = values[start:stop]
+        invalid[start:stop] = _invalid_per_row(rubric, chunk)
+        levels, oriented, term = _scratch(values.shape[1], stop - start)
+        _levels_into(rubric, chunk, levels, oriented, term)
+        scores, complete = _direction_scores_t(rubric, levels)
+        directions[:, start:stop] = scores
+        completeness[:, start:stop] = complete
+        direction_levels[:, start:stop] = maturity_levels(scores, rubric.cutoffs)
 
     for_chunks(count, run, workers)
-    overall = overall_scores(rubric, directions)
-    direction_levels = maturity_levels(directions, rubric.cutoffs)
+    shares = rubric.overall_shares
+    overall = overall_scores(rubric, directions.T)
     return Scores(
-        directions=directions,
-        direction_levels=direction_levels,
-        direction_completeness=completeness,
+        directions=directions.T,
+        direction_levels=direction_levels.T,
+        direction_completeness=completeness.T,
         overall=overall,
         overall_level=maturity_levels(overall, rubric.cutoffs),
-        balanced_level=direction_levels.min(axis=1, initial=rubric.levels),
-        completeness=completeness @ rubric.overall_shares,
+        balanced_level=direction_levels.min(axis=0, initial=rubric.levels),
+        completeness=shares @ completeness,
+        invalid=int(invalid.sum()),
     )

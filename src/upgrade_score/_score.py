@@ -57,7 +57,9 @@ def _unknown(rubric: Rubric, indicator_id: str) -> str:
 
 
 def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
-    """Check an N×M array in ``rubric.indicator_ids`` order (NaN = missing) and return it."""
+    """An N×M float array in ``rubric.indicator_ids`` order (NaN = missing), shape-checked.
+
+    Cell values are checked while scoring (see :func:`score_many`)."""
     try:
         values = np.asarray(data, dtype=np.float64)
     except (TypeError, ValueError):
@@ -69,12 +71,13 @@ def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
         raise UpgradeScoreError(
             f"data: expected an array of shape (N, {width}) in rubric.indicator_ids order, "
             f"got shape {values.shape}")
-    count, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
-    if count:
-        raise UpgradeScoreError([
-            Problem(reason, None, None, ("data", row, rubric.indicator_ids[col]))
-            for row, col, reason in bad])
     return values
+
+
+def _refuse_invalid(rubric: Rubric, values: FloatArray) -> None:
+    _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
+    raise UpgradeScoreError([Problem(reason, None, None, ("data", row, rubric.indicator_ids[col]))
+                             for row, col, reason in bad])
 
 
 def score_many(rubric: Rubric | str | Path | None, data: Any, *,
@@ -97,9 +100,10 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         return ScoreTable(rubric, _readonly(values), score_matrix(rubric.compiled, values),
                           profiles=profiles)
     values = array_matrix(rubric, data)
-    return ScoreTable(rubric, _readonly(values),
-                      score_matrix(rubric.compiled, values, workers=workers),
-                      ids=sequence_of_ids(ids, values.shape[0]))
+    scores = score_matrix(rubric.compiled, values, workers=workers)
+    if scores.invalid:
+        _refuse_invalid(rubric, values)
+    return ScoreTable(rubric, _readonly(values), scores, ids=sequence_of_ids(ids, values.shape[0]))
 
 
 def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path) -> Scorecard:
