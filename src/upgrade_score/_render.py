@@ -6,6 +6,8 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
+from ._compare import Comparison
+from ._gap import Action, GapReport
 from ._results import Scorecard, ScoreTable
 from ._rubric import Lang, Rubric
 
@@ -106,4 +108,89 @@ def score_table(scores: ScoreTable, style: Style, lang: Lang = "en") -> str:
         ])
     right = (1, 3, 4, *range(5, len(headers)))
     title = f"Rubric {rubric.id} {rubric.version} · {len(scores)} bases"
+    return f"{title}\n\n{table(headers, rows, style, right=right)}"
+
+
+def quantity(value: bool | float | None, unit: str | None) -> str:
+    """A value with its unit: ``42 %``, ``9,800 CNY/t``, ``yes``."""
+    if value is None or isinstance(value, bool) or not unit or unit in ("level", "yes/no", "count"):
+        return number(value)
+    return f"{number(value)} {unit}"
+
+
+def action_text(action: Action, rubric: Rubric, lang: Lang = "en") -> str:
+    """One action as a sentence: ``raise X from 42 % to 65 % (+3.1 points)``."""
+    indicator = rubric.indicator(action.indicator)
+    name = indicator.id if lang == "en" else indicator.name.text(lang)
+    gain = f"(+{action.gain:.1f} points)"
+    if action.kind == "boolean":
+        return f"make {name} yes {gain}"
+    if action.kind == "qualitative":
+        start = "not reported" if action.missing else f"level {number(action.current)}"
+        return f"raise {name} from {start} to level {action.target_level} {gain}"
+    verb = "lower" if indicator.better == "lower" else "raise"
+    target = quantity(float(action.target), action.unit)
+    if action.missing:
+        return f"report {name} (missing) at {target} or better {gain}"
+    return f"{verb} {name} from {quantity(action.current, action.unit)} to {target} {gain}"
+
+
+def _target_text(report: GapReport, rubric: Rubric, lang: Lang) -> str:
+    target = report.target
+    parts = []
+    if "label" in target:
+        parts.append(f"peer {target['label']}")
+    if "level" in target:
+        parts.append(f"level {level_text(rubric, target['level'], lang)} in every direction")
+    if target.get("levels"):
+        parts.append(", ".join(f"{d} level {k}" for d, k in target["levels"].items()))
+    if report.target_score is not None:
+        parts.append(f"overall score {report.target_score:.1f}")
+    return "; ".join(parts) or "none"
+
+
+def gap_report(report: GapReport, rubric: Rubric, style: Style, lang: Lang = "en",
+               top: int = 10) -> str:
+    """A short report a base manager can act on: directions, top actions and the plan."""
+    name = report.base.name.text(lang) if report.base.name else report.base.id
+    heading = f"Gap report: {name} ({report.base.id})"
+    status = "target met" if report.met else "target not met"
+    summary = (f"Target: {_target_text(report, rubric, lang)} · now {report.current_score:.1f} "
+               f"(level {level_text(rubric, report.current_level, lang)}) · {status}")
+    rows = [[d, f"{g.current_score:.1f}", str(g.current_level), f"{g.target_score:.1f}",
+             str(g.target_level), f"{g.deficit:.1f}"] for d, g in report.directions.items()]
+    parts = [f"# {heading}" if style == "markdown" else heading, summary,
+             table(["direction", "now", "level", "target", "level", "deficit"], rows, style,
+                   right=(1, 2, 3, 4, 5))]
+    if report.actions:
+        shown = report.actions[:top]
+        lines = [f"{k}. {action_text(a, rubric, lang)}" for k, a in enumerate(shown, 1)]
+        more = len(report.actions) - len(shown)
+        if more:
+            lines.append(f"… and {more} more (see --format json)")
+        title = "Top actions by overall points gained on their own:"
+        parts.append(title + "\n" + "\n".join(lines))
+        parts.append(f"Plan: {len(report.plan)} action{'s' if len(report.plan) != 1 else ''} "
+                     f"reach the target ({', '.join(report.plan)}) → overall "
+                     f"{report.plan_score:.1f}")
+    return "\n\n".join(parts)
+
+
+def comparison(result: Comparison, style: Style, lang: Lang = "en") -> str:
+    """Bases best first: rank, percentile, overall and direction scores."""
+    scores = result.table
+    rubric = scores.rubric
+    headers = ["rank", "base", "overall", "level", "balanced", "data", "pctl", *rubric.direction_ids]
+    rows = []
+    for row in result.order.tolist():
+        rows.append([
+            str(int(result.rank[row])), scores.base_ids[row], f"{scores.overall[row]:.1f}",
+            level_text(rubric, int(scores.overall_level[row]), lang),
+            str(int(scores.balanced_level[row])), percent(float(scores.completeness[row])),
+            f"{result.percentile[row]:.0f}",
+            *(f"{value:.1f}" for value in scores.directions[row]),
+        ])
+    right = (0, 2, 4, 5, 6, *range(7, len(headers)))
+    title = (f"Rubric {rubric.id} {rubric.version} · {len(scores)} bases · sorted by "
+             f"{result.sort_by}")
     return f"{title}\n\n{table(headers, rows, style, right=right)}"

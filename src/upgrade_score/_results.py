@@ -47,8 +47,8 @@ def rounded_data(data: Any) -> Any:
 
 
 def dumps(data: Any, indent: int | None = 2) -> str:
-    """The one JSON writer of the package."""
-    return json.dumps(rounded_data(data), sort_keys=True, ensure_ascii=False, indent=indent,
+    """The one JSON writer of the package (give it data already rounded, e.g. ``to_dict()``)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=indent,
                       allow_nan=False, default=str)
 
 

@@ -1,0 +1,173 @@
+"""Comparison of a group of bases: ranks, percentiles and each base's gap to the group's best.
+
+Ranks use competition ranking on the sorted score ("1224"): tied bases (within 1e-9) share the
+best rank of their group, and the next base's rank counts every base ahead of it. The
+percentile of a base is the share of the *other* bases it scores strictly above (best → 100,
+worst → 0; 100 for a group of one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._engine import FloatArray, IntArray
+from ._errors import UpgradeScoreError
+from ._profile import BaseProfile
+from ._results import RubricRef, ScoreTable, dumps, rounded_data
+from ._rubric import Rubric
+from ._score import score_many
+
+TOLERANCE = 1e-9
+
+
+def competition_ranks(scores: FloatArray) -> IntArray:
+    """Rank 1 = highest; ties (within 1e-9) share the best rank of their group."""
+    order = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    new_group = np.ones(len(scores), dtype=bool)
+    new_group[1:] = ranked[:-1] - ranked[1:] > TOLERANCE
+    positions = np.arange(1, len(scores) + 1)
+    group_rank = np.maximum.accumulate(np.where(new_group, positions, 0))
+    ranks = np.empty(len(scores), dtype=np.int64)
+    ranks[order] = group_rank
+    return ranks
+
+
+def percentiles(scores: FloatArray) -> FloatArray:
+    """Share (0–100) of the other bases that score strictly lower (within 1e-9)."""
+    count = len(scores)
+    if count <= 1:
+        return np.full(count, 100.0)
+    ordered = np.sort(scores)
+    below = np.searchsorted(ordered, scores - TOLERANCE, side="left")
+    result: FloatArray = 100.0 * below / (count - 1)
+    return result
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """A group of bases side by side (rows in ``order``: sorted by ``sort_by``, best first)."""
+
+    table: ScoreTable
+    sort_by: str
+
+    @cached_property
+    def sort_scores(self) -> FloatArray:
+        """The scores the ranking uses: overall, or one direction's."""
+        if self.sort_by == "overall":
+            return self.table.overall
+        column: FloatArray = self.table.directions[:, self.table.rubric.direction_ids.index(
+            self.sort_by)]
+        return column
+
+    @cached_property
+    def rank(self) -> IntArray:
+        """Rank of each base (input order), 1 = best."""
+        return competition_ranks(self.sort_scores)
+
+    @cached_property
+    def percentile(self) -> FloatArray:
+        """Percentile of each base (input order) within the group."""
+        return percentiles(self.sort_scores)
+
+    @cached_property
+    def order(self) -> IntArray:
+        """Row numbers from best to worst (ties by base id)."""
+        ids = np.array(self.table.base_ids)
+        ordered: IntArray = np.lexsort((ids, self.rank))
+        return ordered
+
+    @cached_property
+    def indicator_best(self) -> FloatArray:
+        """The group's best level of each indicator (NaN if nobody reported it), shape (M,)."""
+        best: FloatArray = _nan_stat(self.table.indicator_levels, np.nanmax)
+        return best
+
+    @cached_property
+    def indicator_median(self) -> FloatArray:
+        """The group's median level of each indicator, shape (M,)."""
+        median: FloatArray = _nan_stat(self.table.indicator_levels, np.nanmedian)
+        return median
+
+    @cached_property
+    def gap_to_best(self) -> FloatArray:
+        """Levels each base is behind the group's best, per indicator (missing = from 0)."""
+        levels = np.nan_to_num(self.table.indicator_levels, nan=0.0)
+        gap: FloatArray = np.clip(np.nan_to_num(self.indicator_best) - levels, 0.0, None)
+        return gap
+
+    @cached_property
+    def gap_to_median(self) -> FloatArray:
+        """Levels each base is behind the group's median, per indicator (missing = from 0)."""
+        levels = np.nan_to_num(self.table.indicator_levels, nan=0.0)
+        gap: FloatArray = np.clip(np.nan_to_num(self.indicator_median) - levels, 0.0, None)
+        return gap
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON of :meth:`to_dict`."""
+        return dumps(self.to_dict(), indent)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: bases best first, and the group's indicator statistics (rounded)."""
+        rubric, table = self.table.rubric, self.table
+        ids, directions = rubric.indicator_ids, rubric.direction_ids
+        to_best, to_median = _rounded(self.gap_to_best), _rounded(self.gap_to_median)
+        scores, levels = _rounded(table.directions), table.direction_levels.tolist()
+        overall, percentile = _rounded(table.overall), _rounded(self.percentile)
+        completeness = _rounded(table.completeness)
+        bases = []
+        for row in self.order.tolist():
+            behind = {ids[m]: {"to_best": to_best[row][m], "to_median": to_median[row][m]}
+                      for m in np.flatnonzero(self.gap_to_best[row] > TOLERANCE).tolist()}
+            bases.append({
+                "base": table.base_ids[row],
+                "rank": int(self.rank[row]),
+                "percentile": percentile[row],
+                "overall": overall[row],
+                "level": int(table.overall_level[row]),
+                "balanced_level": int(table.balanced_level[row]),
+                "completeness": completeness[row],
+                "directions": {d: {"score": scores[row][j], "level": levels[row][j]}
+                               for j, d in enumerate(directions)},
+                "behind": behind,
+            })
+        indicators = {i: {"best_level": _maybe(self.indicator_best[m]),
+                          "median_level": _maybe(self.indicator_median[m])}
+                      for m, i in enumerate(ids)}
+        return {"rubric": RubricRef.of(rubric).model_dump(), "sort": self.sort_by,
+                "count": len(table), "bases": bases, "indicators": rounded_data(indicators)}
+
+
+def _rounded(array: FloatArray) -> Any:
+    """Nested lists of floats rounded to 6 decimals (no -0.0), like every JSON figure."""
+    return (np.round(array, 6) + 0.0).tolist()
+
+
+def _maybe(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _nan_stat(levels: FloatArray, stat: Any) -> FloatArray:
+    present = ~np.isnan(levels).all(axis=0)
+    out = np.full(levels.shape[1], np.nan)
+    if present.any():
+        out[present] = stat(levels[:, present], axis=0)
+    return out
+
+
+def compare(rubric: Rubric | str | Path | None, data: Sequence[BaseProfile] | ScoreTable | Any,
+            *, sort_by: str = "overall", ids: Sequence[str] | None = None) -> Comparison:
+    """Compare a group of bases (profiles, a value matrix, or an existing :class:`ScoreTable`)."""
+    table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids)
+    if len(table) == 0:
+        raise UpgradeScoreError("compare: the group of bases is empty")
+    if sort_by != "overall" and sort_by not in table.rubric.direction_ids:
+        known = ", ".join(("overall", *table.rubric.direction_ids))
+        raise UpgradeScoreError(f"sort: unknown '{sort_by}' (known: {known})")
+    return Comparison(table, sort_by)

@@ -1,0 +1,304 @@
+"""Gap analysis: what a base must change to reach a target, ranked by what it gains.
+
+A target sets a score for some directions (a level k means its cutoff c_k) and/or for the
+overall score. Every indicator of a direction short of its target that sits below the level
+``m = ⌈L · target / 100⌉`` becomes an action "raise it to level m" (its threshold, in its own
+unit). Reaching level m everywhere in a direction gives it a score of at least 100·m/L, so
+applying every action meets the target, under every aggregation and missing-data policy.
+
+An action's ``gain`` is the overall points it adds on its own, found by re-scoring the base
+with just that change (exact for every aggregation; for the arithmetic mean it equals
+(W_j/ΣW)·(w_i/Σw)·100·(x_target − x_i)). The ``plan`` is a short list that reaches the target:
+greedy, each step taking the action that most reduces the remaining shortfall.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field
+
+from ._engine import FloatArray, score_matrix
+from ._errors import Problem, UpgradeScoreError
+from ._profile import BaseInfo, BaseProfile, load_profile
+from ._results import Result, RubricRef, ScoreTable
+from ._rubric import Rubric, load_rubric
+from ._score import score_many
+from ._validate import Frozen
+
+TOLERANCE = 1e-9
+Statistic = Literal["best", "median", "p75"]
+_QUANTILES: dict[str, float] = {"best": 1.0, "median": 0.5, "p75": 0.75}
+
+
+class Target(Frozen):
+    """What a base should reach: levels or scores per direction, and/or an overall score.
+
+    Build one with ``Target(level=4)``, ``Target(levels={"green": 3})``, ``Target(score=75)``,
+    :meth:`parse` (CLI syntax) or :meth:`from_group` (a peer of a group of bases).
+    """
+
+    level: int | None = None
+    levels: dict[str, int] = Field(default_factory=dict)
+    score: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] | None = None
+    direction_scores: dict[str, Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]] = Field(
+        default_factory=dict)
+    label: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """``"4"`` (every direction) or ``"high_value=4,green=3"`` (per direction)."""
+        text = text.strip()
+        if re.fullmatch(r"\d+", text):
+            return cls(level=int(text))
+        levels: dict[str, int] = {}
+        for part in text.split(","):
+            match = re.fullmatch(r"\s*([A-Za-z][\w.-]*)\s*=\s*(\d+)\s*", part)
+            if match is None:
+                raise UpgradeScoreError(Problem(
+                    f"'{part.strip()}' is not a level or DIRECTION=LEVEL", None, None, ("target",)))
+            if match[1] in levels:
+                raise UpgradeScoreError(Problem(f"direction '{match[1]}' given twice", None, None,
+                                                ("target",)))
+            levels[match[1]] = int(match[2])
+        return cls(levels=levels)
+
+    @classmethod
+    def from_group(cls, rubric: Rubric | str | Path | None,
+                   group: Sequence[BaseProfile] | ScoreTable, statistic: Statistic) -> Target:
+        """The best, median or 75th-percentile direction and overall scores of a group."""
+        if statistic not in _QUANTILES:
+            raise UpgradeScoreError(f"peer: expected best, median or p75, got '{statistic}'")
+        table = group if isinstance(group, ScoreTable) else _score_group(rubric, group)
+        if len(table) == 0:
+            raise UpgradeScoreError("peer: the group of bases is empty")
+        q = _QUANTILES[statistic]
+        directions = np.quantile(table.directions, q, axis=0)
+        return cls(score=float(np.quantile(table.overall, q)),
+                   direction_scores=dict(zip(table.rubric.direction_ids, map(float, directions))),
+                   label=f"{statistic} of {len(table)} bases")
+
+    def describe(self) -> dict[str, Any]:
+        """The target as plain data (for reports)."""
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+def _score_group(rubric: Rubric | str | Path | None, group: Sequence[BaseProfile]) -> ScoreTable:
+    if not group:
+        raise UpgradeScoreError("peer: the group of bases is empty")
+    return score_many(rubric, list(group))
+
+
+class DirectionGap(Result):
+    """Where a direction stands against its target."""
+
+    current_score: float
+    target_score: float
+    current_level: int
+    target_level: int
+    deficit: float
+
+
+class Action(Result):
+    """Raise one indicator to a target level (or report it, when it is missing)."""
+
+    indicator: str
+    direction: str
+    kind: str
+    missing: bool
+    current: bool | float | None
+    current_level: float | None
+    target: bool | float
+    target_level: int
+    unit: str | None = None
+    gain: float
+    effort: float | None = None
+    gain_per_effort: float | None = None
+
+
+class GapReport(Result):
+    """Direction deficits, every action with its gain, and a short plan that meets the target."""
+
+    rubric: RubricRef
+    base: BaseInfo
+    target: dict[str, Any]
+    current_score: float
+    current_level: int
+    target_score: float | None = None
+    met: bool
+    directions: dict[str, DirectionGap]
+    actions: list[Action]
+    plan: list[str]
+    plan_score: float
+
+    def by_effort(self) -> list[Action]:
+        """Actions by gain per unit of effort (those without an effort hint last), then id."""
+        return sorted(self.actions, key=lambda a: (a.gain_per_effort is None,
+                                                   -(a.gain_per_effort or 0.0), a.indicator))
+
+
+def _cutoff(rubric: Rubric, level: int) -> float:
+    return 0.0 if level <= 0 else rubric.cutoffs[min(level, rubric.level_count) - 1]
+
+
+def direction_targets(rubric: Rubric, target: Target) -> FloatArray:
+    """Target score of every direction (0 where none), checked against the rubric."""
+    count = rubric.level_count
+    problems: list[Problem] = []
+    if target.level is not None and not 0 <= target.level <= count:
+        problems.append(Problem(f"level {target.level} is outside 0..{count}", None, None,
+                                ("target", "level")))
+    scores = np.full(len(rubric.direction_ids), _cutoff(rubric, target.level or 0))
+    for name, value, as_level in [*((k, v, True) for k, v in target.levels.items()),
+                                  *((k, v, False) for k, v in target.direction_scores.items())]:
+        if name not in rubric.direction_ids:
+            known = ", ".join(rubric.direction_ids)
+            problems.append(Problem(f"unknown direction (known: {known})", None, None,
+                                    ("target", name)))
+            continue
+        if as_level and not 0 <= int(value) <= count:
+            problems.append(Problem(f"level {value} is outside 0..{count}", None, None,
+                                    ("target", name)))
+            continue
+        j = rubric.direction_ids.index(name)
+        wanted = _cutoff(rubric, int(value)) if as_level else float(value)
+        scores[j] = wanted if as_level else max(scores[j], wanted)
+    if problems:
+        raise UpgradeScoreError(problems)
+    return scores
+
+
+def _needed_level(rubric: Rubric, score: float) -> int:
+    """The smallest level m with 100·m/L ≥ score."""
+    count = rubric.level_count
+    return min(count, max(0, math.ceil(count * score / 100.0 - TOLERANCE)))
+
+
+def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
+        target: Target | str | int) -> GapReport:
+    """Compare one base with a target: direction deficits, ranked actions and a plan."""
+    rubric = load_rubric(rubric)
+    if not isinstance(profile, BaseProfile):
+        profile = load_profile(profile)
+    if not isinstance(target, Target):
+        target = Target.parse(str(target))
+    table = score_many(rubric, [profile])
+    wanted = direction_targets(rubric, target)
+    compiled = rubric.compiled
+    current = table.directions[0]
+    overall = float(table.overall[0])
+    short = current < wanted - TOLERANCE
+    levels = np.where(short, [_needed_level(rubric, w) for w in wanted], 0)
+    if target.score is not None and overall < target.score - TOLERANCE:
+        levels = np.maximum(levels, _needed_level(rubric, target.score))
+    actions, rows = _actions(rubric, table, levels)
+    gains = score_matrix(compiled, rows).overall - overall if actions else np.zeros(0)
+    finished = [_finish(action, float(g)) for action, g in zip(actions, gains)]
+    finished.sort(key=lambda a: (-round(a.gain, 9), a.indicator))
+    plan, plan_score = _greedy_plan(rubric, table.values[0], finished, wanted, target.score)
+    return GapReport(
+        rubric=RubricRef.of(rubric),
+        base=profile.base,
+        target=target.describe(),
+        current_score=overall,
+        current_level=int(table.overall_level[0]),
+        target_score=target.score,
+        met=not short.any() and (target.score is None or overall >= target.score - TOLERANCE),
+        directions={
+            d: DirectionGap(current_score=float(current[j]), target_score=float(wanted[j]),
+                            current_level=int(table.direction_levels[0, j]),
+                            target_level=int(_level_of(rubric, wanted[j])),
+                            deficit=float(max(0.0, wanted[j] - current[j])))
+            for j, d in enumerate(rubric.direction_ids)},
+        actions=finished,
+        plan=plan,
+        plan_score=plan_score,
+    )
+
+
+def _level_of(rubric: Rubric, score: float) -> int:
+    return int(np.sum(score >= np.asarray(rubric.cutoffs) - TOLERANCE))
+
+
+def _actions(rubric: Rubric, table: ScoreTable,
+             direction_levels: Any) -> tuple[list[dict[str, Any]], FloatArray]:
+    """Unfinished actions (without gain) and one value row per action with it applied."""
+    compiled = rubric.compiled
+    values = table.values[0]
+    levels = table.indicator_levels[0]
+    actions: list[dict[str, Any]] = []
+    rows: list[FloatArray] = []
+    for m, indicator in enumerate(rubric.indicators):
+        needed = int(direction_levels[compiled.direction_of[m]])
+        missing = bool(np.isnan(levels[m]))
+        if needed <= 0 or (not missing and levels[m] >= needed - TOLERANCE):
+            continue
+        goal = _target_value(rubric, m, needed)
+        row = values.copy()
+        row[m] = goal
+        rows.append(row)
+        current: bool | float | None = None if missing else float(values[m])
+        if indicator.kind == "boolean" and current is not None:
+            current = bool(current)
+        actions.append({
+            "indicator": indicator.id, "direction": rubric.direction_ids[compiled.direction_of[m]],
+            "kind": indicator.kind, "missing": missing, "current": current,
+            "current_level": None if missing else float(levels[m]),
+            "target": bool(goal) if indicator.kind == "boolean" else goal,
+            "target_level": compiled.levels if indicator.kind == "boolean" else needed,
+            "unit": indicator.unit, "effort": indicator.effort,
+        })
+    matrix = np.array(rows) if rows else np.empty((0, len(values)))
+    return actions, matrix
+
+
+def _target_value(rubric: Rubric, column: int, level: int) -> float:
+    """The value that reaches ``level``: the threshold, the level itself, or true."""
+    compiled = rubric.compiled
+    kind = rubric.indicators[column].kind
+    if kind == "boolean":
+        return 1.0
+    if kind == "qualitative":
+        return float(level)
+    return float(compiled.points[column, level] * compiled.signs[column])
+
+
+def _finish(action: dict[str, Any], gain: float) -> Action:
+    effort = action["effort"]
+    return Action(**action, gain=gain, gain_per_effort=None if effort is None else gain / effort)
+
+
+def _greedy_plan(rubric: Rubric, values: FloatArray, actions: Sequence[Action],
+                 wanted: FloatArray, score: float | None) -> tuple[list[str], float]:
+    """Add actions one at a time, each the one that most reduces the shortfall, until met."""
+    compiled = rubric.compiled
+    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    goal = {a.indicator: float(a.target) for a in actions}
+    current = values.copy()
+    remaining = [a.indicator for a in actions]  # already in gain order: ties go to higher gain
+    plan: list[str] = []
+
+    def shortfall(rows: FloatArray) -> tuple[FloatArray, FloatArray]:
+        scores = score_matrix(compiled, rows)
+        lack = np.clip(wanted - scores.directions, 0.0, None).sum(axis=1)
+        if score is not None:
+            lack += np.clip(score - scores.overall, 0.0, None)
+        return lack, scores.overall
+
+    lack, overall = shortfall(current[None, :])
+    while lack[0] > TOLERANCE and remaining:
+        trials = np.repeat(current[None, :], len(remaining), axis=0)
+        for k, indicator_id in enumerate(remaining):
+            trials[k, columns[indicator_id]] = goal[indicator_id]
+        lacks, _ = shortfall(trials)
+        best = int(np.argmin(np.round(lacks, 9)))
+        chosen = remaining.pop(best)
+        plan.append(chosen)
+        current[columns[chosen]] = goal[chosen]
+        lack, overall = shortfall(current[None, :])
+    return plan, float(overall[0])
