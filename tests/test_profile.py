@@ -441,13 +441,13 @@ def test_csv_bad_id_names_the_real_column(tmp_path: Path) -> None:
     assert str(info.value).startswith(f"{path}:2: base_id: ")
 
 
-@pytest.mark.parametrize("name", ["bases.txt", "bases.xlsx", "bases"])
+@pytest.mark.parametrize("name", ["bases.txt", "bases.xls", "bases"])  # .xlsx: test_survey.py
 def test_unsupported_suffix(tmp_path: Path, name: str) -> None:
     path = write(tmp_path, PROFILE, name)
     with pytest.raises(UpgradeScoreError) as info:
         load_profiles(path)
     assert str(info.value) == (
-        f"{path}: unsupported file type (expected .yaml, .yml, .json or .csv)")
+        f"{path}: unsupported file type (expected .yaml, .yml, .json, .csv or .xlsx)")
 
 
 def test_missing_path(tmp_path: Path) -> None:

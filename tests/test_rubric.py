@@ -572,3 +572,14 @@ def test_json_rubric_round_trip(tmp_path: Path) -> None:
     path.write_text(json.dumps(rubric.model_dump(mode="json"), ensure_ascii=False),
                     encoding="utf-8")
     assert load_rubric(path) == rubric
+
+
+def test_model_copy_with_update_is_validated_and_rehashed() -> None:
+    rubric = load_rubric()
+    before, compiled = rubric.sha256, rubric.compiled
+    changed = rubric.model_copy(update={"aggregation": "weakest"})
+    assert changed.aggregation == "weakest" and changed.compiled.aggregation == "weakest"
+    assert changed.sha256 != before and compiled.aggregation == "arithmetic"
+    assert rubric.model_copy().sha256 == before
+    with pytest.raises(ValidationError):
+        rubric.model_copy(update={"levels": []})

@@ -8,17 +8,28 @@ The public API::
     table = score_many(rubric, load_profiles("bases/"))   # ScoreTable of numpy arrays
     report = gap(rubric, profile, Target(level=3))          # deficits and ranked actions
     ranking = compare(rubric, load_profiles("bases/"))      # ranks, percentiles, peer gaps
+    robust = sensitivity(rubric, load_profiles("bases/"), seed=1)  # rank intervals, fragility
+    frame = table.to_dataframe()                # pandas, with the extra upgrade-score[pandas]
+    fig = plot_radar(ranking, target=Target(level=3))       # matplotlib, upgrade-score[plot]
+    write_report("report.html", rubric, load_profiles("bases/"))   # self-contained HTML
 
 Every bad input raises :class:`UpgradeScoreError` naming file, line and field.
 """
 
 from ._compare import Comparison, compare
+from ._diff import RubricDiff, diff
 from ._errors import Problem, UpgradeScoreError
 from ._gap import Action, DirectionGap, GapReport, Target, gap
+from ._html import set_display_language
+from ._lint import LintFinding, lint
+from ._plot import plot_actions, plot_heatmap, plot_radar
 from ._profile import BaseInfo, BaseProfile, ReportedValue, load_profile, load_profiles
+from ._report import render_report, write_report
 from ._results import DirectionResult, IndicatorResult, OverallResult, Scorecard, ScoreTable
 from ._rubric import Direction, Indicator, Label, Level, Rubric, load_rubric
 from ._score import score, score_many
+from ._sensitivity import SensitivityReport, sensitivity
+from ._survey import write_template
 
 __version__ = "0.1.0"
 
@@ -35,19 +46,32 @@ __all__ = [
     "IndicatorResult",
     "Label",
     "Level",
+    "LintFinding",
     "OverallResult",
     "Problem",
     "ReportedValue",
     "Rubric",
+    "RubricDiff",
     "ScoreTable",
     "Scorecard",
+    "SensitivityReport",
     "Target",
     "UpgradeScoreError",
     "compare",
+    "diff",
     "gap",
+    "lint",
     "load_profile",
     "load_profiles",
     "load_rubric",
+    "plot_actions",
+    "plot_heatmap",
+    "plot_radar",
+    "render_report",
     "score",
     "score_many",
+    "sensitivity",
+    "set_display_language",
+    "write_report",
+    "write_template",
 ]

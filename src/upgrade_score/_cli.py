@@ -1,4 +1,4 @@
-"""The ``upgrade-score`` command line: check, score, schema.
+"""The ``upgrade-score`` command line: score, gap, compare, report, check, diff, schema, rubrics.
 
 Exit codes: 0 success, 1 a check failed, 2 bad input or usage (one line on stderr, no traceback).
 """
@@ -9,15 +9,21 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
+from ._compare import compare
+from ._diff import diff, tripped_gates
+from ._diff_render import render_diff
 from ._errors import Problem, UpgradeScoreError
+from ._gap import Target, gap
+from ._lint import LintFinding, lint, schema_finding
 from ._profile import BaseProfile, load_profiles
-from ._render import score_table, scorecard
+from ._render import comparison, gap_report, score_table, scorecard
 from ._results import dumps
 from ._rubric import Rubric, builtin_rubrics, load_rubric
 from ._score import score_many
+from ._sources import load_rubric_document, load_rubric_source
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -57,7 +63,29 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Validate rubrics; print one line per problem.")
     check.add_argument("rubrics", nargs="+", metavar="RUBRIC")
     check.add_argument("--format", choices=("text", "json"), default="text")
+    check.add_argument("--strict", action="store_true", help="lint warnings fail the check too (exit 1)")
     check.set_defaults(run=_check)
+
+    gap = commands.add_parser("gap", help="what a base must change to reach a target",
+                              description="Direction deficits and the actions that close them, "
+                                          "ranked by the overall points each gains on its own.")
+    gap.add_argument("profile", metavar="PROFILE")
+    gap.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
+    add_target_options(gap)
+    gap.add_argument("--top", type=int, default=10, metavar="N",
+                     help="actions shown in text and Markdown (default 10)")
+    output_options(gap)
+    gap.set_defaults(run=_gap)
+
+    compare = commands.add_parser("compare", help="rank a group of bases",
+                                  description="Ranks, percentiles and direction scores of bases "
+                                              "(files, CSV tables, directories).")
+    compare.add_argument("profiles", nargs="+", metavar="PROFILE_OR_DIR_OR_CSV")
+    compare.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
+    compare.add_argument("--sort", default="overall", metavar="KEY",
+                         help="overall (default) or a direction id")
+    output_options(compare)
+    compare.set_defaults(run=_compare)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
     schema.add_argument("kind", choices=("rubric", "profile"))
@@ -65,12 +93,16 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("rubrics", help="list the built-in rubrics")
     listing.set_defaults(run=_list_rubrics)
+    _add_diff_command(commands)
+    _add_report_command(commands)
+    _add_template_command(commands)
+    _add_sensitivity_command(commands)
     return parser
 
 
 def _score(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = load_profiles(*args.profiles)
+    profiles = load_profiles(*args.profiles, rubric=rubric)
     table = score_many(rubric, list(profiles))
     if args.format == "json":
         cards = table.to_dicts()
@@ -82,29 +114,105 @@ def _score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def add_target_options(sub: argparse.ArgumentParser) -> None:
+    """``--target``, ``--target-score``, ``--peer`` and ``--group`` (see :func:`target_from_args`)."""
+    sub.add_argument("--target", metavar="LEVELS",
+                     help="a level for every direction (4) or per direction (high_value=4,green=3)")
+    sub.add_argument("--target-score", type=float, metavar="S", help="an overall score to reach")
+    sub.add_argument("--peer", choices=("best", "median", "p75"),
+                     help="target the best, median or 75th-percentile base of --group")
+    sub.add_argument("--group", nargs="+", metavar="PROFILE_OR_DIR",
+                     help="the peer group (files, CSV tables, directories)")
+
+
+def target_from_args(args: argparse.Namespace, rubric: Rubric) -> Target | None:
+    """The target the options describe, or None when none is given."""
+    if args.peer and not args.group:
+        raise UpgradeScoreError("--peer needs --group")
+    if args.group and not args.peer:
+        raise UpgradeScoreError("--group needs --peer")
+    if args.target_score is not None and not 0 <= args.target_score <= 100:
+        raise UpgradeScoreError(f"--target-score: {args.target_score:g} is outside 0..100")
+    parts: dict[str, Any] = {}
+    if args.peer:
+        peer = Target.from_group(rubric, load_profiles(*args.group, rubric=rubric), args.peer)
+        parts.update(direction_scores=peer.direction_scores, score=peer.score, label=peer.label)
+    if args.target:
+        parsed = Target.parse(args.target)
+        parts.update(level=parsed.level, levels=parsed.levels)
+    if args.target_score is not None:
+        parts["score"] = args.target_score
+    return Target(**parts) if parts else None
+
+
+def _gap(args: argparse.Namespace) -> int:
+    rubric = load_rubric(args.rubric)
+    profiles = load_profiles(args.profile, rubric=rubric)
+    if len(profiles) != 1:
+        raise UpgradeScoreError(Problem(f"holds {len(profiles)} bases; gap takes one", args.profile))
+    profile = profiles[0]
+    target = target_from_args(args, rubric)
+    if target is None:  # default: the next level up from the base's balanced level
+        balanced = score_many(rubric, [profile]).balanced_level[0]
+        target = Target(level=min(int(balanced) + 1, rubric.level_count))
+    report = gap(rubric, profile, target)
+    if args.format == "json":
+        _print(report.to_json())
+    else:
+        _print(gap_report(report, rubric, args.format, args.lang, top=args.top))
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    rubric = load_rubric(args.rubric)
+    result = compare(rubric, list(load_profiles(*args.profiles, rubric=rubric)), sort_by=args.sort)
+    _print(result.to_json() if args.format == "json" else comparison(result, args.format, args.lang))
+    return EXIT_OK
+
+
+def _add_template_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    sub = commands.add_parser(
+        "template", help="write a survey template to fill in (CSV or XLSX)",
+        description="Write a data-collection template from a rubric: one row per indicator "
+                    "(one-base) or one row per base (many-bases). Read it back, filled in, with "
+                    "'upgrade-score score survey.xlsx'. XLSX needs: pip install upgrade-score[xlsx].")
+    sub.add_argument("--rubric", metavar="R",
+                     help="rubric file or built-in id (default: the built-in rubric)")
+    sub.add_argument("--layout", choices=("one-base", "many-bases"), default="one-base",
+                     help="one row per indicator (default) or one row per base")
+    sub.add_argument("--lang", choices=("zh", "en", "both"), default="zh",
+                     help="language of headers, hints and level descriptors (default: zh)")
+    sub.add_argument("--from", dest="prefill", nargs="+", metavar="PROFILE",
+                     help="pre-fill with these bases (e.g. last year's figures)")
+    sub.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="the template to write: survey.xlsx or survey.csv")
+    sub.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    sub.set_defaults(run=_template_command)
+
+
+def _template_command(args: argparse.Namespace) -> int:
+    from ._survey import write_template
+
+    rubric = load_rubric(args.rubric)
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        raise UpgradeScoreError(Problem("exists already (a filled-in survey?): use --force to "
+                                        "overwrite it", args.output))
+    profiles = load_profiles(*args.prefill, rubric=rubric) if args.prefill else None
+    write_template(rubric, output, args.layout, args.lang, profiles=profiles)
+    count = len(rubric.indicators)
+    sys.stderr.write(f"upgrade-score: wrote {args.output} ({args.layout}, {args.lang}; "
+                     f"{count} indicators of rubric '{rubric.id}' {rubric.version})\n")
+    return EXIT_OK
+
+
 def _single(paths: Sequence[str]) -> bool:
     """One profile file given (not a table or a directory): JSON is one object, not a list."""
     return len(paths) == 1 and Path(paths[0]).suffix.lower() in (".yaml", ".yml", ".json")
 
 
 def _check(args: argparse.Namespace) -> int:
-    report: dict[str, list[str]] = {}
-    for name in args.rubrics:
-        path = Path(name)
-        if not path.is_file() and name not in builtin_rubrics():
-            raise UpgradeScoreError(Problem("file not found", name))
-        try:
-            load_rubric(name)
-            report[name] = []
-        except UpgradeScoreError as exc:
-            report[name] = [str(problem) for problem in exc.problems]
-    failed = any(report.values())
-    if args.format == "json":
-        _print(dumps({"ok": not failed, "problems": report}))
-    else:
-        for name, problems in report.items():
-            _print("\n".join(problems) if problems else f"{name}: ok")
-    return EXIT_FAILED if failed else EXIT_OK
+    return _check_with_lint(args)
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -138,3 +246,182 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+
+
+# --- CI commands: check with lint rules, diff ------------------------------------------------------
+
+def _check_with_lint(args: argparse.Namespace) -> int:
+    """Validate and lint each rubric; errors fail, warnings fail with ``--strict``."""
+    problems: dict[str, list[str]] = {}
+    findings: dict[str, list[LintFinding]] = {}
+    for name in args.rubrics:
+        if not Path(name).is_file() and name not in builtin_rubrics():
+            raise UpgradeScoreError(Problem("file not found", name))
+        problems[name], findings[name] = _lint_one(name)
+    every = [finding for found in findings.values() for finding in found]
+    failing = {"error", "warning"} if args.strict else {"error"}
+    failed = any(finding.severity in failing for finding in every)
+    if args.format == "json":
+        _print(dumps({"ok": not failed, "strict": args.strict, "problems": problems,
+                      "findings": [finding.to_dict() for finding in every]}))
+    else:
+        for name in args.rubrics:
+            _print(_check_text(name, problems[name], findings[name]))
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _lint_one(name: str) -> tuple[list[str], list[LintFinding]]:
+    """Schema problems (as text, and as ``schema`` error findings) or lint findings of one rubric."""
+    try:
+        rubric, document = load_rubric_document(name)
+    except UpgradeScoreError as exc:
+        return [str(problem) for problem in exc.problems], [schema_finding(p) for p in exc.problems]
+    return [], lint(rubric, document)
+
+
+def _check_text(name: str, problems: list[str], findings: list[LintFinding]) -> str:
+    if problems:
+        return "\n".join(problems)
+    counts = [f"{n} {severity}{'s' if n > 1 else ''}" for severity in ("error", "warning")
+              if (n := sum(finding.severity == severity for finding in findings))]
+    summary = f"{name}: {', '.join(counts)}" if counts else f"{name}: ok"
+    return "\n".join([*map(str, findings), summary])
+
+
+def _add_diff_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    sub = commands.add_parser(
+        "diff", help="compare two rubric versions and their impact on bases",
+        description="Show what changed between two rubrics and, with --profiles, how it moves each "
+                    "base's score, level and rank. OLD and NEW are rubric files, built-in ids or "
+                    "REF:path (read with 'git show', e.g. origin/main:rubrics/x.yaml; the path is "
+                    "relative to the repository root, or to the current directory as REF:./x.yaml). "
+                    "Exit 1 when a gate trips, 2 on bad input.")
+    sub.add_argument("old", metavar="OLD", help="old rubric: file, built-in id or REF:path")
+    sub.add_argument("new", metavar="NEW", help="new rubric: file, built-in id or REF:path")
+    sub.add_argument("--profiles", nargs="+", action="extend", default=[], metavar="DIR_OR_CSV",
+                     help="base profiles (YAML/JSON files, CSV tables or directories) to score")
+    sub.add_argument("--max-shift", type=float, metavar="X",
+                     help="fail if any base's overall score moves by more than X points")
+    sub.add_argument("--max-rank-change", type=int, metavar="K",
+                     help="fail if any base's rank moves by more than K places")
+    sub.add_argument("--fail-on-level-change", action="store_true",
+                     help="fail if any base's overall maturity level changes")
+    sub.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                     help="output format; markdown is a PR comment (default: text)")
+    sub.set_defaults(run=_diff_command)
+
+
+def _diff_command(args: argparse.Namespace) -> int:
+    """Diff two rubrics; print the result; exit 1 (naming the gate on stderr) if a gate trips."""
+    _check_gate_options(args)
+    old, _ = load_rubric_source(args.old)
+    new, _ = load_rubric_source(args.new)
+    profiles = load_profiles(*args.profiles) if args.profiles else None
+    result = diff(old, new, profiles)
+    tripped = tripped_gates(result, max_shift=args.max_shift, max_rank_change=args.max_rank_change,
+                            fail_on_level_change=args.fail_on_level_change)
+    if args.format == "json":
+        _print(result.to_json())
+    else:
+        gates = "".join(f"\n\n**Gate failed:** {message}" for message in tripped)
+        _print(render_diff(result, args.format) + (gates if args.format == "markdown" else ""))
+    for message in tripped:
+        sys.stderr.write(f"upgrade-score: gate failed: {message}\n")
+    return EXIT_FAILED if tripped else EXIT_OK
+
+
+def _check_gate_options(args: argparse.Namespace) -> None:
+    if args.max_shift is not None and not 0 <= args.max_shift < float("inf"):
+        raise UpgradeScoreError(f"--max-shift: expected a finite number >= 0, got {args.max_shift}")
+    if args.max_rank_change is not None and args.max_rank_change < 0:
+        raise UpgradeScoreError(
+            f"--max-rank-change: expected a whole number >= 0, got {args.max_rank_change}")
+    gated = args.max_shift is not None or args.max_rank_change is not None or args.fail_on_level_change
+    if gated and not args.profiles:
+        raise UpgradeScoreError("--max-shift, --max-rank-change and --fail-on-level-change need --profiles")
+
+
+# --- report: a self-contained HTML file ------------------------------------------------------------
+
+def _add_report_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    sub = commands.add_parser(
+        "report", help="write an HTML report of one or more bases",
+        description="Write one self-contained HTML file (inline charts, no network; printable) with "
+                    "each base's scores, radar chart, gap actions, data completeness and sources. "
+                    "Without a target option, each base is compared with the next level up from its "
+                    "balanced level. Needs matplotlib (pip install 'upgrade-score[plot]').")
+    sub.add_argument("profiles", nargs="+", metavar="PROFILE_OR_DIR",
+                     help="base profiles: YAML/JSON files, CSV tables or directories")
+    sub.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
+    add_target_options(sub)
+    sub.add_argument("--top", type=int, default=10, metavar="N", help="actions listed per base (default 10)")
+    sub.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
+    sub.add_argument("--title", help="the report's title (default: the rubric's title)")
+    sub.add_argument("--charts", choices=("svg", "png"), default="svg",
+                     help="inline SVG (sharp in print, default) or PNG (smaller for many bases)")
+    sub.add_argument("-o", "--output", required=True, metavar="FILE",
+                     help="the HTML file to write ('-' for standard output)")
+    sub.set_defaults(run=_report_command)
+
+
+def _report_command(args: argparse.Namespace) -> int:
+    from ._report import render_report
+
+    if args.top < 0:
+        raise UpgradeScoreError(f"--top: expected a whole number >= 0, got {args.top}")
+    rubric = load_rubric(args.rubric)
+    profiles = load_profiles(*args.profiles)
+    target = target_from_args(args, rubric)
+    text = render_report(rubric, list(profiles), target=target or "next", lang=args.lang,
+                         title=args.title, top=args.top, charts=args.charts)
+    if args.output == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        Path(args.output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UpgradeScoreError(Problem(f"cannot write the report ({exc.strerror})", args.output)) from None
+    sys.stderr.write(f"upgrade-score: wrote {args.output} ({len(profiles)} "
+                     f"base{'s' if len(profiles) != 1 else ''})\n")
+    return EXIT_OK
+
+
+# --- sensitivity: robustness of scores and ranks -------------------------------------------------
+
+def _add_sensitivity_command(commands: argparse._SubParsersAction[_Parser]) -> None:
+    sub = commands.add_parser(
+        "sensitivity", help="how robust scores and ranks are to weights, method and data",
+        description="Score bases under sampled weights, under every aggregation and missing-data "
+                    "policy, and with sampled values where profiles give a confidence or a low/high "
+                    "interval; print score and rank intervals, P(top K), the method-sensitivity "
+                    "summary and each direction's influence.")
+    sub.add_argument("profiles", nargs="+", metavar="PROFILE_OR_DIR_OR_CSV")
+    sub.add_argument("--rubric", metavar="R",
+                     help="rubric file or built-in id (default: the built-in rubric)")
+    sub.add_argument("--samples", type=int, default=10_000, metavar="N",
+                     help="weightings sampled (default 10000)")
+    sub.add_argument("--weights", default="dirichlet:50", metavar="SPEC",
+                     help="dirichlet:CONCENTRATION (default dirichlet:50) or uniform:SPREAD "
+                          "(uniform:0.2 = each weight ±20 %%, then renormalised)")
+    sub.add_argument("--seed", type=int, metavar="S",
+                     help="random seed for a reproducible run (default: drawn, and printed)")
+    sub.add_argument("--top", type=int, default=3, metavar="K",
+                     help="report the probability of a rank within the top K (default 3)")
+    sub.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+                     help="output format (default: text)")
+    sub.add_argument("--lang", choices=("en", "zh"), default="en",
+                     help="language of level names in text and Markdown output")
+    sub.set_defaults(run=_sensitivity_command)
+
+
+def _sensitivity_command(args: argparse.Namespace) -> int:
+    from ._sensitivity import parse_weights, render_sensitivity, sensitivity
+
+    parse_weights(args.weights)  # a bad spec fails before any file is read
+    rubric = load_rubric(args.rubric)
+    profiles = load_profiles(*args.profiles, rubric=rubric)
+    report = sensitivity(rubric, list(profiles), samples=args.samples, weights=args.weights,
+                         seed=args.seed, top_k=args.top)
+    _print(report.to_json() if args.format == "json"
+           else render_sensitivity(report, args.format, args.lang, rubric))
+    return EXIT_OK

@@ -1,7 +1,7 @@
 """Comparison of a group of bases: ranks, percentiles and each base's gap to the group's best.
 
-Ranks use competition ranking on the sorted score ("1224"): tied bases (within 1e-9) share the
-best rank of their group, and the next base's rank counts every base ahead of it. The
+Ranks use competition ranking ("1224"): a base's rank is one more than the number of bases that
+score more than 1e-9 higher, so tied bases share a rank and the next rank counts every base ahead. The
 percentile of a base is the share of the *other* bases it scores strictly above (best → 100,
 worst → 0; 100 for a group of one).
 """
@@ -20,22 +20,17 @@ from ._engine import FloatArray, IntArray
 from ._errors import UpgradeScoreError
 from ._profile import BaseProfile
 from ._results import RubricRef, ScoreTable, dumps, rounded_data
-from ._rubric import Rubric
+from ._rubric import Lang, Rubric
 from ._score import score_many
 
 TOLERANCE = 1e-9
 
 
 def competition_ranks(scores: FloatArray) -> IntArray:
-    """Rank 1 = highest; ties (within 1e-9) share the best rank of their group."""
-    order = np.argsort(-scores, kind="stable")
-    ranked = scores[order]
-    new_group = np.ones(len(scores), dtype=bool)
-    new_group[1:] = ranked[:-1] - ranked[1:] > TOLERANCE
-    positions = np.arange(1, len(scores) + 1)
-    group_rank = np.maximum.accumulate(np.where(new_group, positions, 0))
-    ranks = np.empty(len(scores), dtype=np.int64)
-    ranks[order] = group_rank
+    """Rank 1 = highest: 1 + the number of bases scoring more than 1e-9 higher ("1224")."""
+    ordered = np.sort(scores)
+    ahead = len(scores) - np.searchsorted(ordered, scores + TOLERANCE, side="right")
+    ranks: IntArray = (ahead + 1).astype(np.int64)
     return ranks
 
 
@@ -109,6 +104,31 @@ class Comparison:
         gap: FloatArray = np.clip(np.nan_to_num(self.indicator_median) - levels, 0.0, None)
         return gap
 
+    def to_dataframe(self) -> Any:
+        """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
+        from ._frames import comparison_frame
+
+        return comparison_frame(self)
+
+    def to_html(self, lang: Lang | None = None) -> str:
+        """An HTML table for notebooks, best first."""
+        from ._html import to_html
+
+        return to_html(self, lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        from ._html import to_text
+
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        from ._html import short_repr
+
+        return short_repr(self)
+
     def to_json(self, indent: int | None = 2) -> str:
         """Deterministic JSON of :meth:`to_dict`."""
         return dumps(self.to_dict(), indent)
@@ -164,6 +184,8 @@ def _nan_stat(levels: FloatArray, stat: Any) -> FloatArray:
 def compare(rubric: Rubric | str | Path | None, data: Sequence[BaseProfile] | ScoreTable | Any,
             *, sort_by: str = "overall", ids: Sequence[str] | None = None) -> Comparison:
     """Compare a group of bases (profiles, a value matrix, or an existing :class:`ScoreTable`)."""
+    if not isinstance(data, ScoreTable) and len(data) == 0:
+        raise UpgradeScoreError("compare: the group of bases is empty")
     table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids)
     if len(table) == 0:
         raise UpgradeScoreError("compare: the group of bases is empty")

@@ -27,7 +27,7 @@ from ._engine import FloatArray, score_matrix
 from ._errors import Problem, UpgradeScoreError
 from ._profile import BaseInfo, BaseProfile, load_profile
 from ._results import Result, RubricRef, ScoreTable
-from ._rubric import Rubric, load_rubric
+from ._rubric import Lang, Rubric, load_rubric
 from ._score import score_many
 from ._validate import Frozen
 
@@ -141,6 +141,26 @@ class GapReport(Result):
         return sorted(self.actions, key=lambda a: (a.gain_per_effort is None,
                                                    -(a.gain_per_effort or 0.0), a.indicator))
 
+    def to_dataframe(self, what: Literal["actions", "directions"] = "actions") -> Any:
+        """Actions ranked by gain with their plan step, or the direction deficits (needs pandas)."""
+        from ._frames import gap_frame
+
+        return gap_frame(self, what)
+
+    def to_html(self, lang: Lang | None = None, rubric: Rubric | None = None) -> str:
+        """An HTML summary for notebooks: deficits, top actions and the plan."""
+        from ._html import to_html
+
+        return to_html(self, lang, rubric)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        from ._html import to_text
+
+        return to_text(self)
+
 
 def _cutoff(rubric: Rubric, level: int) -> float:
     return 0.0 if level <= 0 else rubric.cutoffs[min(level, rubric.level_count) - 1]
@@ -234,8 +254,12 @@ def _actions(rubric: Rubric, table: ScoreTable,
     actions: list[dict[str, Any]] = []
     rows: list[FloatArray] = []
     for m, indicator in enumerate(rubric.indicators):
-        needed = int(direction_levels[compiled.direction_of[m]])
+        j = compiled.direction_of[m]
+        needed = int(direction_levels[j])
         missing = bool(np.isnan(levels[m]))
+        if missing and needed > 0 and rubric.missing == "exclude":
+            # a newly reported value must not pull the direction's mean below where it is
+            needed = max(needed, _needed_level(rubric, float(table.directions[0, j])))
         if needed <= 0 or (not missing and levels[m] >= needed - TOLERANCE):
             continue
         goal = _target_value(rubric, m, needed)
@@ -246,7 +270,7 @@ def _actions(rubric: Rubric, table: ScoreTable,
         if indicator.kind == "boolean" and current is not None:
             current = bool(current)
         actions.append({
-            "indicator": indicator.id, "direction": rubric.direction_ids[compiled.direction_of[m]],
+            "indicator": indicator.id, "direction": rubric.direction_ids[j],
             "kind": indicator.kind, "missing": missing, "current": current,
             "current_level": None if missing else float(levels[m]),
             "target": bool(goal) if indicator.kind == "boolean" else goal,

@@ -10,15 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ._errors import FieldPath, Problem, UpgradeScoreError
-from ._rubric import Id, Label, Text
-from ._validate import Frozen, validate
+from ._rubric import Id, Label, Rubric, Text, load_rubric
+from ._validate import FiniteFloat, Frozen, validate
 from ._yamlio import load_document, read_text
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 TABLE_SUFFIXES = (".csv",)
+WORKBOOK_SUFFIXES = (".xlsx",)  # read by _survey.py (openpyxl, the xlsx extra)
 CSV_ID_COLUMNS = ("id", "base_id")
 CSV_META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category")
 
@@ -39,11 +40,30 @@ ReportedScalar = Annotated[bool | float | None, BeforeValidator(_scalar)]
 
 
 class ReportedValue(Frozen):
-    """One reported value, with where it came from and how sure the assessor was."""
+    """One reported value, with where it came from and how sure the assessor was.
+
+    ``confidence`` (0–1) or an interval ``low``..``high`` around a number states its uncertainty,
+    which :func:`~upgrade_score.sensitivity` propagates to the score.
+    """
 
     value: ReportedScalar
     source: Text | None = None
     confidence: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
+    low: FiniteFloat | None = None
+    high: FiniteFloat | None = None
+
+    @model_validator(mode="after")
+    def _interval(self) -> ReportedValue:
+        if self.low is None and self.high is None:
+            return self
+        if self.low is None or self.high is None:
+            raise ValueError("an interval needs both 'low' and 'high'")
+        if not isinstance(self.value, float):
+            raise ValueError("an interval (low, high) needs a numeric value")
+        if not self.low <= self.value <= self.high:
+            raise ValueError(f"the interval [{self.low:g}, {self.high:g}] must contain the value "
+                             f"{self.value:g}")
+        return self
 
 
 def _wrap_scalars(values: Any) -> Any:
@@ -120,21 +140,35 @@ def load_profile(path: str | Path) -> BaseProfile:
     return _attach(profile, Origin(document.file, document.line_of(("base",)), value_lines))
 
 
-def load_profiles(*paths: str | Path) -> tuple[BaseProfile, ...]:
-    """Load bases from YAML/JSON files, CSV tables and directories of those, in the given order.
+def load_profiles(*paths: str | Path,
+                  rubric: Rubric | str | Path | None = None) -> tuple[BaseProfile, ...]:
+    """Load bases from YAML/JSON files, CSV tables, XLSX workbooks and directories of those, in
+    the given order.
 
-    A directory contributes its profile and CSV files in name order. Base ids must be unique.
+    A directory contributes its profile, CSV and XLSX files in name order. Base ids must be unique.
+    Survey templates (see :func:`~upgrade_score.write_template`) filled in and returned, as CSV
+    or XLSX, are read cell by cell against ``rubric`` (default: the built-in rubric the template
+    was written from), with every problem of a file reported at once. ``rubric`` is not used for
+    YAML/JSON profiles and plain CSV tables.
     """
+    resolved = None if rubric is None else load_rubric(rubric)
     profiles: list[BaseProfile] = []
     for path in _expand(paths):
-        if path.suffix.lower() in TABLE_SUFFIXES:
-            profiles.extend(_load_csv(path))
+        if path.suffix.lower() in (*TABLE_SUFFIXES, *WORKBOOK_SUFFIXES):
+            profiles.extend(_load_table(path, resolved))
         else:
             profiles.append(load_profile(path))
     if not profiles:
         raise UpgradeScoreError(Problem("no base profiles found", ", ".join(map(str, paths))))
     check_unique_ids(profiles)
     return tuple(profiles)
+
+
+def _load_table(path: Path, rubric: Rubric | None) -> list[BaseProfile]:
+    from ._survey import read_survey  # imported here: _survey builds on this module
+
+    found = read_survey(path, rubric)
+    return _load_csv(path) if found is None else found  # None: a plain CSV table
 
 
 def check_unique_ids(profiles: Sequence[BaseProfile]) -> None:
@@ -153,15 +187,15 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.iterdir()
-                                if p.is_file() and p.suffix.lower() in (*PROFILE_SUFFIXES,
-                                                                        *TABLE_SUFFIXES)))
+        suffixes = (*PROFILE_SUFFIXES, *TABLE_SUFFIXES, *WORKBOOK_SUFFIXES)
+        if path.is_dir():  # (not the '~$name.xlsx' lock files of a workbook open in Excel)
+            found.extend(sorted(p for p in path.iterdir() if p.is_file()
+                                and p.suffix.lower() in suffixes and not p.name.startswith("~$")))
         elif not path.exists():
             raise UpgradeScoreError(Problem("file not found", str(path)))
-        elif path.suffix.lower() not in (*PROFILE_SUFFIXES, *TABLE_SUFFIXES):
+        elif path.suffix.lower() not in suffixes:
             raise UpgradeScoreError(Problem(
-                "unsupported file type (expected .yaml, .yml, .json or .csv)", str(path)))
+                "unsupported file type (expected .yaml, .yml, .json, .csv or .xlsx)", str(path)))
         else:
             found.append(path)
     return found

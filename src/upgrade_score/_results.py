@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from ._engine import FloatArray, IntArray, Scores, indicator_levels
 from ._errors import UpgradeScoreError
 from ._profile import BaseInfo, BaseProfile
-from ._rubric import Rubric
+from ._rubric import Lang, Rubric, remember_rubric
 
 DECIMALS = 6
 
@@ -27,7 +27,7 @@ class Result(BaseModel):
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data with floats rounded to 6 decimals (what JSON output holds)."""
-        rounded: dict[str, Any] = rounded_data(self.model_dump(mode="json", exclude_none=True))
+        rounded: dict[str, Any] = rounded_data(self.model_dump(mode="json"))
         return rounded
 
     def to_json(self, indent: int | None = 2) -> str:
@@ -61,6 +61,7 @@ class RubricRef(Result):
 
     @classmethod
     def of(cls, rubric: Rubric) -> RubricRef:
+        remember_rubric(rubric)  # so that displays of the result can name its levels
         return cls(id=rubric.id, version=rubric.version, sha256=rubric.sha256)
 
 
@@ -111,6 +112,26 @@ class Scorecard(Result):
         data = super().to_dict()
         data["base"] = rounded_data(self.base.model_dump(mode="json", exclude_none=True))
         return data
+
+    def to_dataframe(self) -> Any:
+        """One row per indicator: value, level, points, weight share and source (needs pandas)."""
+        from ._frames import scorecard_frame
+
+        return scorecard_frame(self)
+
+    def to_html(self, lang: Lang | None = None, rubric: Rubric | None = None) -> str:
+        """An HTML summary for notebooks: headline, directions and (folded) indicators."""
+        from ._html import to_html
+
+        return to_html(self, lang, rubric)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        from ._html import to_text
+
+        return to_text(self)
 
 
 @dataclass(frozen=True, eq=False)
@@ -196,6 +217,32 @@ class ScoreTable:
         profile = self.profiles[row] if self.profiles is not None else None
         info = profile.base if profile is not None else BaseInfo(id=self.base_ids[row])
         return build_scorecard(self, row, info, profile)
+
+    def to_dataframe(self, levels: bool = False) -> Any:
+        """One row per base: overall, level, balanced level, completeness, direction scores
+        (and with ``levels`` the direction levels). Needs pandas."""
+        from ._frames import score_table_frame
+
+        return score_table_frame(self, levels)
+
+    def to_html(self, lang: Lang | None = None) -> str:
+        """An HTML table for notebooks."""
+        from ._html import to_html
+
+        return to_html(self, lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        from ._html import to_text
+
+        return to_text(self)
+
+    def __repr__(self) -> str:
+        from ._html import short_repr
+
+        return short_repr(self)
 
     def to_dicts(self) -> list[dict[str, Any]]:
         """Every scorecard as plain data."""

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
@@ -259,6 +260,15 @@ class Rubric(Frozen):
             return "未达规划级" if lang == "zh" and self.levels[0].name.zh else "Below level 1"
         return self.levels[min(level, self.level_count) - 1].name.text(lang)
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Rubric:
+        """A copy; with ``update`` the changed rubric is validated again (and hashed anew)."""
+        if update:
+            return Rubric.model_validate({**self.model_dump(), **update})
+        copy = super().model_copy(deep=deep)
+        for cached in ("sha256", "compiled"):
+            copy.__dict__.pop(cached, None)
+        return copy
+
     @cached_property
     def sha256(self) -> str:
         """A content hash of the rubric, recorded with results so that figures can be reproduced."""
@@ -272,6 +282,48 @@ class Rubric(Frozen):
         from ._engine import compile_rubric
 
         return compile_rubric(self)
+
+    # --- display (see _html.py and _frames.py; pandas is imported only when asked for) ----------
+
+    def to_dataframe(self, lang: Lang = "en") -> Any:
+        """One row per indicator: direction, name, kind, unit, weight shares and thresholds."""
+        from ._frames import rubric_frame
+
+        return rubric_frame(self, lang)
+
+    def to_html(self, lang: Lang | None = None) -> str:
+        """An HTML summary: levels, directions and (folded) indicators."""
+        from ._html import to_html
+
+        return to_html(self, lang)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __str__(self) -> str:
+        from ._html import to_text
+
+        return to_text(self)
+
+
+_RECENT: dict[str, Rubric] = {}
+_RECENT_LIMIT = 32
+_RECENT_LOCK = threading.Lock()
+
+
+def remember_rubric(rubric: Rubric) -> None:
+    """Keep a rubric used for scoring, so that displays of its results can name its levels."""
+    key = rubric.sha256
+    with _RECENT_LOCK:
+        _RECENT.pop(key, None)
+        _RECENT[key] = rubric
+        while len(_RECENT) > _RECENT_LIMIT:
+            del _RECENT[next(iter(_RECENT))]
+
+
+def recall_rubric(sha256: str) -> Rubric | None:
+    """A recently used rubric with this content hash."""
+    return _RECENT.get(sha256)
 
 
 

@@ -86,7 +86,8 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
 
     ``data`` is a sequence of :class:`BaseProfile` or an N×M array whose columns follow
     ``rubric.indicator_ids`` (NaN = missing; booleans as 1/0). ``ids`` names the rows of an
-    array. ``workers`` caps the threads used (default: one per core).
+    array. ``workers`` caps the threads used (default: one per core). A pandas DataFrame works
+    too: columns are indicator ids (in any order; absent ones are missing), index = base ids.
     """
     rubric = load_rubric(rubric)
     if isinstance(data, BaseProfile):
@@ -99,6 +100,11 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
             raise UpgradeScoreError("ids: profiles carry their own ids")
         return ScoreTable(rubric, _readonly(values), score_matrix(rubric.compiled, values),
                           profiles=profiles)
+    if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
+        from ._frames import frame_matrix
+
+        data, frame_ids = frame_matrix(rubric, data)
+        ids = frame_ids if ids is None else ids
     values = array_matrix(rubric, data)
     scores = score_matrix(rubric.compiled, values, workers=workers)
     if scores.invalid:
