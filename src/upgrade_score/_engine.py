@@ -30,7 +30,7 @@ IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
 
 LEVEL_TOLERANCE = 1e-9
-CHUNK_ROWS = 32768
+CHUNK_ROWS = 65536
 QUANTITATIVE, QUALITATIVE, BOOLEAN, STEP = 0, 1, 2, 3
 _KIND_CODES = {"quantitative": QUANTITATIVE, "qualitative": QUALITATIVE, "boolean": BOOLEAN}
 
@@ -57,8 +57,9 @@ class CompiledRubric:
     kinds: IntArray            # (M,) QUANTITATIVE | QUALITATIVE | BOOLEAN
     points: FloatArray         # (M, L+1) floor and thresholds, sign-adjusted so they increase
     discrete_columns: IntArray  # qualitative and boolean columns (values must be whole)
-    column_rules: tuple[tuple[int, float, tuple[float, ...], tuple[float, ...]], ...]
-    # per column as Python scalars (fast in loops): (kind or STEP, sign, points, rates)
+    column_rules: tuple[tuple[int, float, tuple[float, ...], tuple[float, ...], float, float], ...]
+    # per column as Python scalars (fast in loops): (kind or STEP, sign, points, rates,
+    # oriented low, oriented high) — the valid range in the oriented (higher-is-better) scale
     signs: FloatArray          # (M,) +1 where higher is better, -1 where lower is
     low: FloatArray            # (M,) smallest valid value (-max float if unbounded)
     high: FloatArray           # (M,) largest valid value (+max float if unbounded)
@@ -114,9 +115,11 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
                 low[column], high[column] = 0.0, top
             column += 1
     rates = (1.0 + 2.0**-50) / np.diff(points, axis=1)
+    bounds = np.sort(np.column_stack([low, high]) * signs[:, None], axis=1)
     rules = tuple(
         (STEP if i.interpolation == "step" else _KIND_CODES[i.kind], float(signs[m]),
-         tuple(points[m].tolist()), tuple(rates[m].tolist()))
+         tuple(points[m].tolist()), tuple(rates[m].tolist()), float(bounds[m, 0]),
+         float(bounds[m, 1]))
         for m, i in enumerate(indicators))
     weights = np.array([i.weight for i in indicators])
     block = np.zeros((count, len(rubric.directions)))
@@ -214,23 +217,28 @@ def indicator_levels(rubric: CompiledRubric, values: FloatArray) -> FloatArray:
 
 
 def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
-                 oriented: FloatArray, term: FloatArray) -> None:
+                 oriented: FloatArray, term: FloatArray) -> bool:
     """Write the levels of ``values`` (n, M) into ``levels`` (M, n); the (n,) others are scratch.
 
     A linear column takes s = Σ_k clip((u − p_{k−1}) · r_k, 0, 1) over the oriented value
     u = sign · v and breakpoints p_0..p_L, with r_k = 1 / (p_k − p_{k−1}) nudged up by 2⁻⁵⁰ so
     that u exactly on p_k gives exactly k. Columns are done one at a time with scalar operands:
-    numpy's fastest loops, on rows short enough to stay in cache.
+    numpy's fastest loops, on rows short enough to stay in cache. Returns whether any cell lies
+    outside its indicator's domain (out of range, infinite, or not whole where it must be);
+    :func:`invalid_cells` then says which.
     """
-    for m, (rule, sign, points, rates) in enumerate(rubric.column_rules):
+    invalid = False
+    for m, (rule, sign, points, rates, low, high) in enumerate(rubric.column_rules):
         level = levels[m]
-        if rule == QUALITATIVE:
-            level[:] = values[:, m]
-            continue
-        if rule == BOOLEAN:
-            np.multiply(values[:, m], rubric.levels, out=level)
-            continue
         np.multiply(values[:, m], sign, out=oriented)
+        invalid |= bool(np.fmin.reduce(oriented) < low or np.fmax.reduce(oriented) > high)
+        if rule in (QUALITATIVE, BOOLEAN):
+            np.floor(oriented, out=term)
+            np.subtract(oriented, term, out=term)
+            invalid |= bool(np.fmax.reduce(term) > 0.0)
+            # points end at L (qualitative: s = v) or at 1 (boolean: s = L·v)
+            np.multiply(oriented, rubric.levels / points[-1], out=level)
+            continue
         level.fill(0.0)
         if rule == STEP:
             for point in points[1:]:
@@ -242,6 +250,7 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
             np.multiply(term, rates[k - 1], out=term)
             np.clip(term, 0.0, 1.0, out=term)
             level += term
+    return invalid
 
 
 _local = threading.local()
@@ -267,7 +276,7 @@ class Scores:
     overall_level: IntArray            # (N,)
     balanced_level: IntArray           # (N,)
     completeness: FloatArray           # (N,)
-    invalid: int = 0                   # cells outside their indicator's domain (see invalid_cells)
+    has_invalid: bool = False          # cells outside their indicator's domain (see invalid_cells)
 
 
 def maturity_levels(scores: npt.ArrayLike, cutoffs: FloatArray) -> IntArray:
@@ -327,7 +336,7 @@ def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray
 
 def score_matrix(rubric: CompiledRubric, values: FloatArray, *,
                  workers: int | None = None) -> Scores:
-    """Score every base (row) of a value matrix, counting invalid cells on the way.
+    """Score every base (row) of a value matrix, noting invalid cells on the way.
 
     Rows are processed in cache-sized chunks, on ``workers`` threads (default: one per core);
     results are written direction by direction, so every write is contiguous.
@@ -336,13 +345,11 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *,
     directions = np.empty((width, count))
     completeness = np.empty((width, count))
     direction_levels = np.empty((width, count), dtype=np.int64)
-    invalid = np.zeros(count, dtype=np.int64)
+    invalid: list[bool] = []
 
     def run(start: int, stop: int) -> None:
-        chunk = values[start:stop]
-        invalid[start:stop] = _invalid_per_row(rubric, chunk)
         levels, oriented, term = _scratch(values.shape[1], stop - start)
-        _levels_into(rubric, chunk, levels, oriented, term)
+        invalid.append(_levels_into(rubric, values[start:stop], levels, oriented, term))
         scores, complete = _direction_scores_t(rubric, levels)
         directions[:, start:stop] = scores
         completeness[:, start:stop] = complete
@@ -359,5 +366,5 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *,
         overall_level=maturity_levels(overall, rubric.cutoffs),
         balanced_level=direction_levels.min(axis=0, initial=rubric.levels),
         completeness=shares @ completeness,
-        invalid=int(invalid.sum()),
+        has_invalid=any(invalid),
     )

@@ -107,7 +107,7 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         ids = frame_ids if ids is None else ids
     values = array_matrix(rubric, data)
     scores = score_matrix(rubric.compiled, values, workers=workers)
-    if scores.invalid:
+    if scores.has_invalid:
         _refuse_invalid(rubric, values)
     return ScoreTable(rubric, _readonly(values), scores, ids=sequence_of_ids(ids, values.shape[0]))
 
