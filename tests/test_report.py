@@ -149,8 +149,13 @@ def test_cli_report(tmp_path, capsys):
 ])
 def test_cli_report_bad_input_exits_2(argv, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert main(argv) == 2
-    assert capsys.readouterr().err.startswith("upgrade-score: error: ")
+    try:
+        code = main(argv)
+    except SystemExit as usage:  # argparse refuses bad option values itself
+        code = usage.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert err.startswith("upgrade-score") and ": error: " in err
     assert not (tmp_path / "x.html").exists()
 
 

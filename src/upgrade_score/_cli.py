@@ -35,6 +35,17 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number ≥ 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got '{text}'")
+    return number
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="upgrade-score",
                      description="Score urban-mining recycling bases against YAML rubrics.")
@@ -72,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     gap.add_argument("profile", metavar="PROFILE")
     gap.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
     add_target_options(gap)
-    gap.add_argument("--top", type=int, default=10, metavar="N",
+    gap.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="actions shown in text and Markdown (default 10)")
     output_options(gap)
     gap.set_defaults(run=_gap)
@@ -354,7 +365,8 @@ def _add_report_command(commands: argparse._SubParsersAction[_Parser]) -> None:
                      help="base profiles: YAML/JSON files, CSV tables or directories")
     sub.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
     add_target_options(sub)
-    sub.add_argument("--top", type=int, default=10, metavar="N", help="actions listed per base (default 10)")
+    sub.add_argument("--top", type=positive_int, default=10, metavar="N",
+                     help="actions listed per base (default 10)")
     sub.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
     sub.add_argument("--title", help="the report's title (default: the rubric's title)")
     sub.add_argument("--charts", choices=("svg", "png"), default="svg",
@@ -405,7 +417,7 @@ def _add_sensitivity_command(commands: argparse._SubParsersAction[_Parser]) -> N
                           "(uniform:0.2 = each weight ±20 %%, then renormalised)")
     sub.add_argument("--seed", type=int, metavar="S",
                      help="random seed for a reproducible run (default: drawn, and printed)")
-    sub.add_argument("--top", type=int, default=3, metavar="K",
+    sub.add_argument("--top", type=positive_int, default=3, metavar="K",
                      help="report the probability of a rank within the top K (default 3)")
     sub.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                      help="output format (default: text)")
