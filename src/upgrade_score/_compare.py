@@ -16,11 +16,12 @@ from typing import Any
 
 import numpy as np
 
+from ._display import HtmlDisplay
 from ._engine import FloatArray, IntArray
 from ._errors import UpgradeScoreError
 from ._profile import BaseProfile
 from ._results import RubricRef, ScoreTable, dumps, rounded_data
-from ._rubric import Lang, Rubric
+from ._rubric import Rubric
 from ._score import score_many
 
 TOLERANCE = 1e-9
@@ -46,7 +47,7 @@ def percentiles(scores: FloatArray) -> FloatArray:
 
 
 @dataclass(frozen=True, eq=False)
-class Comparison:
+class Comparison(HtmlDisplay):
     """A group of bases side by side (rows in ``order``: sorted by ``sort_by``, best first)."""
 
     table: ScoreTable
@@ -109,20 +110,6 @@ class Comparison:
         from ._frames import comparison_frame
 
         return comparison_frame(self)
-
-    def to_html(self, lang: Lang | None = None) -> str:
-        """An HTML table for notebooks, best first."""
-        from ._html import to_html
-
-        return to_html(self, lang)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        from ._html import to_text
-
-        return to_text(self)
 
     def __repr__(self) -> str:
         from ._html import short_repr

@@ -23,11 +23,12 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field
 
+from ._display import HtmlDisplay
 from ._engine import FloatArray, score_matrix
 from ._errors import Problem, UpgradeScoreError
 from ._profile import BaseInfo, BaseProfile, load_profile
 from ._results import Result, RubricRef, ScoreTable
-from ._rubric import Lang, Rubric, load_rubric
+from ._rubric import Rubric, load_rubric
 from ._score import score_many
 from ._validate import Frozen
 
@@ -121,7 +122,7 @@ class Action(Result):
     gain_per_effort: float | None = None
 
 
-class GapReport(Result):
+class GapReport(HtmlDisplay, Result):
     """Direction deficits, every action with its gain, and a short plan that meets the target."""
 
     rubric: RubricRef
@@ -147,19 +148,6 @@ class GapReport(Result):
 
         return gap_frame(self, what)
 
-    def to_html(self, lang: Lang | None = None, rubric: Rubric | None = None) -> str:
-        """An HTML summary for notebooks: deficits, top actions and the plan."""
-        from ._html import to_html
-
-        return to_html(self, lang, rubric)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        from ._html import to_text
-
-        return to_text(self)
 
 
 def _cutoff(rubric: Rubric, level: int) -> float:

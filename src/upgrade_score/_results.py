@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from ._display import HtmlDisplay
 from ._engine import FloatArray, IntArray, Scores, indicator_levels
 from ._errors import UpgradeScoreError
 from ._profile import BaseInfo, BaseProfile
-from ._rubric import Lang, Rubric, remember_rubric
+from ._rubric import Rubric, remember_rubric
 
 DECIMALS = 6
 
@@ -99,7 +100,7 @@ class IndicatorResult(Result):
     confidence: float | None = None
 
 
-class Scorecard(Result):
+class Scorecard(HtmlDisplay, Result):
     """The full result for one base."""
 
     rubric: RubricRef
@@ -119,23 +120,9 @@ class Scorecard(Result):
 
         return scorecard_frame(self)
 
-    def to_html(self, lang: Lang | None = None, rubric: Rubric | None = None) -> str:
-        """An HTML summary for notebooks: headline, directions and (folded) indicators."""
-        from ._html import to_html
-
-        return to_html(self, lang, rubric)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        from ._html import to_text
-
-        return to_text(self)
-
 
 @dataclass(frozen=True, eq=False)
-class ScoreTable:
+class ScoreTable(HtmlDisplay):
     """Scores of N bases: ``overall`` (N,), ``directions`` (N, D) and friends, as numpy arrays.
 
     Columns of ``directions`` follow ``rubric.direction_ids``; rows follow ``base_ids``.
@@ -224,20 +211,6 @@ class ScoreTable:
         from ._frames import score_table_frame
 
         return score_table_frame(self, levels)
-
-    def to_html(self, lang: Lang | None = None) -> str:
-        """An HTML table for notebooks."""
-        from ._html import to_html
-
-        return to_html(self, lang)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        from ._html import to_text
-
-        return to_text(self)
 
     def __repr__(self) -> str:
         from ._html import short_repr

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from ._display import HtmlDisplay
 from ._errors import FieldPath, Problem, UpgradeScoreError
 from ._validate import (
     FiniteFloat,
@@ -154,7 +155,7 @@ class Direction(Frozen):
     indicators: Annotated[tuple[Indicator, ...], Field(min_length=1), BeforeValidator(as_tuple)]
 
 
-class Rubric(Frozen):
+class Rubric(HtmlDisplay, Frozen):
     """A complete scoring rubric. Build one with :func:`load_rubric` or ``Rubric.model_validate``."""
 
     id: Id
@@ -291,19 +292,6 @@ class Rubric(Frozen):
 
         return rubric_frame(self, lang)
 
-    def to_html(self, lang: Lang | None = None) -> str:
-        """An HTML summary: levels, directions and (folded) indicators."""
-        from ._html import to_html
-
-        return to_html(self, lang)
-
-    def _repr_html_(self) -> str:
-        return self.to_html()
-
-    def __str__(self) -> str:
-        from ._html import to_text
-
-        return to_text(self)
 
 
 _RECENT: dict[str, Rubric] = {}
