@@ -11,27 +11,15 @@ full report. Target (2-core machine): the weight sweep ≤ 2 s for 10,000 sample
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 
-from bench_score import random_values
+from bench_score import best_of, random_values
 
 from upgrade_score import Rubric, load_rubric
 from upgrade_score._sensitivity import sensitivity
 
 
-def best_of(repeat: int, run: Callable[[], object]) -> float:
-    """Fastest wall time of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def variant(rubric: Rubric, aggregation: str, missing: str) -> Rubric:
-    return Rubric.model_validate({**rubric.model_dump(), "aggregation": aggregation, "missing": missing})
+    return rubric.model_copy(update={"aggregation": aggregation, "missing": missing})
 
 
 def main() -> None:
