@@ -238,7 +238,12 @@ def test_duplicate_indicator_id_within_direction(tmp_path: Path) -> None:
 ])
 def test_non_positive_weight(tmp_path: Path, line: int, text: str, field: str, shown: str) -> None:
     expect(tmp_path, edit({line: text}), line, field,
-           f"input should be greater than 0, got {shown}")
+           f"input should be greater than or equal to 0.000000001, got {shown}")
+
+
+def test_weight_too_large_for_exact_sums(tmp_path: Path) -> None:
+    expect(tmp_path, edit({11: "    weight: 1.0e12"}), 11, "directions[0].weight",
+           "input should be less than or equal to 1000000000, got 1000000000000.0")
 
 
 @pytest.mark.parametrize("thresholds, index, detail", [
@@ -550,7 +555,7 @@ def test_model_validate_field_error_names_the_field() -> None:
     with pytest.raises(ValidationError) as info:
         Rubric.model_validate(data)
     assert "directions.1.weight" in str(info.value)
-    assert "greater than 0" in str(info.value)
+    assert "greater than or equal to 0.000000001" in str(info.value)
 
 
 def test_rubric_is_frozen() -> None:

@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--rubric", metavar="R",
                        help="rubric file or built-in id (default: the built-in rubric)")
     score.add_argument("--detail", action="store_true",
-                       help="also list every indicator (one base only)")
+                       help="print each base's scorecard with every indicator")
     output_options(score)
     score.set_defaults(run=_score)
 
@@ -118,8 +118,9 @@ def _score(args: argparse.Namespace) -> int:
     if args.format == "json":
         cards = table.to_dicts()
         _print(dumps(cards[0] if len(cards) == 1 and _single(args.profiles) else cards))
-    elif len(table) == 1:
-        _print(scorecard(table.scorecard(0), rubric, args.format, args.lang, args.detail))
+    elif len(table) == 1 or args.detail:  # --detail: every base's full scorecard
+        _print("\n\n".join(scorecard(card, rubric, args.format, args.lang, args.detail)
+                            for card in table))
     else:
         _print(score_table(table, args.format, args.lang))
     return EXIT_OK
@@ -148,7 +149,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric) -> Target | None:
     if args.peer:
         peer = Target.from_group(rubric, load_profiles(*args.group, rubric=rubric), args.peer)
         parts.update(direction_scores=peer.direction_scores, score=peer.score, label=peer.label)
-    if args.target:
+    if args.target is not None:
         parsed = Target.parse(args.target)
         parts.update(level=parsed.level, levels=parsed.levels)
     if args.target_score is not None:

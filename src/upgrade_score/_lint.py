@@ -156,7 +156,7 @@ def _share_hits(rubric: Rubric) -> Iterator[Hit]:
     shares = rubric.compiled.overall_shares
     for j, direction in enumerate(rubric.directions):
         share = float(shares[j])
-        if share < MIN_DIRECTION_SHARE or share > MAX_DIRECTION_SHARE:
+        if len(shares) > 1 and not MIN_DIRECTION_SHARE <= share <= MAX_DIRECTION_SHARE:
             side = "under 5 %" if share < MIN_DIRECTION_SHARE else "over 50 %"
             yield ("direction-weight-share", ("directions", j, "weight"),
                    f"direction '{direction.id}' carries {100 * share:.1f} % of the overall weight "

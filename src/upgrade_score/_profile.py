@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +30,13 @@ def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:
+            number = math.inf
         if not math.isfinite(number):
-            raise ValueError(f"must be a finite number, got {value}")
+            shown = str(value) if len(str(value)) <= 24 else f"{str(value)[:20]}… ({len(str(value))} digits)"
+            raise ValueError(f"must be a finite number, got {shown}")
         return number
     raise ValueError(f"must be a number, true/false or empty, got {type(value).__name__} {value!r}")
 
@@ -201,13 +206,18 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
+_CSV_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
 def _csv_cell(text: str) -> bool | float | None:
     cell = text.strip()
     if not cell:
         return None
     if cell.lower() in ("true", "false"):
         return cell.lower() == "true"
-    number = float(cell)  # ValueError is reported by the caller with row and column
+    if not _CSV_NUMBER.fullmatch(cell) or not cell.isascii():
+        raise ValueError  # reported by the caller with row and column
+    number = float(cell)
     if not math.isfinite(number):
         raise ValueError
     return number
@@ -226,6 +236,8 @@ def _load_csv(path: Path) -> list[BaseProfile]:
     id_column = next((c for c in CSV_ID_COLUMNS if c in header), None)
     if id_column is None:
         raise UpgradeScoreError(Problem("needs an 'id' column naming each base", name, 1))
+    while header and not header[-1]:  # spreadsheets often export trailing empty columns
+        header.pop()
     for k, column in enumerate(header):
         if not column:
             raise UpgradeScoreError(Problem(f"column {k + 1} has no header", name, 1))
@@ -234,10 +246,11 @@ def _load_csv(path: Path) -> list[BaseProfile]:
     profiles: list[BaseProfile] = []
     problems: list[Problem] = []
     try:
+        start = reader.line_num + 1
         for row in reader:
+            line, start = start, reader.line_num + 1  # a quoted cell may span several lines
             if not any(cell.strip() for cell in row):
                 continue
-            line = reader.line_num
             profile = _csv_profile(header, row, id_column, name, line, problems)
             if profile is not None:
                 profiles.append(profile)
@@ -250,6 +263,8 @@ def _load_csv(path: Path) -> list[BaseProfile]:
 
 def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, line: int,
                  problems: list[Problem]) -> BaseProfile | None:
+    while len(row) > len(header) and not row[-1].strip():
+        row = row[:-1]
     if len(row) != len(header):
         problems.append(Problem(f"row has {len(row)} cells, the header has {len(header)}",
                                 file, line))

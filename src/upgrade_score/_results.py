@@ -194,9 +194,11 @@ class ScoreTable(HtmlDisplay):
                 return self.base_ids.index(base)
             except ValueError:
                 raise UpgradeScoreError(f"no base '{base}' in this table") from None
+        if isinstance(base, bool) or not isinstance(base, (int, np.integer)):
+            raise UpgradeScoreError(f"base: expected a row number or a base id, got {base!r}")
         if not -len(self) <= base < len(self):
             raise UpgradeScoreError(f"base index {base} out of range for {len(self)} bases")
-        return base % len(self)
+        return int(base) % len(self)
 
     def scorecard(self, base: int | str) -> Scorecard:
         """The full scorecard of one base (by row number or id)."""

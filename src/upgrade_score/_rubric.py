@@ -46,9 +46,15 @@ Lang = Literal["en", "zh"]
 
 def _level_keys(value: object) -> object:
     """Descriptor levels may come as strings from JSON (``"3"``); read them as integers."""
-    if isinstance(value, dict):
-        return {int(k) if isinstance(k, str) and k.isdigit() else k: v for k, v in value.items()}
-    return value
+    if not isinstance(value, dict):
+        return value
+    levels: dict[object, object] = {}
+    for key, label in value.items():
+        level = int(key) if isinstance(key, str) and key.isdigit() else key
+        if level in levels:
+            raise ValueError(f"descriptor level {level} is given twice")
+        levels[level] = label
+    return levels
 
 
 class Label(Frozen):

@@ -61,6 +61,8 @@ def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
 
     Cell values are checked while scoring (see :func:`score_many`)."""
     try:
+        if np.iscomplexobj(data):
+            raise TypeError
         values = np.asarray(data, dtype=np.float64)
     except (TypeError, ValueError):
         raise UpgradeScoreError("data: expected profiles or a numeric N×M array") from None

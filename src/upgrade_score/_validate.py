@@ -29,7 +29,8 @@ def as_tuple(value: Any) -> Any:
 
 
 FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-PositiveFloat = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+# weights and efforts: positive, and bounded so that sums and ratios stay exact in float64
+PositiveFloat = Annotated[float, Field(ge=1e-9, le=1e9, allow_inf_nan=False)]
 FloatTuple = Annotated[tuple[FiniteFloat, ...], BeforeValidator(as_tuple)]
 FloatPair = Annotated[tuple[FiniteFloat, FiniteFloat], BeforeValidator(as_tuple)]
 
