@@ -91,3 +91,22 @@ def test_detail_prints_every_scorecard(capsys: pytest.CaptureFixture[str]) -> No
 def test_empty_target_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["gap", str(HUB), "--target", ""]) == 2
     assert "target: '' is not a level or DIRECTION=LEVEL" in capsys.readouterr().err
+
+
+def test_an_uncalculated_xlsx_formula_is_not_read_as_blank(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    template = tmp_path / "bases.xlsx"
+    assert main(["template", "--layout", "many-bases", "-o", str(template)]) == 0
+    book = openpyxl.load_workbook(template)
+    sheet = book.worksheets[0]
+    header = next(row for row in sheet.iter_rows() if "rd_intensity" in [c.value for c in row])
+    names = [c.value for c in header]
+    row = sheet.max_row + 1
+    sheet.cell(row=row, column=names.index("id") + 1, value="b1")
+    sheet.cell(row=row, column=names.index("rd_intensity") + 1, value="=1+1")  # never calculated
+    filled = tmp_path / "filled.xlsx"
+    book.save(filled)
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profiles(filled)
+    problem = info.value.problems[0]
+    assert problem.line == row and "rd_intensity: '=1+1' is not a number" in str(problem)

@@ -826,19 +826,24 @@ def _xlsx_sheets(path: Path) -> list[_Sheet]:
     cells = 0
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         reason = str(exc) or type(exc).__name__
         raise UpgradeScoreError(Problem(f"not a readable .xlsx workbook ({one_line(reason)})",
                                         name)) from None
     try:
-        for sheet in book.worksheets:
+        for sheet, written in zip(book.worksheets, formulas.worksheets):
             if sheet.title == LISTS_SHEET:
                 continue
             sheet.reset_dimensions()  # rows as stored, not padded to a claimed size
+            written.reset_dimensions()
             rows: list[list[RawCell]] = []
-            for row in sheet.iter_rows():
-                rows.append([(cell.value, getattr(cell, "number_format", None) or "")
-                             for cell in row])
+            for row, source in zip(sheet.iter_rows(), written.iter_rows()):
+                # a formula that was never calculated has no cached value: keep its text, so
+                # that it is reported as not a number instead of silently read as blank
+                rows.append([(cell.value if cell.value is not None or not _is_formula(raw.value)
+                              else raw.value, getattr(cell, "number_format", None) or "")
+                             for cell, raw in zip(row, source)])
                 cells += len(row) + 1
                 if cells > MAX_CELLS:
                     raise UpgradeScoreError(Problem(f"more than {MAX_CELLS:,} cells", name))
@@ -851,7 +856,12 @@ def _xlsx_sheets(path: Path) -> list[_Sheet]:
                                         name)) from None
     finally:
         book.close()
+        formulas.close()
     return sheets
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
 
 
 def _text(value: Any) -> str:
