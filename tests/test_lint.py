@@ -252,7 +252,7 @@ def test_check_schema_problems_are_error_findings(tmp_path: Path,
     code, out, _ = run(capsys, "check", path)
     assert code == 1
     assert out == (f"{path}:15: directions[0].indicators[0].thresholds: "
-                   f"needs exactly 3 values (one per level), got 2\n")
+                   f"needs exactly 3 values (one per level), got 2\n{path}: 1 error\n")
     code, out, _ = run(capsys, "check", path, "--format", "json")
     (finding,) = json.loads(out)["findings"]
     assert (finding["id"], finding["severity"], finding["line"]) == ("schema", "error", 15)

@@ -17,13 +17,13 @@ from ._diff import diff, tripped_gates
 from ._diff_render import render_diff
 from ._errors import Problem, UpgradeScoreError
 from ._gap import Target, gap
-from ._lint import LintFinding, lint, schema_finding
+from ._lint import LintFinding, lint_file, schema_finding
 from ._profile import BaseProfile, load_profiles
 from ._render import comparison, gap_report, score_table, scorecard
 from ._results import dumps
 from ._rubric import Rubric, builtin_rubrics, load_rubric
 from ._score import score_many
-from ._sources import load_rubric_document, load_rubric_source
+from ._sources import load_rubric_source
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -223,10 +223,6 @@ def _single(paths: Sequence[str]) -> bool:
     return len(paths) == 1 and Path(paths[0]).suffix.lower() in (".yaml", ".yml", ".json")
 
 
-def _check(args: argparse.Namespace) -> int:
-    return _check_with_lint(args)
-
-
 def _schema(args: argparse.Namespace) -> int:
     model: type[Rubric] | type[BaseProfile] = Rubric if args.kind == "rubric" else BaseProfile
     _print(dumps(model.model_json_schema()))
@@ -262,11 +258,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 # --- CI commands: check with lint rules, diff ------------------------------------------------------
 
-def _check_with_lint(args: argparse.Namespace) -> int:
+def _check(args: argparse.Namespace) -> int:
     """Validate and lint each rubric; errors fail, warnings fail with ``--strict``."""
     problems: dict[str, list[str]] = {}
     findings: dict[str, list[LintFinding]] = {}
     for name in args.rubrics:
+        if Path(name).is_dir():
+            raise UpgradeScoreError(Problem("is a directory, expected a rubric file", name))
         if not Path(name).is_file() and name not in builtin_rubrics():
             raise UpgradeScoreError(Problem("file not found", name))
         problems[name], findings[name] = _lint_one(name)
@@ -285,15 +283,14 @@ def _check_with_lint(args: argparse.Namespace) -> int:
 def _lint_one(name: str) -> tuple[list[str], list[LintFinding]]:
     """Schema problems (as text, and as ``schema`` error findings) or lint findings of one rubric."""
     try:
-        rubric, document = load_rubric_document(name)
+        return [], lint_file(name)
     except UpgradeScoreError as exc:
         return [str(problem) for problem in exc.problems], [schema_finding(p) for p in exc.problems]
-    return [], lint(rubric, document)
 
 
 def _check_text(name: str, problems: list[str], findings: list[LintFinding]) -> str:
     if problems:
-        return "\n".join(problems)
+        return "\n".join([*problems, f"{name}: {len(problems)} error{'s' if len(problems) > 1 else ''}"])
     counts = [f"{n} {severity}{'s' if n > 1 else ''}" for severity in ("error", "warning")
               if (n := sum(finding.severity == severity for finding in findings))]
     summary = f"{name}: {', '.join(counts)}" if counts else f"{name}: ok"

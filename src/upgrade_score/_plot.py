@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import math
-import unicodedata
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -81,11 +80,6 @@ def cjk_font() -> str | None:
                     continue
         found = installed()
     return found
-
-
-def has_cjk(text: str) -> bool:
-    """Whether ``text`` has characters that need a CJK font."""
-    return any(unicodedata.east_asian_width(ch) in "WF" for ch in text)
 
 
 def chart_language(lang: Lang | None) -> Lang:
