@@ -604,3 +604,12 @@ def test_cli_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str],
     err = capsys.readouterr().err
     assert err.startswith(message)
     assert err.count("\n") == 1
+
+
+def test_row_ranks_do_not_chain_near_ties() -> None:
+    from upgrade_score._compare import competition_ranks
+    from upgrade_score._sensitivity import row_ranks
+
+    scores = np.array([[1.0, 1.0 + 6e-10, 1.0 + 1.2e-9, 0.5], [3.0, 2.0, 2.0, 1.0]])
+    assert row_ranks(scores).tolist() == [competition_ranks(row).tolist() for row in scores]
+    assert row_ranks(scores).tolist() == [[2, 1, 1, 4], [1, 2, 2, 4]]

@@ -17,14 +17,14 @@ from typing import Any
 import numpy as np
 
 from ._display import HtmlDisplay
-from ._engine import FloatArray, IntArray
+from ._engine import LEVEL_TOLERANCE, FloatArray, IntArray
 from ._errors import UpgradeScoreError
 from ._profile import BaseProfile
 from ._results import RubricRef, ScoreTable, dumps, rounded_data
 from ._rubric import Rubric
 from ._score import score_many
 
-TOLERANCE = 1e-9
+TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 
 
 def competition_ranks(scores: FloatArray) -> IntArray:

@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import Field
 
 from ._display import HtmlDisplay
-from ._engine import FloatArray, score_matrix
+from ._engine import LEVEL_TOLERANCE, FloatArray, maturity_levels, score_matrix
 from ._errors import Problem, UpgradeScoreError
 from ._profile import BaseInfo, BaseProfile, load_profile
 from ._results import Result, RubricRef, ScoreTable
@@ -32,7 +32,7 @@ from ._rubric import Rubric, load_rubric
 from ._score import score_many
 from ._validate import Frozen
 
-TOLERANCE = 1e-9
+TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]
 _QUANTILES: dict[str, float] = {"best": 1.0, "median": 0.5, "p75": 0.75}
 
@@ -209,6 +209,7 @@ def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
     finished = [_finish(action, float(g)) for action, g in zip(actions, gains)]
     finished.sort(key=lambda a: (-round(a.gain, 9), a.indicator))
     plan, plan_score = _greedy_plan(rubric, table.values[0], finished, wanted, target.score)
+    wanted_levels = maturity_levels(wanted, compiled.cutoffs)
     return GapReport(
         rubric=RubricRef.of(rubric),
         base=profile.base,
@@ -220,17 +221,13 @@ def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
         directions={
             d: DirectionGap(current_score=float(current[j]), target_score=float(wanted[j]),
                             current_level=int(table.direction_levels[0, j]),
-                            target_level=int(_level_of(rubric, wanted[j])),
+                            target_level=int(wanted_levels[j]),
                             deficit=float(max(0.0, wanted[j] - current[j])))
             for j, d in enumerate(rubric.direction_ids)},
         actions=finished,
         plan=plan,
         plan_score=plan_score,
     )
-
-
-def _level_of(rubric: Rubric, score: float) -> int:
-    return int(np.sum(score >= np.asarray(rubric.cutoffs) - TOLERANCE))
 
 
 def _actions(rubric: Rubric, table: ScoreTable,
