@@ -6,7 +6,6 @@ with ``Rubric.model_validate``; values go in as a matrix in ``rubric.indicator_i
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from jsoncheck import load_checked
 from upgrade_score import BaseProfile, Rubric, score, score_many
 
 NAN = float("nan")
@@ -499,26 +499,6 @@ JSON_PROFILE = {"base": {"id": "p", "name": {"zh": "基地", "en": "Base"}},
                 "values": {"x": 1.2345678912, "q": 1, "b": True}}
 
 
-def check_sorted_and_rounded(node: Any) -> None:
-    if isinstance(node, dict):
-        raise AssertionError("dicts are checked through object_pairs_hook")
-    if isinstance(node, list):
-        for item in node:
-            check_sorted_and_rounded(item)
-    elif isinstance(node, float):
-        assert round(node, 6) == node, node
-
-
-def load_checked(text: str) -> Any:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [k for k, _ in pairs]
-        assert keys == sorted(keys), keys
-        for _, value in pairs:
-            if not isinstance(value, dict):
-                check_sorted_and_rounded(value)
-        return dict(pairs)
-
-    return json.loads(text, object_pairs_hook=hook)
 
 
 def test_to_json_is_deterministic_sorted_and_rounded() -> None:
