@@ -1,4 +1,5 @@
-"""The ``upgrade-score`` command line: score, gap, compare, report, check, diff, schema, rubrics.
+"""The ``upgrade-score`` command line: score, gap, compare, check, diff, sensitivity, template,
+report, schema, rubrics.
 
 Exit codes: 0 success, 1 a check failed, 2 bad input or usage (one line on stderr, no traceback).
 """
