@@ -26,7 +26,7 @@ from upgrade_score import (
     load_rubric,
     score_many,
 )
-from upgrade_score._compare import competition_ranks, percentiles
+from upgrade_score._analysis.compare import competition_ranks, percentiles
 
 ROOT = Path(__file__).resolve().parents[1]
 BASES = ROOT / "examples" / "bases"

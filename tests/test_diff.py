@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from upgrade_score import BaseProfile, RubricDiff, UpgradeScoreError, diff, load_rubric, score_many
-from upgrade_score._compare import competition_ranks
-from upgrade_score._diff import (
+from upgrade_score._analysis.compare import competition_ranks
+from upgrade_score._analysis.diff import (
     DIRECTION_FIELDS,
     INDICATOR_FIELDS,
     LEVEL_FIELDS,
@@ -23,7 +23,7 @@ from upgrade_score._diff import (
     kendall_tau_b,
     tripped_gates,
 )
-from upgrade_score._rubric import Direction, Indicator, Level, Rubric
+from upgrade_score._model.rubric import Direction, Indicator, Level, Rubric
 
 Data = dict[str, Any]
 
@@ -435,7 +435,7 @@ def test_tripped_gates() -> None:
 
 
 def test_render_marks_new_and_removed_directions() -> None:
-    from upgrade_score._diff_render import render_diff
+    from upgrade_score._render.diff import render_diff
 
     group = profiles(3)
     added = render_diff(diff(rubric(), rubric(_add_direction), group), "text")

@@ -9,7 +9,7 @@ import pytest
 
 from upgrade_score import Rubric, UpgradeScoreError, lint, load_profiles, load_rubric, score, score_many
 from upgrade_score._cli import main
-from upgrade_score._yamlio import parse_document
+from upgrade_score._io.yaml import parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "examples" / "bases" / "scrap_metal_hub.yaml"

@@ -23,7 +23,7 @@ from upgrade_score import (
     score_many,
     set_display_language,
 )
-from upgrade_score._results import RubricRef
+from upgrade_score._model.results import RubricRef
 
 ROOT = Path(__file__).resolve().parents[1]
 BASES = ROOT / "examples" / "bases"

@@ -11,9 +11,9 @@ import yaml
 
 from upgrade_score import LintFinding, Rubric, lint, load_rubric
 from upgrade_score._cli import main
-from upgrade_score._lint import RULES, lint_file
-from upgrade_score._validate import validate
-from upgrade_score._yamlio import parse_document
+from upgrade_score._analysis.lint import RULES, lint_file
+from upgrade_score._io.validate import validate
+from upgrade_score._io.yaml import parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILTIN = ROOT / "rubrics" / "urban_mining_upgrade.yaml"

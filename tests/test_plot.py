@@ -20,7 +20,6 @@ from matplotlib.image import imread  # noqa: E402
 from upgrade_score import (  # noqa: E402
     Target,
     UpgradeScoreError,
-    _plot,
     compare,
     gap,
     load_profiles,
@@ -31,6 +30,8 @@ from upgrade_score import (  # noqa: E402
     score,
     score_many,
 )
+
+from upgrade_score._render import plot as _plot  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BASES = ROOT / "examples" / "bases"

@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from jsoncheck import load_checked
-from upgrade_score import BaseProfile, Rubric, ScoreTable, _engine, score, score_many
+from upgrade_score import BaseProfile, Rubric, ScoreTable, score, score_many
+from upgrade_score._engine import core as _engine
 
 AGGREGATIONS = ("arithmetic", "geometric", "weakest")
 TOL = 1e-9

@@ -28,8 +28,8 @@ from upgrade_score import (
     sensitivity,
 )
 from upgrade_score._cli import main
-from upgrade_score._compare import competition_ranks
-from upgrade_score._sensitivity import (
+from upgrade_score._analysis.compare import competition_ranks
+from upgrade_score._analysis.sensitivity import (
     _value_spread,
     kendall_tau_b,
     parse_weights,
@@ -607,8 +607,8 @@ def test_cli_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str],
 
 
 def test_row_ranks_do_not_chain_near_ties() -> None:
-    from upgrade_score._compare import competition_ranks
-    from upgrade_score._sensitivity import row_ranks
+    from upgrade_score._analysis.compare import competition_ranks
+    from upgrade_score._analysis.sensitivity import row_ranks
 
     scores = np.array([[1.0, 1.0 + 6e-10, 1.0 + 1.2e-9, 0.5], [3.0, 2.0, 2.0, 1.0]])
     assert row_ranks(scores).tolist() == [competition_ranks(row).tolist() for row in scores]

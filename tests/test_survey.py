@@ -27,7 +27,7 @@ from upgrade_score import (
     write_template,
 )
 from upgrade_score._cli import main
-from upgrade_score._survey import MARKER, CellProblem
+from upgrade_score._io.survey import MARKER, CellProblem
 
 openpyxl = pytest.importorskip("openpyxl")
 

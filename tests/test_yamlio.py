@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-import upgrade_score._yamlio as yamlio
+import upgrade_score._io.yaml as yamlio
 from upgrade_score import UpgradeScoreError, load_profile, load_rubric
-from upgrade_score._yamlio import MAX_DEPTH, parse_document
+from upgrade_score._io.yaml import MAX_DEPTH, parse_document
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "yaml-test-suite"
 CORPUS_CASES = (sorted(p.name for p in CORPUS.iterdir() if (p / "in.yaml").is_file())

@@ -16,22 +16,22 @@ The public API::
 Every bad input raises :class:`UpgradeScoreError` naming file, line and field.
 """
 
-from ._compare import Comparison, compare
-from ._diff import RubricDiff, diff
+from ._analysis.compare import Comparison, compare
+from ._analysis.diff import RubricDiff, diff
 from ._errors import Problem, UpgradeScoreError
-from ._gap import Action, DirectionGap, GapReport, Target, gap
-from ._html import set_display_language
-from ._lint import LintFinding, lint
-from ._plot import plot_actions, plot_heatmap, plot_radar
-from ._profile import BaseInfo, BaseProfile, ReportedValue, load_profile, load_profiles
-from ._report import render_report, write_report
-from ._results import DirectionResult, IndicatorResult, OverallResult, Scorecard, ScoreTable
-from ._rubric import Direction, Indicator, Label, Level, Rubric, load_rubric
-from ._score import score, score_many
-from ._sensitivity import SensitivityReport, sensitivity
-from ._survey import write_template
+from ._analysis.gap import Action, DirectionGap, GapReport, Target, gap
+from ._render.views import set_display_language
+from ._analysis.lint import LintFinding, lint
+from ._render.plot import plot_actions, plot_heatmap, plot_radar
+from ._model.profile import BaseInfo, BaseProfile, ReportedValue, load_profile, load_profiles
+from ._render.report import render_report, write_report
+from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard, ScoreTable
+from ._model.rubric import Direction, Indicator, Label, Level, Rubric, load_rubric
+from ._analysis.score import score, score_many
+from ._analysis.sensitivity import SensitivityReport, sensitivity
+from ._io.survey import write_template
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = [
     "Action",

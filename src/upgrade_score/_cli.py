@@ -12,19 +12,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import __version__
-from ._compare import compare
-from ._diff import diff, tripped_gates
-from ._diff_render import render_diff
+from ._version import __version__
+from ._analysis.compare import compare
+from ._analysis.diff import diff, tripped_gates
+from ._render.diff import render_diff
 from ._errors import Problem, UpgradeScoreError
-from ._gap import Target, gap
-from ._lint import LintFinding, lint_file, schema_finding
-from ._profile import BaseProfile, load_profiles
-from ._render import comparison, gap_report, score_table, scorecard
-from ._results import dumps
-from ._rubric import Rubric, builtin_rubrics, load_rubric
-from ._score import score_many
-from ._sources import load_rubric_source
+from ._analysis.gap import Target, gap
+from ._analysis.lint import LintFinding, lint_file, schema_finding
+from ._model.profile import BaseProfile, load_profiles
+from ._render.formats import comparison, gap_report, score_table, scorecard
+from ._model.results import dumps
+from ._model.rubric import Rubric, builtin_rubrics, load_rubric
+from ._analysis.score import score_many
+from ._io.rubrics import load_rubric_source
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -204,7 +204,7 @@ def _add_template_command(commands: argparse._SubParsersAction[_Parser]) -> None
 
 
 def _template_command(args: argparse.Namespace) -> int:
-    from ._survey import write_template
+    from ._io.survey import write_template
 
     rubric = load_rubric(args.rubric)
     output = Path(args.output)
@@ -376,7 +376,7 @@ def _add_report_command(commands: argparse._SubParsersAction[_Parser]) -> None:
 
 
 def _report_command(args: argparse.Namespace) -> int:
-    from ._report import render_report
+    from ._render.report import render_report
 
     if args.top < 0:
         raise UpgradeScoreError(f"--top: expected a whole number >= 0, got {args.top}")
@@ -426,7 +426,7 @@ def _add_sensitivity_command(commands: argparse._SubParsersAction[_Parser]) -> N
 
 
 def _sensitivity_command(args: argparse.Namespace) -> int:
-    from ._sensitivity import parse_weights, render_sensitivity, sensitivity
+    from ._analysis.sensitivity import parse_weights, render_sensitivity, sensitivity
 
     parse_weights(args.weights)  # a bad spec fails before any file is read
     rubric = load_rubric(args.rubric)

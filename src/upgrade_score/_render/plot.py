@@ -20,18 +20,18 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import numpy as np
 
-from ._errors import UpgradeScoreError
-from ._html import display_language, rubric_for, word
+from .._errors import UpgradeScoreError
+from .._render.views import display_language, rubric_for, word
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
     from matplotlib.projections.polar import PolarAxes
 
-    from ._compare import Comparison
-    from ._gap import GapReport, Target
-    from ._results import Scorecard, ScoreTable
-    from ._rubric import Lang, Rubric
+    from .._analysis.compare import Comparison
+    from .._analysis.gap import GapReport, Target
+    from .._model.results import Scorecard, ScoreTable
+    from .._model.rubric import Lang, Rubric
 
     RadarData = Scorecard | Sequence[Scorecard] | ScoreTable | Comparison | GapReport
     TargetLike = Target | GapReport | Mapping[str, float] | int | None
@@ -141,9 +141,9 @@ def _figure_of(ax: Axes) -> Figure:
 def _series(data: RadarData, bases: Sequence[int | str] | None, lang: Lang
             ) -> tuple[Rubric | None, tuple[str, ...], list[tuple[str, list[float]]], GapReport | None]:
     """Direction ids and one (label, scores) pair per base."""
-    from ._compare import Comparison
-    from ._gap import GapReport
-    from ._results import Scorecard, ScoreTable
+    from .._analysis.compare import Comparison
+    from .._analysis.gap import GapReport
+    from .._model.results import Scorecard, ScoreTable
 
     if isinstance(data, GapReport):
         rubric = rubric_for(data.rubric)
@@ -182,7 +182,7 @@ def _table_series(table: ScoreTable, bases: Sequence[int | str] | None, lang: La
 
 def _target_scores(target: TargetLike, rubric: Rubric | None, directions: tuple[str, ...],
                    report: GapReport | None) -> list[float] | None:
-    from ._gap import GapReport, Target, direction_targets
+    from .._analysis.gap import GapReport, Target, direction_targets
 
     if target is None and report is not None:
         target = report
@@ -343,8 +343,8 @@ def plot_heatmap(data: ScoreTable | Comparison | Sequence[Scorecard], *, lang: L
     column per direction, coloured 0–100 with the level cutoffs marked on the colour bar."""
     require_matplotlib()
     lang = chart_language(lang)
-    from ._compare import Comparison
-    from ._results import ScoreTable
+    from .._analysis.compare import Comparison
+    from .._model.results import ScoreTable
 
     if isinstance(data, Comparison):
         known, directions, series, _ = _table_series(data.table, [data.table.base_ids[r]

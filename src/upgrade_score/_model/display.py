@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
-    from ._rubric import Lang, Rubric
+    from .._model.rubric import Lang, Rubric
 
 
 class HtmlDisplay:
@@ -16,7 +16,7 @@ class HtmlDisplay:
 
         ``rubric`` is only needed when the result's rubric cannot be found by its hash.
         """
-        from ._html import to_html
+        from .._render.views import to_html
 
         return to_html(cast(Any, self), lang, rubric)
 
@@ -24,6 +24,6 @@ class HtmlDisplay:
         return self.to_html()
 
     def __str__(self) -> str:
-        from ._html import to_text
+        from .._render.views import to_text
 
         return to_text(cast(Any, self))

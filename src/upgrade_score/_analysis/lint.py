@@ -24,11 +24,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from ._errors import FieldPath, Problem, format_path
-from ._results import Result
-from ._rubric import Indicator, Label, Rubric
-from ._sources import load_rubric_document
-from ._yamlio import Document
+from .._errors import FieldPath, Problem, format_path
+from .._model.results import Result
+from .._model.rubric import Indicator, Label, Rubric
+from .._io.rubrics import load_rubric_document
+from .._io.yaml import Document
 
 Severity = Literal["error", "warning"]
 

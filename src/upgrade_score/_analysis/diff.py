@@ -15,12 +15,12 @@ import numpy as np
 import numpy.typing as npt
 from pydantic import BaseModel, Field, JsonValue
 
-from ._compare import competition_ranks
-from ._errors import Problem, UpgradeScoreError, one_line
-from ._profile import BaseProfile
-from ._results import Result, RubricRef, ScoreTable
-from ._rubric import Direction, Indicator, Rubric
-from ._score import score_many
+from .._analysis.compare import competition_ranks
+from .._errors import Problem, UpgradeScoreError, one_line
+from .._model.profile import BaseProfile
+from .._model.results import Result, RubricRef, ScoreTable
+from .._model.rubric import Direction, Indicator, Rubric
+from .._analysis.score import score_many
 
 ChangeKind = Literal[
     "id_changed", "version_changed", "label_changed", "description_changed", "levels_changed",

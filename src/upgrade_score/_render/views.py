@@ -16,14 +16,14 @@ import html
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._errors import UpgradeScoreError
-from ._render import number, table
+from .._errors import UpgradeScoreError
+from .._render.formats import number, table
 
 if TYPE_CHECKING:
-    from ._compare import Comparison
-    from ._gap import GapReport
-    from ._results import RubricRef, Scorecard, ScoreTable
-    from ._rubric import Lang, Rubric
+    from .._analysis.compare import Comparison
+    from .._analysis.gap import GapReport
+    from .._model.results import RubricRef, Scorecard, ScoreTable
+    from .._model.rubric import Lang, Rubric
 
     Displayable = Scorecard | ScoreTable | Comparison | GapReport | Rubric
 
@@ -113,7 +113,7 @@ def display_language(lang: Lang | None = None) -> Lang:
 def rubric_for(ref: RubricRef, rubric: Rubric | None = None) -> Rubric | None:
     """The rubric a result was computed with: ``rubric`` if its hash matches, one used recently,
     or a built-in one with that hash (``None`` if none is found)."""
-    from ._rubric import builtin_rubrics, load_rubric, recall_rubric
+    from .._model.rubric import builtin_rubrics, load_rubric, recall_rubric
 
     if rubric is not None:
         if rubric.sha256 != ref.sha256:
@@ -455,10 +455,10 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
 
 def view_of(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = None) -> View:
     """The view of any displayable result or rubric."""
-    from ._compare import Comparison
-    from ._gap import GapReport
-    from ._results import Scorecard, ScoreTable
-    from ._rubric import Rubric as RubricModel
+    from .._analysis.compare import Comparison
+    from .._analysis.gap import GapReport
+    from .._model.results import Scorecard, ScoreTable
+    from .._model.rubric import Rubric as RubricModel
 
     chosen = display_language(lang)
     if isinstance(obj, Scorecard):
@@ -486,7 +486,7 @@ def to_text(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = 
 
 def short_repr(obj: ScoreTable | Comparison) -> str:
     """A one-line ``repr`` of the array-backed results."""
-    from ._compare import Comparison
+    from .._analysis.compare import Comparison
 
     if isinstance(obj, Comparison):
         table_ = obj.table

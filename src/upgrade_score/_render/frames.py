@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from ._errors import Problem, UpgradeScoreError
+from .._errors import Problem, UpgradeScoreError
 
 if TYPE_CHECKING:
-    from ._compare import Comparison
-    from ._engine import FloatArray
-    from ._gap import GapReport
-    from ._results import Scorecard, ScoreTable
-    from ._rubric import Lang, Rubric
+    from .._analysis.compare import Comparison
+    from .._engine.core import FloatArray
+    from .._analysis.gap import GapReport
+    from .._model.results import Scorecard, ScoreTable
+    from .._model.rubric import Lang, Rubric
 
 MAX_REPORTED = 20
 # Columns of a base table that describe the base rather than report a value (as in CSV files).
@@ -174,7 +174,7 @@ def frame_matrix(rubric: Rubric, frame: Any) -> tuple[FloatArray, tuple[str, ...
         if len(problems) >= MAX_REPORTED:
             break
     if not problems:
-        from ._engine import invalid_cells
+        from .._engine.core import invalid_cells
 
         _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
         problems.extend(Problem(reason, None, None, ("data", ids[row], rubric.indicator_ids[col]))

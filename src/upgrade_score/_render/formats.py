@@ -6,10 +6,10 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Literal
 
-from ._compare import Comparison
-from ._gap import Action, GapReport
-from ._results import Scorecard, ScoreTable
-from ._rubric import Lang, Rubric
+from .._analysis.compare import Comparison
+from .._analysis.gap import Action, GapReport
+from .._model.results import Scorecard, ScoreTable
+from .._model.rubric import Lang, Rubric
 
 Style = Literal["text", "markdown"]
 

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from pydantic import ValidationError
 
-from ._errors import FieldPath, Problem, UpgradeScoreError, format_path, one_line
-from ._profile import BaseProfile, Origin, _attach, check_unique_ids
-from ._rubric import Indicator, Label, Rubric, builtin_rubrics, load_rubric
-from ._score import profile_matrix
-from ._yamlio import MAX_BYTES, read_text
+from .._errors import FieldPath, Problem, UpgradeScoreError, format_path, one_line
+from .._model.profile import BaseProfile, Origin, _attach, check_unique_ids
+from .._model.rubric import Indicator, Label, Rubric, builtin_rubrics, load_rubric
+from .._analysis.score import profile_matrix
+from .._io.yaml import MAX_BYTES, read_text
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet

@@ -67,9 +67,9 @@ from typing import Any, Literal, cast
 import numpy as np
 import numpy.typing as npt
 
-from ._compare import TOLERANCE, competition_ranks
-from ._diff import kendall_tau_b
-from ._engine import (
+from .._analysis.compare import TOLERANCE, competition_ranks
+from .._analysis.diff import kendall_tau_b
+from .._engine.core import (
     BOOLEAN,
     LEVEL_TOLERANCE,
     QUALITATIVE,
@@ -81,12 +81,12 @@ from ._engine import (
     indicator_levels,
     overall_scores,
 )
-from ._errors import Problem, UpgradeScoreError
-from ._profile import BaseProfile
-from ._render import Style, level_text, table
-from ._results import Result, RubricRef, ScoreTable
-from ._rubric import Lang, Rubric
-from ._score import score_many
+from .._errors import Problem, UpgradeScoreError
+from .._model.profile import BaseProfile
+from .._render.formats import Style, level_text, table
+from .._model.results import Result, RubricRef, ScoreTable
+from .._model.rubric import Lang, Rubric
+from .._analysis.score import score_many
 
 Perturb = Literal["all", "directions", "indicators"]
 

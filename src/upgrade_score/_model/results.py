@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from ._display import HtmlDisplay
-from ._engine import FloatArray, IntArray, Scores, indicator_levels
-from ._errors import UpgradeScoreError
-from ._profile import BaseInfo, BaseProfile
-from ._rubric import Rubric, remember_rubric
+from .._model.display import HtmlDisplay
+from .._engine.core import FloatArray, IntArray, Scores, indicator_levels
+from .._errors import UpgradeScoreError
+from .._model.profile import BaseInfo, BaseProfile
+from .._model.rubric import Rubric, remember_rubric
 
 DECIMALS = 6
 
@@ -116,7 +116,7 @@ class Scorecard(HtmlDisplay, Result):
 
     def to_dataframe(self) -> Any:
         """One row per indicator: value, level, points, weight share and source (needs pandas)."""
-        from ._frames import scorecard_frame
+        from .._render.frames import scorecard_frame
 
         return scorecard_frame(self)
 
@@ -210,12 +210,12 @@ class ScoreTable(HtmlDisplay):
     def to_dataframe(self, levels: bool = False) -> Any:
         """One row per base: overall, level, balanced level, completeness, direction scores
         (and with ``levels`` the direction levels). Needs pandas."""
-        from ._frames import score_table_frame
+        from .._render.frames import score_table_frame
 
         return score_table_frame(self, levels)
 
     def __repr__(self) -> str:
-        from ._html import short_repr
+        from .._render.views import short_repr
 
         return short_repr(self)
 

@@ -23,14 +23,14 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field
 
-from ._display import HtmlDisplay
-from ._engine import LEVEL_TOLERANCE, FloatArray, maturity_levels, score_matrix
-from ._errors import Problem, UpgradeScoreError
-from ._profile import BaseInfo, BaseProfile, load_profile
-from ._results import Result, RubricRef, ScoreTable
-from ._rubric import Rubric, load_rubric
-from ._score import score_many
-from ._validate import Frozen
+from .._model.display import HtmlDisplay
+from .._engine.core import LEVEL_TOLERANCE, FloatArray, maturity_levels, score_matrix
+from .._errors import Problem, UpgradeScoreError
+from .._model.profile import BaseInfo, BaseProfile, load_profile
+from .._model.results import Result, RubricRef, ScoreTable
+from .._model.rubric import Rubric, load_rubric
+from .._analysis.score import score_many
+from .._io.validate import Frozen
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]
@@ -144,7 +144,7 @@ class GapReport(HtmlDisplay, Result):
 
     def to_dataframe(self, what: Literal["actions", "directions"] = "actions") -> Any:
         """Actions ranked by gain with their plan step, or the direction deficits (needs pandas)."""
-        from ._frames import gap_frame
+        from .._render.frames import gap_frame
 
         return gap_frame(self, what)
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from ._engine import FloatArray, invalid_cells, score_matrix
-from ._errors import Problem, UpgradeScoreError
-from ._profile import BaseProfile, check_unique_ids, load_profile
-from ._results import Scorecard, ScoreTable, sequence_of_ids
-from ._rubric import Rubric, load_rubric
+from .._engine.core import FloatArray, invalid_cells, score_matrix
+from .._errors import Problem, UpgradeScoreError
+from .._model.profile import BaseProfile, check_unique_ids, load_profile
+from .._model.results import Scorecard, ScoreTable, sequence_of_ids
+from .._model.rubric import Rubric, load_rubric
 
 MAX_REPORTED = 20
 
@@ -103,7 +103,7 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         return ScoreTable(rubric, _readonly(values), score_matrix(rubric.compiled, values),
                           profiles=profiles)
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
-        from ._frames import frame_matrix
+        from .._render.frames import frame_matrix
 
         data, frame_ids = frame_matrix(rubric, data)
         ids = frame_ids if ids is None else ids

@@ -16,13 +16,13 @@ from typing import Any
 
 import numpy as np
 
-from ._display import HtmlDisplay
-from ._engine import LEVEL_TOLERANCE, FloatArray, IntArray
-from ._errors import UpgradeScoreError
-from ._profile import BaseProfile
-from ._results import RubricRef, ScoreTable, dumps, rounded_data
-from ._rubric import Rubric
-from ._score import score_many
+from .._model.display import HtmlDisplay
+from .._engine.core import LEVEL_TOLERANCE, FloatArray, IntArray
+from .._errors import UpgradeScoreError
+from .._model.profile import BaseProfile
+from .._model.results import RubricRef, ScoreTable, dumps, rounded_data
+from .._model.rubric import Rubric
+from .._analysis.score import score_many
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 
@@ -107,12 +107,12 @@ class Comparison(HtmlDisplay):
 
     def to_dataframe(self) -> Any:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
-        from ._frames import comparison_frame
+        from .._render.frames import comparison_frame
 
         return comparison_frame(self)
 
     def __repr__(self) -> str:
-        from ._html import short_repr
+        from .._render.views import short_repr
 
         return short_repr(self)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from ._errors import FieldPath, PathItem, Problem, UpgradeScoreError
+from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError
 
 MAX_BYTES = 20_000_000
 MAX_DEPTH = 64

@@ -6,10 +6,10 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ._errors import Problem, UpgradeScoreError
-from ._rubric import Rubric, builtin_rubrics
-from ._validate import validate
-from ._yamlio import Document, load_document, parse_document
+from .._errors import Problem, UpgradeScoreError
+from .._model.rubric import Rubric, builtin_rubrics
+from .._io.validate import validate
+from .._io.yaml import Document, load_document, parse_document
 
 GIT_TIMEOUT_SECONDS = 60
 

@@ -13,10 +13,10 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
-from ._errors import FieldPath, Problem, UpgradeScoreError
-from ._rubric import Id, Label, Rubric, Text, load_rubric
-from ._validate import FiniteFloat, Frozen, validate
-from ._yamlio import load_document, read_text
+from .._errors import FieldPath, Problem, UpgradeScoreError
+from .._model.rubric import Id, Label, Rubric, Text, load_rubric
+from .._io.validate import FiniteFloat, Frozen, validate
+from .._io.yaml import load_document, read_text
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 TABLE_SUFFIXES = (".csv",)
@@ -170,7 +170,7 @@ def load_profiles(*paths: str | Path,
 
 
 def _load_table(path: Path, rubric: Rubric | None) -> list[BaseProfile]:
-    from ._survey import read_survey  # imported here: _survey builds on this module
+    from .._io.survey import read_survey  # imported here: _survey builds on this module
 
     found = read_survey(path, rubric)
     return _load_csv(path) if found is None else found  # None: a plain CSV table

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from ._display import HtmlDisplay
-from ._errors import FieldPath, Problem, UpgradeScoreError
-from ._validate import (
+from .._model.display import HtmlDisplay
+from .._errors import FieldPath, Problem, UpgradeScoreError
+from .._io.validate import (
     FiniteFloat,
     FloatPair,
     FloatTuple,
@@ -30,10 +30,10 @@ from ._validate import (
     rules_error,
     validate,
 )
-from ._yamlio import load_document
+from .._io.yaml import load_document
 
 if TYPE_CHECKING:
-    from ._engine import CompiledRubric
+    from .._engine.core import CompiledRubric
 
 DEFAULT_RUBRIC_ID = "urban-mining-upgrade"
 
@@ -286,7 +286,7 @@ class Rubric(HtmlDisplay, Frozen):
     @cached_property
     def compiled(self) -> CompiledRubric:
         """The rubric as numpy arrays, for the scoring engine."""
-        from ._engine import compile_rubric
+        from .._engine.core import compile_rubric
 
         return compile_rubric(self)
 
@@ -294,7 +294,7 @@ class Rubric(HtmlDisplay, Frozen):
 
     def to_dataframe(self, lang: Lang = "en") -> Any:
         """One row per indicator: direction, name, kind, unit, weight shares and thresholds."""
-        from ._frames import rubric_frame
+        from .._render.frames import rubric_frame
 
         return rubric_frame(self, lang)
 
@@ -328,7 +328,7 @@ def _builtin_dir() -> Path:
     packaged = Path(str(resources.files("upgrade_score"))) / "_rubrics"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "rubrics"  # running from a source checkout
+    return Path(__file__).resolve().parents[3] / "rubrics"  # running from a source checkout
 
 
 def builtin_rubrics() -> dict[str, Path]:

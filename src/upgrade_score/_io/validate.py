@@ -9,8 +9,8 @@ from typing import Annotated, Any, TypeVar, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from ._errors import FieldPath, PathItem, Problem, UpgradeScoreError, format_path
-from ._yamlio import Document
+from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError, format_path
+from .._io.yaml import Document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 

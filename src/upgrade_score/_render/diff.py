@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ._diff import BaseImpact, Change, RubricDiff
-from ._render import Style, table
+from .._analysis.diff import BaseImpact, Change, RubricDiff
+from .._render.formats import Style, table
 
 MARKDOWN_MARKER = "<!-- upgrade-score-diff -->"  # lets CI find and update its own PR comment
 MARKDOWN_MAX_ROWS = 50

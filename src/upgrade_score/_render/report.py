@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from ._errors import UpgradeScoreError
-from ._html import (
+from .._errors import UpgradeScoreError
+from .._render.views import (
     Cell,
     CellLike,
     Table,
@@ -30,10 +30,10 @@ from ._html import (
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from ._gap import GapReport, Target
-    from ._profile import BaseProfile
-    from ._results import ScoreTable
-    from ._rubric import Lang, Rubric
+    from .._analysis.gap import GapReport, Target
+    from .._model.profile import BaseProfile
+    from .._model.results import ScoreTable
+    from .._model.rubric import Lang, Rubric
 
     ReportData = BaseProfile | Sequence[BaseProfile] | ScoreTable
     ReportTarget = Target | str | int | None
@@ -120,7 +120,7 @@ def _esc(text: object) -> str:
 
 def _image(fig: Figure, fmt: ChartFormat, alt: str, width: int) -> str:
     """A figure as an inline ``<img>`` (data URI), so the page needs no other file."""
-    from ._plot import figure_bytes
+    from .._render.plot import figure_bytes
 
     data = figure_bytes(fig, fmt, dpi=110)
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
@@ -130,9 +130,9 @@ def _image(fig: Figure, fmt: ChartFormat, alt: str, width: int) -> str:
 
 
 def _table(data: ReportData, rubric: Rubric) -> ScoreTable:
-    from ._profile import BaseProfile
-    from ._results import ScoreTable
-    from ._score import score_many
+    from .._model.profile import BaseProfile
+    from .._model.results import ScoreTable
+    from .._analysis.score import score_many
 
     if isinstance(data, ScoreTable):
         if data.rubric.sha256 != rubric.sha256:
@@ -146,7 +146,7 @@ def _table(data: ReportData, rubric: Rubric) -> ScoreTable:
 
 def _profile(table: ScoreTable, row: int) -> BaseProfile:
     """The profile of a row (made from the value matrix when the table has none)."""
-    from ._profile import BaseProfile
+    from .._model.profile import BaseProfile
 
     if table.profiles is not None:
         return table.profiles[row]
@@ -155,7 +155,7 @@ def _profile(table: ScoreTable, row: int) -> BaseProfile:
 
 
 def _target_for(target: ReportTarget, rubric: Rubric, balanced: int) -> Target | None:
-    from ._gap import Target
+    from .._analysis.gap import Target
 
     if target is None:
         return None
@@ -175,11 +175,11 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     next level up from each base's balanced level) or ``None`` (no gap section). ``top`` actions
     are listed per base. ``charts`` are inline SVG (sharp in print) or PNG (smaller for many bases).
     """
-    from . import __version__
-    from ._compare import compare
-    from ._gap import gap
-    from ._plot import chart_language, require_matplotlib
-    from ._rubric import load_rubric
+    from .._version import __version__
+    from .._analysis.compare import compare
+    from .._analysis.gap import gap
+    from .._render.plot import chart_language, require_matplotlib
+    from .._model.rubric import load_rubric
 
     require_matplotlib()
     if charts not in ("svg", "png"):
@@ -243,8 +243,8 @@ def write_report(path: str | Path, rubric: Rubric | str | Path | None, data: Rep
 # --- sections ----------------------------------------------------------------------------------
 
 def _overview(result: Any, lang: Lang, charts: ChartFormat) -> str:
-    from ._html import comparison_view
-    from ._plot import plot_heatmap, plot_radar
+    from .._render.views import comparison_view
+    from .._render.plot import plot_heatmap, plot_radar
 
     view = comparison_view(result, lang)
     parts = ['<section class="overview">', f"<h2>{_esc(report_word('overview', lang))}</h2>"]
@@ -260,7 +260,7 @@ def _overview(result: Any, lang: Lang, charts: ChartFormat) -> str:
 
 def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: GapReport | None,
                   lang: Lang, top: int, charts: ChartFormat) -> str:
-    from ._plot import plot_radar
+    from .._render.plot import plot_radar
 
     rubric = table.rubric
     card = table.scorecard(row)
@@ -299,8 +299,8 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
 
 
 def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: ChartFormat) -> str:
-    from ._html import gap_view
-    from ._plot import plot_actions
+    from .._render.views import gap_view
+    from .._render.plot import plot_actions
 
     status = ('<span class="met">' if report.met else '<span class="unmet">') + _esc(
         word("met" if report.met else "not met", lang)) + "</span>"
@@ -354,7 +354,7 @@ def _sources_part(profile: BaseProfile, rubric: Rubric, lang: Lang) -> str:
 
 
 def _appendix(rubric: Rubric, lang: Lang) -> str:
-    from ._html import rubric_view
+    from .._render.views import rubric_view
 
     view = rubric_view(rubric, lang)
     levels, directions, _ = view.tables
