@@ -10,8 +10,8 @@ import pytest
 import yaml
 
 from upgrade_score import LintFinding, Rubric, lint, load_rubric
-from upgrade_score._cli import main
 from upgrade_score._analysis.lint import RULES, lint_file
+from upgrade_score._cli import main
 from upgrade_score._io.validate import validate
 from upgrade_score._io.yaml import parse_document
 

@@ -30,7 +30,6 @@ from upgrade_score import (  # noqa: E402
     score,
     score_many,
 )
-
 from upgrade_score._render import plot as _plot  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

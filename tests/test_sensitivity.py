@@ -27,7 +27,6 @@ from upgrade_score import (
     score_many,
     sensitivity,
 )
-from upgrade_score._cli import main
 from upgrade_score._analysis.compare import competition_ranks
 from upgrade_score._analysis.sensitivity import (
     _value_spread,
@@ -41,6 +40,7 @@ from upgrade_score._analysis.sensitivity import (
     sorted_quantile,
     value_scores,
 )
+from upgrade_score._cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bases"
 NAN = math.nan

@@ -18,20 +18,22 @@ Every bad input raises :class:`UpgradeScoreError` naming file, line and field.
 
 from ._analysis.compare import Comparison, compare
 from ._analysis.diff import RubricDiff, diff
-from ._errors import Problem, UpgradeScoreError
 from ._analysis.gap import Action, DirectionGap, GapReport, Target, gap
-from ._render.views import set_display_language
 from ._analysis.lint import LintFinding, lint
-from ._render.plot import plot_actions, plot_heatmap, plot_radar
-from ._model.profile import BaseInfo, BaseProfile, ReportedValue, load_profile, load_profiles
-from ._render.report import render_report, write_report
-from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard, ScoreTable
-from ._model.rubric import Direction, Indicator, Label, Level, Rubric, load_rubric
 from ._analysis.score import score, score_many
+from ._analysis.scorecard import ScoreTable
 from ._analysis.sensitivity import SensitivityReport, sensitivity
+from ._errors import Problem, UpgradeScoreError
+from ._io.profiles import load_profile, load_profiles
+from ._io.rubrics import load_rubric
 from ._io.survey import write_template
-
-from ._version import __version__
+from ._model.profile import BaseInfo, BaseProfile, ReportedValue
+from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard
+from ._model.rubric import Direction, Indicator, Label, Level, Rubric
+from ._render.plot import plot_actions, plot_heatmap, plot_radar
+from ._render.report import render_report, write_report
+from ._text import set_display_language
+from ._version import __version__ as __version__
 
 __all__ = [
     "Action",

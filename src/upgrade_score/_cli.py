@@ -12,19 +12,20 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ._version import __version__
 from ._analysis.compare import compare
 from ._analysis.diff import diff, tripped_gates
-from ._render.diff import render_diff
-from ._errors import Problem, UpgradeScoreError
 from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
-from ._model.profile import BaseProfile, load_profiles
-from ._render.formats import comparison, gap_report, score_table, scorecard
-from ._model.results import dumps
-from ._model.rubric import Rubric, builtin_rubrics, load_rubric
 from ._analysis.score import score_many
-from ._io.rubrics import load_rubric_source
+from ._errors import Problem, UpgradeScoreError
+from ._io.profiles import load_profiles
+from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
+from ._model.profile import BaseProfile
+from ._model.results import dumps
+from ._model.rubric import Rubric
+from ._render.diff import render_diff
+from ._render.dispatch import render
+from ._version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -120,10 +121,10 @@ def _score(args: argparse.Namespace) -> int:
         cards = table.to_dicts()
         _print(dumps(cards[0] if len(cards) == 1 and _single(args.profiles) else cards))
     elif len(table) == 1 or args.detail:  # --detail: every base's full scorecard
-        _print("\n\n".join(scorecard(card, rubric, args.format, args.lang, args.detail)
+        _print("\n\n".join(render(card, args.format, lang=args.lang, detail=args.detail)
                             for card in table))
     else:
-        _print(score_table(table, args.format, args.lang))
+        _print(render(table, args.format, lang=args.lang))
     return EXIT_OK
 
 
@@ -172,14 +173,14 @@ def _gap(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print(report.to_json())
     else:
-        _print(gap_report(report, rubric, args.format, args.lang, top=args.top))
+        _print(render(report, args.format, lang=args.lang, top=args.top))
     return EXIT_OK
 
 
 def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     result = compare(rubric, list(load_profiles(*args.profiles, rubric=rubric)), sort_by=args.sort)
-    _print(result.to_json() if args.format == "json" else comparison(result, args.format, args.lang))
+    _print(result.to_json() if args.format == "json" else render(result, args.format, lang=args.lang))
     return EXIT_OK
 
 
@@ -426,7 +427,7 @@ def _add_sensitivity_command(commands: argparse._SubParsersAction[_Parser]) -> N
 
 
 def _sensitivity_command(args: argparse.Namespace) -> int:
-    from ._analysis.sensitivity import parse_weights, render_sensitivity, sensitivity
+    from ._analysis.sensitivity import parse_weights, sensitivity
 
     parse_weights(args.weights)  # a bad spec fails before any file is read
     rubric = load_rubric(args.rubric)
@@ -434,5 +435,5 @@ def _sensitivity_command(args: argparse.Namespace) -> int:
     report = sensitivity(rubric, list(profiles), samples=args.samples, weights=args.weights,
                          seed=args.seed, top_k=args.top)
     _print(report.to_json() if args.format == "json"
-           else render_sensitivity(report, args.format, args.lang, rubric))
+           else render(report, args.format, lang=args.lang, rubric=rubric))
     return EXIT_OK

@@ -16,13 +16,15 @@ from typing import Any
 
 import numpy as np
 
-from .._model.display import HtmlDisplay
-from .._engine.core import LEVEL_TOLERANCE, FloatArray, IntArray
-from .._errors import UpgradeScoreError
-from .._model.profile import BaseProfile
-from .._model.results import RubricRef, ScoreTable, dumps, rounded_data
-from .._model.rubric import Rubric
 from .._analysis.score import score_many
+from .._analysis.scorecard import ScoreTable
+from .._engine.compile import FloatArray, IntArray
+from .._engine.core import LEVEL_TOLERANCE
+from .._errors import UpgradeScoreError
+from .._model.display import HtmlDisplay
+from .._model.profile import BaseProfile
+from .._model.results import RubricRef, dumps, rounded_data
+from .._model.rubric import Rubric
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 
@@ -107,14 +109,12 @@ class Comparison(HtmlDisplay):
 
     def to_dataframe(self) -> Any:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
-        from .._render.frames import comparison_frame
-
-        return comparison_frame(self)
+        return self._frame()
 
     def __repr__(self) -> str:
-        from .._render.views import short_repr
-
-        return short_repr(self)
+        rubric = self.table.rubric
+        return (f"<Comparison of {len(self.table)} bases sorted by {self.sort_by}, rubric "
+                f"{rubric.id} {rubric.version}>")
 
     def to_json(self, indent: int | None = 2) -> str:
         """Deterministic JSON of :meth:`to_dict`."""

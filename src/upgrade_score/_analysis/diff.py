@@ -16,11 +16,12 @@ import numpy.typing as npt
 from pydantic import BaseModel, Field, JsonValue
 
 from .._analysis.compare import competition_ranks
+from .._analysis.score import score_many
+from .._analysis.scorecard import ScoreTable
 from .._errors import Problem, UpgradeScoreError, one_line
 from .._model.profile import BaseProfile
-from .._model.results import Result, RubricRef, ScoreTable
+from .._model.results import Result, RubricRef
 from .._model.rubric import Direction, Indicator, Rubric
-from .._analysis.score import score_many
 
 ChangeKind = Literal[
     "id_changed", "version_changed", "label_changed", "description_changed", "levels_changed",

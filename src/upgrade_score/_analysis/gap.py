@@ -23,14 +23,18 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field
 
-from .._model.display import HtmlDisplay
-from .._engine.core import LEVEL_TOLERANCE, FloatArray, maturity_levels, score_matrix
-from .._errors import Problem, UpgradeScoreError
-from .._model.profile import BaseInfo, BaseProfile, load_profile
-from .._model.results import Result, RubricRef, ScoreTable
-from .._model.rubric import Rubric, load_rubric
 from .._analysis.score import score_many
-from .._io.validate import Frozen
+from .._analysis.scorecard import ScoreTable
+from .._engine.compile import FloatArray
+from .._engine.core import LEVEL_TOLERANCE, maturity_levels, score_matrix
+from .._errors import Problem, UpgradeScoreError
+from .._io.profiles import load_profile
+from .._io.rubrics import load_rubric
+from .._model.base import Frozen
+from .._model.display import HtmlDisplay
+from .._model.profile import BaseInfo, BaseProfile
+from .._model.results import Result, RubricRef
+from .._model.rubric import Rubric
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]
@@ -144,9 +148,7 @@ class GapReport(HtmlDisplay, Result):
 
     def to_dataframe(self, what: Literal["actions", "directions"] = "actions") -> Any:
         """Actions ranked by gain with their plan step, or the direction deficits (needs pandas)."""
-        from .._render.frames import gap_frame
-
-        return gap_frame(self, what)
+        return self._frame(what=what)
 
 
 

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .._errors import FieldPath, Problem, format_path
-from .._model.results import Result
-from .._model.rubric import Indicator, Label, Rubric
 from .._io.rubrics import load_rubric_document
 from .._io.yaml import Document
+from .._model.results import Result
+from .._model.rubric import Indicator, Label, Rubric
 
 Severity = Literal["error", "warning"]
 

@@ -2,78 +2,22 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from .._engine.core import FloatArray, invalid_cells, score_matrix
+from .._analysis.scorecard import ScoreTable, sequence_of_ids
+from .._engine.compile import FloatArray
+from .._engine.core import invalid_cells, score_matrix
 from .._errors import Problem, UpgradeScoreError
-from .._model.profile import BaseProfile, check_unique_ids, load_profile
-from .._model.results import Scorecard, ScoreTable, sequence_of_ids
-from .._model.rubric import Rubric, load_rubric
+from .._io.profiles import load_profile
+from .._io.rubrics import load_rubric
+from .._io.tables import array_matrix, frame_matrix, profile_matrix
+from .._model.profile import BaseProfile, check_unique_ids
+from .._model.results import Scorecard
+from .._model.rubric import Rubric
 
 MAX_REPORTED = 20
-
-
-def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArray:
-    """The N×M value matrix of ``profiles`` (NaN = missing), checked against ``rubric``.
-
-    Booleans become 1/0. Every problem of every profile is reported together, each located at
-    the file and line where the value was given.
-    """
-    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
-    kinds = [indicator.kind for indicator in rubric.indicators]
-    values = np.full((len(profiles), len(columns)), np.nan)
-    problems: list[Problem] = []
-    for row, profile in enumerate(profiles):
-        for indicator_id, reported in profile.values.items():
-            column = columns.get(indicator_id)
-            if column is None:
-                problems.append(profile.problem(indicator_id, _unknown(rubric, indicator_id)))
-                continue
-            value = reported.value
-            if value is None:
-                continue
-            if isinstance(value, bool) and kinds[column] != "boolean":
-                problems.append(profile.problem(
-                    indicator_id, f"expected a {kinds[column]} value (a number), got {value}"))
-                continue
-            values[row, column] = float(value)
-    _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
-    problems.extend(profiles[row].problem(rubric.indicator_ids[col], reason)
-                    for row, col, reason in bad)
-    if problems:
-        raise UpgradeScoreError(problems)
-    return values
-
-
-def _unknown(rubric: Rubric, indicator_id: str) -> str:
-    close = difflib.get_close_matches(indicator_id, rubric.indicator_ids, n=1)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return f"unknown indicator for rubric '{rubric.id}'{hint}"
-
-
-def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
-    """An N×M float array in ``rubric.indicator_ids`` order (NaN = missing), shape-checked.
-
-    Cell values are checked while scoring (see :func:`score_many`)."""
-    try:
-        if np.iscomplexobj(data):
-            raise TypeError
-        values = np.asarray(data, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise UpgradeScoreError("data: expected profiles or a numeric N×M array") from None
-    width = len(rubric.indicator_ids)
-    if values.ndim == 1 and values.size == width:
-        values = values.reshape(1, width)
-    if values.ndim != 2 or values.shape[1] != width:
-        raise UpgradeScoreError(
-            f"data: expected an array of shape (N, {width}) in rubric.indicator_ids order, "
-            f"got shape {values.shape}")
-    return values
 
 
 def _refuse_invalid(rubric: Rubric, values: FloatArray) -> None:
@@ -103,8 +47,6 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         return ScoreTable(rubric, _readonly(values), score_matrix(rubric.compiled, values),
                           profiles=profiles)
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
-        from .._render.frames import frame_matrix
-
         data, frame_ids = frame_matrix(rubric, data)
         ids = frame_ids if ids is None else ids
     values = array_matrix(rubric, data)

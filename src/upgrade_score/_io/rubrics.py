@@ -1,17 +1,41 @@
-"""Where rubrics come from, for the CI commands: a file with its document (for line numbers),
-a built-in id, or a blob on a git revision (``REF:path``)."""
+"""Where rubrics come from: one resolver for a file, a built-in id, or a blob on a git revision
+(``REF:path``), returning the rubric with its document (for line numbers)."""
 
 from __future__ import annotations
 
 import subprocess
+from importlib import resources
 from pathlib import Path
 
 from .._errors import Problem, UpgradeScoreError
-from .._model.rubric import Rubric, builtin_rubrics
-from .._io.validate import validate
-from .._io.yaml import Document, load_document, parse_document
+from .._model.rubric import DEFAULT_RUBRIC_ID, Rubric
+from .validate import validate
+from .yaml import Document, load_document, parse_document
 
 GIT_TIMEOUT_SECONDS = 60
+
+
+def _builtin_dir() -> Path:
+    packaged = Path(str(resources.files("upgrade_score"))) / "_rubrics"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "rubrics"  # running from a source checkout
+
+
+def builtin_rubrics() -> dict[str, Path]:
+    """Built-in rubric ids and their files."""
+    found = sorted(_builtin_dir().glob("*.yaml"))
+    return {path.stem.replace("_", "-"): path for path in found}
+
+
+def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
+    """Load a rubric from a YAML file, or a built-in one by id (default: the urban-mining rubric).
+
+    Raises :class:`UpgradeScoreError` naming file, line and field for every problem.
+    """
+    if isinstance(source, Rubric):
+        return source
+    return load_rubric_document(DEFAULT_RUBRIC_ID if source is None else source)[0]
 
 
 def rubric_path(source: str | Path) -> Path:

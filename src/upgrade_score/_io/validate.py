@@ -2,45 +2,16 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Any, TypeVar, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ValidationError
 
-from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError, format_path
-from .._io.yaml import Document
+from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError, did_you_mean
+from .._model.base import RULES_ERROR
+from .yaml import Document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
-
-RULES_ERROR = "upgrade_score_rules"
-
-
-class Frozen(BaseModel):
-    """Base of every model: immutable, strict types, unknown fields rejected."""
-
-    model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
-
-
-def as_tuple(value: Any) -> Any:
-    """Accept a YAML list where a (frozen) tuple is stored."""
-    return tuple(value) if isinstance(value, list) else value
-
-
-FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
-# weights and efforts: positive, and bounded so that sums and ratios stay exact in float64
-PositiveFloat = Annotated[float, Field(ge=1e-9, le=1e9, allow_inf_nan=False)]
-FloatTuple = Annotated[tuple[FiniteFloat, ...], BeforeValidator(as_tuple)]
-FloatPair = Annotated[tuple[FiniteFloat, FiniteFloat], BeforeValidator(as_tuple)]
-
-
-def rules_error(problems: Sequence[tuple[FieldPath, str]]) -> PydanticCustomError:
-    """An error for cross-field rules, carrying each broken rule with its relative path."""
-    path, message = problems[0]
-    first = f"{format_path(path)}: {message}" if path else message
-    return PydanticCustomError(RULES_ERROR, "{first}", {"first": first, "problems": problems})
-
 
 def _data_path(data: Any, loc: Iterable[PathItem]) -> FieldPath:
     """Keep the parts of a pydantic ``loc`` that step through ``data`` (drops union tags)."""
@@ -103,9 +74,7 @@ def _message(error: Any, model: type[BaseModel]) -> str:
         name = str(error["loc"][-1]) if error["loc"] else ""
         owner = _model_at(model, error["loc"])
         fields = sorted(owner.model_fields) if owner is not None else []
-        close = difflib.get_close_matches(name, fields, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        return f"unknown field{hint}"
+        return f"unknown field{did_you_mean(name, fields)}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

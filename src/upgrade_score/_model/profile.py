@@ -1,28 +1,17 @@
-"""Base profiles: what a base reported, one per YAML/JSON file or many in one CSV."""
+"""Base profiles: what a base reported (the models; reading files is in ``_io.profiles``)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import math
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from .._errors import FieldPath, Problem, UpgradeScoreError
-from .._model.rubric import Id, Label, Rubric, Text, load_rubric
-from .._io.validate import FiniteFloat, Frozen, validate
-from .._io.yaml import load_document, read_text
-
-PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
-TABLE_SUFFIXES = (".csv",)
-WORKBOOK_SUFFIXES = (".xlsx",)  # read by _survey.py (openpyxl, the xlsx extra)
-CSV_ID_COLUMNS = ("id", "base_id")
-CSV_META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category")
+from .base import FiniteFloat, Frozen
+from .rubric import Id, Label, Text
 
 
 def _scalar(value: Any) -> Any:
@@ -131,49 +120,9 @@ class BaseProfile(Frozen):
 
 
 
-def _attach(profile: BaseProfile, origin: Origin) -> BaseProfile:
+def attach(profile: BaseProfile, origin: Origin) -> BaseProfile:
     profile._origin = origin
     return profile
-
-
-def load_profile(path: str | Path) -> BaseProfile:
-    """Load one base profile from a YAML or JSON file."""
-    document = load_document(path)
-    profile = validate(BaseProfile, document)
-    value_lines = {str(key[1]): line for key, line in document.lines.items()
-                   if len(key) == 2 and key[0] == "values"}
-    return _attach(profile, Origin(document.file, document.line_of(("base",)), value_lines))
-
-
-def load_profiles(*paths: str | Path,
-                  rubric: Rubric | str | Path | None = None) -> tuple[BaseProfile, ...]:
-    """Load bases from YAML/JSON files, CSV tables, XLSX workbooks and directories of those, in
-    the given order.
-
-    A directory contributes its profile, CSV and XLSX files in name order. Base ids must be unique.
-    Survey templates (see :func:`~upgrade_score.write_template`) filled in and returned, as CSV
-    or XLSX, are read cell by cell against ``rubric`` (default: the built-in rubric the template
-    was written from), with every problem of a file reported at once. ``rubric`` is not used for
-    YAML/JSON profiles and plain CSV tables.
-    """
-    resolved = None if rubric is None else load_rubric(rubric)
-    profiles: list[BaseProfile] = []
-    for path in _expand(paths):
-        if path.suffix.lower() in (*TABLE_SUFFIXES, *WORKBOOK_SUFFIXES):
-            profiles.extend(_load_table(path, resolved))
-        else:
-            profiles.append(load_profile(path))
-    if not profiles:
-        raise UpgradeScoreError(Problem("no base profiles found", ", ".join(map(str, paths))))
-    check_unique_ids(profiles)
-    return tuple(profiles)
-
-
-def _load_table(path: Path, rubric: Rubric | None) -> list[BaseProfile]:
-    from .._io.survey import read_survey  # imported here: _survey builds on this module
-
-    found = read_survey(path, rubric)
-    return _load_csv(path) if found is None else found  # None: a plain CSV table
 
 
 def check_unique_ids(profiles: Sequence[BaseProfile]) -> None:
@@ -186,122 +135,3 @@ def check_unique_ids(profiles: Sequence[BaseProfile]) -> None:
             raise UpgradeScoreError(profile.problem(
                 None, f"duplicate base id '{profile.id}' (also in {where})"))
         seen[profile.id] = profile
-
-
-def _expand(paths: Iterable[str | Path]) -> list[Path]:
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        suffixes = (*PROFILE_SUFFIXES, *TABLE_SUFFIXES, *WORKBOOK_SUFFIXES)
-        if path.is_dir():  # (not the '~$name.xlsx' lock files of a workbook open in Excel)
-            found.extend(sorted(p for p in path.iterdir() if p.is_file()
-                                and p.suffix.lower() in suffixes and not p.name.startswith("~$")))
-        elif not path.exists():
-            raise UpgradeScoreError(Problem("file not found", str(path)))
-        elif path.suffix.lower() not in suffixes:
-            raise UpgradeScoreError(Problem(
-                "unsupported file type (expected .yaml, .yml, .json, .csv or .xlsx)", str(path)))
-        else:
-            found.append(path)
-    return found
-
-
-_CSV_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
-
-
-def _csv_cell(text: str) -> bool | float | None:
-    cell = text.strip()
-    if not cell:
-        return None
-    if cell.lower() in ("true", "false"):
-        return cell.lower() == "true"
-    if not _CSV_NUMBER.fullmatch(cell) or not cell.isascii():
-        raise ValueError  # reported by the caller with row and column
-    number = float(cell)
-    if not math.isfinite(number):
-        raise ValueError
-    return number
-
-
-def _load_csv(path: Path) -> list[BaseProfile]:
-    """Read a table with one row a base and one column an indicator id (blank = missing)."""
-    name = str(path)
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
-    try:
-        header = [cell.strip() for cell in next(reader)]
-    except StopIteration:
-        raise UpgradeScoreError(Problem("the file is empty", name, 1)) from None
-    except csv.Error as exc:
-        raise UpgradeScoreError(Problem(f"invalid CSV: {exc}", name, 1)) from None
-    id_column = next((c for c in CSV_ID_COLUMNS if c in header), None)
-    if id_column is None:
-        raise UpgradeScoreError(Problem("needs an 'id' column naming each base", name, 1))
-    while header and not header[-1]:  # spreadsheets often export trailing empty columns
-        header.pop()
-    for k, column in enumerate(header):
-        if not column:
-            raise UpgradeScoreError(Problem(f"column {k + 1} has no header", name, 1))
-        if header.index(column) != k:
-            raise UpgradeScoreError(Problem(f"duplicate column '{column}'", name, 1))
-    profiles: list[BaseProfile] = []
-    problems: list[Problem] = []
-    try:
-        start = reader.line_num + 1
-        for row in reader:
-            line, start = start, reader.line_num + 1  # a quoted cell may span several lines
-            if not any(cell.strip() for cell in row):
-                continue
-            profile = _csv_profile(header, row, id_column, name, line, problems)
-            if profile is not None:
-                profiles.append(profile)
-    except csv.Error as exc:
-        problems.append(Problem(f"invalid CSV: {exc}", name, reader.line_num))
-    if problems:
-        raise UpgradeScoreError(problems)
-    return profiles
-
-
-def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, line: int,
-                 problems: list[Problem]) -> BaseProfile | None:
-    while len(row) > len(header) and not row[-1].strip():
-        row = row[:-1]
-    if len(row) != len(header):
-        problems.append(Problem(f"row has {len(row)} cells, the header has {len(header)}",
-                                file, line))
-        return None
-    cells = dict(zip(header, row))
-    base: dict[str, Any] = {"id": cells[id_column].strip()}
-    names = {lang: cells[f"name_{lang}"].strip() for lang in ("zh", "en")
-             if cells.get(f"name_{lang}", "").strip()}
-    if cells.get("name", "").strip():
-        names.setdefault("en", cells["name"].strip())
-    if names:
-        base["name"] = names
-    for meta in ("region", "category"):
-        if cells.get(meta, "").strip():
-            base[meta] = cells[meta].strip()
-    values: dict[str, Any] = {}
-    for column, text in cells.items():
-        if column in (*CSV_ID_COLUMNS, *CSV_META_COLUMNS):
-            continue
-        try:
-            values[column] = _csv_cell(text)
-        except ValueError:
-            problems.append(Problem(f"'{text.strip()}' is not a number, true/false or blank",
-                                    file, line, (column,)))
-    year = cells.get("year", "").strip()
-    if year:
-        if year.isdigit():
-            base["year"] = int(year)
-        else:
-            problems.append(Problem(f"'{year}' is not a year", file, line, ("year",)))
-    try:
-        profile = BaseProfile.model_validate({"base": base, "values": values})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        column = str(first["loc"][1]) if len(first["loc"]) > 1 else id_column
-        column = id_column if first["loc"][:2] == ("base", "id") else column
-        problems.append(Problem(str(first["msg"]).removeprefix("Value error, "), file, line,
-                                (column,)))
-        return None
-    return _attach(profile, Origin(file, line, dict.fromkeys(values, line), prefix=()))

@@ -9,31 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from importlib import resources
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .._model.display import HtmlDisplay
-from .._errors import FieldPath, Problem, UpgradeScoreError
-from .._io.validate import (
-    FiniteFloat,
-    FloatPair,
-    FloatTuple,
-    Frozen,
-    PositiveFloat,
-    as_tuple,
-    rules_error,
-    validate,
-)
-from .._io.yaml import load_document
+from .._errors import FieldPath, UpgradeScoreError
+from .._text import Lang
+from .base import FiniteFloat, FloatPair, FloatTuple, Frozen, PositiveFloat, as_tuple, rules_error
+from .display import HtmlDisplay
 
 if TYPE_CHECKING:
-    from .._engine.core import CompiledRubric
+    from .._engine.compile import CompiledRubric
 
 DEFAULT_RUBRIC_ID = "urban-mining-upgrade"
 
@@ -41,7 +29,6 @@ Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=100)]
 Text = Annotated[str, Field(min_length=1)]
 Kind = Literal["quantitative", "qualitative", "boolean"]
 Better = Literal["higher", "lower"]
-Lang = Literal["en", "zh"]
 
 
 def _level_keys(value: object) -> object:
@@ -286,7 +273,7 @@ class Rubric(HtmlDisplay, Frozen):
     @cached_property
     def compiled(self) -> CompiledRubric:
         """The rubric as numpy arrays, for the scoring engine."""
-        from .._engine.core import compile_rubric
+        from .._engine.compile import compile_rubric
 
         return compile_rubric(self)
 
@@ -294,65 +281,5 @@ class Rubric(HtmlDisplay, Frozen):
 
     def to_dataframe(self, lang: Lang = "en") -> Any:
         """One row per indicator: direction, name, kind, unit, weight shares and thresholds."""
-        from .._render.frames import rubric_frame
+        return self._frame(lang=lang)
 
-        return rubric_frame(self, lang)
-
-
-
-_RECENT: dict[str, Rubric] = {}
-_RECENT_LIMIT = 32
-_RECENT_LOCK = threading.Lock()
-
-
-def remember_rubric(rubric: Rubric) -> None:
-    """Keep a rubric used for scoring, so that displays of its results can name its levels."""
-    key = rubric.sha256
-    with _RECENT_LOCK:
-        _RECENT.pop(key, None)
-        _RECENT[key] = rubric
-        while len(_RECENT) > _RECENT_LIMIT:
-            del _RECENT[next(iter(_RECENT))]
-
-
-def recall_rubric(sha256: str) -> Rubric | None:
-    """A recently used rubric with this content hash."""
-    return _RECENT.get(sha256)
-
-
-
-
-# --- loading -------------------------------------------------------------------------------
-
-def _builtin_dir() -> Path:
-    packaged = Path(str(resources.files("upgrade_score"))) / "_rubrics"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parents[3] / "rubrics"  # running from a source checkout
-
-
-def builtin_rubrics() -> dict[str, Path]:
-    """Built-in rubric ids and their files."""
-    found = sorted(_builtin_dir().glob("*.yaml"))
-    return {path.stem.replace("_", "-"): path for path in found}
-
-
-def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
-    """Load a rubric from a YAML file, or a built-in one by id (default: the urban-mining rubric).
-
-    Raises :class:`UpgradeScoreError` naming file, line and field for every problem.
-    """
-    if isinstance(source, Rubric):
-        return source
-    if source is None:
-        source = DEFAULT_RUBRIC_ID
-    path = Path(source)
-    builtins = builtin_rubrics()
-    if not path.exists() and str(source) in builtins:
-        path = builtins[str(source)]
-    elif not path.exists():
-        known = ", ".join(sorted(builtins)) or "none"
-        raise UpgradeScoreError(Problem(f"no such file or built-in rubric (built-in: {known})",
-                                        str(source)))
-    document = load_document(path)
-    return validate(Rubric, document)

@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import numpy as np
 
 from .._errors import UpgradeScoreError
-from .._render.views import display_language, rubric_for, word
+from .._optional import require_matplotlib
+from .._text import display_language, word
+from .views import rubric_for
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -30,8 +32,10 @@ if TYPE_CHECKING:
 
     from .._analysis.compare import Comparison
     from .._analysis.gap import GapReport, Target
-    from .._model.results import Scorecard, ScoreTable
-    from .._model.rubric import Lang, Rubric
+    from .._analysis.scorecard import ScoreTable
+    from .._model.results import Scorecard
+    from .._model.rubric import Rubric
+    from .._text import Lang
 
     RadarData = Scorecard | Sequence[Scorecard] | ScoreTable | Comparison | GapReport
     TargetLike = Target | GapReport | Mapping[str, float] | int | None
@@ -49,15 +53,6 @@ MAX_HEATMAP_ANNOTATED = 40
 MAX_LABEL = 60  # characters of an indicator name on the action chart
 TARGET_COLOUR = "#d62728"
 SVG_SALT = "upgrade-score"
-
-
-def require_matplotlib() -> Any:
-    """The matplotlib module, or a clear error naming the extra to install."""
-    try:
-        import matplotlib
-    except ImportError:
-        raise UpgradeScoreError("matplotlib is needed for charts: install upgrade-score[plot]") from None
-    return matplotlib
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,7 +138,8 @@ def _series(data: RadarData, bases: Sequence[int | str] | None, lang: Lang
     """Direction ids and one (label, scores) pair per base."""
     from .._analysis.compare import Comparison
     from .._analysis.gap import GapReport
-    from .._model.results import Scorecard, ScoreTable
+    from .._analysis.scorecard import ScoreTable
+    from .._model.results import Scorecard
 
     if isinstance(data, GapReport):
         rubric = rubric_for(data.rubric)
@@ -344,7 +340,7 @@ def plot_heatmap(data: ScoreTable | Comparison | Sequence[Scorecard], *, lang: L
     require_matplotlib()
     lang = chart_language(lang)
     from .._analysis.compare import Comparison
-    from .._model.results import ScoreTable
+    from .._analysis.scorecard import ScoreTable
 
     if isinstance(data, Comparison):
         known, directions, series, _ = _table_series(data.table, [data.table.base_ids[r]

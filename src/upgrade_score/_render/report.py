@@ -13,27 +13,24 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from .._analysis.compare import compare
+from .._analysis.gap import GapReport, Target, gap
+from .._analysis.score import score_many
+from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
-from .._render.views import (
-    Cell,
-    CellLike,
-    Table,
-    level_label,
-    percent,
-    quantity,
-    score_cell,
-    table_html,
-    target_text,
-    word,
-)
+from .._io.rubrics import load_rubric
+from .._model.profile import BaseProfile
+from .._model.rubric import Rubric
+from .._optional import require_matplotlib
+from .._text import Lang, word
+from .._version import __version__
+from .formats import Cell, CellLike, Table, percent, table_html
+from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
+from .views import comparison_view, gap_view, level_label, quantity, rubric_view, score_cell, target_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .._analysis.gap import GapReport, Target
-    from .._model.profile import BaseProfile
-    from .._model.results import ScoreTable
-    from .._model.rubric import Lang, Rubric
 
     ReportData = BaseProfile | Sequence[BaseProfile] | ScoreTable
     ReportTarget = Target | str | int | None
@@ -120,7 +117,6 @@ def _esc(text: object) -> str:
 
 def _image(fig: Figure, fmt: ChartFormat, alt: str, width: int) -> str:
     """A figure as an inline ``<img>`` (data URI), so the page needs no other file."""
-    from .._render.plot import figure_bytes
 
     data = figure_bytes(fig, fmt, dpi=110)
     mime = "image/svg+xml" if fmt == "svg" else "image/png"
@@ -130,9 +126,6 @@ def _image(fig: Figure, fmt: ChartFormat, alt: str, width: int) -> str:
 
 
 def _table(data: ReportData, rubric: Rubric) -> ScoreTable:
-    from .._model.profile import BaseProfile
-    from .._model.results import ScoreTable
-    from .._analysis.score import score_many
 
     if isinstance(data, ScoreTable):
         if data.rubric.sha256 != rubric.sha256:
@@ -146,7 +139,6 @@ def _table(data: ReportData, rubric: Rubric) -> ScoreTable:
 
 def _profile(table: ScoreTable, row: int) -> BaseProfile:
     """The profile of a row (made from the value matrix when the table has none)."""
-    from .._model.profile import BaseProfile
 
     if table.profiles is not None:
         return table.profiles[row]
@@ -155,7 +147,6 @@ def _profile(table: ScoreTable, row: int) -> BaseProfile:
 
 
 def _target_for(target: ReportTarget, rubric: Rubric, balanced: int) -> Target | None:
-    from .._analysis.gap import Target
 
     if target is None:
         return None
@@ -175,11 +166,6 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     next level up from each base's balanced level) or ``None`` (no gap section). ``top`` actions
     are listed per base. ``charts`` are inline SVG (sharp in print) or PNG (smaller for many bases).
     """
-    from .._version import __version__
-    from .._analysis.compare import compare
-    from .._analysis.gap import gap
-    from .._render.plot import chart_language, require_matplotlib
-    from .._model.rubric import load_rubric
 
     require_matplotlib()
     if charts not in ("svg", "png"):
@@ -243,8 +229,6 @@ def write_report(path: str | Path, rubric: Rubric | str | Path | None, data: Rep
 # --- sections ----------------------------------------------------------------------------------
 
 def _overview(result: Any, lang: Lang, charts: ChartFormat) -> str:
-    from .._render.views import comparison_view
-    from .._render.plot import plot_heatmap, plot_radar
 
     view = comparison_view(result, lang)
     parts = ['<section class="overview">', f"<h2>{_esc(report_word('overview', lang))}</h2>"]
@@ -260,7 +244,6 @@ def _overview(result: Any, lang: Lang, charts: ChartFormat) -> str:
 
 def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: GapReport | None,
                   lang: Lang, top: int, charts: ChartFormat) -> str:
-    from .._render.plot import plot_radar
 
     rubric = table.rubric
     card = table.scorecard(row)
@@ -299,8 +282,6 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
 
 
 def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: ChartFormat) -> str:
-    from .._render.views import gap_view
-    from .._render.plot import plot_actions
 
     status = ('<span class="met">' if report.met else '<span class="unmet">') + _esc(
         word("met" if report.met else "not met", lang)) + "</span>"
@@ -354,7 +335,6 @@ def _sources_part(profile: BaseProfile, rubric: Rubric, lang: Lang) -> str:
 
 
 def _appendix(rubric: Rubric, lang: Lang) -> str:
-    from .._render.views import rubric_view
 
     view = rubric_view(rubric, lang)
     levels, directions, _ = view.tables

@@ -1,31 +1,32 @@
-"""Rich display: compact HTML tables for notebooks (``_repr_html_``) and readable plain text
-(``__str__``) of scorecards, score tables, comparisons, gap reports and rubrics.
+"""Views: what to show of a scorecard, score table, comparison, gap report or rubric.
 
-Both come from one description of what to show (a :class:`View`: heading, summary lines, tables),
-so a notebook and a terminal show the same figures. Labels (direction, indicator and level names,
-and the few words around them) are printed in English or Chinese: ``lang="en"`` or ``"zh"``, or
-the display language set with :func:`set_display_language` (English by default).
+Each result builds one :class:`View` (heading, summary lines, tables); text, Markdown and HTML are
+renderings of it (``formats.py``), so the CLI, ``str()``, notebooks and reports show the same
+figures in the same words. Labels come from the rubric and the word catalogue in ``lang``.
 
-Results record only the rubric's id, version and hash; the rubric itself (for names and levels)
-is found among the rubrics recently used for scoring, or the built-in ones, or passed in.
+Results keep the rubric they were computed with; one read back from JSON finds a built-in
+rubric by its hash, or takes the rubric passed in.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .._analysis.compare import Comparison
+from .._analysis.gap import GapReport
+from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
-from .._render.formats import number, table
+from .._io.rubrics import builtin_rubrics, load_rubric
+from .._model.results import RubricRef, Scorecard
+from .._model.rubric import Rubric
+from .._text import display_language, word
+from .formats import Cell, CellLike, Table, View, number, percent
 
 if TYPE_CHECKING:
-    from .._analysis.compare import Comparison
-    from .._analysis.gap import GapReport
-    from .._model.results import RubricRef, Scorecard, ScoreTable
-    from .._model.rubric import Lang, Rubric
+    from .._text import Lang
 
-    Displayable = Scorecard | ScoreTable | Comparison | GapReport | Rubric
+Displayable = Scorecard | ScoreTable | Comparison | GapReport | Rubric
 
 MAX_ROWS = 40          # longer tables show their head and tail
 HEAD_ROWS, TAIL_ROWS = 20, 10
@@ -33,195 +34,20 @@ TOP_ACTIONS = 10
 BAR_COLOUR = "#4c78a8"
 TARGET_COLOUR = "#e45756"
 
-_display: dict[str, Lang] = {"lang": "en"}
-
-WORDS: dict[str, dict[str, str]] = {
-    "Overall": {"en": "Overall", "zh": "总分"},
-    "overall": {"en": "overall", "zh": "总分"},
-    "level": {"en": "level", "zh": "等级"},
-    "balanced level": {"en": "balanced level", "zh": "均衡等级"},
-    "balanced": {"en": "balanced", "zh": "均衡等级"},
-    "data": {"en": "data", "zh": "数据完整度"},
-    "completeness": {"en": "completeness", "zh": "数据完整度"},
-    "direction": {"en": "direction", "zh": "方向"},
-    "name": {"en": "name", "zh": "名称"},
-    "score": {"en": "score", "zh": "得分"},
-    "indicator": {"en": "indicator", "zh": "指标"},
-    "indicators": {"en": "indicators", "zh": "指标"},
-    "value": {"en": "value", "zh": "数值"},
-    "unit": {"en": "unit", "zh": "单位"},
-    "points": {"en": "points", "zh": "得分贡献"},
-    "source": {"en": "source", "zh": "数据来源"},
-    "base": {"en": "base", "zh": "基地"},
-    "bases": {"en": "bases", "zh": "个基地"},
-    "rank": {"en": "rank", "zh": "排名"},
-    "percentile": {"en": "pctl", "zh": "百分位"},
-    "sorted by": {"en": "sorted by", "zh": "排序依据"},
-    "rubric": {"en": "Rubric", "zh": "评价体系"},
-    "gap report": {"en": "Gap report", "zh": "差距分析"},
-    "target": {"en": "target", "zh": "目标"},
-    "now": {"en": "now", "zh": "现状"},
-    "deficit": {"en": "deficit", "zh": "差距"},
-    "met": {"en": "target met", "zh": "已达到目标"},
-    "not met": {"en": "target not met", "zh": "未达到目标"},
-    "actions": {"en": "Top actions by overall points gained", "zh": "按总分提升排序的改进措施"},
-    "gain": {"en": "gain", "zh": "总分提升"},
-    "gain axis": {"en": "overall points gained on its own", "zh": "单项措施带来的总分提升"},
-    "Target": {"en": "Target", "zh": "目标"},
-    "plan": {"en": "plan step", "zh": "计划步骤"},
-    "plan line": {"en": "Plan: {n} action(s) reach the target → overall {score}",
-                  "zh": "计划：{n} 项措施即可达到目标 → 总分 {score}"},
-    "missing": {"en": "not reported", "zh": "未填报"},
-    "weight share": {"en": "weight share", "zh": "权重占比"},
-    "cutoff": {"en": "score needed", "zh": "所需得分"},
-    "levels": {"en": "levels", "zh": "等级"},
-    "directions": {"en": "directions", "zh": "方向"},
-    "kind": {"en": "kind", "zh": "类型"},
-    "better": {"en": "better", "zh": "方向性"},
-    "thresholds": {"en": "thresholds (level 1..L)", "zh": "等级阈值（1..L 级）"},
-    "aggregation": {"en": "aggregation", "zh": "汇总方法"},
-    "missing policy": {"en": "missing values", "zh": "缺失值处理"},
-    "more": {"en": "… {n} more (to_dataframe() has every row)",
-             "zh": "…… 另有 {n} 行（to_dataframe() 含全部）"},
-    "every direction": {"en": "in every direction", "zh": "（所有方向）"},
-    "peer": {"en": "peer", "zh": "对标"},
-    "none": {"en": "none", "zh": "无"},
-}
-
-
-def word(key: str, lang: Lang) -> str:
-    """A word of the displays in ``lang``."""
-    return WORDS[key][lang]
-
-
-def set_display_language(lang: Lang) -> None:
-    """Language of labels in notebook displays and ``str()`` of results: ``"en"`` or ``"zh"``."""
-    if lang not in ("en", "zh"):
-        raise UpgradeScoreError(f"lang: expected 'en' or 'zh', got {lang!r}")
-    _display["lang"] = lang
-
-
-def display_language(lang: Lang | None = None) -> Lang:
-    """``lang``, or the display language when ``None``."""
-    if lang is None:
-        return _display["lang"]
-    if lang not in ("en", "zh"):
-        raise UpgradeScoreError(f"lang: expected 'en' or 'zh', got {lang!r}")
-    return lang
-
-
 def rubric_for(ref: RubricRef, rubric: Rubric | None = None) -> Rubric | None:
-    """The rubric a result was computed with: ``rubric`` if its hash matches, one used recently,
-    or a built-in one with that hash (``None`` if none is found)."""
-    from .._model.rubric import builtin_rubrics, load_rubric, recall_rubric
-
+    """The rubric a result was computed with: ``rubric`` if its hash matches, the one the result
+    keeps, or a built-in one with that hash (``None`` if none is found)."""
     if rubric is not None:
         if rubric.sha256 != ref.sha256:
             raise UpgradeScoreError(
                 f"rubric: '{rubric.id}' {rubric.version} is not the rubric this result was computed "
                 f"with ('{ref.id}' {ref.version}, sha256 {ref.sha256[:12]})")
         return rubric
-    found = recall_rubric(ref.sha256)
+    found = ref.rubric
     if found is None and ref.id in builtin_rubrics():
         builtin = load_rubric(ref.id)
         found = builtin if builtin.sha256 == ref.sha256 else None
     return found
-
-
-# --- what to show ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Cell:
-    """A table cell: its text, and optionally richer HTML (already escaped)."""
-
-    text: str
-    html: str | None = None
-    title: str | None = None
-
-
-CellLike = str | Cell
-
-
-@dataclass
-class Table:
-    """Headers, rows and the columns to right-align; ``collapsed`` tables fold away in HTML and
-    are left out of plain text."""
-
-    headers: list[CellLike]
-    rows: list[list[CellLike]]
-    right: tuple[int, ...] = ()
-    caption: str | None = None
-    collapsed: bool = False
-    note: str | None = None
-
-
-@dataclass
-class View:
-    """A heading, summary lines and tables."""
-
-    heading: str
-    lines: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-    footer: list[str] = field(default_factory=list)
-
-
-def _text(cell: CellLike) -> str:
-    return cell if isinstance(cell, str) else cell.text
-
-
-def _html_cell(cell: CellLike, tag: str, right: bool) -> str:
-    style = ' style="text-align:right"' if right else ' style="text-align:left"'
-    if isinstance(cell, str):
-        return f"<{tag}{style}>{html.escape(cell)}</{tag}>"
-    title = f' title="{html.escape(cell.title)}"' if cell.title else ""
-    body = cell.html if cell.html is not None else html.escape(cell.text)
-    return f"<{tag}{style}{title}>{body}</{tag}>"
-
-
-def render_text(view: View) -> str:
-    """A view as plain text (collapsed tables left out)."""
-    parts = [view.heading, *(["\n".join(view.lines)] if view.lines else [])]
-    for item in view.tables:
-        if item.collapsed:
-            continue
-        body = table([_text(h) for h in item.headers], [[_text(c) for c in row] for row in item.rows],
-                     "text", right=item.right)
-        if item.note:
-            body += "\n" + item.note
-        parts.append(f"{item.caption}\n{body}" if item.caption else body)
-    if view.footer:
-        parts.append("\n".join(view.footer))
-    return "\n\n".join(parts)
-
-
-def render_html(view: View) -> str:
-    """A view as a compact HTML fragment (inline styles only, so it survives notebook viewers)."""
-    out = ['<div class="upgrade-score" style="font-size:0.9em">',
-           f'<div style="font-weight:bold;font-size:1.1em;margin-bottom:0.2em">'
-           f'{html.escape(view.heading)}</div>']
-    out.extend(f'<div style="margin:0.1em 0">{html.escape(line)}</div>' for line in view.lines)
-    for item in view.tables:
-        out.append(table_html(item))
-    out.extend(f'<div style="margin:0.3em 0">{html.escape(line)}</div>' for line in view.footer)
-    out.append("</div>")
-    return "\n".join(out)
-
-
-def table_html(item: Table) -> str:
-    """One table as HTML, inside ``<details>`` when collapsed."""
-    head = "".join(_html_cell(h, "th", k in item.right) for k, h in enumerate(item.headers))
-    body = "\n".join("<tr>" + "".join(_html_cell(c, "td", k in item.right) for k, c in enumerate(row))
-                     + "</tr>" for row in item.rows)
-    note = (f'<tr><td colspan="{len(item.headers)}" style="text-align:left;font-style:italic">'
-            f"{html.escape(item.note)}</td></tr>") if item.note else ""
-    caption = (f'<caption style="text-align:left;font-weight:bold">{html.escape(item.caption)}</caption>'
-               if item.caption and not item.collapsed else "")
-    markup = (f'<table style="border-collapse:collapse;margin:0.4em 0">{caption}'
-              f"<thead><tr>{head}</tr></thead><tbody>\n{body}{note}\n</tbody></table>")
-    if item.collapsed:
-        summary = html.escape(item.caption or "")
-        return f"<details><summary>{summary}</summary>{markup}</details>"
-    return markup
 
 
 # --- cells -------------------------------------------------------------------------------------
@@ -244,11 +70,6 @@ def score_cell(score: float, target: float | None = None) -> Cell:
 def level_label(rubric: Rubric | None, level: int, lang: Lang) -> str:
     """``3 Integrated`` (``3`` when the rubric is unknown)."""
     return f"{level} {rubric.level_name(level, lang)}" if rubric is not None else str(level)
-
-
-def percent(share: float) -> str:
-    """``87 %``."""
-    return f"{100 * share:.0f} %"
 
 
 def quantity(value: bool | float | None, unit: str | None, lang: Lang) -> str:
@@ -280,7 +101,8 @@ def _name(label: Any, fallback: str, lang: Lang) -> str:
 
 # --- views -------------------------------------------------------------------------------------
 
-def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None) -> View:
+def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
+                   detail: bool = False) -> View:
     """One base: headline, direction table and a collapsed indicator table."""
     rubric = rubric_for(card.rubric, rubric)
     name = _name(card.base.name, card.base.id, lang)
@@ -305,7 +127,7 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None) ->
     indicators = Table([word("indicator", lang), word("name", lang), word("direction", lang),
                         word("value", lang), word("level", lang), word("points", lang),
                         word("source", lang)], indicator_rows, right=(3, 4, 5),
-                       caption=f"{word('indicators', lang)} ({len(indicator_rows)})", collapsed=True)
+                       caption=f"{word('indicators', lang)} ({len(indicator_rows)})", collapsed=not detail)
     return View(heading, [summary, _rubric_line(card.rubric, lang)], [directions, indicators])
 
 
@@ -451,48 +273,21 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
     return View(heading, [summary], [levels, directions, indicators])
 
 
-# --- entry points used by the result classes -----------------------------------------------------
+# --- entry point -------------------------------------------------------------------------------
 
-def view_of(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = None) -> View:
-    """The view of any displayable result or rubric."""
-    from .._analysis.compare import Comparison
-    from .._analysis.gap import GapReport
-    from .._model.results import Scorecard, ScoreTable
-    from .._model.rubric import Rubric as RubricModel
-
+def view_of(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = None, *,
+            detail: bool = False, top: int = TOP_ACTIONS) -> View:
+    """The view of any displayable result or rubric (``detail``: a scorecard's indicator table
+    shown, not folded away; ``top``: the actions a gap report lists)."""
     chosen = display_language(lang)
     if isinstance(obj, Scorecard):
-        return scorecard_view(obj, chosen, rubric)
+        return scorecard_view(obj, chosen, rubric, detail=detail)
     if isinstance(obj, GapReport):
-        return gap_view(obj, chosen, rubric)
+        return gap_view(obj, chosen, rubric, top=top)
     if isinstance(obj, ScoreTable):
         return score_table_view(obj, chosen)
     if isinstance(obj, Comparison):
         return comparison_view(obj, chosen)
-    if isinstance(obj, RubricModel):
+    if isinstance(obj, Rubric):
         return rubric_view(obj, chosen)
     raise UpgradeScoreError(f"cannot display a {type(obj).__name__}")
-
-
-def to_html(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = None) -> str:
-    """An HTML fragment for notebooks and reports."""
-    return render_html(view_of(obj, lang, rubric))
-
-
-def to_text(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = None) -> str:
-    """Plain text for terminals (``str()`` of results)."""
-    return render_text(view_of(obj, lang, rubric))
-
-
-def short_repr(obj: ScoreTable | Comparison) -> str:
-    """A one-line ``repr`` of the array-backed results."""
-    from .._analysis.compare import Comparison
-
-    if isinstance(obj, Comparison):
-        table_ = obj.table
-        return (f"<Comparison of {len(table_)} bases sorted by {obj.sort_by}, rubric "
-                f"{table_.rubric.id} {table_.rubric.version}>")
-    rubric = obj.rubric
-    return (f"<ScoreTable: {len(obj)} bases × {len(rubric.direction_ids)} directions, rubric "
-            f"{rubric.id} {rubric.version}>")
-

@@ -1,0 +1,183 @@
+"""The results of scoring many bases: a :class:`ScoreTable` of arrays, and the scorecard of
+one of its rows."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from .._engine.aggregate import within_shares
+from .._engine.compile import FloatArray, IntArray
+from .._engine.core import Scores, indicator_levels
+from .._errors import UpgradeScoreError
+from .._model.display import HtmlDisplay
+from .._model.profile import BaseInfo, BaseProfile
+from .._model.results import DirectionResult, IndicatorResult, OverallResult, RubricRef, Scorecard
+from .._model.rubric import Rubric
+
+
+@dataclass(frozen=True, eq=False)
+class ScoreTable(HtmlDisplay):
+    """Scores of N bases: ``overall`` (N,), ``directions`` (N, D) and friends, as numpy arrays.
+
+    Columns of ``directions`` follow ``rubric.direction_ids``; rows follow ``base_ids``.
+    """
+
+    rubric: Rubric
+    values: FloatArray
+    scores: Scores
+    profiles: tuple[BaseProfile, ...] | None = None
+    ids: tuple[str, ...] | None = None
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    def __iter__(self) -> Iterator[Scorecard]:
+        return (self.scorecard(i) for i in range(len(self)))
+
+    @cached_property
+    def base_ids(self) -> tuple[str, ...]:
+        """Row labels: profile ids, the ids given to :func:`score_many`, or ``row-1``..."""
+        if self.profiles is not None:
+            return tuple(p.id for p in self.profiles)
+        return self.ids or tuple(f"row-{i + 1}" for i in range(len(self)))
+
+    @property
+    def overall(self) -> FloatArray:
+        """Overall scores, shape (N,)."""
+        return self.scores.overall
+
+    @property
+    def overall_level(self) -> IntArray:
+        """Overall maturity levels 0..L, shape (N,)."""
+        return self.scores.overall_level
+
+    @property
+    def balanced_level(self) -> IntArray:
+        """The lowest direction level of each base, shape (N,)."""
+        return self.scores.balanced_level
+
+    @property
+    def completeness(self) -> FloatArray:
+        """Share of weighted indicators with data, shape (N,)."""
+        return self.scores.completeness
+
+    @property
+    def directions(self) -> FloatArray:
+        """Direction scores, shape (N, D)."""
+        return self.scores.directions
+
+    @property
+    def direction_levels(self) -> IntArray:
+        """Direction maturity levels, shape (N, D)."""
+        return self.scores.direction_levels
+
+    @property
+    def direction_completeness(self) -> FloatArray:
+        """Direction data completeness, shape (N, D)."""
+        return self.scores.direction_completeness
+
+    @cached_property
+    def indicator_levels(self) -> FloatArray:
+        """Indicator levels s ∈ [0, L], NaN where missing, shape (N, M) (computed on demand)."""
+        return indicator_levels(self.rubric.compiled, self.values)
+
+    def index(self, base: int | str) -> int:
+        """Row number of a base, by position or id."""
+        if isinstance(base, str):
+            try:
+                return self.base_ids.index(base)
+            except ValueError:
+                raise UpgradeScoreError(f"no base '{base}' in this table") from None
+        if isinstance(base, bool) or not isinstance(base, (int, np.integer)):
+            raise UpgradeScoreError(f"base: expected a row number or a base id, got {base!r}")
+        if not -len(self) <= base < len(self):
+            raise UpgradeScoreError(f"base index {base} out of range for {len(self)} bases")
+        return int(base) % len(self)
+
+    def scorecard(self, base: int | str) -> Scorecard:
+        """The full scorecard of one base (by row number or id)."""
+        row = self.index(base)
+        profile = self.profiles[row] if self.profiles is not None else None
+        info = profile.base if profile is not None else BaseInfo(id=self.base_ids[row])
+        return build_scorecard(self, row, info, profile)
+
+    def to_dataframe(self, levels: bool = False) -> Any:
+        """One row per base: overall, level, balanced level, completeness, direction scores
+        (and with ``levels`` the direction levels). Needs pandas."""
+        return self._frame(levels=levels)
+
+    def __repr__(self) -> str:
+        return (f"<ScoreTable: {len(self)} bases × {len(self.rubric.direction_ids)} directions, "
+                f"rubric {self.rubric.id} {self.rubric.version}>")
+
+    def to_dicts(self) -> list[dict[str, Any]]:
+        """Every scorecard as plain data."""
+        return [card.to_dict() for card in self]
+
+
+def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
+                    profile: BaseProfile | None) -> Scorecard:
+    """Assemble the scorecard of ``row`` from the table's arrays."""
+    rubric, scores = table.rubric, table.scores
+    compiled = rubric.compiled
+    levels = indicator_levels(compiled, table.values[row:row + 1])[0]
+    present = ~np.isnan(levels)
+    shares = compiled.indicator_shares
+    within = within_shares(compiled, present[None, :].astype(np.float64))[0]
+    points = 100.0 * within * np.where(present, levels, 0.0) / compiled.levels
+    indicators: dict[str, IndicatorResult] = {}
+    for m, indicator in enumerate(rubric.indicators):
+        reported = profile.values.get(indicator.id) if profile is not None else None
+        raw = float(table.values[row, m])
+        value: bool | float | None = None if math.isnan(raw) else raw
+        if value is not None and indicator.kind == "boolean":
+            value = bool(value)
+        level = float(levels[m]) if present[m] else None
+        indicators[indicator.id] = IndicatorResult(
+            direction=rubric.direction_ids[compiled.direction_of[m]],
+            value=value,
+            missing=not present[m],
+            level=level,
+            attained_level=None if level is None else int(np.floor(level + 1e-9)),
+            score=None if level is None else 100.0 * level / compiled.levels,
+            direction_points=float(points[m]),
+            weight_share=float(shares[m]),
+            unit=indicator.unit,
+            source=reported.source if reported is not None else None,
+            confidence=reported.confidence if reported is not None else None,
+        )
+    directions = {
+        direction_id: DirectionResult(
+            score=float(scores.directions[row, j]),
+            level=int(scores.direction_levels[row, j]),
+            completeness=float(scores.direction_completeness[row, j]),
+            weight_share=float(compiled.overall_shares[j]),
+        )
+        for j, direction_id in enumerate(rubric.direction_ids)
+    }
+    overall = OverallResult(
+        score=float(scores.overall[row]),
+        level=int(scores.overall_level[row]),
+        balanced_level=int(scores.balanced_level[row]),
+        completeness=float(scores.completeness[row]),
+    )
+    return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=overall,
+                     directions=directions, indicators=indicators)
+
+
+def sequence_of_ids(ids: Sequence[str] | None, count: int) -> tuple[str, ...] | None:
+    """Validate explicit row ids for a matrix of ``count`` rows."""
+    if ids is None:
+        return None
+    labels = tuple(str(i) for i in ids)
+    if len(labels) != count:
+        raise UpgradeScoreError(f"ids: {len(labels)} ids given for {count} rows")
+    if len(set(labels)) != len(labels):
+        raise UpgradeScoreError("ids: base ids must be unique")
+    return labels

@@ -1,0 +1,137 @@
+"""The result models of a sensitivity analysis."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from ..._errors import UpgradeScoreError
+from ..._model.display import HtmlDisplay
+from ..._model.results import Result, RubricRef
+from .weights import Perturb
+
+# --- results ----------------------------------------------------------------------------------
+
+class Interval(Result):
+    """Median and 5–95 % interval of a sampled score."""
+
+    median: float
+    low: float
+    high: float
+
+
+class RankInterval(Result):
+    """Median and 5–95 % interval of a sampled rank (whole ranks; 1 = best)."""
+
+    median: int
+    low: int
+    high: int
+
+
+class BaseSensitivity(Result):
+    """One base under weight perturbation, next to its point result (nominal weights).
+
+    ``level_probability[k]`` is the probability of overall level k (0..L); ``top_probability``
+    the probability of a rank within the report's ``top_k`` (bases tied at the edge all count).
+    """
+
+    base: str
+    score: float
+    level: int
+    rank: int
+    score_interval: Interval
+    rank_interval: RankInterval
+    level_probability: tuple[float, ...]
+    top_probability: float
+
+
+class MethodBase(Result):
+    """One base's score and rank under every method variant (``aggregation/missing``)."""
+
+    base: str
+    scores: dict[str, float]
+    ranks: dict[str, int]
+    rank_range: int
+    fragile: bool
+
+
+class MethodPair(Result):
+    """Two method variants' rankings: Kendall's tau-b, bases that moved, the largest move."""
+
+    a: str
+    b: str
+    kendall_tau: float | None
+    changed: int
+    max_change: int
+
+
+class MethodSensitivity(Result):
+    """Ranks under each aggregation and missing-data policy, and the bases they disagree on."""
+
+    nominal: str
+    variants: tuple[str, ...]
+    bases: tuple[MethodBase, ...]
+    pairs: tuple[MethodPair, ...]
+    fragile_range: int
+    fragile: tuple[str, ...]
+
+    def tau(self, a: str, b: str) -> float | None:
+        """Kendall's tau-b between two variants."""
+        if a == b and a in self.variants:
+            return 1.0
+        for pair in self.pairs:
+            if {pair.a, pair.b} == {a, b}:
+                return pair.kendall_tau
+        raise UpgradeScoreError(f"no method variants '{a}' and '{b}' (known: {', '.join(self.variants)})")
+
+
+class Influence(Result):
+    """A direction's or indicator's effective share of the overall score vs its nominal share."""
+
+    component: str
+    kind: Literal["direction", "indicator"]
+    direction: str
+    nominal_share: float
+    correlation: float | None
+    effective_share: float
+
+
+class ValueContribution(Result):
+    """How much one uncertain value moves its base's overall score on its own."""
+
+    indicator: str
+    model: Literal["confidence", "interval"]
+    sd: float
+    variance_share: float
+
+
+class ValueUncertainty(Result):
+    """A base's overall score when its uncertain values are sampled, and what drives the spread."""
+
+    base: str
+    score: float
+    interval: Interval
+    sd: float
+    contributions: tuple[ValueContribution, ...]
+
+
+class SensitivityReport(HtmlDisplay, Result):
+    """Robustness of a group's scores and ranks (see :func:`sensitivity`); bases best first."""
+
+    rubric: RubricRef
+    weights: str
+    perturb: Perturb
+    samples: int
+    seed: int
+    top_k: int
+    bases: tuple[BaseSensitivity, ...]
+    methods: MethodSensitivity | None = None
+    influence: tuple[Influence, ...] | None = None
+    value_samples: int = 0
+    values: tuple[ValueUncertainty, ...] = ()
+
+    def base(self, base_id: str) -> BaseSensitivity:
+        """The result of one base, by id."""
+        for row in self.bases:
+            if row.base == base_id:
+                return row
+        raise UpgradeScoreError(f"no base '{base_id}' in this report")

@@ -1,0 +1,271 @@
+"""Weight perturbation: sampled weightings and the sweep that scores every base under each of them."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from ..._analysis.compare import TOLERANCE, competition_ranks
+from ..._engine.aggregate import AGGREGATIONS
+from ..._engine.compile import CompiledRubric, FloatArray, IntArray
+from ..._engine.core import LEVEL_TOLERANCE
+from ..._errors import Problem, UpgradeScoreError
+
+Perturb = Literal["all", "directions", "indicators"]
+
+LOW, HIGH = 0.05, 0.95
+RANK_TOLERANCE = TOLERANCE  # the tie rule of compare
+CONSTANT = 1e-9       # a component whose range is this small does not vary
+CHUNK_CELLS = 1 << 18   # bases × samples per chunk when ranking (2 MB of float64)
+PRODUCT_CELLS = 1 << 18  # bases × samples per chunk of the weighted products (2 MB)
+VALUE_ROWS = 1 << 17    # rows scored per block of the value-confidence sweep
+MAX_CELLS = 250_000_000  # bases × samples kept for the quantiles (12 bytes each: about 3 GB)
+
+_NUMBER = r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
+_SPEC = re.compile(rf"(dirichlet|uniform):({_NUMBER})")
+_SPEC_HELP = "expected 'dirichlet:CONCENTRATION' (e.g. dirichlet:50) or 'uniform:SPREAD' (e.g. uniform:0.2)"
+
+
+# --- weight perturbation ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WeightSpec:
+    """How weights are perturbed: ``dirichlet`` with a concentration, or ``uniform`` ±spread."""
+
+    kind: Literal["dirichlet", "uniform"]
+    parameter: float
+
+    @property
+    def text(self) -> str:
+        return f"{self.kind}:{self.parameter:g}"
+
+
+def parse_weights(spec: str) -> WeightSpec:
+    """Read ``dirichlet:50`` or ``uniform:0.2``; anything else is an :class:`UpgradeScoreError`."""
+    match = _SPEC.fullmatch(spec.strip()) if isinstance(spec, str) else None
+    if match is None:
+        raise option_error("weights", f"{_SPEC_HELP}, got {spec!r}")
+    value = float(match[2])
+    if match[1] == "dirichlet":
+        if not 0 < value < math.inf:
+            raise option_error("weights", f"the Dirichlet concentration must be a positive number, "
+                                           f"got {match[2]}")
+        return WeightSpec("dirichlet", value)
+    if not 0 <= value < 1:
+        raise option_error("weights", f"the uniform spread must be in [0, 1) (0.2 means ±20 %), "
+                                       f"got {match[2]}")
+    return WeightSpec("uniform", value)
+
+
+def option_error(option: str, message: str) -> UpgradeScoreError:
+    return UpgradeScoreError(Problem(message, None, None, (option,)))
+
+
+def sample_weights(compiled: CompiledRubric, spec: WeightSpec, count: int,
+                   rng: np.random.Generator,
+                   perturb: Perturb = "all") -> tuple[FloatArray, FloatArray]:
+    """``count`` sampled weightings: direction shares (count, D) summing to 1, and indicator
+    shares within their direction (count, M), summing to 1 over each direction's indicators."""
+    direction_shares = compiled.overall_shares
+    within = compiled.within_shares
+    width = len(direction_shares)
+    if perturb in ("all", "directions"):
+        directions = _perturbed(direction_shares, np.zeros(width, dtype=np.int64), 1, spec, count, rng)
+    else:
+        directions = np.broadcast_to(direction_shares, (count, width))
+    if perturb in ("all", "indicators"):
+        indicators = _perturbed(within, compiled.direction_of, width, spec, count, rng)
+    else:
+        indicators = np.broadcast_to(within, (count, len(within)))
+    return directions, indicators
+
+
+def _perturbed(shares: FloatArray, groups: IntArray, group_count: int, spec: WeightSpec, count: int,
+               rng: np.random.Generator) -> FloatArray:
+    """Perturbed ``shares``, renormalised within each group; a degenerate draw (a group whose
+    draws all underflow to 0, possible only for tiny concentrations) keeps the nominal shares."""
+    if spec.kind == "dirichlet":
+        draws: FloatArray = rng.standard_gamma(spec.parameter * shares, size=(count, len(shares)))
+    else:
+        draws = shares * rng.uniform(1.0 - spec.parameter, 1.0 + spec.parameter,
+                                     size=(count, len(shares)))
+    membership = np.zeros((len(shares), group_count))
+    membership[np.arange(len(shares)), groups] = 1.0
+    totals = (draws @ membership)[:, groups]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out: FloatArray = np.where(totals > 0, draws / totals, shares)
+    return out
+
+
+# --- the weight sweep -------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class _Sweep:
+    """The levels as the products need them: x = s with NaN → 0, by direction, and where data
+    are present (only for ``missing: exclude`` directions with gaps)."""
+
+    compiled: CompiledRubric
+    levels: FloatArray                      # (N, M), NaN → 0
+    by_direction: tuple[FloatArray, ...]    # each direction's columns of ``levels``, contiguous
+    columns: tuple[IntArray, ...]           # each direction's indicator columns
+    present: tuple[FloatArray | None, ...]  # each direction's presence mask (exclude with gaps)
+    linear: bool                            # arithmetic and nothing to renormalise: one product
+
+    @classmethod
+    def of(cls, compiled: CompiledRubric, levels: FloatArray) -> _Sweep:
+        missing = np.isnan(levels)
+        clean = np.where(missing, 0.0, levels)
+        columns = tuple(np.flatnonzero(compiled.direction_of == j)
+                        for j in range(len(compiled.direction_ids)))
+        exclude = compiled.missing == "exclude"
+        present = tuple((~missing[:, cols]).astype(np.float64)
+                        if exclude and missing[:, cols].any() else None for cols in columns)
+        linear = compiled.aggregation == "arithmetic" and all(p is None for p in present)
+        return cls(compiled, clean, tuple(np.ascontiguousarray(clean[:, c]) for c in columns), columns,
+                   present, linear)
+
+    def overall(self, directions: FloatArray, indicators: FloatArray, out: FloatArray) -> None:
+        """Write the overall scores (N, k) under k sampled weightings (k, D), (k, M) into ``out``.
+
+        Direction scores are not clipped to 100 one by one (they exceed it by rounding error at
+        most); the overall score is.
+        """
+        compiled = self.compiled
+        scale = 100.0 / compiled.levels
+        aggregation = compiled.aggregation
+        if self.linear:  # O = x · (R_j(i) · Q_i)ᵀ · 100/L, one product for every sample
+            effective = indicators * (directions * scale)[:, compiled.direction_of]
+            np.matmul(self.levels, effective.T, out=out)
+        else:
+            rule = AGGREGATIONS[aggregation]
+            for j, (levels, cols, mask, share) in enumerate(zip(self.by_direction, self.columns,
+                                                                 self.present, directions.T)):
+                weights = indicators[:, cols]
+                factor = share * scale if aggregation == "arithmetic" else np.full(len(share), scale)
+                score: FloatArray = levels @ (weights * factor[:, None]).T
+                if mask is not None:  # renormalise over what is present (no data: 0 / tiny = 0)
+                    used = mask @ weights.T
+                    np.maximum(used, np.finfo(np.float64).tiny, out=used)
+                    score /= used
+                if aggregation != "arithmetic":  # (arithmetic: the share is already in the product)
+                    score = rule.term(score, share)
+                out[...] = score if j == 0 else rule.combine(out, score)
+            out[...] = rule.finish(out)
+        np.clip(out, 0.0, 100.0, out=out)
+
+
+def row_ranks(scores: FloatArray) -> npt.NDArray[np.int32]:
+    """Competition ranks ("1224", ties within 1e-9) within each row of ``scores`` (k, N)."""
+    order = np.argsort(-scores, axis=1)
+    ranked = np.take_along_axis(scores, order, axis=1)
+    count = scores.shape[1]
+    starts = np.ones(ranked.shape, dtype=bool)  # where a group of (near-)equal scores starts
+    np.greater(ranked[:, :-1] - ranked[:, 1:], RANK_TOLERANCE, out=starts[:, 1:])
+    positions = np.arange(1, count + 1, dtype=np.int32)
+    if starts.all():  # no ties: the rank is the position
+        group = np.broadcast_to(positions, ranked.shape)
+    else:
+        group = np.where(starts, positions, np.int32(0))
+        np.maximum.accumulate(group, axis=1, out=group)
+    ranks = np.empty(ranked.shape, dtype=np.int32)
+    np.put_along_axis(ranks, order, group, axis=1)
+    if not starts.all():
+        # a run of near-ties may chain past the tolerance (1, 1+6e-10, 1+1.2e-9): such rows
+        # (rare) take the exact rule of compare, one base ahead by more than 1e-9 = one rank
+        first = np.take_along_axis(ranked, np.asarray(group, dtype=np.intp) - 1, axis=1)
+        for row in np.flatnonzero((first - ranked > RANK_TOLERANCE).any(axis=1)):
+            ranks[row] = competition_ranks(scores[row])
+    return ranks
+
+
+def _in_parallel(count: int, run: Callable[[int], Any], workers: int | None) -> list[Any]:
+    """``run(0..count-1)``, in order, on one thread per core (numpy releases the GIL)."""
+    threads = min(workers or os.cpu_count() or 1, count)
+    if threads <= 1:
+        return [run(k) for k in range(count)]
+    with ThreadPoolExecutor(threads) as pool:
+        return list(pool.map(run, range(count)))
+
+
+@dataclass(frozen=True, eq=False)
+class WeightSweep:
+    """Per base (N): sorted sampled scores and ranks, level counts and top-k counts."""
+
+    scores: FloatArray                 # (N, K) each row sorted
+    ranks: npt.NDArray[np.int32]       # (N, K) each row sorted
+    at_least: IntArray                 # (N, L) samples with overall level ≥ k (k = 1..L)
+    top: IntArray                      # (N,) samples ranked within the top k
+
+
+def sampled_scores(compiled: CompiledRubric, levels: FloatArray, directions: FloatArray,
+                   indicators: FloatArray) -> FloatArray:
+    """Overall scores (N, K) of every base (levels (N, M), NaN = missing) under every sampled
+    weighting (K, D) and (K, M), in chunks of samples that bound the temporary arrays."""
+    sweep = _Sweep.of(compiled, levels)
+    count, samples = levels.shape[0], directions.shape[0]
+    scores = np.empty((count, samples))
+    # one product for a linear sweep (it writes straight into the result); otherwise chunks that
+    # bound the per-direction temporaries. The products use every core through BLAS.
+    step = samples if sweep.linear else max(16, PRODUCT_CELLS // max(count, 1))
+    for start in range(0, samples, step):
+        stop = min(start + step, samples)
+        sweep.overall(directions[start:stop], indicators[start:stop], scores[:, start:stop])
+    return scores
+
+
+def weight_sweep(compiled: CompiledRubric, levels: FloatArray, directions: FloatArray,
+                 indicators: FloatArray, top_k: int, workers: int | None = None) -> WeightSweep:
+    """Score every base (levels (N, M), NaN = missing) under every sampled weighting, and
+    summarise: per-sample ranks, level and top-k counts, each base's sorted scores and ranks."""
+    scores = sampled_scores(compiled, levels, directions, indicators)
+    count, samples = scores.shape
+    ranks = np.empty((count, samples), dtype=np.int32)
+    cutoffs = compiled.cutoffs - LEVEL_TOLERANCE
+    step = max(16, CHUNK_CELLS // max(count, 1))
+    starts = range(0, samples, step)
+
+    def summarise(chunk: int) -> tuple[IntArray, IntArray]:
+        start = starts[chunk]
+        stop = min(start + step, samples)
+        overall = scores[:, start:stop]
+        chunk_ranks = row_ranks(np.ascontiguousarray(overall.T))
+        ranks[:, start:stop] = chunk_ranks.T
+        at_least = np.stack([(overall >= cutoff).sum(axis=1) for cutoff in cutoffs], axis=1)
+        return at_least, (chunk_ranks <= top_k).sum(axis=0)
+
+    counted = _in_parallel(len(starts), summarise, workers)
+    at_least = np.asarray(np.sum([c[0] for c in counted], axis=0, dtype=np.int64))
+    top = np.asarray(np.sum([c[1] for c in counted], axis=0, dtype=np.int64))
+    rows = max(1, CHUNK_CELLS // samples)
+
+    def sort(block: int) -> None:
+        scores[block * rows:(block + 1) * rows].sort(axis=1)
+        ranks[block * rows:(block + 1) * rows].sort(axis=1)
+
+    _in_parallel(-(-count // rows), sort, workers)
+    return WeightSweep(scores, ranks, at_least.reshape(count, len(cutoffs)), top)
+
+
+def sorted_quantile(rows: FloatArray, q: float) -> FloatArray:
+    """The q-quantile of each sorted row, interpolating linearly (numpy's default method)."""
+    position = (rows.shape[1] - 1) * q
+    below = math.floor(position)
+    above = min(below + 1, rows.shape[1] - 1)
+    low, high = rows[:, below], rows[:, above]
+    result: FloatArray = low + (position - below) * (high - low)
+    return result
+
+
+def sorted_order_statistic(rows: npt.NDArray[Any], q: float) -> npt.NDArray[Any]:
+    """The smallest value v of each sorted row with a share ≥ q of the row at or below v."""
+    index = min(max(math.ceil(q * rows.shape[1] - 1e-9) - 1, 0), rows.shape[1] - 1)
+    column: npt.NDArray[Any] = rows[:, index]
+    return column

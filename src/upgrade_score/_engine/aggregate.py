@@ -1,0 +1,85 @@
+"""The two rules every score goes through, each in one place:
+
+* **missing policies**: what a direction's weighted mean divides by (``zero``: every indicator's
+  weight, so a missing value counts as level 0; ``exclude``: only the weight of what is present);
+* **aggregations**: how direction scores combine into the overall score. Each is a fold over the
+  directions — ``term`` of one direction's score and share, ``combine`` into the running result,
+  ``finish`` at the end — so the engine (fixed weights) and the sensitivity sweeps (sampled
+  weights) run the very same arithmetic. Adding a method is one registry entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .compile import CompiledRubric, FloatArray
+
+Binary = Callable[[FloatArray, FloatArray], FloatArray]
+
+
+def _identity(out: FloatArray) -> FloatArray:
+    return out
+
+
+def _log_term(score: FloatArray, share: FloatArray) -> FloatArray:
+    """share · ln(score), with a zero share of a zero score counting as D⁰ = 1."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        term: FloatArray = np.log(score) * share
+    term[np.isnan(term)] = 0.0
+    return term
+
+
+def _exp(out: FloatArray) -> FloatArray:
+    result: FloatArray = np.exp(out)
+    return result
+
+
+@dataclass(frozen=True)
+class Aggregation:
+    """How direction scores D_j with shares W_j/ΣW fold into the overall score."""
+
+    term: Binary       # one direction's contribution from (score, share)
+    combine: Binary    # running result ⊕ contribution
+    finish: Callable[[FloatArray], FloatArray]
+
+
+AGGREGATIONS: dict[str, Aggregation] = {
+    "arithmetic": Aggregation(lambda score, share: score * share, np.add, _identity),
+    "geometric": Aggregation(_log_term, np.add, _exp),
+    "weakest": Aggregation(lambda score, share: score, np.minimum, _identity),
+}
+MISSING_POLICIES = ("zero", "exclude")
+
+
+def aggregate(method: str, directions: FloatArray, shares: FloatArray) -> FloatArray:
+    """Overall scores (N,) from direction scores (N, D) and direction shares (D,), in [0, 100]."""
+    rule = AGGREGATIONS[method]
+    out: FloatArray | None = None
+    for j in range(directions.shape[1]):
+        term = rule.term(directions[:, j], np.asarray(shares[j]))
+        out = term if out is None else rule.combine(out, term)
+    assert out is not None
+    finished: FloatArray = np.clip(rule.finish(out), 0.0, 100.0)
+    return finished
+
+
+def direction_denominators(rubric: CompiledRubric, present: FloatArray) -> FloatArray:
+    """What each direction's weighted mean divides by, per base (N, D), from the presence mask
+    (N, M; 1 where a value is given): Σ w over every indicator (``zero``) or over the present
+    ones (``exclude``; 0 where a direction has no data)."""
+    if rubric.missing == "exclude":
+        used: FloatArray = present @ rubric.block
+        return used
+    return np.broadcast_to(rubric.direction_weight_sums, (present.shape[0], rubric.block.shape[1]))
+
+
+def within_shares(rubric: CompiledRubric, present: FloatArray) -> FloatArray:
+    """Each indicator's share w_i / Σw of its direction's score, per base (N, M); 0 where the
+    direction divides by nothing."""
+    denominators = direction_denominators(rubric, present)[:, rubric.direction_of]
+    shares: FloatArray = np.divide(rubric.weights, denominators, out=np.zeros(denominators.shape),
+                                   where=denominators > 0)
+    return shares

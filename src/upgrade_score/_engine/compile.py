@@ -1,0 +1,135 @@
+"""A rubric compiled to arrays: thresholds, signs, valid ranges and weights in column order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+if TYPE_CHECKING:
+    from .._model.rubric import Rubric
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
+
+QUANTITATIVE, QUALITATIVE, BOOLEAN, STEP = 0, 1, 2, 3
+_KIND_CODES = {"quantitative": QUANTITATIVE, "qualitative": QUALITATIVE, "boolean": BOOLEAN}
+
+
+def _floats(array: npt.ArrayLike) -> FloatArray:
+    out: FloatArray = np.array(array, dtype=np.float64)
+    out.setflags(write=False)
+    return out
+
+
+def _ints(array: npt.ArrayLike) -> IntArray:
+    out: IntArray = np.array(array, dtype=np.int64)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledRubric:
+    """A rubric as arrays: M indicators in ``indicator_ids`` order, D directions, L levels."""
+
+    indicator_ids: tuple[str, ...]
+    direction_ids: tuple[str, ...]
+    levels: int
+    kinds: IntArray            # (M,) QUANTITATIVE | QUALITATIVE | BOOLEAN
+    points: FloatArray         # (M, L+1) floor and thresholds, sign-adjusted so they increase
+    discrete_columns: IntArray  # qualitative and boolean columns (values must be whole)
+    column_rules: tuple[tuple[int, float, tuple[float, ...], tuple[float, ...], float, float], ...]
+    # per column as Python scalars (fast in loops): (kind or STEP, sign, points, rates,
+    # oriented low, oriented high) — the valid range in the oriented (higher-is-better) scale
+    signs: FloatArray          # (M,) +1 where higher is better, -1 where lower is
+    low: FloatArray            # (M,) smallest valid value (-max float if unbounded)
+    high: FloatArray           # (M,) largest valid value (+max float if unbounded)
+    weights: FloatArray        # (M,) indicator weights w_i
+    direction_of: IntArray     # (M,) column of each indicator's direction
+    block: FloatArray          # (M, D) w_i in row i, column direction_of[i]
+    direction_weights: FloatArray  # (D,) W_j
+    cutoffs: FloatArray        # (L,) score needed for level 1..L
+    aggregation: str
+    missing: str
+
+    @property
+    def direction_weight_sums(self) -> FloatArray:
+        """Σ w_i over each direction's indicators, shape (D,)."""
+        return np.asarray(self.block.sum(axis=0))
+
+    @property
+    def overall_shares(self) -> FloatArray:
+        """Each direction's share W_j / ΣW of the overall score, shape (D,)."""
+        shares: FloatArray = self.direction_weights / self.direction_weights.sum()
+        return shares
+
+    @property
+    def within_shares(self) -> FloatArray:
+        """Each indicator's share w_i / Σw of its direction's score, shape (M,)."""
+        return np.asarray(self.weights / self.direction_weight_sums[self.direction_of])
+
+    @property
+    def indicator_shares(self) -> FloatArray:
+        """Each indicator's share of the overall arithmetic score, shape (M,)."""
+        return np.asarray(self.within_shares * self.overall_shares[self.direction_of])
+
+
+def compile_rubric(rubric: Rubric) -> CompiledRubric:
+    """Turn a validated rubric into the arrays the engine works on."""
+    indicators = rubric.indicators
+    count, levels = len(indicators), rubric.level_count
+    points = np.zeros((count, levels + 1))
+    signs = np.ones(count)
+    low = np.full(count, -np.finfo(np.float64).max)  # finite, so that ±inf is out of range
+    high = np.full(count, np.finfo(np.float64).max)
+    direction_of = np.zeros(count, dtype=np.int64)
+    column = 0
+    for j, direction in enumerate(rubric.directions):
+        for indicator in direction.indicators:
+            direction_of[column] = j
+            if indicator.kind == "quantitative":
+                sign = 1.0 if indicator.better == "higher" else -1.0
+                signs[column] = sign
+                points[column] = sign * np.array([indicator.effective_floor,
+                                                  *(indicator.thresholds or ())])
+                if indicator.valid_range is not None:
+                    low[column], high[column] = indicator.valid_range
+            else:
+                top = levels if indicator.kind == "qualitative" else 1.0
+                points[column] = np.linspace(0.0, top, levels + 1)
+                low[column], high[column] = 0.0, top
+            column += 1
+    rates = (1.0 + 2.0**-50) / np.diff(points, axis=1)
+    bounds = np.sort(np.column_stack([low, high]) * signs[:, None], axis=1)
+    rules = tuple(
+        (STEP if i.interpolation == "step" else _KIND_CODES[i.kind], float(signs[m]),
+         tuple(points[m].tolist()), tuple(rates[m].tolist()), float(bounds[m, 0]),
+         float(bounds[m, 1]))
+        for m, i in enumerate(indicators))
+    weights = np.array([i.weight for i in indicators])
+    block = np.zeros((count, len(rubric.directions)))
+    block[np.arange(count), direction_of] = weights
+    return CompiledRubric(
+        indicator_ids=rubric.indicator_ids,
+        direction_ids=rubric.direction_ids,
+        levels=levels,
+        kinds=_ints([_KIND_CODES[i.kind] for i in indicators]),
+        points=_floats(points),
+        discrete_columns=_ints([m for m, i in enumerate(indicators) if i.kind != "quantitative"]),
+        column_rules=rules,
+        signs=_floats(signs),
+        low=_floats(low),
+        high=_floats(high),
+        weights=_floats(weights),
+        direction_of=_ints(direction_of),
+        block=_floats(block),
+        direction_weights=_floats([d.weight for d in rubric.directions]),
+        cutoffs=_floats(rubric.cutoffs),
+        aggregation=rubric.aggregation,
+        missing=rubric.missing,
+    )
+
+

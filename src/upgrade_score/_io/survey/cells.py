@@ -1,0 +1,78 @@
+"""Where a cell is: sheet, row and column, for located problems."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..._errors import FieldPath, Problem, format_path, one_line
+from ..._model.profile import Origin
+
+# --- where a cell is ------------------------------------------------------------------------------
+
+def _column_letters(column: int) -> str:
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _sheet_ref(sheet: str) -> str:
+    """A sheet name as a spreadsheet formula writes it: quoted when it has spaces or symbols."""
+    if re.fullmatch(r"\w+", sheet):
+        return sheet
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class CellProblem(Problem):
+    """A problem at a spreadsheet cell: ``line`` is the row; shown as ``file:sheet!D7``."""
+
+    sheet: str | None = None
+    cell: str = ""
+
+    def __str__(self) -> str:
+        where = self.file or ""
+        if self.cell:
+            where += ":" + (f"{_sheet_ref(self.sheet)}!" if self.sheet else "") + self.cell
+        parts = [part for part in (where, format_path(self.path), self.message) if part]
+        return one_line(": ".join(parts))
+
+
+@dataclass(frozen=True)
+class Cell:
+    """The place of one cell: file, sheet (None in a CSV), 1-based row and column."""
+
+    file: str
+    sheet: str | None
+    row: int
+    column: int
+
+    @property
+    def ref(self) -> str:
+        return f"{_column_letters(self.column)}{self.row}"
+
+    @property
+    def short(self) -> str:
+        return (f"{_sheet_ref(self.sheet)}!" if self.sheet else "") + self.ref
+
+    def problem(self, message: str, path: FieldPath = ()) -> CellProblem:
+        return CellProblem(message, self.file, self.row, path, self.sheet, self.ref)
+
+
+@dataclass(frozen=True)
+class CellOrigin(Origin):
+    """Where a base read from a template came from, cell by cell, for problems found later."""
+
+    cells: Mapping[str, Cell] = field(default_factory=dict)
+    base_cell: Cell | None = None
+
+    def problem(self, indicator_id: str | None, message: str) -> Problem:
+        cell = self.base_cell if indicator_id is None else self.cells.get(indicator_id,
+                                                                          self.base_cell)
+        path: FieldPath = () if indicator_id is None else (indicator_id,)
+        if cell is None:
+            return Problem(message, self.file, None, path)
+        return cell.problem(message, path)

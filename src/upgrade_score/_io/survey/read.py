@@ -1,0 +1,542 @@
+"""Reading filled-in survey templates back, cell by cell, with every problem located."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import math
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..._errors import FieldPath, Problem, UpgradeScoreError
+from ..._model.profile import BaseProfile, attach
+from ..._model.rubric import Indicator, Rubric
+from ..rubrics import builtin_rubrics, load_rubric
+from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
+from .cells import Cell, CellOrigin
+from .sheet import (
+    BASE_FIELDS,
+    BASE_ID,
+    COLUMNS,
+    DECIMAL_COMMA,
+    HEADER_SEARCH_ROWS,
+    LEADING_NUMBER,
+    LEVEL_WORD,
+    MARKER,
+    MISSING_WORDS,
+    NONE_WORDS,
+    NUMBER,
+    SPACED,
+    THOUSANDS,
+    YEAR,
+    _boolean_word,
+    _fold,
+    _fraction_suspect,
+    _is_percent,
+    _shown,
+    level_items,
+)
+from .workbook import RawCell, _csv_rows, _Sheet, _text, _xlsx_sheets
+
+# --- reading --------------------------------------------------------------------------------------
+
+
+
+
+
+class _Bad(Exception):
+    """A cell that cannot be read: the message says why and how to fix it."""
+
+
+def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] | None:
+    """Read a filled template (CSV or XLSX) or a plain workbook; None for a CSV that is not a
+    template (read it as a plain table). Every problem of the file is reported at once."""
+    name = str(path)
+    if path.suffix.lower() == ".csv":
+        rows = _csv_rows(path)
+        if rows is None:
+            return None
+        sheets = [_Sheet(None, rows)]
+    else:
+        sheets = _xlsx_sheets(path)
+    marker = _marker(sheets)
+    if marker is not None and rubric is None:
+        rubric = _marker_rubric(marker, name)
+    reader = _Reader(name, rubric)
+    if marker is None:
+        profiles = reader.many_bases(sheets[0] if sheets else _Sheet(None, []))
+    elif marker[2] == "one-base" or (marker[2] != "many-bases" and _is_one_base(sheets)):
+        profile = reader.one_base(sheets)
+        profiles = [] if profile is None else [profile]
+    else:
+        profiles = reader.many_bases(sheets[0])
+    if reader.problems:
+        raise UpgradeScoreError(reader.problems)
+    return profiles
+
+
+def _marker(sheets: list[_Sheet]) -> tuple[str, str, str] | None:
+    """(rubric id, version, layout) from the first row of a template, None if not a template."""
+    if not sheets or not sheets[0].rows:
+        return None
+    row = [_text(value) for value, _ in sheets[0].rows[0]] + ["", "", "", ""]
+    if _fold(row[0]) != MARKER:
+        return None
+    return row[1], row[2], _fold(row[3])
+
+
+def _marker_rubric(marker: tuple[str, str, str], name: str) -> Rubric:
+    rubric_id, version = marker[0], marker[1]
+    found = builtin_rubrics().get(rubric_id)
+    if found is not None:
+        stat = found.stat()
+        return _builtin(str(found), stat.st_mtime_ns, stat.st_size)
+    raise UpgradeScoreError(Problem(
+        f"this template was written from rubric '{rubric_id}' {version}, which is not built in: "
+        "pass that rubric to read it (load_profiles(..., rubric=...); CLI: --rubric)", name))
+
+
+@functools.lru_cache(maxsize=8)
+def _builtin(path: str, mtime_ns: int, size: int) -> Rubric:
+    """A built-in rubric, loaded once for a directory full of returned templates."""
+    return load_rubric(path)
+
+
+def _is_one_base(sheets: list[_Sheet]) -> bool:
+    return any(_one_base_header(sheet) is not None for sheet in sheets)
+
+
+
+
+
+
+
+
+
+
+def _header_key(text: str) -> str | None:
+    for part in _fold(text).split("/"):
+        key = _HEADER_FORMS.get(re.sub(r"\s*\(.*\)$", "", part.strip()))
+        if key is not None:
+            return key
+    return None
+
+
+_HEADER_FORMS = {re.sub(r"\s*\(.*\)$", "", _fold(title)): key
+                 for key in ("id", "value", "source", "confidence") for title in COLUMNS[key]}
+
+
+def _one_base_header(sheet: _Sheet) -> tuple[int, dict[str, int]] | None:
+    """The row index and id/value/source/confidence columns of a one-base table."""
+    for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        keys: dict[str, int] = {}
+        for c, (value, _) in enumerate(row):
+            key = _header_key(value) if isinstance(value, str) else None
+            if key is not None:
+                keys.setdefault(key, c)
+        if "id" in keys and "value" in keys:
+            return r, keys
+    return None
+
+
+def _cell(row: list[RawCell], column: int | None) -> RawCell:
+    if column is None or column >= len(row):
+        return (None, "")
+    value, number_format = row[column]
+    if isinstance(value, str) and not value.strip():
+        value = None
+    return value, number_format
+
+
+class _Reader:
+    """Reads the cells of one file against a rubric, collecting every problem."""
+
+    def __init__(self, file: str, rubric: Rubric | None) -> None:
+        self.file = file
+        self.rubric = rubric
+        self.problems: list[Problem] = []
+        self.indicators = {i.id: i for i in rubric.indicators} if rubric else {}
+        self._words: dict[str, dict[str, int]] = {}
+        self._items: dict[str, dict[int, list[str]]] = {}
+
+    # --- layouts ----------------------------------------------------------------------------------
+
+    def one_base(self, sheets: list[_Sheet]) -> BaseProfile | None:
+        base: dict[str, Any] = {}
+        base_cells: dict[str, Cell] = {}
+        values: dict[str, dict[str, Any]] = {}
+        cells: dict[str, Cell] = {}
+        found_table = False
+        for sheet in sheets:
+            header = _one_base_header(sheet)
+            if header is None:
+                continue
+            found_table = True
+            top, columns = header
+            for r in range(top + 1, len(sheet.rows)):
+                row = sheet.rows[r]
+                key = _text(_cell(row, columns["id"])[0])
+                here = Cell(self.file, sheet.name, r + 1, columns["value"] + 1)
+                raw, number_format = _cell(row, columns["value"])
+                source = _cell(row, columns.get("source"))[0]
+                confidence = _cell(row, columns.get("confidence"))[0]
+                if not key or key.startswith("#"):
+                    if not key and (raw, source, confidence) != (None, None, None):
+                        self.problems.append(here.problem("a value in a row without an id"))
+                    continue
+                if key.casefold().startswith("base."):
+                    field_name = key[5:].casefold()
+                    self._base_field(base, base_cells, field_name, raw, here, ("base", field_name))
+                    continue
+                if key in cells:
+                    self.problems.append(here.problem(f"given twice (also at {cells[key].short})",
+                                                      (key,)))
+                    continue
+                cells[key] = here
+                confidence_cell = Cell(self.file, sheet.name, r + 1,
+                                       columns.get("confidence", columns["value"]) + 1)
+                entry = self._entry(key, raw, number_format, source, confidence, here,
+                                    confidence_cell)
+                if entry is not None:
+                    values[key] = entry
+        if not found_table:
+            id_title, value_title = "/".join(COLUMNS["id"]), "/".join(COLUMNS["value"])
+            self.problems.append(Problem(f"no table with '{id_title}' and '{value_title}' columns",
+                                         self.file))
+            return None
+        if "id" not in base:
+            where = base_cells.get("id")
+            message = "the base id is missing: fill in the value of row 'base.id'"
+            if where is None:
+                self.problems.append(Problem(message, self.file))
+            elif not any(p.path == ("base", "id") for p in self.problems):
+                self.problems.append(where.problem(message, ("base", "id")))
+            return None
+        return self._profile(base, values, base_cells, cells)
+
+    def many_bases(self, sheet: _Sheet) -> list[BaseProfile]:
+        found = self._many_header(sheet)
+        if found is None:
+            self.problems.append(Problem("needs a header row with an 'id' column naming each base",
+                                         self.file))
+            return []
+        top, header = found
+        id_column = next(c for c, key in header.items() if key.casefold() in ID_COLUMNS)
+        profiles: list[BaseProfile] = []
+        seen: dict[str, Cell] = {}
+        flagged: set[int] = set()
+        for r in range(top + 1, len(sheet.rows)):
+            row = sheet.rows[r]
+            key = _text(_cell(row, id_column)[0])
+            if key.startswith("#"):
+                continue
+            filled = [c for c in range(len(row)) if _cell(row, c)[0] is not None]
+            if not filled:
+                continue
+            id_cell = Cell(self.file, sheet.name, r + 1, id_column + 1)
+            base: dict[str, Any] = {}
+            base_cells: dict[str, Cell] = {}
+            values: dict[str, dict[str, Any]] = {}
+            cells: dict[str, Cell] = {}
+            for c in filled:
+                here = Cell(self.file, sheet.name, r + 1, c + 1)
+                raw, number_format = _cell(row, c)
+                column = header.get(c)
+                if column is None:
+                    self.problems.append(here.problem("a value in a column without a header"))
+                    continue
+                meta = column.casefold()
+                if meta in ID_COLUMNS or meta in META_COLUMNS:
+                    name = "id" if meta in ID_COLUMNS else "name_en" if meta == "name" else meta
+                    self._base_field(base, base_cells, name, raw, here, (column,))
+                    continue
+                if self.rubric is not None and column not in self.indicators:
+                    if c not in flagged:
+                        flagged.add(c)
+                        header_cell = Cell(self.file, sheet.name, top + 1, c + 1)
+                        self.problems.append(header_cell.problem(self._unknown(column), (column,)))
+                    continue
+                cells[column] = here
+                entry = self._entry(column, raw, number_format, None, None, here, here)
+                if entry is not None:
+                    values[column] = entry
+            if "id" not in base:
+                if "id" not in base_cells:  # (a bad id was reported where it was read)
+                    self.problems.append(id_cell.problem("the row has values but no base id",
+                                                         (header[id_column],)))
+                continue
+            base_cells.setdefault("id", id_cell)
+            if base["id"] in seen:
+                self.problems.append(id_cell.problem(
+                    f"duplicate base id '{base['id']}' (also at {seen[base['id']].short})"))
+                continue
+            seen[base["id"]] = id_cell
+            profile = self._profile(base, values, base_cells, cells)
+            if profile is not None:
+                profiles.append(profile)
+        return profiles
+
+    def _many_header(self, sheet: _Sheet) -> tuple[int, dict[int, str]] | None:
+        for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+            names = {c: _text(value) for c, (value, _) in enumerate(row) if _text(value)}
+            if not any(name.casefold() in ID_COLUMNS for name in names.values()):
+                continue
+            seen: dict[str, int] = {}
+            for c, name in names.items():
+                if name in seen:
+                    self.problems.append(Cell(self.file, sheet.name, r + 1, c + 1).problem(
+                        f"duplicate column '{name}'"))
+                seen.setdefault(name, c)
+            return r, names
+        return None
+
+    # --- values -----------------------------------------------------------------------------------
+
+    def _entry(self, indicator_id: str, raw: Any, number_format: str, source: Any,
+               confidence: Any, here: Cell, confidence_cell: Cell) -> dict[str, Any] | None:
+        """The reported value of one indicator (None when the row is blank or bad)."""
+        indicator = self.indicators.get(indicator_id)
+        if raw is None and source is None and confidence is None:
+            return None
+        if self.rubric is not None and indicator is None:
+            self.problems.append(here.problem(self._unknown(indicator_id), (indicator_id,)))
+            return None
+        entry: dict[str, Any] = {}
+        ok = True
+        try:
+            entry["value"] = self.value(indicator, raw, number_format)
+        except _Bad as bad:
+            self.problems.append(here.problem(str(bad), (indicator_id,)))
+            ok = False
+        if source is not None:
+            entry["source"] = _text(source).replace("\r\n", "\n")
+        if confidence is not None:
+            try:
+                entry["confidence"] = _confidence(confidence)
+            except _Bad as bad:
+                self.problems.append(confidence_cell.problem(str(bad), (indicator_id, "confidence")))
+                ok = False
+        return entry if ok else None
+
+    def value(self, indicator: Indicator | None, raw: Any, number_format: str) -> bool | float | None:
+        """One cell as a value of ``indicator`` (None: unknown, read as a number or yes/no)."""
+        if raw is None:
+            return None
+        if isinstance(raw, bool):
+            if indicator is None or indicator.kind == "boolean":
+                return raw
+            raise _Bad(f"expected {self._expected(indicator)}, got {_text(raw)}")
+        if isinstance(raw, (_dt.date, _dt.time, _dt.timedelta)):
+            raise _Bad(f"'{_text(raw)}' was read as a date or time: format the cell as a number "
+                       "(or text) and enter the value again")
+        if isinstance(raw, (int, float)):
+            number = float(raw)
+            if not math.isfinite(number):
+                raise _Bad(f"must be a finite number, got {raw}")
+            if "%" in number_format:  # Excel stores 35 % as 0.35 in a percent-formatted cell
+                number = float(_shown(number * 100))
+                return self._number(indicator, number, f"{_shown(number)}%", percent=True)
+            return self._number(indicator, number, _shown(number), percent=False)
+        folded = _fold(str(raw))
+        if not folded:
+            return None
+        shown = str(raw).strip()
+        word = _boolean_word(folded)
+        if word is not None and (indicator is None or indicator.kind == "boolean"):
+            return word
+        if indicator is not None and indicator.kind == "qualitative" and not NUMBER.fullmatch(folded):
+            level = self._level(indicator, folded)  # (a number is a number, whatever the labels)
+            if level is not None:
+                return self._number(indicator, float(level), shown, percent=False)
+        if folded in MISSING_WORDS or folded in NONE_WORDS:
+            raise _Bad(f"'{shown}' is not a value: leave the cell blank if there is no figure "
+                       "(or enter 0 if it is zero)")
+        if word is not None and indicator is not None:
+            raise _Bad(f"'{shown}' is a yes/no answer, but this indicator takes "
+                       f"{self._expected(indicator)}")
+        percent = folded.endswith("%")
+        try:
+            number = _parse_number(folded.removesuffix("%").strip(), shown,
+                                   indicator.unit if indicator is not None else None)
+        except _Bad:
+            if indicator is not None and indicator.kind != "quantitative":
+                raise _Bad(f"'{shown}' is not {self._expected(indicator)}") from None
+            raise
+        return self._number(indicator, number, shown, percent=percent)
+
+    def _number(self, indicator: Indicator | None, number: float, shown: str, *,
+                percent: bool) -> bool | float:
+        if indicator is None:
+            return number
+        levels = self.rubric.level_count if self.rubric is not None else 0
+        if percent and not _is_percent(indicator):
+            unit = f"the unit is {indicator.unit}" if indicator.unit else "it has no unit"
+            raise _Bad(f"'{shown}' is a percentage, but {unit}: enter {self._expected(indicator)}")
+        if indicator.kind == "boolean":
+            if number in (0.0, 1.0):
+                return number == 1.0
+            raise _Bad(f"'{shown}' is not {self._expected(indicator)}")
+        if indicator.kind == "qualitative":
+            if number.is_integer() and 0 <= number <= levels:
+                return number
+            raise _Bad(f"'{shown}' is not {self._expected(indicator)}")
+        if not percent and _fraction_suspect(indicator, number):
+            as_percent = _shown(number * 100)
+            raise _Bad(f"{shown} looks like a fraction, but this indicator is in %: enter "
+                       f"{as_percent} for {as_percent} % (or '{shown}%' if {shown} % is meant)")
+        if indicator.valid_range is not None:
+            low, high = indicator.valid_range
+            if not low <= number <= high:
+                unit = f" {indicator.unit}" if indicator.unit else ""
+                raise _Bad(f"{_shown(number)} is outside {_shown(low)}–{_shown(high)}{unit}")
+        return number
+
+    def _expected(self, indicator: Indicator) -> str:
+        if indicator.kind == "boolean":
+            return "yes or no (是/否, yes/no, 1/0)"
+        if indicator.kind == "qualitative":
+            levels = self.rubric.level_count if self.rubric is not None else 0
+            name = self.rubric.levels[0].name.text("zh") if self.rubric is not None else ""
+            return f"a level: a whole number from 0 to {levels}, a level name such as '{name}', " \
+                   "or an entry of the drop-down list"
+        unit = f" (unit: {indicator.unit})" if indicator.unit else ""
+        return f"a number{unit}"
+
+    def _level(self, indicator: Indicator, folded: str) -> int | None:
+        """A level given by name, by descriptor, as '3级'/'L3', or as a drop-down entry."""
+        assert self.rubric is not None
+        rubric = self.rubric
+        if indicator.id not in self._words:
+            words: dict[str, int] = {}
+            clashes: set[str] = set()
+            for level in range(rubric.level_count + 1):
+                labels: list[str | None] = [rubric.level_name(level, "zh"), rubric.level_name(level, "en")]
+                if level:
+                    labels += [rubric.levels[level - 1].name.zh, rubric.levels[level - 1].name.en]
+                descriptor = (indicator.descriptors or {}).get(level)
+                if descriptor is not None:
+                    labels += [descriptor.zh, descriptor.en]
+                for label in labels:
+                    if label:
+                        key = _fold(label)
+                        if words.get(key, level) != level:
+                            clashes.add(key)
+                        words[key] = level
+            self._words[indicator.id] = {k: v for k, v in words.items() if k not in clashes}
+            self._items[indicator.id] = {
+                level: [_fold(item) for lang in ("zh", "en", "both")
+                        for item in [level_items(rubric, indicator, lang)[level]]]
+                for level in range(rubric.level_count + 1)}
+        if folded in self._words[indicator.id]:
+            return self._words[indicator.id][folded]
+        match = LEVEL_WORD.fullmatch(folded)
+        if match:
+            return int(match.group(1))
+        match = re.match(r"(\d+)\b", folded)
+        if match:
+            level = int(match.group(1))
+            items = self._items[indicator.id].get(level, [])
+            if any(item.startswith(folded) for item in items):
+                return level
+        return None
+
+    def _unknown(self, indicator_id: str) -> str:
+        assert self.rubric is not None
+        return unknown_indicator(self.rubric, indicator_id)
+
+    # --- the base -----------------------------------------------------------------------------------
+
+    def _base_field(self, base: dict[str, Any], cells: dict[str, Cell], name: str, raw: Any,
+                    here: Cell, path: FieldPath) -> None:
+        if name not in BASE_FIELDS:
+            known = ", ".join(f"base.{key}" for key in BASE_FIELDS)
+            self.problems.append(here.problem(f"unknown base field (known: {known})", path))
+            return
+        if name in cells:
+            self.problems.append(here.problem(f"given twice (also at {cells[name].short})", path))
+            return
+        cells[name] = here
+        if raw is None:
+            return
+        text = _text(raw).replace("\r\n", "\n")
+        if name == "id":
+            if not BASE_ID.fullmatch(text) or len(text) > 100:
+                self.problems.append(here.problem(
+                    f"'{text}' is not a valid base id: start with a letter, then use letters, "
+                    "digits, '-', '_' or '.'", path))
+                return
+            base["id"] = text
+        elif name == "year":
+            match = YEAR.fullmatch(unicodedata.normalize("NFKC", text))
+            if (isinstance(raw, float) and not raw.is_integer()) or match is None:
+                self.problems.append(here.problem(f"'{text}' is not a year", path))
+                return
+            base["year"] = int(match.group(1))
+        elif name in ("name_zh", "name_en"):
+            base.setdefault("name", {})[name[5:]] = text
+        else:
+            base[name] = text
+
+    def _profile(self, base: dict[str, Any], values: dict[str, dict[str, Any]],
+                 base_cells: dict[str, Cell], cells: dict[str, Cell]) -> BaseProfile | None:
+        id_cell = base_cells["id"]
+        try:
+            profile = BaseProfile.model_validate({"base": base, "values": values})
+        except ValidationError as exc:  # checked above; anything left is named at the base id
+            for error in exc.errors():
+                loc = error["loc"]
+                where = cells.get(str(loc[1])) if loc[:1] == ("values",) and len(loc) > 1 else None
+                message = str(error["msg"]).removeprefix("Value error, ")
+                self.problems.append((where or id_cell).problem(message, tuple(map(str, loc))))
+            return None
+        origin = CellOrigin(self.file, id_cell.row, {k: c.row for k, c in cells.items()}, (),
+                            cells, id_cell)
+        return attach(profile, origin)
+
+
+def _parse_number(text: str, shown: str, unit: str | None) -> float:
+    """A number written by a person: ``1,200`` and full-width digits are fine; say what is not."""
+    if NUMBER.fullmatch(text):
+        number = float(text)
+    elif THOUSANDS.fullmatch(text):
+        number = float(text.replace(",", ""))
+    elif DECIMAL_COMMA.fullmatch(text):
+        raise _Bad(f"'{shown}' has a decimal comma: write {text.replace(',', '.')} "
+                   "(commas are read only as thousands separators, as in 1,200)")
+    elif SPACED.fullmatch(text):
+        raise _Bad(f"'{shown}' has spaces inside the number: write {text.replace(' ', '')}")
+    elif _has_text_beside(text):
+        in_unit = f" (in {unit})" if unit else ""
+        raise _Bad(f"'{shown}' has text beside the number: enter the number only{in_unit}")
+    else:
+        raise _Bad(f"'{shown}' is not a number")
+    if not math.isfinite(number):
+        raise _Bad(f"'{shown}' is too large")
+    return number
+
+
+def _has_text_beside(text: str) -> bool:
+    match = LEADING_NUMBER.match(text)
+    return match is not None and match.group(0) != text
+
+
+def _confidence(raw: Any) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise _Bad(f"must be a number from 0 to 1, got {_text(raw)}")
+    shown = _text(raw)
+    if isinstance(raw, str):
+        folded = _fold(raw)
+        percent = folded.endswith("%")
+        number = _parse_number(folded.removesuffix("%").strip(), shown, None)
+        if percent:
+            number = float(_shown(number / 100))
+    else:
+        number = float(raw)
+    if not (math.isfinite(number) and 0 <= number <= 1):
+        hint = f" (write {_shown(number / 100)} for {shown} %)" if 1 < number <= 100 else ""
+        raise _Bad(f"must be from 0 to 1, got {shown}{hint}")
+    return number

@@ -1,0 +1,122 @@
+"""Opening a filled-in template: the rows of a CSV file or of each sheet of a workbook."""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..._errors import Problem, UpgradeScoreError, one_line
+from ..._io.yaml import MAX_BYTES, read_text
+from .sheet import (
+    LISTS_SHEET,
+    MARKER,
+    MAX_CELLS,
+    _number_text,
+    _openpyxl,
+    _shown,
+)
+
+RawCell = tuple[Any, str]  # value and number format ("" in a CSV)
+
+
+
+@dataclass(frozen=True)
+class _Sheet:
+    name: str | None  # None: a CSV file
+    rows: list[list[RawCell]]
+
+
+def _csv_rows(path: Path) -> list[list[RawCell]] | None:
+    """The cells of a template CSV, or None if the file does not start with the marker."""
+    name = str(path)
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(MARKER) + 16)
+    except OSError:
+        return None  # the plain CSV reader reports it
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip(b'"').lower()
+    if not start.startswith(MARKER.encode()):
+        return None
+    rest = start[len(MARKER):].lstrip(b'"')
+    delimiter = chr(rest[0]) if rest[:1] in (b",", b";", b"\t") else ","
+    try:
+        text = read_text(path)
+    except UpgradeScoreError as exc:
+        if "UTF-8" not in str(exc):
+            raise
+        # Excel on Chinese Windows saves "CSV" in GB18030 (GBK); the marker is ASCII either way.
+        text = path.read_bytes()[:MAX_BYTES].decode("gb18030", errors="replace")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise UpgradeScoreError(Problem(f"invalid CSV: {exc}", name)) from None
+    return [[(value, "") for value in row] for row in rows]
+
+
+def _xlsx_sheets(path: Path) -> list[_Sheet]:
+    name = str(path)
+    openpyxl = _openpyxl(name)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
+    if size > MAX_BYTES:
+        raise UpgradeScoreError(Problem(f"file is larger than {MAX_BYTES:,} bytes", name))
+    sheets: list[_Sheet] = []
+    cells = 0
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
+        reason = str(exc) or type(exc).__name__
+        raise UpgradeScoreError(Problem(f"not a readable .xlsx workbook ({one_line(reason)})",
+                                        name)) from None
+    try:
+        for sheet, written in zip(book.worksheets, formulas.worksheets):
+            if sheet.title == LISTS_SHEET:
+                continue
+            sheet.reset_dimensions()  # rows as stored, not padded to a claimed size
+            written.reset_dimensions()
+            rows: list[list[RawCell]] = []
+            for row, source in zip(sheet.iter_rows(), written.iter_rows()):
+                # a formula that was never calculated has no cached value: keep its text, so
+                # that it is reported as not a number instead of silently read as blank
+                rows.append([(cell.value if cell.value is not None or not _is_formula(raw.value)
+                              else raw.value, getattr(cell, "number_format", None) or "")
+                             for cell, raw in zip(row, source)])
+                cells += len(row) + 1
+                if cells > MAX_CELLS:
+                    raise UpgradeScoreError(Problem(f"more than {MAX_CELLS:,} cells", name))
+            sheets.append(_Sheet(sheet.title, rows))
+    except UpgradeScoreError:
+        raise
+    except Exception as exc:
+        reason = str(exc) or type(exc).__name__
+        raise UpgradeScoreError(Problem(f"not a readable .xlsx workbook ({one_line(reason)})",
+                                        name)) from None
+    finally:
+        book.close()
+        formulas.close()
+    return sheets
+
+
+def _is_formula(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("=")
+
+
+def _text(value: Any) -> str:
+    """A cell as text: numbers without a trailing '.0', dates as ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and math.isfinite(value):
+        return _number_text(value) if value.is_integer() else _shown(value)
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat()
+    return str(value).strip()

@@ -1,0 +1,276 @@
+"""Writing survey templates: the tables of a template, saved as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, get_args
+
+from ..._errors import Problem, UpgradeScoreError, one_line
+from ..._model.profile import BaseProfile, check_unique_ids
+from ..._model.rubric import Indicator, Rubric
+from ..rubrics import load_rubric
+from ..tables import profile_matrix
+from .cells import _column_letters
+from .sheet import (
+    BASE_FIELDS,
+    CONFIDENCE,
+    KEYS,
+    MARKER,
+    SOURCE,
+    TEMPLATE_SUFFIXES,
+    VALUE,
+    Layout,
+    TemplateLang,
+    _allowed,
+    _fraction_suspect,
+    _label,
+    _level_name,
+    _number_text,
+    _Row,
+    _say,
+    _Table,
+    _title,
+    _valid_range,
+    _write_bytes,
+)
+from .xlsx import _save_xlsx
+
+# --- writing --------------------------------------------------------------------------------------
+
+
+
+
+
+
+
+def write_template(rubric: Rubric | str | Path | None, path: str | Path,
+                   layout: Layout = "one-base", lang: TemplateLang = "zh", *,
+                   profiles: BaseProfile | Sequence[BaseProfile] | None = None) -> Path:
+    """Write a data-collection template for ``rubric`` to ``path`` (``.csv`` or ``.xlsx``).
+
+    ``layout="one-base"`` has one row per indicator (XLSX: a sheet per direction) with value,
+    source and confidence to fill in; ``"many-bases"`` has one row a base and one column an
+    indicator. ``lang`` sets the language of headers, hints and level descriptors (``"zh"``,
+    ``"en"`` or ``"both"``). ``profiles`` pre-fills the template (one base for ``one-base``; the
+    many-bases layout keeps values only, not source and confidence). Read a filled template
+    back with ``load_profiles(path)``. XLSX needs openpyxl: ``pip install upgrade-score[xlsx]``.
+    """
+    rubric = load_rubric(rubric)
+    target = Path(path)
+    name = str(target)
+    if layout not in get_args(Layout):
+        raise UpgradeScoreError(Problem(f"layout must be one of {', '.join(get_args(Layout))}, "
+                                        f"got {layout!r}", name))
+    if lang not in get_args(TemplateLang):
+        raise UpgradeScoreError(Problem(f"lang must be one of {', '.join(get_args(TemplateLang))}, "
+                                        f"got {lang!r}", name))
+    suffix = target.suffix.lower()
+    if suffix not in TEMPLATE_SUFFIXES:
+        raise UpgradeScoreError(Problem("unsupported template type (expected .csv or .xlsx)", name))
+    bases = _checked_profiles(rubric, profiles, layout, name)
+    xlsx = suffix == ".xlsx"
+    if layout == "one-base":
+        tables = _one_base_tables(rubric, lang, bases[0] if bases else None, xlsx)
+    else:
+        tables = _many_bases_tables(rubric, lang, bases, xlsx)
+    if xlsx:
+        _save_xlsx(tables, target, rubric, lang)
+    else:
+        _save_csv(tables, target, layout)
+    return target
+
+
+def _checked_profiles(rubric: Rubric, profiles: BaseProfile | Sequence[BaseProfile] | None,
+                      layout: Layout, name: str) -> tuple[BaseProfile, ...]:
+    if profiles is None:
+        return ()
+    bases = (profiles,) if isinstance(profiles, BaseProfile) else tuple(profiles)
+    if layout == "one-base" and len(bases) > 1:
+        raise UpgradeScoreError(Problem(
+            f"the one-base layout holds one base, got {len(bases)} "
+            "(use layout='many-bases', or write one template per base)", name))
+    if bases:
+        check_unique_ids(bases)
+        profile_matrix(rubric, bases)  # every value valid for the rubric, or a located error
+    return bases
+
+
+def _marker_row(rubric: Rubric, layout: Layout, lang: TemplateLang) -> _Row:
+    title = _label(rubric.title, lang)
+    return _Row([MARKER, rubric.id, rubric.version, layout, lang,
+                 f"{title} — {_say(layout, lang)}"], "marker")
+
+
+def _value_cell(indicator: Indicator, value: bool | float | None, lang: TemplateLang,
+                xlsx: bool) -> Any:
+    """How a value is written so that it reads back unchanged."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _say("yes" if value else "no", lang)
+    if indicator.kind == "qualitative":
+        return int(value)
+    if _fraction_suspect(indicator, value):
+        return f"{_number_text(value)}%"  # explicit: 0.35 % is meant, not 35 %
+    if xlsx:
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    return _number_text(value)
+
+
+
+
+def _better(indicator: Indicator, lang: TemplateLang) -> str:
+    if indicator.kind == "quantitative":
+        return _say(indicator.better, lang)
+    return _say(indicator.kind, lang)
+
+
+
+
+def _indicator_row(rubric: Rubric, indicator: Indicator, lang: TemplateLang,
+                   reported: Any, xlsx: bool) -> _Row:
+    value = source = confidence = None
+    if reported is not None:
+        value = _value_cell(indicator, reported.value, lang, xlsx)
+        source = reported.source
+        if reported.confidence is not None:
+            confidence = reported.confidence if xlsx else _number_text(reported.confidence)
+    cells = [indicator.id, indicator.name.zh or "", indicator.name.en or "", value,
+             indicator.unit or "", source, confidence, _better(indicator, lang),
+             _valid_range(rubric, indicator), _allowed(rubric, indicator, lang, "\n" if xlsx else " | "),
+             one_line(indicator.description or "")]
+    return _Row(cells, "indicator")
+
+
+def _base_values(profile: BaseProfile | None) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    info = profile.base
+    extra = info.model_extra or {}
+    found: dict[str, Any] = {
+        "id": info.id,
+        "name_zh": info.name.zh if info.name else None,
+        "name_en": info.name.en if info.name else None,
+        "year": info.year,
+        "region": extra.get("region"),
+        "category": extra.get("category"),
+    }
+    return {key: value if isinstance(value, (int, str)) or value is None else str(value)
+            for key, value in found.items()}
+
+
+ONE_BASE_WIDTHS = (30.0, 26.0, 34.0, 16.0, 10.0, 24.0, 12.0, 14.0, 12.0, 48.0, 60.0)
+
+
+def _one_base_tables(rubric: Rubric, lang: TemplateLang, profile: BaseProfile | None,
+                     xlsx: bool) -> list[_Table]:
+    header = _Row([_title(key, lang) for key in KEYS], "header")
+    known = _base_values(profile)
+    base_rows = [_Row([f"base.{key}", zh, en, known.get(key), *([None] * (len(KEYS) - 4))], "base")
+                 for key, (zh, en) in BASE_FIELDS.items()]
+    first = _Table(_say("base_sheet", lang), [_marker_row(rubric, "one-base", lang), header,
+                                             *base_rows],
+                   ONE_BASE_WIDTHS, "B3", (VALUE,))
+    first.checks.append(("year", f"D{3 + list(BASE_FIELDS).index('year')}"))
+    tables = [first]
+    values = profile.values if profile is not None else {}
+    for direction in rubric.directions:
+        rows = [_Row([_label(direction.name, lang), one_line(direction.description or "")], "title"),
+                header]
+        table = _Table(_label(direction.name, lang) or direction.id, rows, ONE_BASE_WIDTHS, "B3",
+                       (VALUE, SOURCE, CONFIDENCE))
+        for indicator in direction.indicators:
+            rows.append(_indicator_row(rubric, indicator, lang, values.get(indicator.id), xlsx))
+            table.checks.append((indicator, f"D{len(rows)}"))
+            table.checks.append(("confidence", f"G{len(rows)}"))
+        tables.append(table)
+    return tables
+
+
+def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[BaseProfile],
+                       xlsx: bool) -> list[_Table]:
+    meta = list(BASE_FIELDS)
+    indicators = rubric.indicators
+    lead = len(meta)
+
+    def hint(key: str, meta_cells: list[str], cells: list[str]) -> _Row:
+        return _Row([f"# {_say(key, lang)}", *meta_cells[1:], *cells], "hint")
+
+    blank = [""] * lead
+    rows = [_marker_row(rubric, "many-bases", lang),
+            _Row([*meta, *(i.id for i in indicators)], "header")]
+    if lang in ("zh", "both"):
+        rows.append(hint("names_zh", [BASE_FIELDS[k][0] for k in meta],
+                         [i.name.zh or "" for i in indicators]))
+    if lang in ("en", "both"):
+        rows.append(hint("names_en", [BASE_FIELDS[k][1] for k in meta],
+                         [i.name.en or "" for i in indicators]))
+    direction_of = {i.id: d for d in rubric.directions for i in d.indicators}
+    rows.append(hint("direction", blank, [_label(direction_of[i.id].name, lang) for i in indicators]))
+    rows.append(hint("units", blank, [i.unit or "" for i in indicators]))
+    rows.append(hint("better", blank, [_better(i, lang) for i in indicators]))
+    rows.append(hint("allowed", blank, [_short_allowed(rubric, i, lang) for i in indicators]))
+    first_data = len(rows) + 1
+    for profile in profiles:
+        known = _base_values(profile)
+        rows.append(_Row([known.get(key) for key in meta]
+                         + [_value_cell(i, profile.value(i.id), lang, xlsx) for i in indicators], "data"))
+    last = max(len(rows), first_data + 499)
+    widths = (24.0, 18.0, 18.0, 8.0, 12.0, 12.0, *([16.0] * len(indicators)))
+    table = _Table(_say("bases_sheet", lang), rows, widths, f"D{first_data}",
+                   tuple(range(len(meta) + len(indicators))), (first_data, last))
+    table.checks.append(("year", f"D{first_data}:D{last}"))
+    for m, indicator in enumerate(indicators):
+        letters = _column_letters(lead + m + 1)
+        table.checks.append((indicator, f"{letters}{first_data}:{letters}{last}"))
+    tables = [table]
+    if xlsx:  # a reference sheet with every indicator's definition and levels
+        keys = [k for k in KEYS if k not in ("value", "source", "confidence")]
+        reference = [_Row([_title(k, lang) for k in keys], "header")]
+        for indicator in indicators:
+            cells = _indicator_row(rubric, indicator, lang, None, xlsx).cells
+            reference.append(_Row([cells[KEYS.index(k)] for k in keys], "indicator"))
+        tables.append(_Table(_say("indicators_sheet", lang), reference,
+                             tuple(w for k, w in zip(KEYS, ONE_BASE_WIDTHS) if k in keys), "B2"))
+    return tables
+
+
+def _short_allowed(rubric: Rubric, indicator: Indicator, lang: TemplateLang) -> str:
+    if indicator.kind == "qualitative":
+        names = " | ".join(f"{k} {_level_name(rubric, k, lang)}" for k in range(rubric.level_count + 1))
+        return names
+    if indicator.kind == "boolean":
+        return _allowed(rubric, indicator, lang, "")
+    return _valid_range(rubric, indicator) or _say("number", lang)
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return _number_text(value)
+    return str(value)
+
+
+def _save_csv(tables: list[_Table], target: Path, layout: Layout) -> None:
+    rows = list(tables[0].rows)
+    if layout == "one-base":
+        for table in tables[1:]:
+            for row in table.rows:
+                if row.kind == "title":
+                    rows.append(_Row([f"# {row.cells[0]}"], "hint"))
+                elif row.kind == "indicator":
+                    rows.append(row)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in rows:
+        cells = [_csv_cell(value) for value in row.cells]
+        if row.kind in ("indicator", "base"):  # informative text on one line; values as given
+            cells = [c if k in (VALUE, SOURCE) else one_line(c) for k, c in enumerate(cells)]
+        writer.writerow(cells)
+    _write_bytes(target, buffer.getvalue().encode("utf-8-sig"))  # the BOM tells Excel it is UTF-8
+
+

@@ -1,0 +1,178 @@
+"""Saving a template as an XLSX workbook: styles, widths, drop-down lists."""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..._errors import one_line
+from ..._model.rubric import Indicator, Rubric
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+from .cells import _column_letters
+from .sheet import (
+    LISTS_SHEET,
+    TemplateLang,
+    _allowed,
+    _label,
+    _openpyxl,
+    _say,
+    _shown,
+    _Table,
+    _title,
+    _valid_range,
+    _write_bytes,
+    level_items,
+)
+
+
+def _sheet_title(name: str, taken: set[str]) -> str:
+    title = " ".join(re.sub(r"[\\/?*\[\]:]", " ", name).split()).strip("'")[:31].strip() or "Sheet"
+    candidate, n = title, 2
+    while candidate.casefold() in taken:
+        suffix = f" {n}"
+        candidate, n = title[:31 - len(suffix)] + suffix, n + 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _row_height(cells: list[Any], widths: tuple[float, ...], max_lines: int) -> float:
+    """Points for a row whose wrapped cells all show (spreadsheets do not grow rows on opening)."""
+    lines = 1
+    for value, width in zip(cells, widths):
+        if isinstance(value, str) and value:
+            chars = max(width - 1, 1)
+            needed = sum(math.ceil(max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1
+                                           for ch in part), 1) / chars)
+                         for part in value.split("\n"))
+            lines = max(lines, needed)
+    return 15.0 * min(lines, max_lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: TemplateLang) -> None:
+    openpyxl = _openpyxl(str(target))
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = openpyxl.Workbook()
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    input_fill = PatternFill("solid", fgColor="FFF2CC")
+    hint_font = Font(color="666666", italic=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    taken = {LISTS_SHEET}
+    lists: Worksheet | None = None
+    list_ranges: dict[str, str] = {}
+
+    def list_range(indicator: Indicator) -> str:
+        nonlocal lists
+        if lists is None:
+            lists = book.create_sheet(LISTS_SHEET)
+            lists.sheet_state = "hidden"
+        if indicator.id not in list_ranges:
+            column = len(list_ranges) + 1
+            items = level_items(rubric, indicator, lang)
+            for row, item in enumerate(items, start=1):
+                lists.cell(row, column, ILLEGAL_CHARACTERS_RE.sub("", item)).data_type = "s"
+            letters = _column_letters(column)
+            list_ranges[indicator.id] = f"'{LISTS_SHEET}'!${letters}$1:${letters}${len(items)}"
+        return list_ranges[indicator.id]
+
+    for n, table in enumerate(tables):
+        sheet = book.active if n == 0 else book.create_sheet()
+        assert sheet is not None
+        sheet.title = _sheet_title(table.name, taken)
+        for r, row in enumerate(table.rows, start=1):
+            for c, value in enumerate(row.cells, start=1):
+                is_input = row.kind in ("base", "indicator", "data") and c - 1 in table.input_columns
+                if value is None or value == "":
+                    if is_input:
+                        sheet.cell(r, c).fill = input_fill
+                    continue
+                cell = sheet.cell(r, c)
+                if isinstance(value, str):
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                    cell.data_type = "s"  # text stays text, even when it starts with '='
+                else:
+                    cell.value = value
+                if row.kind == "header":
+                    cell.font = Font(bold=True)
+                    cell.fill = header_fill
+                    cell.alignment = wrap
+                elif row.kind in ("hint", "marker"):
+                    cell.font = hint_font
+                    cell.alignment = wrap if row.kind == "hint" else Alignment()
+                elif row.kind == "title":
+                    cell.font = Font(bold=True, size=12)
+                else:
+                    cell.alignment = wrap
+                if is_input:
+                    cell.fill = input_fill
+            if row.kind in ("header", "hint", "base", "indicator"):
+                sheet.row_dimensions[r].height = _row_height(row.cells, table.widths,
+                                                             5 if row.kind == "hint" else 12)
+        if table.input_rows is not None:
+            first, last = table.input_rows
+            for r in range(len(table.rows) + 1, min(last, first + 49) + 1):
+                for c in table.input_columns:
+                    sheet.cell(r, c + 1).fill = input_fill
+        for c, width in enumerate(table.widths, start=1):
+            sheet.column_dimensions[_column_letters(c)].width = width
+        sheet.freeze_panes = table.freeze
+        sheet.page_setup.orientation = "landscape"  # printed: as wide as the page, many pages
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        for what, cells in table.checks:
+            check = _validation(DataValidation, what, rubric, lang, list_range)
+            sheet.add_data_validation(check)
+            check.add(cells)
+    if lists is not None:  # last, hidden: the drop-down entries
+        book.move_sheet(lists, offset=len(book.sheetnames) - 1 - book.sheetnames.index(LISTS_SHEET))
+    book.active = 0
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _write_bytes(target, buffer.getvalue())
+
+
+def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: TemplateLang,
+                list_range: Any) -> Any:
+    """The data validation (drop-down, range check, input hint) of a value cell."""
+    if what == "confidence":
+        return factory(type="decimal", operator="between", formula1="0", formula2="1",
+                       allow_blank=True, showErrorMessage=True, errorStyle="warning", error="0–1")
+    if what == "year":
+        return factory(type="whole", operator="between", formula1="1900", formula2="2100",
+                       allow_blank=True, showErrorMessage=True, errorStyle="warning",
+                       error="1900–2100")
+    assert isinstance(what, Indicator)
+    indicator = what
+    name = _label(indicator.name, "zh" if lang == "zh" else "en")
+    prompt_parts = [f"{_title('unit', lang)}: {indicator.unit}" if indicator.unit else "",
+                    f"{_title('valid_range', lang)}: {_valid_range(rubric, indicator)}"
+                    if _valid_range(rubric, indicator) else "",
+                    one_line(indicator.description or "")]
+    prompt = _clip("\n".join(p for p in prompt_parts if p), 255)
+    common = dict(allow_blank=True, showInputMessage=True, promptTitle=_clip(name, 32), prompt=prompt)
+    if indicator.kind == "qualitative":
+        return factory(type="list", formula1=list_range(indicator), showErrorMessage=False, **common)
+    if indicator.kind == "boolean":
+        words = f'"{_say("yes", lang)},{_say("no", lang)}"'
+        return factory(type="list", formula1=words, showErrorMessage=True, errorStyle="warning",
+                       error=_clip(_allowed(rubric, indicator, lang, ""), 225), **common)
+    if indicator.valid_range is not None:
+        low, high = indicator.valid_range
+        return factory(type="decimal", operator="between", formula1=repr(low), formula2=repr(high),
+                       showErrorMessage=True, errorStyle="warning",
+                       error=_clip(f"{_shown(low)}–{_shown(high)} {indicator.unit or ''}".strip(), 225),
+                       **common)
+    return factory(**common)

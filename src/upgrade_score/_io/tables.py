@@ -1,0 +1,158 @@
+"""Tables of values: profiles, arrays and DataFrames turned into the N×M value matrix the engine
+scores (one column per indicator, in ``rubric.indicator_ids`` order; NaN = missing), checked."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from .._engine.compile import FloatArray
+from .._engine.core import invalid_cells
+from .._errors import Problem, UpgradeScoreError, did_you_mean
+from .._model.profile import BaseProfile
+from .._model.rubric import Rubric
+from .._optional import require_pandas
+
+MAX_REPORTED = 20  # problems listed from one table
+# Columns of a base table that describe the base rather than report a value (CSV, DataFrames, surveys).
+ID_COLUMNS = ("id", "base_id")
+META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category")
+
+
+def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArray:
+    """The N×M value matrix of ``profiles`` (NaN = missing), checked against ``rubric``.
+
+    Booleans become 1/0. Every problem of every profile is reported together, each located at
+    the file and line where the value was given.
+    """
+    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    kinds = [indicator.kind for indicator in rubric.indicators]
+    values = np.full((len(profiles), len(columns)), np.nan)
+    problems: list[Problem] = []
+    for row, profile in enumerate(profiles):
+        for indicator_id, reported in profile.values.items():
+            column = columns.get(indicator_id)
+            if column is None:
+                problems.append(profile.problem(indicator_id, unknown_indicator(rubric, indicator_id)))
+                continue
+            value = reported.value
+            if value is None:
+                continue
+            if isinstance(value, bool) and kinds[column] != "boolean":
+                problems.append(profile.problem(
+                    indicator_id, f"expected a {kinds[column]} value (a number), got {value}"))
+                continue
+            values[row, column] = float(value)
+    _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
+    problems.extend(profiles[row].problem(rubric.indicator_ids[col], reason)
+                    for row, col, reason in bad)
+    if problems:
+        raise UpgradeScoreError(problems)
+    return values
+
+
+def unknown_indicator(rubric: Rubric, indicator_id: str) -> str:
+    """The message for a value reported under an id the rubric does not have."""
+    return f"unknown indicator for rubric '{rubric.id}'{did_you_mean(indicator_id, rubric.indicator_ids)}"
+
+
+def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
+    """An N×M float array in ``rubric.indicator_ids`` order (NaN = missing), shape-checked.
+
+    Cell values are checked while scoring (see :func:`score_many`)."""
+    try:
+        if np.iscomplexobj(data):
+            raise TypeError
+        values = np.asarray(data, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise UpgradeScoreError("data: expected profiles or a numeric N×M array") from None
+    width = len(rubric.indicator_ids)
+    if values.ndim == 1 and values.size == width:
+        values = values.reshape(1, width)
+    if values.ndim != 2 or values.shape[1] != width:
+        raise UpgradeScoreError(
+            f"data: expected an array of shape (N, {width}) in rubric.indicator_ids order, "
+            f"got shape {values.shape}")
+    return values
+
+
+def frame_matrix(rubric: Rubric, frame: Any) -> tuple[FloatArray, tuple[str, ...]]:
+    """The N×M value matrix of a DataFrame (columns = indicator ids, index = base ids), checked.
+
+    An ``id`` or ``base_id`` column names the bases instead of the index; the descriptive columns
+    of CSV tables (``name``, ``year``, ``region``...) are ignored. Absent columns and empty cells
+    are missing values. Every problem is reported together, located by base id and indicator id.
+    """
+    pd = require_pandas()
+    columns = [str(c) for c in frame.columns]
+    if len(set(columns)) != len(columns):
+        dupes = sorted({c for c in columns if columns.count(c) > 1})
+        raise UpgradeScoreError(Problem(f"duplicate column '{dupes[0]}'", None, None, ("data",)))
+    id_column = next((c for c in ID_COLUMNS if c in columns), None)
+    ids_source = frame[id_column] if id_column is not None else frame.index
+    ids = tuple(str(i) for i in ids_source)
+    known = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    kinds = [indicator.kind for indicator in rubric.indicators]
+    values = np.full((len(frame), len(known)), np.nan)
+    problems: list[Problem] = []
+    for label, name in zip(frame.columns, columns):
+        if name in (*ID_COLUMNS, *META_COLUMNS):
+            continue
+        m = known.get(name)
+        if m is None:
+            problems.append(Problem(unknown_indicator(rubric, name), None, None, ("data", name)))
+            continue
+        problems.extend(_fill_column(pd, frame[label], values[:, m], kinds[m], ids, name))
+        if len(problems) >= MAX_REPORTED:
+            break
+    if not problems:
+        _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
+        problems.extend(Problem(reason, None, None, ("data", ids[row], rubric.indicator_ids[col]))
+                        for row, col, reason in bad)
+    if problems:
+        raise UpgradeScoreError(problems[:MAX_REPORTED])
+    return values, ids
+
+
+def _fill_column(pd: Any, column: Any, out: FloatArray, kind: str, ids: Sequence[str],
+                 name: str) -> list[Problem]:
+    """Write one column's values into ``out``; return the problems found."""
+    dtype = column.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        if kind != "boolean":
+            return [Problem(f"expected a {kind} value (a number), got a true/false column", None, None,
+                            ("data", name))]
+        out[:] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        return []
+    if pd.api.types.is_numeric_dtype(dtype):
+        out[:] = column.to_numpy(dtype=np.float64, na_value=np.nan)
+        return []
+    problems: list[Problem] = []
+    for row, cell in enumerate(column.tolist()):
+        number = _cell(cell, kind)
+        if isinstance(number, str):
+            problems.append(Problem(number, None, None, ("data", ids[row], name)))
+        else:
+            out[row] = number
+    return problems
+
+
+def _cell(cell: Any, kind: str) -> float | str:
+    """A cell of a column of mixed types as a float (NaN = missing), or a problem message."""
+    if cell is None or (isinstance(cell, float) and math.isnan(cell)) or _is_na(cell):
+        return math.nan
+    if isinstance(cell, (bool, np.bool_)):
+        if kind != "boolean":
+            return f"expected a {kind} value (a number), got {bool(cell)}"
+        return float(cell)
+    if isinstance(cell, (int, float, np.integer, np.floating)):
+        return float(cell)
+    return f"expected a number, true/false or empty, got {type(cell).__name__} {cell!r}"
+
+
+def _is_na(cell: Any) -> bool:
+    """pandas.NA and NaT, without importing pandas here."""
+    return type(cell).__name__ in ("NAType", "NaTType")
