@@ -103,7 +103,7 @@ def test_no_import_cycles() -> None:
         state[module] = 1
         for target in sorted(graph[module]):
             if state.get(target) == 1:
-                cycle = trail[trail.index(target):] + [target] if target in trail else [module, target]
+                cycle = [*trail[trail.index(target):], target] if target in trail else [module, target]
                 pytest.fail("import cycle: " + " → ".join(cycle))
             if target not in state:
                 walk(target, [*trail, target])

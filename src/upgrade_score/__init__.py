@@ -22,7 +22,8 @@ from ._analysis.gap import Action, DirectionGap, GapReport, Target, gap
 from ._analysis.lint import LintFinding, lint
 from ._analysis.score import score, score_many
 from ._analysis.scorecard import ScoreTable
-from ._analysis.sensitivity import SensitivityReport, sensitivity
+from ._analysis.sensitivity import sensitivity
+from ._analysis.sensitivity.results import SensitivityReport
 from ._errors import Problem, UpgradeScoreError
 from ._io.profiles import load_profile, load_profiles
 from ._io.rubrics import load_rubric

@@ -427,7 +427,8 @@ def _add_sensitivity_command(commands: argparse._SubParsersAction[_Parser]) -> N
 
 
 def _sensitivity_command(args: argparse.Namespace) -> int:
-    from ._analysis.sensitivity import parse_weights, sensitivity
+    from ._analysis.sensitivity import sensitivity
+    from ._analysis.sensitivity.weights import parse_weights
 
     parse_weights(args.weights)  # a bad spec fails before any file is read
     rubric = load_rubric(args.rubric)

@@ -22,7 +22,7 @@ def require(module: str, extra: str, purpose: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError:
         raise MissingExtraError(
-            f"{module} is needed for {purpose}: pip install 'upgrade-score[{extra}]'") from None
+            f"{module} is needed for {purpose}: install upgrade-score[{extra}]") from None
 
 
 def require_pandas() -> ModuleType:

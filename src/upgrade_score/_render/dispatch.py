@@ -12,7 +12,7 @@ from typing import Any
 from .._analysis.compare import Comparison
 from .._analysis.gap import GapReport
 from .._analysis.scorecard import ScoreTable
-from .._analysis.sensitivity import SensitivityReport
+from .._analysis.sensitivity.results import SensitivityReport
 from .._errors import UpgradeScoreError
 from .._model.results import Scorecard
 from .._model.rubric import Rubric

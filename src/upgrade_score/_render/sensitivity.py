@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._analysis.sensitivity import BaseSensitivity, Influence, MethodSensitivity, SensitivityReport
+from .._analysis.sensitivity.results import BaseSensitivity, Influence, MethodSensitivity, SensitivityReport
 from .._model.rubric import Rubric
 from .._text import Lang
 from .formats import Style, level_text, table

@@ -32,7 +32,7 @@ from upgrade_score import (  # noqa: E402
 )
 from upgrade_score._render import plot as _plot  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 
 

@@ -20,7 +20,8 @@ from jsoncheck import load_checked
 from upgrade_score import BaseProfile, Rubric, score, score_many
 
 NAN = float("nan")
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
+TESTS = Path(__file__).resolve().parents[1]
 
 
 # --- builders ----------------------------------------------------------------------------------
@@ -515,7 +516,7 @@ def test_to_json_is_deterministic_sorted_and_rounded() -> None:
 
 
 def test_to_json_is_identical_across_processes() -> None:
-    code = ("import sys, json; sys.path.insert(0, sys.argv[1]); import test_engine as t; "
+    code = ("import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import test_engine as t; "
             "from upgrade_score import BaseProfile, score; "
             "sys.stdout.write(score(t.json_rubric(), "
             "BaseProfile.model_validate(t.JSON_PROFILE)).to_json())")
@@ -523,7 +524,7 @@ def test_to_json_is_identical_across_processes() -> None:
     for seed in ("1", "2"):
         env = {**os.environ, "PYTHONHASHSEED": seed,
                "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
-        done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent)],
+        done = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(TESTS)],
                               capture_output=True, text=True, env=env, check=True)
         outputs.append(done.stdout)
     here = score(json_rubric(), BaseProfile.model_validate(JSON_PROFILE)).to_json()

@@ -15,7 +15,7 @@ import yaml
 from upgrade_score import diff, load_profiles, load_rubric
 from upgrade_score._cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUILTIN = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
 BASES = ROOT / "examples" / "bases"
 TEXT = BUILTIN.read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ import pytest
 from upgrade_score import Rubric, load_profiles, load_rubric, score_many
 
 TOL = 1e-9
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bases"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 
 
 # --- the naive implementation --------------------------------------------------------------

@@ -15,7 +15,7 @@ from upgrade_score._cli import main
 from upgrade_score._io.validate import validate
 from upgrade_score._io.yaml import parse_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BUILTIN = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
 
 # A clean rubric (no findings). Line numbers are on the right.

@@ -28,21 +28,20 @@ from upgrade_score import (
     sensitivity,
 )
 from upgrade_score._analysis.compare import competition_ranks
-from upgrade_score._analysis.sensitivity import (
-    _value_spread,
-    kendall_tau_b,
+from upgrade_score._analysis.diff import kendall_tau_b
+from upgrade_score._analysis.sensitivity.values import sample_values, value_scores
+from upgrade_score._analysis.sensitivity.values import value_spread as _value_spread
+from upgrade_score._analysis.sensitivity.weights import (
     parse_weights,
     row_ranks,
-    sample_values,
     sample_weights,
     sampled_scores,
     sorted_order_statistic,
     sorted_quantile,
-    value_scores,
 )
 from upgrade_score._cli import main
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bases"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 NAN = math.nan
 IDENTITY = {"thresholds": [20, 40, 60, 80, 100], "floor": 0, "valid_range": [0, 100]}
 VARIANTS = [(a, m) for a in ("arithmetic", "geometric", "weakest") for m in ("zero", "exclude")]
@@ -608,7 +607,7 @@ def test_cli_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str],
 
 def test_row_ranks_do_not_chain_near_ties() -> None:
     from upgrade_score._analysis.compare import competition_ranks
-    from upgrade_score._analysis.sensitivity import row_ranks
+    from upgrade_score._analysis.sensitivity.weights import row_ranks
 
     scores = np.array([[1.0, 1.0 + 6e-10, 1.0 + 1.2e-9, 0.5], [3.0, 2.0, 2.0, 1.0]])
     assert row_ranks(scores).tolist() == [competition_ranks(row).tolist() for row in scores]

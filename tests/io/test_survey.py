@@ -31,7 +31,7 @@ from upgrade_score._io.survey import MARKER, CellProblem
 
 openpyxl = pytest.importorskip("openpyxl")
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bases"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 HUB = EXAMPLES / "scrap_metal_hub.yaml"
 DEFAULT = load_rubric()
 

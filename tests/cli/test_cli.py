@@ -11,7 +11,7 @@ import pytest
 
 from upgrade_score._cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 HUB = BASES / "scrap_metal_hub.yaml"
 
@@ -56,7 +56,7 @@ def test_score_markdown_and_zh_labels(capsys: pytest.CaptureFixture[str]) -> Non
     assert code == 0
     assert out.startswith("# 金河再生金属产业园")
     assert "| high_value | 高质化利用 |" in out
-    assert "| high_value_product_share | high_value | 48 | % |" in out
+    assert "| high_value_product_share | 高值化再生产品产值占比 | high_value | 48 % | 3.87 | 20.6 |" in out
 
 
 def test_score_directory_prints_one_row_per_base(capsys: pytest.CaptureFixture[str]) -> None:
@@ -126,8 +126,9 @@ def test_rubrics_lists_the_default(capsys: pytest.CaptureFixture[str]) -> None:
 def test_gap_text_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "gap", HUB, "--target", "3")
     assert code == 0
-    assert "low_carbon   21.9      1    60.0      3     38.1" in out
-    assert "raise verified_reduction_share from 3 % to 25 % (+1.7 points)" in out
+    assert "Low-carbon development   21.9      1    60.0      3     38.1" in out
+    assert ("2  Share of recycled raw materials covered by verified carbon reductions  "
+            "Low-carbon development                3 %             25 %  +1.7          2") in out
     code, out, _ = run(capsys, "gap", HUB, "--target", "low_carbon=2", "--format", "json")
     data = json.loads(out)
     assert code == 0 and set(data["directions"]["low_carbon"]) == {

@@ -11,7 +11,7 @@ import upgrade_score._io.yaml as yamlio
 from upgrade_score import UpgradeScoreError, load_profile, load_rubric
 from upgrade_score._io.yaml import MAX_DEPTH, parse_document
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "yaml-test-suite"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "yaml-test-suite"
 CORPUS_CASES = (sorted(p.name for p in CORPUS.iterdir() if (p / "in.yaml").is_file())
                 if CORPUS.is_dir() else [])
 LOADERS = [pytest.param(load_rubric, id="rubric"), pytest.param(load_profile, id="profile")]

@@ -25,7 +25,7 @@ from upgrade_score import (
 )
 from upgrade_score._model.results import RubricRef
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 VOID = {"br", "img", "meta", "hr", "input", "link", "col", "wbr"}
 

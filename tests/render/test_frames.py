@@ -27,7 +27,7 @@ from upgrade_score import (
 
 pd = pytest.importorskip("pandas")
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from upgrade_score import Rubric, UpgradeScoreError, load_rubric
 
-BUILTIN_PATH = Path(__file__).resolve().parents[1] / "rubrics" / "urban_mining_upgrade.yaml"
+BUILTIN_PATH = Path(__file__).resolve().parents[2] / "rubrics" / "urban_mining_upgrade.yaml"
 DIRECTION_IDS = ("high_value", "chain", "green", "low_carbon", "intelligent", "clustered")
 
 # A small valid rubric: 3 levels, 2 directions; a quantitative (higher), a qualitative,

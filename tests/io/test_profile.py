@@ -19,7 +19,7 @@ from upgrade_score import (
     score_many,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "bases"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 EXAMPLE_IDS = {  # in file-name order
     "early_stage_mixed_base.yaml": "songxi-mixed-recycling-base",
     "ewaste_dismantling_park.yaml": "qinglan-ewaste-dismantling-park",

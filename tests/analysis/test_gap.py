@@ -35,7 +35,7 @@ from upgrade_score import (
     score_many,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 EARLY = BASES / "early_stage_mixed_base.yaml"
 TOL = 1e-9

@@ -11,7 +11,7 @@ from upgrade_score import Rubric, UpgradeScoreError, lint, load_profiles, load_r
 from upgrade_score._cli import main
 from upgrade_score._io.yaml import parse_document
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 HUB = ROOT / "examples" / "bases" / "scrap_metal_hub.yaml"
 
 

@@ -28,7 +28,7 @@ from upgrade_score import (
 )
 from upgrade_score._analysis.compare import competition_ranks, percentiles
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 TOL = 1e-9
 NAN = float("nan")
