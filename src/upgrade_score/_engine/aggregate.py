@@ -55,11 +55,21 @@ MISSING_POLICIES = ("zero", "exclude")
 
 
 def aggregate(method: str, directions: FloatArray, shares: FloatArray) -> FloatArray:
-    """Overall scores (N,) from direction scores (N, D) and direction shares (D,), in [0, 100]."""
+    """Overall scores (N,) from direction scores (N, D) and direction shares (D,), in [0, 100].
+
+    A direction scored NaN (not applicable to a base) leaves that base's aggregate: the shares of
+    the others are renormalised (arithmetic, geometric) and the minimum ignores it (weakest).
+    """
     rule = AGGREGATIONS[method]
+    row_shares: FloatArray = np.broadcast_to(shares, directions.shape)
+    absent = np.isnan(directions)
+    if absent.any():
+        row_shares = np.where(absent, 0.0, shares)
+        row_shares = row_shares / row_shares.sum(axis=1, keepdims=True)
+        directions = np.where(absent, np.inf if method == "weakest" else 0.0, directions)
     out: FloatArray | None = None
     for j in range(directions.shape[1]):
-        term = rule.term(directions[:, j], np.asarray(shares[j]))
+        term = rule.term(directions[:, j], row_shares[:, j] if absent.any() else np.asarray(shares[j]))
         out = term if out is None else rule.combine(out, term)
     assert out is not None
     finished: FloatArray = np.clip(rule.finish(out), 0.0, 100.0)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
 if TYPE_CHECKING:
-    from .._model.rubric import Rubric
+    from .._model.rubric import Gate, Indicator, Rubric
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -29,6 +29,23 @@ def _ints(array: npt.ArrayLike) -> IntArray:
     out: IntArray = np.array(array, dtype=np.int64)
     out.setflags(write=False)
     return out
+
+
+ColumnRule = tuple[int, float, tuple[float, ...], tuple[float, ...], float, float]
+AT_LEAST, AT_MOST, EQUALS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class CompiledGate:
+    """A gate as numbers: its column, condition, threshold, cap and scope (-1 = overall)."""
+
+    id: str
+    column: int
+    condition: int   # AT_LEAST | AT_MOST | EQUALS
+    value: float
+    caps: int
+    scope: int
+    scope_id: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,6 +71,18 @@ class CompiledRubric:
     cutoffs: FloatArray        # (L,) score needed for level 1..L
     aggregation: str
     missing: str
+    # rubric language 2 (empty for rubrics that do not use it)
+    category_ids: tuple[str, ...] = ()
+    category_rules: tuple[tuple[int, int, ColumnRule], ...] = ()  # (category, column, rule)
+    applies: BoolArray | None = None   # (C + 1, M): row c for category c, row C for no category
+    allow_na: BoolArray | None = None  # (M,)
+    gates: tuple[CompiledGate, ...] = ()
+
+    @property
+    def uses_language_2(self) -> bool:
+        """Whether categories, N/A or gates can change a result."""
+        has_na = self.allow_na is not None and bool(self.allow_na.any())
+        return bool(self.category_ids or self.gates) or has_na
 
     @property
     def direction_weight_sums(self) -> FloatArray:
@@ -102,13 +131,8 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
                 points[column] = np.linspace(0.0, top, levels + 1)
                 low[column], high[column] = 0.0, top
             column += 1
-    rates = (1.0 + 2.0**-50) / np.diff(points, axis=1)
     bounds = np.sort(np.column_stack([low, high]) * signs[:, None], axis=1)
-    rules = tuple(
-        (STEP if i.interpolation == "step" else _KIND_CODES[i.kind], float(signs[m]),
-         tuple(points[m].tolist()), tuple(rates[m].tolist()), float(bounds[m, 0]),
-         float(bounds[m, 1]))
-        for m, i in enumerate(indicators))
+    rules = tuple(_rule(i, signs[m], points[m], bounds[m]) for m, i in enumerate(indicators))
     weights = np.array([i.weight for i in indicators])
     block = np.zeros((count, len(rubric.directions)))
     block[np.arange(count), direction_of] = weights
@@ -130,6 +154,40 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         cutoffs=_floats(rubric.cutoffs),
         aggregation=rubric.aggregation,
         missing=rubric.missing,
+        **_language_2(rubric, signs, bounds),
     )
+
+
+def _rule(indicator: Indicator, sign: float, points: FloatArray, bounds: FloatArray) -> ColumnRule:
+    """The per-column scalars of :func:`~upgrade_score._engine.core.column_levels`."""
+    rates = (1.0 + 2.0**-50) / np.diff(points)  # so that a value exactly on t_k gives exactly k
+    kind = STEP if indicator.interpolation == "step" else _KIND_CODES[indicator.kind]
+    return (kind, float(sign), tuple(points.tolist()), tuple(rates.tolist()), float(bounds[0]),
+            float(bounds[1]))
+
+
+def _language_2(rubric: Rubric, signs: FloatArray, bounds: FloatArray) -> dict[str, Any]:
+    """Categories (their own thresholds and applicability), N/A and gates as arrays."""
+    categories = rubric.category_ids
+    indicators = rubric.indicators
+    rules = []
+    for m, indicator in enumerate(indicators):
+        for c, category in enumerate(categories):
+            if category in indicator.category_ids:
+                points = signs[m] * np.array([indicator.floor_for(category),
+                                              *(indicator.thresholds_for(category) or ())])
+                rules.append((c, m, _rule(indicator, signs[m], points, bounds[m])))
+    applies = np.array([[i.applies(c) for i in indicators] for c in (*categories, None)], dtype=bool)
+    gates = tuple(_gate(rubric, gate) for gate in rubric.gates or ())
+    return {"category_ids": categories, "category_rules": tuple(rules), "applies": applies,
+            "allow_na": np.array([i.allow_na for i in indicators], dtype=bool), "gates": gates}
+
+
+def _gate(rubric: Rubric, gate: Gate) -> CompiledGate:
+    name, value = gate.condition
+    scope = -1 if gate.scope == "overall" else rubric.direction_ids.index(gate.scope)
+    return CompiledGate(gate.id, rubric.indicator_ids.index(gate.indicator),
+                        {"at_least": AT_LEAST, "at_most": AT_MOST, "equals": EQUALS}[name],
+                        float(value), gate.caps, scope, gate.scope)
 
 

@@ -16,13 +16,14 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from .aggregate import aggregate
-from .compile import BOOLEAN, QUALITATIVE, STEP, CompiledRubric, FloatArray, IntArray
+from .compile import BOOLEAN, QUALITATIVE, STEP, BoolArray, ColumnRule, CompiledRubric, FloatArray, IntArray
+from .gates import cap_levels, gate_status
 
 LEVEL_TOLERANCE = 1e-9
 CHUNK_ROWS = 65536
@@ -111,28 +112,38 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
     :func:`invalid_cells` then says which.
     """
     invalid = False
-    for m, (rule, sign, points, rates, low, high) in enumerate(rubric.column_rules):
-        level = levels[m]
-        np.multiply(values[:, m], sign, out=oriented)
-        invalid |= bool(np.fmin.reduce(oriented) < low or np.fmax.reduce(oriented) > high)
-        if rule in (QUALITATIVE, BOOLEAN):
-            np.floor(oriented, out=term)
-            np.subtract(oriented, term, out=term)
-            invalid |= bool(np.fmax.reduce(term) > 0.0)
-            # points end at L (qualitative: s = v) or at 1 (boolean: s = L·v)
-            np.multiply(oriented, rubric.levels / points[-1], out=level)
-            continue
-        level.fill(0.0)
-        if rule == STEP:
-            for point in points[1:]:
-                level += oriented >= point
-            level[np.isnan(oriented)] = np.nan
-            continue
-        for k in range(1, len(points)):
-            np.subtract(oriented, points[k - 1], out=term)
-            np.multiply(term, rates[k - 1], out=term)
-            np.clip(term, 0.0, 1.0, out=term)
-            level += term
+    for m, rule in enumerate(rubric.column_rules):
+        invalid |= column_levels(rule, values[:, m], levels[m], oriented, term, rubric.levels)
+    return invalid
+
+
+def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, oriented: FloatArray,
+                  term: FloatArray, count: int) -> bool:
+    """Write the levels of one column's ``values`` into ``level`` (``oriented`` and ``term`` are
+    scratch of the same length); return whether any value lies outside the column's domain."""
+    kind, sign, points, rates, low, high = rule
+    np.multiply(values, sign, out=oriented)
+    if not len(values):
+        return False
+    invalid = bool(np.fmin.reduce(oriented) < low or np.fmax.reduce(oriented) > high)
+    if kind in (QUALITATIVE, BOOLEAN):
+        np.floor(oriented, out=term)
+        np.subtract(oriented, term, out=term)
+        invalid |= bool(np.fmax.reduce(term) > 0.0)
+        # points end at L (qualitative: s = v) or at 1 (boolean: s = L·v)
+        np.multiply(oriented, count / points[-1], out=level)
+        return invalid
+    level.fill(0.0)
+    if kind == STEP:
+        for point in points[1:]:
+            level += oriented >= point
+        level[np.isnan(oriented)] = np.nan
+        return invalid
+    for k in range(1, len(points)):
+        np.subtract(oriented, points[k - 1], out=term)
+        np.multiply(term, rates[k - 1], out=term)
+        np.clip(term, 0.0, 1.0, out=term)
+        level += term
     return invalid
 
 
@@ -160,6 +171,11 @@ class Scores:
     balanced_level: IntArray           # (N,)
     completeness: FloatArray           # (N,)
     has_invalid: bool = False          # cells outside their indicator's domain (see invalid_cells)
+    # rubric language 2: N/A directions have score NaN and level -1; levels before gate caps;
+    # gate status per base (PASSED | FAILED | UNKNOWN | NOT_APPLICABLE), (N, G)
+    uncapped_direction_levels: IntArray | None = None
+    uncapped_overall_level: IntArray | None = None
+    gate_status: npt.NDArray[np.int8] | None = None
 
 
 def maturity_levels(scores: npt.ArrayLike, cutoffs: FloatArray) -> IntArray:
@@ -180,11 +196,16 @@ def direction_scores(rubric: CompiledRubric, levels: FloatArray) -> tuple[FloatA
     return np.array(scores.T), np.array(completeness.T)
 
 
-def _direction_scores_t(rubric: CompiledRubric,
-                        levels: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Direction scores and completeness, both (D, n), from levels (M, n), which get NaN → 0."""
+def _direction_scores_t(rubric: CompiledRubric, levels: FloatArray,
+                        applicable: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """Direction scores and completeness, both (D, n), from levels (M, n), which get NaN → 0.
+
+    With ``applicable`` (M, n; 0 where an indicator is N/A, whose level is NaN) an N/A
+    indicator leaves its direction's weights, and a direction with no applicable indicator
+    scores NaN (N/A) with completeness NaN.
+    """
     block = rubric.block.T
-    totals = rubric.direction_weight_sums[:, None]
+    totals = rubric.direction_weight_sums[:, None] if applicable is None else block @ applicable
     missing = np.isnan(levels)
     if missing.any():
         np.fmax(levels, 0.0, out=levels)  # NaN → 0 (levels are never negative)
@@ -192,14 +213,17 @@ def _direction_scores_t(rubric: CompiledRubric,
     else:
         present = np.broadcast_to(totals, (block.shape[0], levels.shape[1]))
     weighted = block @ levels
-    if rubric.missing == "exclude":
-        with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if rubric.missing == "exclude":
             scores = np.where(present > 0, weighted / present, 0.0)
-    else:
-        scores = weighted / totals
-    scores *= 100.0 / rubric.levels
-    np.clip(scores, 0.0, 100.0, out=scores)
-    completeness: FloatArray = np.clip(present / totals, 0.0, 1.0)
+        else:
+            scores = weighted / totals
+        scores *= 100.0 / rubric.levels
+        np.clip(scores, 0.0, 100.0, out=scores)
+        completeness: FloatArray = np.clip(present / totals, 0.0, 1.0)
+    if applicable is not None:
+        scores[totals == 0] = np.nan
+        completeness[totals == 0] = np.nan
     return scores, completeness
 
 
@@ -208,37 +232,110 @@ def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray
     return aggregate(rubric.aggregation, directions, rubric.overall_shares)
 
 
-def score_matrix(rubric: CompiledRubric, values: FloatArray, *,
-                 workers: int | None = None) -> Scores:
+def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | None = None,
+                 categories: IntArray | None = None, workers: int | None = None) -> Scores:
     """Score every base (row) of a value matrix, noting invalid cells on the way.
 
-    Rows are processed in cache-sized chunks, on ``workers`` threads (default: one per core);
-    results are written direction by direction, so every write is contiguous.
+    ``na`` (N, M) marks values reported as not applicable and ``categories`` (N,) each base's
+    category (an index into ``rubric.category_ids``, -1 for none); both matter only for rubrics
+    that use categories, N/A or gates. Rows are processed in cache-sized chunks, on ``workers``
+    threads (default: one per core); results are written direction by direction.
     """
     count, width = values.shape[0], len(rubric.direction_ids)
     directions = np.empty((width, count))
     completeness = np.empty((width, count))
     direction_levels = np.empty((width, count), dtype=np.int64)
     invalid: list[bool] = []
+    v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
+    codes = _category_codes(rubric, categories, count) if v2 else None
 
     def run(start: int, stop: int) -> None:
         levels, oriented, term = _scratch(values.shape[1], stop - start)
-        invalid.append(_levels_into(rubric, values[start:stop], levels, oriented, term))
-        scores, complete = _direction_scores_t(rubric, levels)
+        chunk = values[start:stop]
+        invalid.append(_levels_into(rubric, chunk, levels, oriented, term))
+        applicable = None
+        if codes is not None:
+            invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
+            applicable = _applicable_t(rubric, codes[start:stop], None if na is None else na[start:stop])
+            levels[applicable == 0] = np.nan
+        scores, complete = _direction_scores_t(rubric, levels, applicable)
         directions[:, start:stop] = scores
         completeness[:, start:stop] = complete
-        direction_levels[:, start:stop] = maturity_levels(scores, rubric.cutoffs)
+        direction_levels[:, start:stop] = np.where(np.isnan(scores), -1,
+                                                   maturity_levels(scores, rubric.cutoffs))
 
     for_chunks(count, run, workers)
-    shares = rubric.overall_shares
     overall = overall_scores(rubric, directions.T)
-    return Scores(
+    scores = Scores(
         directions=directions.T,
         direction_levels=direction_levels.T,
         direction_completeness=completeness.T,
         overall=overall,
         overall_level=maturity_levels(overall, rubric.cutoffs),
-        balanced_level=direction_levels.min(axis=0, initial=rubric.levels),
-        completeness=shares @ completeness,
+        balanced_level=balanced_levels(rubric, direction_levels.T),
+        completeness=overall_completeness(rubric, directions.T, completeness.T),
         has_invalid=any(invalid),
     )
+    if not v2:
+        return scores
+    return apply_gates(rubric, scores, values, _applicable_t(rubric, codes, na).T > 0)
+
+
+def _category_codes(rubric: CompiledRubric, categories: IntArray | None, count: int) -> IntArray:
+    """Row of ``rubric.applies`` for each base: its category, or the last row for none."""
+    none = len(rubric.category_ids)
+    if categories is None:
+        return np.full(count, none, dtype=np.int64)
+    return np.where(categories < 0, none, categories).astype(np.int64)
+
+
+def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray,
+                     levels: FloatArray) -> bool:
+    """Overwrite the levels (M, n) of bases held to their category's own thresholds."""
+    invalid = False
+    for category, column, rule in rubric.category_rules:
+        rows = np.flatnonzero(codes == category)
+        if rows.size:
+            out, oriented, term = np.empty(rows.size), np.empty(rows.size), np.empty(rows.size)
+            invalid |= column_levels(rule, values[rows, column], out, oriented, term, rubric.levels)
+            levels[column, rows] = out
+    return invalid
+
+
+def _applicable_t(rubric: CompiledRubric, codes: IntArray | None, na: BoolArray | None) -> FloatArray:
+    """1 where an indicator applies to a base and was not answered N/A, else 0; shape (M, n)."""
+    assert rubric.applies is not None and codes is not None
+    applicable = rubric.applies[codes].T.astype(np.float64)
+    if na is not None:
+        applicable[na.T] = 0.0
+    return applicable
+
+
+def balanced_levels(rubric: CompiledRubric, direction_levels: IntArray) -> IntArray:
+    """The lowest level over each base's directions (N, D), N/A directions (-1) left out."""
+    shown = np.where(direction_levels < 0, rubric.levels, direction_levels)
+    balanced: IntArray = shown.min(axis=1, initial=rubric.levels)
+    return balanced
+
+
+def overall_completeness(rubric: CompiledRubric, directions: FloatArray,
+                         completeness: FloatArray) -> FloatArray:
+    """Direction-weighted mean completeness (N,) over the directions that apply."""
+    shares = rubric.overall_shares
+    if not np.isnan(directions).any():
+        result: FloatArray = completeness @ shares
+        return result
+    weights = np.where(np.isnan(directions), 0.0, shares)
+    return np.asarray((np.nan_to_num(completeness) * weights).sum(axis=1) / weights.sum(axis=1))
+
+
+def apply_gates(rubric: CompiledRubric, scores: Scores, values: FloatArray,
+                applicable: BoolArray) -> Scores:
+    """The scores with every gate's status and the levels it caps (gates never change scores)."""
+    status = gate_status(rubric, values, applicable)
+    directions, overall = cap_levels(rubric, status, scores.direction_levels, scores.overall_level)
+    balanced = balanced_levels(rubric, directions)
+    _, balanced = cap_levels(rubric, status, directions, balanced)
+    return replace(scores, direction_levels=directions, overall_level=overall, balanced_level=balanced,
+                   uncapped_direction_levels=scores.direction_levels,
+                   uncapped_overall_level=scores.overall_level, gate_status=status)

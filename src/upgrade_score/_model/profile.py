@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -15,7 +15,9 @@ from .rubric import Id, Label, Text
 
 
 def _scalar(value: Any) -> Any:
-    """A reported value is a finite number, true/false, or empty (missing)."""
+    """A reported value is a finite number, true/false, ``n/a`` (does not apply) or empty (missing)."""
+    if isinstance(value, str) and value.strip().casefold() in NA_WORDS:
+        return NA
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, (int, float)):
@@ -30,7 +32,11 @@ def _scalar(value: Any) -> Any:
     raise ValueError(f"must be a number, true/false or empty, got {type(value).__name__} {value!r}")
 
 
-ReportedScalar = Annotated[bool | float | None, BeforeValidator(_scalar)]
+NA = "n/a"  # the answer "does not apply" (design point 10)
+ReportedScalar = Annotated[bool | float | Literal["n/a"] | None, BeforeValidator(_scalar)]
+
+
+NA_WORDS = frozenset({"n/a", "不适用"})
 
 
 class ReportedValue(Frozen):
@@ -105,7 +111,7 @@ class BaseProfile(Frozen):
         """The base id."""
         return self.base.id
 
-    def value(self, indicator_id: str) -> bool | float | None:
+    def value(self, indicator_id: str) -> bool | float | str | None:
         """The reported value of an indicator, ``None`` when missing."""
         reported = self.values.get(indicator_id)
         return None if reported is None else reported.value

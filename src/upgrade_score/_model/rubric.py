@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .._errors import FieldPath, UpgradeScoreError
+from .._errors import FieldPath, UpgradeScoreError, did_you_mean
 from .._text import Lang
 from .base import FiniteFloat, FloatPair, FloatTuple, Frozen, PositiveFloat, as_tuple, rules_error
 from .display import HtmlDisplay
@@ -62,12 +62,20 @@ class Label(Frozen):
         return first or second or ""
 
 
+BilingualText = Text | Label  # a plain string (every language) or {zh, en}
+
+
+def text_in(value: str | Label | None, lang: Lang = "en") -> str | None:
+    """A bilingual text in ``lang`` (falling back to the other language); ``None`` stays ``None``."""
+    return value.text(lang) if isinstance(value, Label) else value
+
+
 class Level(Frozen):
     """One maturity level, numbered from 1."""
 
     level: int
     name: Label
-    description: Text | None = None
+    description: BilingualText | None = None
 
 
 class Indicator(Frozen):
@@ -75,8 +83,8 @@ class Indicator(Frozen):
 
     id: Id
     name: Label
-    description: Text | None = None
-    unit: Text | None = None
+    description: BilingualText | None = None
+    unit: BilingualText | None = None
     kind: Kind = "quantitative"
     better: Better = "higher"
     thresholds: FloatTuple | None = None
@@ -85,21 +93,48 @@ class Indicator(Frozen):
     valid_range: FloatPair | None = None
     weight: PositiveFloat = 1.0
     effort: PositiveFloat | None = None
-    source: Text | None = None
-    rationale: Text | None = None
-    descriptors: Annotated[dict[int, Label] | None, BeforeValidator(_level_keys)] = None
+    source: BilingualText | None = None
+    rationale: BilingualText | None = None
+    descriptors: Annotated[dict[int, BilingualText] | None, BeforeValidator(_level_keys)] = None
+    allow_na: bool = False
+    applies_to: Annotated[tuple[Id, ...], Field(min_length=1), BeforeValidator(as_tuple)] | None = None
+    thresholds_by_category: dict[str, FloatTuple] | None = None
+    floor_by_category: dict[str, FiniteFloat] | None = None
 
     @property
     def effective_floor(self) -> float:
         """The value that scores level 0: ``floor``, or one threshold step before ``t_1``."""
+        return self.floor_for(None)
+
+    def thresholds_for(self, category: str | None) -> tuple[float, ...] | None:
+        """The thresholds a base of ``category`` is held to (its own, or the default ones)."""
+        return (self.thresholds_by_category or {}).get(category or "", self.thresholds)
+
+    def floor_for(self, category: str | None) -> float:
+        """The level-0 value for ``category``: ``floor_by_category``, ``floor``, or one step of
+        the thresholds in effect before their first."""
+        by_category = self.floor_by_category or {}
+        if category is not None and category in by_category:
+            return by_category[category]
         if self.floor is not None:
             return self.floor
-        t = self.thresholds or (0.0, 1.0)
+        t = self.thresholds_for(category) or (0.0, 1.0)
         return t[0] - (t[1] - t[0])
 
-    def _problems(self, levels: int) -> Iterator[tuple[FieldPath, str]]:
+    def applies(self, category: str | None) -> bool:
+        """Whether the indicator applies to a base of ``category`` (without ``applies_to``: always)."""
+        return self.applies_to is None or category in self.applies_to
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        """Categories with their own thresholds or floor."""
+        return tuple(dict.fromkeys([*(self.thresholds_by_category or {}), *(self.floor_by_category or {})]))
+
+    def _problems(self, levels: int, categories: tuple[str, ...]) -> Iterator[tuple[FieldPath, str]]:
+        yield from self._category_problems(categories)
         if self.kind != "quantitative":
-            for name in ("thresholds", "floor", "valid_range", "better", "interpolation"):
+            for name in ("thresholds", "floor", "valid_range", "better", "interpolation",
+                         "thresholds_by_category", "floor_by_category"):
                 if getattr(self, name) != Indicator.model_fields[name].default:
                     yield (name,), f"only quantitative indicators take '{name}' (kind is {self.kind})"
             if self.descriptors is not None and self.kind == "boolean":
@@ -110,32 +145,112 @@ class Indicator(Frozen):
             return
         if self.descriptors is not None:
             yield ("descriptors",), "only qualitative indicators take descriptors"
-        yield from self._threshold_problems(levels)
+        yield from self._threshold_problems(levels, self.thresholds, self.floor, ("thresholds",), ("floor",))
+        for category, values in (self.thresholds_by_category or {}).items():
+            floor = (self.floor_by_category or {}).get(category, self.floor)
+            yield from self._threshold_problems(levels, values, floor, ("thresholds_by_category", category),
+                                                ("floor_by_category", category))
+        for category, floor in (self.floor_by_category or {}).items():
+            if category not in (self.thresholds_by_category or {}) and self.thresholds:
+                yield from self._floor_problems(self.thresholds, floor, ("floor_by_category", category))
+        if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
+            yield ("valid_range",), "must be [low, high] with low < high"
 
-    def _threshold_problems(self, levels: int) -> Iterator[tuple[FieldPath, str]]:
-        t = self.thresholds
+    def _category_problems(self, categories: tuple[str, ...]) -> Iterator[tuple[FieldPath, str]]:
+        known = ", ".join(categories) or "none: the rubric declares no categories"
+        for k, category in enumerate(self.applies_to or ()):
+            if category not in categories:
+                yield ("applies_to", k), f"unknown category '{category}' (known: {known})"
+        for name in ("thresholds_by_category", "floor_by_category"):
+            for category in getattr(self, name) or {}:
+                if category not in categories:
+                    yield (name, category), f"unknown category '{category}' (known: {known})"
+
+    def _threshold_problems(self, levels: int, t: tuple[float, ...] | None, floor: float | None,
+                            where: FieldPath, floor_at: FieldPath) -> Iterator[tuple[FieldPath, str]]:
         if t is None:
-            yield ("thresholds",), f"a quantitative indicator needs {levels} thresholds"
+            yield where, f"a quantitative indicator needs {levels} thresholds"
             return
         if len(t) != levels:
-            yield ("thresholds",), f"needs exactly {levels} values (one per level), got {len(t)}"
+            yield where, f"needs exactly {levels} values (one per level), got {len(t)}"
             return
         sign = 1 if self.better == "higher" else -1
         word = "increase" if sign > 0 else "decrease"
         for k in range(1, len(t)):
             if sign * (t[k] - t[k - 1]) <= 0:
-                yield ("thresholds", k), (
+                yield (*where, k), (
                     f"must strictly {word} (better: {self.better}); "
                     f"{t[k]:g} follows {t[k - 1]:g}"
                 )
                 return
-        if self.floor is None and levels == 1:
-            yield ("floor",), "a rubric with a single level needs an explicit floor"
-        elif self.floor is not None and sign * (t[0] - self.floor) <= 0:
+        if floor is None and levels == 1:
+            yield floor_at, "a rubric with a single level needs an explicit floor"
+        elif floor is not None:
+            yield from self._floor_problems(t, floor, floor_at)
+
+    def _floor_problems(self, t: tuple[float, ...], floor: float,
+                        where: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+        sign = 1 if self.better == "higher" else -1
+        if sign * (t[0] - floor) <= 0:
             side = "below" if sign > 0 else "above"
-            yield ("floor",), f"must be {side} the first threshold {t[0]:g} (better: {self.better})"
-        if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
-            yield ("valid_range",), "must be [low, high] with low < high"
+            yield where, f"must be {side} the first threshold {t[0]:g} (better: {self.better})"
+
+
+class Category(Frozen):
+    """A kind of base (e.g. ferrous, e-waste dismantling) with its own bars where the rubric says."""
+
+    id: Id
+    name: Label
+    description: BilingualText | None = None
+
+
+class Gate(Frozen):
+    """A basic requirement (基本要求): a base that does not pass it is capped at level ``caps``."""
+
+    id: Id
+    name: Label | None = None
+    indicator: Id
+    at_least: FiniteFloat | None = None
+    at_most: FiniteFloat | None = None
+    equals: bool | FiniteFloat | None = None
+    caps: Annotated[int, Field(ge=0)] = 0
+    scope: Id = "overall"
+
+    @property
+    def condition(self) -> tuple[str, bool | float]:
+        """The one condition given: (``at_least`` | ``at_most`` | ``equals``, its value)."""
+        for name in ("at_least", "at_most", "equals"):
+            value = getattr(self, name)
+            if value is not None:
+                return name, value
+        return "at_least", 0.0  # unreachable in a validated rubric
+
+    def _problems(self, rubric: Rubric) -> Iterator[tuple[FieldPath, str]]:
+        given = [name for name in ("at_least", "at_most", "equals") if getattr(self, name) is not None]
+        if len(given) != 1:
+            yield (), f"needs exactly one of at_least, at_most, equals (got {', '.join(given) or 'none'})"
+        if self.caps > rubric.level_count:
+            yield ("caps",), f"must be a level from 0 to {rubric.level_count}, got {self.caps}"
+        if self.scope != "overall" and self.scope not in rubric.direction_ids:
+            yield ("scope",), (f"unknown scope '{self.scope}': 'overall' or a direction id"
+                               f"{did_you_mean(self.scope, rubric.direction_ids)}")
+        indicator = next((i for i in rubric.indicators if i.id == self.indicator), None)
+        if indicator is None:
+            yield ("indicator",), (f"unknown indicator '{self.indicator}'"
+                                   f"{did_you_mean(self.indicator, rubric.indicator_ids)}")
+        elif len(given) == 1:
+            yield from self._kind_problems(indicator, given[0], rubric.level_count)
+
+    def _kind_problems(self, indicator: Indicator, name: str, levels: int) -> Iterator[tuple[FieldPath, str]]:
+        value = getattr(self, name)
+        if indicator.kind == "boolean" and (name != "equals" or not isinstance(value, bool)):
+            yield (name,), "a gate on a boolean indicator needs 'equals: true' or 'equals: false'"
+        elif indicator.kind == "quantitative" and name == "equals":
+            yield (name,), "a gate on a quantitative indicator needs 'at_least' or 'at_most'"
+        elif indicator.kind != "boolean" and isinstance(value, bool):
+            yield (name,), f"needs a number for a {indicator.kind} indicator, got {str(value).lower()}"
+        elif indicator.kind == "qualitative" and (value != int(value) or not 0 <= value <= levels):
+            yield (name,), f"needs a whole level from 0 to {levels}, got {value:g}"
 
 
 class Direction(Frozen):
@@ -143,7 +258,7 @@ class Direction(Frozen):
 
     id: Id
     name: Label
-    description: Text | None = None
+    description: BilingualText | None = None
     weight: PositiveFloat = 1.0
     indicators: Annotated[tuple[Indicator, ...], Field(min_length=1), BeforeValidator(as_tuple)]
 
@@ -154,12 +269,14 @@ class Rubric(HtmlDisplay, Frozen):
     id: Id
     version: Text
     title: Label
-    description: Text | None = None
+    description: BilingualText | None = None
     levels: Annotated[tuple[Level, ...], Field(min_length=1), BeforeValidator(as_tuple)]
     level_cutoffs: FloatTuple | None = None
     aggregation: Literal["arithmetic", "geometric", "weakest"] = "arithmetic"
     missing: Literal["zero", "exclude"] = "zero"
     directions: Annotated[tuple[Direction, ...], Field(min_length=1), BeforeValidator(as_tuple)]
+    categories: Annotated[tuple[Category, ...], BeforeValidator(as_tuple)] | None = None
+    gates: Annotated[tuple[Gate, ...], BeforeValidator(as_tuple)] | None = None
 
     @model_validator(mode="after")
     def _check_rules(self) -> Rubric:
@@ -189,8 +306,22 @@ class Rubric(HtmlDisplay, Frozen):
                         f"duplicate indicator id '{indicator.id}' "
                         f"(also directions[{first[1]}].indicators[{first[3]}])")
                 indicators.setdefault(indicator.id, here)
-                for path, message in indicator._problems(count):
+                for path, message in indicator._problems(count, self.category_ids):
                     yield (*here, *path), message
+        yield from self._unique(("categories",), self.categories or ())
+        yield from self._unique(("gates",), self.gates or ())
+        for g, gate in enumerate(self.gates or ()):
+            for path, message in gate._problems(self):
+                yield ("gates", g, *path), message
+
+    @staticmethod
+    def _unique(where: FieldPath,
+                items: tuple[Category, ...] | tuple[Gate, ...]) -> Iterator[tuple[FieldPath, str]]:
+        seen: dict[str, int] = {}
+        for k, item in enumerate(items):
+            if item.id in seen:
+                yield (*where, k, "id"), f"duplicate id '{item.id}' (also {where[0]}[{seen[item.id]}])"
+            seen.setdefault(item.id, k)
 
     def _cutoff_problems(self, count: int) -> Iterator[tuple[FieldPath, str]]:
         cutoffs = self.level_cutoffs
@@ -217,6 +348,11 @@ class Rubric(HtmlDisplay, Frozen):
         """Score needed for level 1..L: ``level_cutoffs`` or ``100·k/L``."""
         count = self.level_count
         return self.level_cutoffs or tuple(100.0 * k / count for k in range(1, count + 1))
+
+    @property
+    def category_ids(self) -> tuple[str, ...]:
+        """Declared base categories, in rubric order."""
+        return tuple(c.id for c in self.categories or ())
 
     @property
     def direction_ids(self) -> tuple[str, ...]:
@@ -266,7 +402,7 @@ class Rubric(HtmlDisplay, Frozen):
     @cached_property
     def sha256(self) -> str:
         """A content hash of the rubric, recorded with results so that figures can be reproduced."""
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
+        canonical = json.dumps(_without_unused(self.model_dump(mode="json")), sort_keys=True, ensure_ascii=False,
                                separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -283,3 +419,17 @@ class Rubric(HtmlDisplay, Frozen):
         """One row per indicator: direction, name, kind, unit, weight shares and thresholds."""
         return self._frame(lang=lang)
 
+
+_LANGUAGE_2_FIELDS = ("categories", "gates", "allow_na", "applies_to", "thresholds_by_category",
+                      "floor_by_category")
+
+
+def _without_unused(data: Any) -> Any:
+    """Model data without the rubric-language-2 fields left at their defaults, so that a rubric
+    that does not use them hashes as it always did."""
+    if isinstance(data, dict):
+        return {k: _without_unused(v) for k, v in data.items()
+                if not (k in _LANGUAGE_2_FIELDS and v in (None, False))}
+    if isinstance(data, list):
+        return [_without_unused(v) for v in data]
+    return data

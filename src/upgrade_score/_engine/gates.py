@@ -1,0 +1,56 @@
+"""Gates (basic requirements, 基本要求): each base's status per gate, and the levels they cap.
+
+A gate is ``passed`` when its indicator's value meets the condition (within 1e-9), ``failed``
+when it does not, ``unknown`` when the value is missing (no evidence, no pass) and
+``n/a`` when the indicator does not apply to the base. A gate that is failed or unknown caps the
+level of its scope (the overall level, or one direction's) at ``caps``; gates never change scores.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from .compile import AT_LEAST, AT_MOST, BoolArray, CompiledRubric, FloatArray, IntArray
+
+PASSED, FAILED, UNKNOWN, NOT_APPLICABLE = 0, 1, 2, 3
+STATUS_NAMES = ("passed", "failed", "unknown", "n/a")
+TOLERANCE = 1e-9
+
+StatusArray = npt.NDArray[np.int8]
+
+
+def gate_status(rubric: CompiledRubric, values: FloatArray, applicable: BoolArray) -> StatusArray:
+    """Status codes (N, G) of every gate for every base (``applicable``: (N, M))."""
+    status = np.empty((values.shape[0], len(rubric.gates)), dtype=np.int8)
+    for g, gate in enumerate(rubric.gates):
+        value = values[:, gate.column]
+        with np.errstate(invalid="ignore"):
+            if gate.condition == AT_LEAST:
+                met = value >= gate.value - TOLERANCE
+            elif gate.condition == AT_MOST:
+                met = value <= gate.value + TOLERANCE
+            else:
+                met = np.abs(value - gate.value) <= TOLERANCE
+        code = np.where(met, PASSED, FAILED)
+        code = np.where(np.isnan(value), UNKNOWN, code)
+        status[:, g] = np.where(applicable[:, gate.column], code, NOT_APPLICABLE)
+    return status
+
+
+def cap_levels(rubric: CompiledRubric, status: StatusArray, direction_levels: IntArray,
+               overall_level: IntArray) -> tuple[IntArray, IntArray]:
+    """Direction levels (N, D) and overall levels (N,) after the caps of gates not passed.
+
+    N/A directions (level -1) stay N/A."""
+    directions = direction_levels.copy()
+    overall = overall_level.copy()
+    for g, gate in enumerate(rubric.gates):
+        blocked = (status[:, g] == FAILED) | (status[:, g] == UNKNOWN)
+        if gate.scope < 0:
+            overall = np.where(blocked, np.minimum(overall, gate.caps), overall)
+        else:
+            column = directions[:, gate.scope]
+            directions[:, gate.scope] = np.where(blocked & (column >= 0), np.minimum(column, gate.caps),
+                                                 column)
+    return directions, overall
