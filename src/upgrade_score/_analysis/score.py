@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from .._analysis.scorecard import ScoreTable, sequence_of_ids
 from .._engine.compile import FloatArray
-from .._engine.core import invalid_cells, score_matrix
+from .._engine.core import Scores, invalid_cells, score_matrix
 from .._errors import Problem, UpgradeScoreError
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
-from .._io.tables import array_matrix, frame_matrix, profile_matrix
+from .._io.tables import array_matrix, frame_matrix, profile_inputs
 from .._model.profile import BaseProfile, check_unique_ids
 from .._model.results import Scorecard
 from .._model.rubric import Rubric
 
 MAX_REPORTED = 20
+ArrayT = TypeVar("ArrayT", bound=np.ndarray[Any, Any])
 
 
 def _refuse_invalid(rubric: Rubric, values: FloatArray) -> None:
@@ -41,11 +44,13 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
         profiles = tuple(data)
         check_unique_ids(profiles)
-        values = profile_matrix(rubric, profiles)
+        values, na, categories = profile_inputs(rubric, profiles)
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
-        return ScoreTable(rubric, _readonly(values), score_matrix(rubric.compiled, values),
-                          profiles=profiles)
+        scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
+        _refuse_all_na(profiles, scores)
+        return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
+                          categories=_readonly(categories))
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
         data, frame_ids = frame_matrix(rubric, data)
         ids = frame_ids if ids is None else ids
@@ -63,7 +68,16 @@ def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path)
     return score_many(rubric, [profile]).scorecard(0)
 
 
-def _readonly(values: FloatArray) -> FloatArray:
-    view: FloatArray = values.view()
+def _refuse_all_na(profiles: Sequence[BaseProfile], scores: Scores) -> None:
+    """A base to which no direction applies cannot be scored (design point 10)."""
+    empty = np.flatnonzero(np.isnan(scores.directions).all(axis=1))
+    if empty.size:
+        raise UpgradeScoreError([profiles[row].problem(None, "no direction applies to this base (every "
+                                                       "indicator is n/a or outside its category)")
+                                 for row in empty.tolist()])
+
+
+def _readonly(values: ArrayT) -> ArrayT:
+    view: ArrayT = values.view()
     view.setflags(write=False)
     return view

@@ -12,12 +12,13 @@ from typing import Any
 import numpy as np
 
 from .._engine.aggregate import within_shares
-from .._engine.compile import FloatArray, IntArray
+from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import Scores, indicator_levels
+from .._engine.gates import STATUS_NAMES
 from .._errors import UpgradeScoreError
 from .._model.display import HtmlDisplay
 from .._model.profile import BaseInfo, BaseProfile
-from .._model.results import DirectionResult, IndicatorResult, OverallResult, RubricRef, Scorecard
+from .._model.results import DirectionResult, GateResult, IndicatorResult, OverallResult, RubricRef, Scorecard
 from .._model.rubric import Rubric
 
 
@@ -33,6 +34,8 @@ class ScoreTable(HtmlDisplay):
     scores: Scores
     profiles: tuple[BaseProfile, ...] | None = None
     ids: tuple[str, ...] | None = None
+    na: BoolArray | None = None          # (N, M) values answered "does not apply"
+    categories: IntArray | None = None   # (N,) index into rubric.category_ids, -1 for none
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
@@ -126,10 +129,14 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
     """Assemble the scorecard of ``row`` from the table's arrays."""
     rubric, scores = table.rubric, table.scores
     compiled = rubric.compiled
-    levels = indicator_levels(compiled, table.values[row:row + 1])[0]
+    categories = None if table.categories is None else table.categories[row:row + 1]
+    levels = indicator_levels(compiled, table.values[row:row + 1], categories)[0]
+    applicable = _applicable(table, row)
+    levels[~applicable] = np.nan
     present = ~np.isnan(levels)
     shares = compiled.indicator_shares
-    within = within_shares(compiled, present[None, :].astype(np.float64))[0]
+    within = within_shares(compiled, present[None, :].astype(np.float64),
+                           None if applicable.all() else applicable[None, :].astype(np.float64))[0]
     points = 100.0 * within * np.where(present, levels, 0.0) / compiled.levels
     indicators: dict[str, IndicatorResult] = {}
     for m, indicator in enumerate(rubric.indicators):
@@ -142,7 +149,7 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
         indicators[indicator.id] = IndicatorResult(
             direction=rubric.direction_ids[compiled.direction_of[m]],
             value=value,
-            missing=not present[m],
+            missing=not present[m] and bool(applicable[m]),
             level=level,
             attained_level=None if level is None else int(np.floor(level + 1e-9)),
             score=None if level is None else 100.0 * level / compiled.levels,
@@ -151,24 +158,58 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
             unit=indicator.unit,
             source=reported.source if reported is not None else None,
             confidence=reported.confidence if reported is not None else None,
+            not_applicable=None if applicable[m] else True,
         )
-    directions = {
-        direction_id: DirectionResult(
-            score=float(scores.directions[row, j]),
-            level=int(scores.direction_levels[row, j]),
-            completeness=float(scores.direction_completeness[row, j]),
+    return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=_overall(scores, row),
+                     directions=_directions(table, row), indicators=indicators, gates=_gates(table, row))
+
+
+def _applicable(table: ScoreTable, row: int) -> BoolArray:
+    """Which indicators apply to the base of ``row`` (its category, and not answered N/A)."""
+    compiled = table.rubric.compiled
+    applicable = np.ones(len(compiled.indicator_ids), dtype=bool)
+    if compiled.applies is not None and table.categories is not None:
+        code = int(table.categories[row])
+        applicable &= compiled.applies[code if code >= 0 else len(compiled.category_ids)]
+    if table.na is not None:
+        applicable &= ~table.na[row]
+    return applicable
+
+
+def _directions(table: ScoreTable, row: int) -> dict[str, DirectionResult]:
+    scores, compiled = table.scores, table.rubric.compiled
+    uncapped = scores.uncapped_direction_levels
+    found = {}
+    for j, direction_id in enumerate(table.rubric.direction_ids):
+        level = int(scores.direction_levels[row, j])
+        applies = level >= 0
+        found[direction_id] = DirectionResult(
+            score=float(scores.directions[row, j]) if applies else None,
+            level=level if applies else None,
+            completeness=float(scores.direction_completeness[row, j]) if applies else None,
             weight_share=float(compiled.overall_shares[j]),
-        )
-        for j, direction_id in enumerate(rubric.direction_ids)
-    }
-    overall = OverallResult(
+            uncapped_level=int(uncapped[row, j]) if uncapped is not None and applies else None)
+    return found
+
+
+def _overall(scores: Scores, row: int) -> OverallResult:
+    uncapped = scores.uncapped_overall_level
+    return OverallResult(
         score=float(scores.overall[row]),
         level=int(scores.overall_level[row]),
         balanced_level=int(scores.balanced_level[row]),
         completeness=float(scores.completeness[row]),
+        uncapped_level=None if uncapped is None else int(uncapped[row]),
     )
-    return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=overall,
-                     directions=directions, indicators=indicators)
+
+
+def _gates(table: ScoreTable, row: int) -> dict[str, GateResult] | None:
+    status = table.scores.gate_status
+    gates = table.rubric.compiled.gates
+    if status is None or not gates:
+        return None
+    return {gate.id: GateResult(status=STATUS_NAMES[int(status[row, g])], caps=gate.caps, scope=gate.scope_id)
+            for g, gate in enumerate(gates)}
 
 
 def sequence_of_ids(ids: Sequence[str] | None, count: int) -> tuple[str, ...] | None:

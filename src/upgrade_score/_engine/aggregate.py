@@ -76,20 +76,25 @@ def aggregate(method: str, directions: FloatArray, shares: FloatArray) -> FloatA
     return finished
 
 
-def direction_denominators(rubric: CompiledRubric, present: FloatArray) -> FloatArray:
+def direction_denominators(rubric: CompiledRubric, present: FloatArray,
+                           applicable: FloatArray | None = None) -> FloatArray:
     """What each direction's weighted mean divides by, per base (N, D), from the presence mask
-    (N, M; 1 where a value is given): Σ w over every indicator (``zero``) or over the present
-    ones (``exclude``; 0 where a direction has no data)."""
+    (N, M; 1 where a value is given): Σ w over every (``applicable``) indicator (``zero``) or over
+    the present ones (``exclude``; 0 where a direction has no data)."""
     if rubric.missing == "exclude":
         used: FloatArray = present @ rubric.block
         return used
+    if applicable is not None:
+        applicable_sums: FloatArray = applicable @ rubric.block
+        return applicable_sums
     return np.broadcast_to(rubric.direction_weight_sums, (present.shape[0], rubric.block.shape[1]))
 
 
-def within_shares(rubric: CompiledRubric, present: FloatArray) -> FloatArray:
+def within_shares(rubric: CompiledRubric, present: FloatArray,
+                  applicable: FloatArray | None = None) -> FloatArray:
     """Each indicator's share w_i / Σw of its direction's score, per base (N, M); 0 where the
     direction divides by nothing."""
-    denominators = direction_denominators(rubric, present)[:, rubric.direction_of]
+    denominators = direction_denominators(rubric, present, applicable)[:, rubric.direction_of]
     shares: FloatArray = np.divide(rubric.weights, denominators, out=np.zeros(denominators.shape),
                                    where=denominators > 0)
     return shares

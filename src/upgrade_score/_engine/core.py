@@ -92,10 +92,14 @@ def for_chunks(count: int, run: Callable[[int, int], None], workers: int | None 
             run(start, min(start + CHUNK_ROWS, count))
 
 
-def indicator_levels(rubric: CompiledRubric, values: FloatArray) -> FloatArray:
-    """Level s ∈ [0, L] of every cell; NaN where the value is missing. Shape (N, M)."""
+def indicator_levels(rubric: CompiledRubric, values: FloatArray,
+                     categories: IntArray | None = None) -> FloatArray:
+    """Level s ∈ [0, L] of every cell (bases of a category held to its own thresholds); NaN
+    where the value is missing. Shape (N, M)."""
     levels = np.empty((values.shape[1], values.shape[0]))
     _levels_into(rubric, values, levels, np.empty(values.shape[0]), np.empty(values.shape[0]))
+    if categories is not None and rubric.category_rules:
+        _category_levels(rubric, values, _category_codes(rubric, categories, values.shape[0]), levels)
     transposed: FloatArray = levels.T
     return transposed
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import numpy as np
 
-from .._engine.compile import FloatArray
+from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import invalid_cells
 from .._errors import Problem, UpgradeScoreError, did_you_mean
-from .._model.profile import BaseProfile
-from .._model.rubric import Rubric
+from .._model.profile import NA, BaseProfile
+from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
 
 MAX_REPORTED = 20  # problems listed from one table
@@ -23,35 +23,72 @@ META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category")
 
 
 def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArray:
-    """The N×M value matrix of ``profiles`` (NaN = missing), checked against ``rubric``.
+    """The N×M value matrix of ``profiles`` (NaN = missing or N/A), checked against ``rubric``."""
+    return profile_inputs(rubric, profiles)[0]
+
+
+def profile_inputs(rubric: Rubric,
+                   profiles: Sequence[BaseProfile]) -> tuple[FloatArray, BoolArray, IntArray]:
+    """The value matrix (N, M), the N/A mask (N, M) and each base's category (N,; -1 = none)
+    of ``profiles``, checked against ``rubric``.
 
     Booleans become 1/0. Every problem of every profile is reported together, each located at
     the file and line where the value was given.
     """
     columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
-    kinds = [indicator.kind for indicator in rubric.indicators]
+    indicators = rubric.indicators
     values = np.full((len(profiles), len(columns)), np.nan)
+    na = np.zeros(values.shape, dtype=bool)
+    categories = np.full(len(profiles), -1, dtype=np.int64)
     problems: list[Problem] = []
     for row, profile in enumerate(profiles):
+        category = _category(rubric, profile, problems)
+        categories[row] = -1 if category is None else rubric.category_ids.index(category)
         for indicator_id, reported in profile.values.items():
             column = columns.get(indicator_id)
             if column is None:
                 problems.append(profile.problem(indicator_id, unknown_indicator(rubric, indicator_id)))
                 continue
-            value = reported.value
-            if value is None:
-                continue
-            if isinstance(value, bool) and kinds[column] != "boolean":
-                problems.append(profile.problem(
-                    indicator_id, f"expected a {kinds[column]} value (a number), got {value}"))
-                continue
-            values[row, column] = float(value)
+            problem = _cell_problem(indicators[column], reported.value, category, bool(rubric.categories))
+            if problem:
+                problems.append(profile.problem(indicator_id, problem))
+            elif reported.value == NA:
+                na[row, column] = True
+            elif reported.value is not None:
+                values[row, column] = float(reported.value)
     _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
     problems.extend(profiles[row].problem(rubric.indicator_ids[col], reason)
                     for row, col, reason in bad)
     if problems:
         raise UpgradeScoreError(problems)
-    return values
+    return values, na, categories
+
+
+def _category(rubric: Rubric, profile: BaseProfile, problems: list[Problem]) -> str | None:
+    """The base's category, checked when the rubric declares categories (else free text)."""
+    category = getattr(profile.base, "category", None)
+    if not rubric.categories or category is None:
+        return None
+    if category not in rubric.category_ids:
+        problems.append(profile.problem(None, (
+            f"base.category: unknown category '{category}'{did_you_mean(str(category), rubric.category_ids)}"
+            f" (known: {', '.join(rubric.category_ids)})")))
+        return None
+    return str(category)
+
+
+def _cell_problem(indicator: Indicator, value: bool | float | str | None, category: str | None,
+                  has_categories: bool) -> str:
+    """Why a reported value cannot stand for ``indicator`` ('' when it can)."""
+    if has_categories and not indicator.applies(category) and value is not None:
+        which = f"category '{category}'" if category else "a base without a category"
+        return (f"does not apply to {which} (applies to: {', '.join(indicator.applies_to or ())}); "
+                "leave it out")
+    if value == NA:
+        return "" if indicator.allow_na else "'n/a' is allowed only for indicators with allow_na: true"
+    if isinstance(value, bool) and indicator.kind != "boolean":
+        return f"expected a {indicator.kind} value (a number), got {value}"
+    return ""
 
 
 def unknown_indicator(rubric: Rubric, indicator_id: str) -> str:

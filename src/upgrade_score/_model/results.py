@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from .display import HtmlDisplay
 from .profile import BaseInfo
-from .rubric import Rubric
+from .rubric import Label, Rubric
 
 DECIMALS = 6
 
@@ -70,21 +70,24 @@ class RubricRef(Result):
 
 
 class OverallResult(Result):
-    """The whole base: overall score, its level, the balanced level and data completeness."""
+    """The whole base: overall score, its level, the balanced level and data completeness
+    (``uncapped_level``: the level before gate caps, given when the rubric has gates)."""
 
     score: float
     level: int
     balanced_level: int
     completeness: float
+    uncapped_level: int | None = None
 
 
 class DirectionResult(Result):
     """One direction's score (0–100), maturity level and data completeness."""
 
-    score: float
-    level: int
-    completeness: float
+    score: float | None
+    level: int | None
+    completeness: float | None
     weight_share: float
+    uncapped_level: int | None = None
 
 
 class IndicatorResult(Result):
@@ -98,9 +101,18 @@ class IndicatorResult(Result):
     score: float | None
     direction_points: float
     weight_share: float
-    unit: str | None = None
+    unit: str | Label | None = None
     source: str | None = None
     confidence: float | None = None
+    not_applicable: bool | None = None
+
+
+class GateResult(Result):
+    """One gate for one base: ``passed | failed | unknown | n/a``, the cap and its scope."""
+
+    status: str
+    caps: int
+    scope: str
 
 
 class Scorecard(HtmlDisplay, Result):
@@ -111,12 +123,26 @@ class Scorecard(HtmlDisplay, Result):
     overall: OverallResult
     directions: dict[str, DirectionResult]
     indicators: dict[str, IndicatorResult]
+    gates: dict[str, GateResult] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = super().to_dict()
+        data = _without_unset(super().to_dict())
         data["base"] = rounded_data(self.base.model_dump(mode="json", exclude_none=True))
         return data
 
     def to_dataframe(self) -> Any:
         """One row per indicator: value, level, points, weight share and source (needs pandas)."""
         return self._frame()
+
+
+_LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates"})
+
+
+def _without_unset(data: Any) -> Any:
+    """Leave out rubric-language-2 keys that carry nothing (so v1 results keep their bytes)."""
+    if isinstance(data, dict):
+        return {k: _without_unset(v) for k, v in data.items()
+                if not (k in _LANGUAGE_2_KEYS and v is None)}
+    if isinstance(data, list):
+        return [_without_unset(v) for v in data]
+    return data
