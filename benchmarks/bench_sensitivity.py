@@ -15,7 +15,7 @@ import argparse
 from bench_score import best_of, random_values
 
 from upgrade_score import Rubric, load_rubric
-from upgrade_score._sensitivity import sensitivity
+from upgrade_score._analysis.sensitivity import sensitivity
 
 
 def variant(rubric: Rubric, aggregation: str, missing: str) -> Rubric:

@@ -402,7 +402,8 @@ class Rubric(HtmlDisplay, Frozen):
     @cached_property
     def sha256(self) -> str:
         """A content hash of the rubric, recorded with results so that figures can be reproduced."""
-        canonical = json.dumps(_without_unused(self.model_dump(mode="json")), sort_keys=True, ensure_ascii=False,
+        data = _without_unused(self.model_dump(mode="json"))
+        canonical = json.dumps(data, sort_keys=True, ensure_ascii=False,
                                separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
