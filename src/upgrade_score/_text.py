@@ -66,6 +66,17 @@ WORDS: dict[str, dict[str, str]] = {
     "every direction": {"en": "in every direction", "zh": "（所有方向）"},
     "peer": {"en": "peer", "zh": "对标"},
     "none": {"en": "none", "zh": "无"},
+    "n/a": {"en": "n/a", "zh": "不适用"},
+    "quantitative": {"en": "quantitative", "zh": "定量"},
+    "qualitative": {"en": "qualitative", "zh": "定性"},
+    "boolean": {"en": "yes/no", "zh": "是/否"},
+    "higher": {"en": "higher is better", "zh": "越高越好"},
+    "lower": {"en": "lower is better", "zh": "越低越好"},
+    "arithmetic": {"en": "weighted mean", "zh": "加权平均"},
+    "geometric": {"en": "weighted geometric mean", "zh": "加权几何平均"},
+    "weakest": {"en": "weakest direction", "zh": "取最弱方向"},
+    "zero": {"en": "count as zero", "zh": "按零分计"},
+    "exclude": {"en": "left out, weights renormalised", "zh": "剔除并重新归一权重"},
 }
 
 

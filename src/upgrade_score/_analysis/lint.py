@@ -129,6 +129,8 @@ def _indicator_hits(indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
     yield from _id_hits(indicator.id, (*here, "id"), "indicator")
     yield from _label_hits(indicator.name, (*here, "name"), f"indicator '{indicator.id}' name")
     for key, label in sorted((indicator.descriptors or {}).items()):
+        if isinstance(label, str):
+            continue  # one text for every language
         yield from _label_hits(label, (*here, "descriptors", key),
                                f"indicator '{indicator.id}' descriptor {key}")
     if indicator.source is None:

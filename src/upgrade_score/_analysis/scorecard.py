@@ -13,7 +13,7 @@ import numpy as np
 
 from .._engine.aggregate import within_shares
 from .._engine.compile import BoolArray, FloatArray, IntArray
-from .._engine.core import Scores, indicator_levels
+from .._engine.core import Scores, applicable, category_codes, indicator_levels
 from .._engine.gates import STATUS_NAMES
 from .._errors import UpgradeScoreError
 from .._model.display import HtmlDisplay
@@ -88,7 +88,7 @@ class ScoreTable(HtmlDisplay):
     @cached_property
     def indicator_levels(self) -> FloatArray:
         """Indicator levels s ∈ [0, L], NaN where missing, shape (N, M) (computed on demand)."""
-        return indicator_levels(self.rubric.compiled, self.values)
+        return indicator_levels(self.rubric.compiled, self.values, self.categories)
 
     def index(self, base: int | str) -> int:
         """Row number of a base, by position or id."""
@@ -167,13 +167,11 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
 def _applicable(table: ScoreTable, row: int) -> BoolArray:
     """Which indicators apply to the base of ``row`` (its category, and not answered N/A)."""
     compiled = table.rubric.compiled
-    applicable = np.ones(len(compiled.indicator_ids), dtype=bool)
-    if compiled.applies is not None and table.categories is not None:
-        code = int(table.categories[row])
-        applicable &= compiled.applies[code if code >= 0 else len(compiled.category_ids)]
-    if table.na is not None:
-        applicable &= ~table.na[row]
-    return applicable
+    if compiled.applies is None:
+        return np.ones(len(compiled.indicator_ids), dtype=bool)
+    codes = category_codes(compiled, None if table.categories is None else table.categories[row:row + 1], 1)
+    mask: BoolArray = applicable(compiled, codes, None if table.na is None else table.na[row:row + 1])[0]
+    return mask
 
 
 def _directions(table: ScoreTable, row: int) -> dict[str, DirectionResult]:

@@ -99,7 +99,7 @@ def indicator_levels(rubric: CompiledRubric, values: FloatArray,
     levels = np.empty((values.shape[1], values.shape[0]))
     _levels_into(rubric, values, levels, np.empty(values.shape[0]), np.empty(values.shape[0]))
     if categories is not None and rubric.category_rules:
-        _category_levels(rubric, values, _category_codes(rubric, categories, values.shape[0]), levels)
+        _category_levels(rubric, values, category_codes(rubric, categories, values.shape[0]), levels)
     transposed: FloatArray = levels.T
     return transposed
 
@@ -251,18 +251,19 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     direction_levels = np.empty((width, count), dtype=np.int64)
     invalid: list[bool] = []
     v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
-    codes = _category_codes(rubric, categories, count) if v2 else None
+    codes = category_codes(rubric, categories, count) if v2 else None
 
     def run(start: int, stop: int) -> None:
         levels, oriented, term = _scratch(values.shape[1], stop - start)
         chunk = values[start:stop]
         invalid.append(_levels_into(rubric, chunk, levels, oriented, term))
-        applicable = None
+        weights = None
         if codes is not None:
             invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
-            applicable = _applicable_t(rubric, codes[start:stop], None if na is None else na[start:stop])
-            levels[applicable == 0] = np.nan
-        scores, complete = _direction_scores_t(rubric, levels, applicable)
+            mask = applicable(rubric, codes[start:stop], None if na is None else na[start:stop]).T
+            levels[~mask] = np.nan
+            weights = mask.astype(np.float64)
+        scores, complete = _direction_scores_t(rubric, levels, weights)
         directions[:, start:stop] = scores
         completeness[:, start:stop] = complete
         direction_levels[:, start:stop] = np.where(np.isnan(scores), -1,
@@ -282,10 +283,11 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     )
     if not v2:
         return scores
-    return apply_gates(rubric, scores, values, _applicable_t(rubric, codes, na).T > 0)
+    assert codes is not None
+    return apply_gates(rubric, scores, values, codes, na)
 
 
-def _category_codes(rubric: CompiledRubric, categories: IntArray | None, count: int) -> IntArray:
+def category_codes(rubric: CompiledRubric, categories: IntArray | None, count: int) -> IntArray:
     """Row of ``rubric.applies`` for each base: its category, or the last row for none."""
     none = len(rubric.category_ids)
     if categories is None:
@@ -306,13 +308,15 @@ def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray
     return invalid
 
 
-def _applicable_t(rubric: CompiledRubric, codes: IntArray | None, na: BoolArray | None) -> FloatArray:
-    """1 where an indicator applies to a base and was not answered N/A, else 0; shape (M, n)."""
-    assert rubric.applies is not None and codes is not None
-    applicable = rubric.applies[codes].T.astype(np.float64)
+def applicable(rubric: CompiledRubric, codes: IntArray, na: BoolArray | None,
+               columns: int | slice = slice(None)) -> BoolArray:
+    """Where indicators apply to bases: in the base's category (``codes`` from
+    :func:`category_codes`) and not answered N/A. Shape (n, M), or (n,) for one column."""
+    assert rubric.applies is not None
+    mask: BoolArray = rubric.applies[codes][:, columns]
     if na is not None:
-        applicable[na.T] = 0.0
-    return applicable
+        mask = mask & ~na[:, columns]
+    return mask
 
 
 def balanced_levels(rubric: CompiledRubric, direction_levels: IntArray) -> IntArray:
@@ -324,19 +328,20 @@ def balanced_levels(rubric: CompiledRubric, direction_levels: IntArray) -> IntAr
 
 def overall_completeness(rubric: CompiledRubric, directions: FloatArray,
                          completeness: FloatArray) -> FloatArray:
-    """Direction-weighted mean completeness (N,) over the directions that apply."""
-    shares = rubric.overall_shares
-    if not np.isnan(directions).any():
-        result: FloatArray = completeness @ shares
-        return result
-    weights = np.where(np.isnan(directions), 0.0, shares)
-    return np.asarray((np.nan_to_num(completeness) * weights).sum(axis=1) / weights.sum(axis=1))
+    """Direction-weighted mean completeness (N,) over the directions that apply (N/A: NaN)."""
+    absent = np.isnan(directions)
+    if not absent.any():
+        return np.asarray(completeness @ rubric.overall_shares)
+    weights = np.where(absent, 0.0, rubric.overall_shares)
+    weighted: FloatArray = np.where(absent, 0.0, completeness) * weights
+    return np.asarray(weighted.sum(axis=1) / weights.sum(axis=1))
 
 
-def apply_gates(rubric: CompiledRubric, scores: Scores, values: FloatArray,
-                applicable: BoolArray) -> Scores:
+def apply_gates(rubric: CompiledRubric, scores: Scores, values: FloatArray, codes: IntArray,
+                na: BoolArray | None) -> Scores:
     """The scores with every gate's status and the levels it caps (gates never change scores)."""
-    status = gate_status(rubric, values, applicable)
+    applies = [applicable(rubric, codes, na, gate.column) for gate in rubric.gates]
+    status = gate_status(rubric, values, applies)
     directions, overall = cap_levels(rubric, status, scores.direction_levels, scores.overall_level)
     balanced = balanced_levels(rubric, directions)
     _, balanced = cap_levels(rubric, status, directions, balanced)

@@ -8,6 +8,8 @@ level of its scope (the overall level, or one direction's) at ``caps``; gates ne
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import numpy.typing as npt
 
@@ -20,8 +22,9 @@ TOLERANCE = 1e-9
 StatusArray = npt.NDArray[np.int8]
 
 
-def gate_status(rubric: CompiledRubric, values: FloatArray, applicable: BoolArray) -> StatusArray:
-    """Status codes (N, G) of every gate for every base (``applicable``: (N, M))."""
+def gate_status(rubric: CompiledRubric, values: FloatArray, applies: Sequence[BoolArray]) -> StatusArray:
+    """Status codes (N, G) of every gate for every base (``applies[g]``: (N,), where gate g's
+    indicator applies)."""
     status = np.empty((values.shape[0], len(rubric.gates)), dtype=np.int8)
     for g, gate in enumerate(rubric.gates):
         value = values[:, gate.column]
@@ -34,7 +37,7 @@ def gate_status(rubric: CompiledRubric, values: FloatArray, applicable: BoolArra
                 met = np.abs(value - gate.value) <= TOLERANCE
         code = np.where(met, PASSED, FAILED)
         code = np.where(np.isnan(value), UNKNOWN, code)
-        status[:, g] = np.where(applicable[:, gate.column], code, NOT_APPLICABLE)
+        status[:, g] = np.where(applies[g], code, NOT_APPLICABLE)
     return status
 
 

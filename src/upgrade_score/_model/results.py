@@ -126,7 +126,7 @@ class Scorecard(HtmlDisplay, Result):
     gates: dict[str, GateResult] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data = _without_unset(super().to_dict())
+        data: dict[str, Any] = _without_unset(super().to_dict())
         data["base"] = rounded_data(self.base.model_dump(mode="json", exclude_none=True))
         return data
 

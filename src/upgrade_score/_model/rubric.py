@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -316,7 +316,7 @@ class Rubric(HtmlDisplay, Frozen):
 
     @staticmethod
     def _unique(where: FieldPath,
-                items: tuple[Category, ...] | tuple[Gate, ...]) -> Iterator[tuple[FieldPath, str]]:
+                items: Sequence[Category | Gate]) -> Iterator[tuple[FieldPath, str]]:
         seen: dict[str, int] = {}
         for k, item in enumerate(items):
             if item.id in seen:

@@ -160,7 +160,7 @@ def _series(data: RadarData, bases: Sequence[int | str] | None, lang: Lang
     rubric = rubric_for(cards[0].rubric)
     directions = tuple(cards[0].directions)
     series = [(card.base.name.text(lang) if card.base.name else card.base.id,
-               [card.directions[d].score for d in directions]) for card in cards]
+               [_or_nan(card.directions[d].score) for d in directions]) for card in cards]
     return rubric, directions, series, None
 
 
@@ -392,3 +392,8 @@ def figure_bytes(fig: Figure, fmt: str = "svg", dpi: int = 110) -> bytes:
     with style():
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
     return buffer.getvalue()
+
+
+def _or_nan(score: float | None) -> float:
+    """A direction score for a chart: NaN (a gap in the line) where it does not apply."""
+    return math.nan if score is None else score

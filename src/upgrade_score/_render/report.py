@@ -20,13 +20,13 @@ from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
 from .._io.rubrics import load_rubric
 from .._model.profile import BaseProfile
-from .._model.rubric import Rubric
+from .._model.rubric import Rubric, text_in
 from .._optional import require_matplotlib
 from .._text import Lang, word
 from .._version import __version__
 from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
-from .views import comparison_view, gap_view, level_label, quantity, rubric_view, score_cell, target_text
+from .views import comparison_view, direction_cells, gap_view, level_label, quantity, rubric_view, target_text
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -267,8 +267,7 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
     for direction in rubric.directions:
         result = card.directions[direction.id]
         goal = report.directions[direction.id].target_score if report is not None else None
-        rows.append([direction.name.text(lang), score_cell(result.score, goal),
-                     level_label(rubric, result.level, lang), percent(result.completeness)])
+        rows.append([direction.name.text(lang), *direction_cells(result, rubric, lang, goal)])
     directions = Table([word("direction", lang), word("score", lang), word("level", lang),
                         word("data", lang)], rows, right=(1, 3), caption=report_word("directions", lang))
     parts.append('<div class="row">' + _image(radar, charts, f"radar {base.id}", 520)
@@ -342,9 +341,10 @@ def _appendix(rubric: Rubric, lang: Lang) -> str:
     for direction in rubric.directions:
         for indicator in direction.indicators:
             thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
-            rule = (f"{indicator.better}: {thresholds}" if thresholds else indicator.kind)
+            kind = word(indicator.kind, lang)
+            rule = f"{word(indicator.better, lang)}: {thresholds}" if thresholds else kind
             rows.append([Cell(indicator.name.text(lang), title=indicator.id), direction.name.text(lang),
-                         indicator.unit or "", rule, indicator.source or ""])
+                         text_in(indicator.unit, lang) or "", rule, text_in(indicator.source, lang) or ""])
     indicators = Table([word("indicator", lang), word("direction", lang), word("unit", lang),
                         word("thresholds", lang), word("source", lang)], rows,
                        caption=report_word("rubric sources", lang))

@@ -18,8 +18,8 @@ from .._analysis.gap import GapReport
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
 from .._io.rubrics import builtin_rubrics, load_rubric
-from .._model.results import RubricRef, Scorecard
-from .._model.rubric import Rubric
+from .._model.results import DirectionResult, RubricRef, Scorecard
+from .._model.rubric import Label, Rubric, text_in
 from .._text import display_language, word
 from .formats import Cell, CellLike, Table, View, number, percent
 
@@ -72,15 +72,28 @@ def level_label(rubric: Rubric | None, level: int, lang: Lang) -> str:
     return f"{level} {rubric.level_name(level, lang)}" if rubric is not None else str(level)
 
 
-def quantity(value: bool | float | None, unit: str | None, lang: Lang) -> str:
-    """``42 %``, ``9,800 CNY/t``, ``yes``; missing values are ``not reported``."""
+def quantity(value: bool | float | str | None, unit: str | Label | None, lang: Lang) -> str:
+    """``42 %``, ``9,800 CNY/t``, ``yes``; missing values are ``not reported``, N/A is ``n/a``."""
     if value is None:
         return word("missing", lang)
+    if isinstance(value, str):
+        return word("n/a", lang)
     if isinstance(value, bool):
         return ("是" if value else "否") if lang == "zh" else ("yes" if value else "no")
-    if not unit or unit in ("level", "yes/no", "count"):
+    shown = text_in(unit, lang)
+    if not shown or shown in ("level", "yes/no", "count"):
         return number(value)
-    return f"{number(value)} {unit}"
+    return f"{number(value)} {shown}"
+
+
+def direction_cells(result: DirectionResult, rubric: Rubric | None, lang: Lang,
+                    goal: float | None = None) -> list[CellLike]:
+    """Score (with its bar), level and completeness of one direction; ``n/a`` when it does not
+    apply to the base."""
+    if result.score is None or result.level is None or result.completeness is None:
+        return [word("n/a", lang)] * 3
+    return [score_cell(result.score, goal), level_label(rubric, result.level, lang),
+            percent(result.completeness)]
 
 
 def _limit(rows: list[list[CellLike]], lang: Lang) -> tuple[list[list[CellLike]], str | None]:
@@ -114,8 +127,7 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
                f"{percent(o.completeness)}")
     names = _direction_names(rubric, lang)
     rows: list[list[CellLike]] = [
-        [d, names.get(d, d), score_cell(r.score), level_label(rubric, r.level, lang), percent(r.completeness)]
-        for d, r in card.directions.items()]
+        [d, names.get(d, d), *direction_cells(r, rubric, lang)] for d, r in card.directions.items()]
     directions = Table([word("direction", lang), word("name", lang), word("score", lang),
                         word("level", lang), word("data", lang)], rows, right=(2, 4))
     indicator_rows: list[list[CellLike]] = []
@@ -251,8 +263,8 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
     heading = f"{rubric.title.text(lang)} ({rubric.id} {rubric.version})"
     summary = (f"{len(rubric.levels)} {word('levels', lang)} · {len(rubric.directions)} "
                f"{word('directions', lang)} · {len(rubric.indicators)} {word('indicators', lang)} · "
-               f"{word('aggregation', lang)}: {rubric.aggregation} · {word('missing policy', lang)}: "
-               f"{rubric.missing}")
+               f"{word('aggregation', lang)}: {word(rubric.aggregation, lang)} · "
+               f"{word('missing policy', lang)}: {word(rubric.missing, lang)}")
     levels = Table([word("level", lang), word("name", lang), word("cutoff", lang)],
                    [[str(level.level), level.name.text(lang), f"{cutoff:g}"]
                     for level, cutoff in zip(rubric.levels, rubric.cutoffs)], right=(0, 2))
@@ -264,7 +276,8 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
     for m, indicator in enumerate(rubric.indicators):
         thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
         rows.append([indicator.id, indicator.name.text(lang), rubric.direction_ids[compiled.direction_of[m]],
-                     indicator.kind, indicator.unit or "", indicator.better if thresholds else "",
+                     word(indicator.kind, lang), text_in(indicator.unit, lang) or "",
+                     word(indicator.better, lang) if thresholds else "",
                      thresholds, percent(float(compiled.indicator_shares[m]))])
     indicators = Table([word("indicator", lang), word("name", lang), word("direction", lang),
                         word("kind", lang), word("unit", lang), word("better", lang),

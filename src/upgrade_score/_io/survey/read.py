@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
 from ..._model.profile import BaseProfile, attach
-from ..._model.rubric import Indicator, Rubric
+from ..._model.rubric import Indicator, Label, Rubric, text_in
 from ..rubrics import builtin_rubrics, load_rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .cells import Cell, CellOrigin
@@ -361,7 +361,7 @@ class _Reader:
         percent = folded.endswith("%")
         try:
             number = _parse_number(folded.removesuffix("%").strip(), shown,
-                                   indicator.unit if indicator is not None else None)
+                                   text_in(indicator.unit) if indicator is not None else None)
         except _Bad:
             if indicator is not None and indicator.kind != "quantitative":
                 raise _Bad(f"'{shown}' is not {self._expected(indicator)}") from None
@@ -374,7 +374,7 @@ class _Reader:
             return number
         levels = self.rubric.level_count if self.rubric is not None else 0
         if percent and not _is_percent(indicator):
-            unit = f"the unit is {indicator.unit}" if indicator.unit else "it has no unit"
+            unit = f"the unit is {text_in(indicator.unit)}" if indicator.unit else "it has no unit"
             raise _Bad(f"'{shown}' is a percentage, but {unit}: enter {self._expected(indicator)}")
         if indicator.kind == "boolean":
             if number in (0.0, 1.0):
@@ -391,7 +391,7 @@ class _Reader:
         if indicator.valid_range is not None:
             low, high = indicator.valid_range
             if not low <= number <= high:
-                unit = f" {indicator.unit}" if indicator.unit else ""
+                unit = f" {text_in(indicator.unit)}" if indicator.unit else ""
                 raise _Bad(f"{_shown(number)} is outside {_shown(low)}–{_shown(high)}{unit}")
         return number
 
@@ -403,7 +403,7 @@ class _Reader:
             name = self.rubric.levels[0].name.text("zh") if self.rubric is not None else ""
             return f"a level: a whole number from 0 to {levels}, a level name such as '{name}', " \
                    "or an entry of the drop-down list"
-        unit = f" (unit: {indicator.unit})" if indicator.unit else ""
+        unit = f" (unit: {text_in(indicator.unit)})" if indicator.unit else ""
         return f"a number{unit}"
 
     def _level(self, indicator: Indicator, folded: str) -> int | None:
@@ -418,8 +418,10 @@ class _Reader:
                 if level:
                     labels += [rubric.levels[level - 1].name.zh, rubric.levels[level - 1].name.en]
                 descriptor = (indicator.descriptors or {}).get(level)
-                if descriptor is not None:
+                if isinstance(descriptor, Label):
                     labels += [descriptor.zh, descriptor.en]
+                elif descriptor is not None:
+                    labels.append(str(descriptor))
                 for label in labels:
                     if label:
                         key = _fold(label)

@@ -10,7 +10,7 @@ from types import ModuleType
 from typing import Any, Literal
 
 from ..._errors import Problem, UpgradeScoreError, one_line
-from ..._model.rubric import Indicator, Label, Rubric
+from ..._model.rubric import Indicator, Label, Rubric, text_in
 from ..._optional import MissingExtraError, require_openpyxl
 
 Layout = Literal["one-base", "many-bases"]
@@ -121,9 +121,10 @@ def _say(key: str, lang: TemplateLang) -> str:
     return zh if lang == "zh" else en if lang == "en" else _both(zh, en)
 
 
-def _label(label: Label | None, lang: TemplateLang) -> str:
-    if label is None:
-        return ""
+def _label(label: str | Label | None, lang: TemplateLang) -> str:
+    """A label or bilingual text in the template's language(s); a plain string as it is."""
+    if label is None or isinstance(label, str):
+        return label or ""
     return label.text(lang) if lang != "both" else _both(label.zh, label.en)
 
 
@@ -144,7 +145,7 @@ def _shown(value: float) -> str:
 
 
 def _is_percent(indicator: Indicator) -> bool:
-    return indicator.kind == "quantitative" and _fold(indicator.unit or "") == "%"
+    return indicator.kind == "quantitative" and _fold(text_in(indicator.unit) or "") == "%"
 
 
 def _fraction_suspect(indicator: Indicator, value: float) -> bool:

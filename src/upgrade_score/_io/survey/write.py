@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..._errors import Problem, UpgradeScoreError, one_line
-from ..._model.profile import BaseProfile, check_unique_ids
+from ..._model.profile import NA, BaseProfile, check_unique_ids
 from ..._model.rubric import Indicator, Rubric
 from ..rubrics import load_rubric
 from ..tables import profile_matrix
@@ -104,11 +104,13 @@ def _marker_row(rubric: Rubric, layout: Layout, lang: TemplateLang) -> _Row:
                  f"{title} — {_say(layout, lang)}"], "marker")
 
 
-def _value_cell(indicator: Indicator, value: bool | float | None, lang: TemplateLang,
+def _value_cell(indicator: Indicator, value: bool | float | str | None, lang: TemplateLang,
                 xlsx: bool) -> Any:
     """How a value is written so that it reads back unchanged."""
     if value is None:
         return None
+    if isinstance(value, str):  # n/a: the reader takes both words
+        return "不适用" if lang == "zh" else NA
     if isinstance(value, bool):
         return _say("yes" if value else "no", lang)
     if indicator.kind == "qualitative":
@@ -139,9 +141,9 @@ def _indicator_row(rubric: Rubric, indicator: Indicator, lang: TemplateLang,
         if reported.confidence is not None:
             confidence = reported.confidence if xlsx else _number_text(reported.confidence)
     cells = [indicator.id, indicator.name.zh or "", indicator.name.en or "", value,
-             indicator.unit or "", source, confidence, _better(indicator, lang),
+             _label(indicator.unit, lang), source, confidence, _better(indicator, lang),
              _valid_range(rubric, indicator), _allowed(rubric, indicator, lang, "\n" if xlsx else " | "),
-             one_line(indicator.description or "")]
+             one_line(_label(indicator.description, lang))]
     return _Row(cells, "indicator")
 
 
@@ -178,7 +180,7 @@ def _one_base_tables(rubric: Rubric, lang: TemplateLang, profile: BaseProfile | 
     tables = [first]
     values = profile.values if profile is not None else {}
     for direction in rubric.directions:
-        rows = [_Row([_label(direction.name, lang), one_line(direction.description or "")], "title"),
+        rows = [_Row([_label(direction.name, lang), one_line(_label(direction.description, lang))], "title"),
                 header]
         table = _Table(_label(direction.name, lang) or direction.id, rows, ONE_BASE_WIDTHS, "B3",
                        (VALUE, SOURCE, CONFIDENCE))
@@ -210,7 +212,7 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
                          [i.name.en or "" for i in indicators]))
     direction_of = {i.id: d for d in rubric.directions for i in d.indicators}
     rows.append(hint("direction", blank, [_label(direction_of[i.id].name, lang) for i in indicators]))
-    rows.append(hint("units", blank, [i.unit or "" for i in indicators]))
+    rows.append(hint("units", blank, [_label(i.unit, lang) for i in indicators]))
     rows.append(hint("better", blank, [_better(i, lang) for i in indicators]))
     rows.append(hint("allowed", blank, [_short_allowed(rubric, i, lang) for i in indicators]))
     first_data = len(rows) + 1

@@ -157,10 +157,10 @@ def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: Templ
     assert isinstance(what, Indicator)
     indicator = what
     name = _label(indicator.name, "zh" if lang == "zh" else "en")
-    prompt_parts = [f"{_title('unit', lang)}: {indicator.unit}" if indicator.unit else "",
+    prompt_parts = [f"{_title('unit', lang)}: {_label(indicator.unit, lang)}" if indicator.unit else "",
                     f"{_title('valid_range', lang)}: {_valid_range(rubric, indicator)}"
                     if _valid_range(rubric, indicator) else "",
-                    one_line(indicator.description or "")]
+                    one_line(_label(indicator.description, lang))]
     prompt = _clip("\n".join(p for p in prompt_parts if p), 255)
     common = dict(allow_blank=True, showInputMessage=True, promptTitle=_clip(name, 32), prompt=prompt)
     if indicator.kind == "qualitative":
@@ -171,8 +171,9 @@ def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: Templ
                        error=_clip(_allowed(rubric, indicator, lang, ""), 225), **common)
     if indicator.valid_range is not None:
         low, high = indicator.valid_range
+        unit = _label(indicator.unit, lang)
         return factory(type="decimal", operator="between", formula1=repr(low), formula2=repr(high),
                        showErrorMessage=True, errorStyle="warning",
-                       error=_clip(f"{_shown(low)}–{_shown(high)} {indicator.unit or ''}".strip(), 225),
+                       error=_clip(f"{_shown(low)}–{_shown(high)} {unit}".strip(), 225),
                        **common)
     return factory(**common)
