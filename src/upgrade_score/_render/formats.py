@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+from .._errors import one_line
+
 if TYPE_CHECKING:
     from .._model.rubric import Rubric
     from .._text import Lang
@@ -113,18 +115,7 @@ def _html_cell(cell: CellLike, tag: str, right: bool) -> str:
 
 def render_text(view: View) -> str:
     """A view as plain text (collapsed tables left out)."""
-    parts = [view.heading, *(["\n".join(view.lines)] if view.lines else [])]
-    for item in view.tables:
-        if item.collapsed:
-            continue
-        body = table([_text(h) for h in item.headers], [[_text(c) for c in row] for row in item.rows],
-                     "text", right=item.right)
-        if item.note:
-            body += "\n" + item.note
-        parts.append(f"{item.caption}\n{body}" if item.caption else body)
-    if view.footer:
-        parts.append("\n".join(view.footer))
-    return "\n\n".join(parts)
+    return _render_plain(view, "text")
 
 
 def render_html(view: View) -> str:
@@ -158,16 +149,41 @@ def table_html(item: Table) -> str:
 
 
 def render_markdown(view: View) -> str:
-    """A view as Markdown: the heading as a title, tables as pipe tables (collapsed ones too)."""
-    parts = [f"# {view.heading}", *(["  \n".join(view.lines)] if view.lines else [])]
+    """A view as Markdown: the heading as a title, tables as pipe tables (collapsed ones too).
+
+    Free text (base names, labels) is escaped, so that it cannot open HTML comments, links or
+    emphasis that hide or fake the rest of the output."""
+    return _render_plain(view, "markdown")
+
+
+_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*[]<>"})
+
+
+def markdown_text(text: str) -> str:
+    """``text`` on one line with Markdown's active characters escaped."""
+    return one_line(text).translate(_MARKDOWN_SPECIAL)
+
+
+def _render_plain(view: View, style: Style) -> str:
+    """Text or Markdown: heading, summary lines, tables (with caption and note), footer."""
+    markdown = style == "markdown"
+    esc = markdown_text if markdown else (lambda text: text)
+    line_break = "  \n" if markdown else "\n"
+    parts = [f"# {esc(view.heading)}" if markdown else view.heading]
+    if view.lines:
+        parts.append(line_break.join(map(esc, view.lines)))
     for item in view.tables:
-        body = table([_text(h) for h in item.headers], [[_text(c) for c in row] for row in item.rows],
-                     "markdown", right=item.right)
+        if item.collapsed and not markdown:
+            continue
+        body = table([esc(_text(h)) for h in item.headers],
+                     [[esc(_text(c)) for c in row] for row in item.rows], style, right=item.right)
         if item.note:
-            body += "\n\n" + item.note
-        parts.append(f"**{item.caption}**\n\n{body}" if item.caption else body)
+            body += ("\n\n" if markdown else "\n") + esc(item.note)
+        if item.caption:
+            body = f"**{esc(item.caption)}**\n\n{body}" if markdown else f"{item.caption}\n{body}"
+        parts.append(body)
     if view.footer:
-        parts.append("  \n".join(view.footer))
+        parts.append(line_break.join(map(esc, view.footer)))
     return "\n\n".join(parts)
 
 
