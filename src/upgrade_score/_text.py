@@ -107,6 +107,40 @@ WORDS: dict[str, dict[str, str]] = {
     "report.heat": {"en": "Direction scores of every base", "zh": "各基地分方向得分"},
     "report.radar all": {"en": "Direction scores compared", "zh": "分方向得分对比"},
     "report.more actions": {"en": "… and {n} more actions", "zh": "…… 另有 {n} 项措施"},
+    # sensitivity reports
+    "sens.heading": {"en": "Sensitivity · rubric {rubric} · {bases} · {samples} samples of {what} weights "
+                           "({spec}) · seed {seed}",
+                     "zh": "敏感性分析 · 评价体系 {rubric} · {bases} · {what}权重抽样 {samples} 次（{spec}）"
+                           " · 随机种子 {seed}"},
+    "sens.bases": {"en": "{n} bases", "zh": "{n} 个基地"},
+    "sens.base": {"en": "1 base", "zh": "1 个基地"},
+    "sens.all": {"en": "direction and indicator", "zh": "方向和指标"},
+    "sens.directions": {"en": "direction", "zh": "方向"},
+    "sens.indicators": {"en": "indicator", "zh": "指标"},
+    "sens.score band": {"en": "score 5–95 %", "zh": "得分 5–95 %"},
+    "sens.rank band": {"en": "rank 5–95 %", "zh": "排名 5–95 %"},
+    "sens.median rank": {"en": "median rank", "zh": "排名中位数"},
+    "sens.top": {"en": "P(top {k})", "zh": "进入前 {k} 的概率"},
+    "sens.likely level": {"en": "likely level", "zh": "最可能等级"},
+    "sens.methods": {"en": "Method sensitivity: rank under each aggregation/missing policy "
+                           "(* = the rubric's)",
+                     "zh": "方法敏感性：各汇总方法/缺失值处理下的排名（* 为评价体系所用）"},
+    "sens.range": {"en": "range", "zh": "极差"},
+    "sens.tau": {"en": "Kendall's tau-b with {nominal}: {taus}.",
+                 "zh": "与 {nominal} 的 Kendall tau-b：{taus}。"},
+    "sens.fragile": {"en": "Fragile bases (rank range ≥ {k}): {bases}.",
+                     "zh": "排名不稳定的基地（排名极差 ≥ {k}）：{bases}。"},
+    "sens.influence": {"en": "Influence: effective share of the overall spread (squared correlation) "
+                             "vs nominal weight",
+                       "zh": "影响力：对总分离散的实际贡献（相关系数平方）与名义权重对比"},
+    "sens.nominal": {"en": "nominal", "zh": "名义"},
+    "sens.effective": {"en": "effective", "zh": "实际"},
+    "sens.furthest": {"en": "Indicators furthest from their nominal share: {list}.",
+                      "zh": "实际贡献偏离名义权重最大的指标：{list}。"},
+    "sens.share": {"en": "{id} {effective} (nominal {nominal})", "zh": "{id} {effective}（名义 {nominal}）"},
+    "sens.values": {"en": "Value confidence: {n} samples of the uncertain values",
+                    "zh": "数据置信度：对不确定数值抽样 {n} 次"},
+    "sens.sources": {"en": "main sources (share of variance)", "zh": "主要来源（方差占比）"},
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._analysis.sensitivity.results import BaseSensitivity, Influence, MethodSensitivity, SensitivityReport
 from .._model.rubric import Rubric
-from .._text import Lang
+from .._text import Lang, word
 from .formats import Style, level_text, table
 
 
@@ -12,7 +12,6 @@ def _span(low: float, high: float, digits: int = 1) -> str:
     return f"{low:.{digits}f}–{high:.{digits}f}"
 
 
-_PERTURBED = {"all": "direction and indicator", "directions": "direction", "indicators": "indicator"}
 
 
 def _likely_level(row: BaseSensitivity, rubric: Rubric | None, lang: Lang) -> str:
@@ -25,13 +24,13 @@ def _likely_level(row: BaseSensitivity, rubric: Rubric | None, lang: Lang) -> st
 
 def render_sensitivity(report: SensitivityReport, style: Style = "text", lang: Lang = "en",
                        rubric: Rubric | None = None) -> str:
-    """The report as text or Markdown: the weight table, then method, influence and values.
-
-    With ``rubric``, levels are shown with their names."""
+    """The report as text or Markdown in ``lang``: the weight table, then method, influence and
+    values. With ``rubric``, levels are shown with their names."""
     count = len(report.bases)
-    heading = (f"Sensitivity · rubric {report.rubric.id} {report.rubric.version} · {count} "
-               f"base{'s' if count != 1 else ''} · {report.samples:,} samples of "
-               f"{_PERTURBED[report.perturb]} weights ({report.weights}) · seed {report.seed}")
+    bases = word("sens.bases", lang).format(n=count) if count != 1 else word("sens.base", lang)
+    heading = word("sens.heading", lang).format(
+        rubric=f"{report.rubric.id} {report.rubric.version}", bases=bases, samples=f"{report.samples:,}",
+        what=word(f"sens.{report.perturb}", lang), spec=report.weights, seed=report.seed)
     parts = [f"# {heading}" if style == "markdown" else heading]
     rows = []
     for row in report.bases:
@@ -41,14 +40,16 @@ def render_sensitivity(report: SensitivityReport, style: Style = "text", lang: L
                      str(rank.low) if rank.low == rank.high else f"{rank.low}–{rank.high}",
                      str(rank.median), f"{100 * row.top_probability:.0f} %",
                      _likely_level(row, rubric, lang)])
-    parts.append(table(["rank", "base", "score", "score 5–95 %", "rank 5–95 %", "median rank",
-                        f"P(top {report.top_k})", "likely level"], rows, style, right=(0, 2, 3, 4, 5, 6)))
+    headers = [word("rank", lang), word("base", lang), word("score", lang), word("sens.score band", lang),
+               word("sens.rank band", lang), word("sens.median rank", lang),
+               word("sens.top", lang).format(k=report.top_k), word("sens.likely level", lang)]
+    parts.append(table(headers, rows, style, right=(0, 2, 3, 4, 5, 6)))
     if report.methods is not None:
-        parts.append(_methods_text(report.methods, style))
+        parts.append(_methods_text(report.methods, style, lang))
     if report.influence is not None:
-        parts.append(_influence_text(report.influence, style))
+        parts.append(_influence_text(report.influence, style, lang))
     if report.values:
-        parts.append(_values_text(report, style))
+        parts.append(_values_text(report, style, lang))
     return "\n\n".join(parts)
 
 
@@ -56,45 +57,49 @@ def _title(text: str, style: Style) -> str:
     return f"## {text}" if style == "markdown" else text
 
 
-def _methods_text(methods: MethodSensitivity, style: Style) -> str:
+def _methods_text(methods: MethodSensitivity, style: Style, lang: Lang) -> str:
     names = methods.variants
-    headers = ["base", *(f"{n}*" if n == methods.nominal else n for n in names), "range"]
+    headers = [word("base", lang), *(f"{n}*" if n == methods.nominal else n for n in names),
+               word("sens.range", lang)]
     rows = [[b.base, *(str(b.ranks[n]) for n in names), str(b.rank_range)] for b in methods.bases]
-    taus = ", ".join(f"{n} {_tau(methods.tau(methods.nominal, n))}" for n in names if n != methods.nominal)
-    fragile = ", ".join(methods.fragile) or "none"
+    taus = ", ".join(f"{n} {_tau(methods.tau(methods.nominal, n), lang)}" for n in names
+                     if n != methods.nominal)
+    fragile = ", ".join(methods.fragile) or word("none", lang)
     return "\n".join([
-        _title("Method sensitivity: rank under each aggregation/missing policy (* = the rubric's)", style),
+        _title(word("sens.methods", lang), style),
         "", table(headers, rows, style, right=tuple(range(1, len(headers)))), "",
-        f"Kendall's tau-b with {methods.nominal}: {taus}.",
-        f"Fragile bases (rank range ≥ {methods.fragile_range}): {fragile}."])
+        word("sens.tau", lang).format(nominal=methods.nominal, taus=taus),
+        word("sens.fragile", lang).format(k=methods.fragile_range, bases=fragile)])
 
 
-def _tau(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+def _tau(value: float | None, lang: Lang) -> str:
+    return word("n/a", lang) if value is None else f"{value:.2f}"
 
 
-def _influence_text(influence: tuple[Influence, ...], style: Style) -> str:
+def _influence_text(influence: tuple[Influence, ...], style: Style, lang: Lang) -> str:
     directions = [i for i in influence if i.kind == "direction"]
     rows = [[i.component, f"{100 * i.nominal_share:.1f} %", f"{100 * i.effective_share:.1f} %",
              "—" if i.correlation is None else f"{i.correlation:.2f}"] for i in directions]
     indicators = sorted((i for i in influence if i.kind == "indicator"),
                         key=lambda i: (-round(abs(i.effective_share - i.nominal_share), 9), i.component))
-    shown = ", ".join(f"{i.component} {100 * i.effective_share:.1f} % (nominal {100 * i.nominal_share:.1f} %)"
-                      for i in indicators[:5])
+    shown = ", ".join(word("sens.share", lang).format(
+        id=i.component, effective=f"{100 * i.effective_share:.1f} %",
+        nominal=f"{100 * i.nominal_share:.1f} %") for i in indicators[:5])
+    headers = [word("direction", lang), word("sens.nominal", lang), word("sens.effective", lang), "r"]
     return "\n".join([
-        _title("Influence: effective share of the overall spread (squared correlation) vs nominal weight",
-               style), "",
-        table(["direction", "nominal", "effective", "r"], rows, style, right=(1, 2, 3)), "",
-        f"Indicators furthest from their nominal share: {shown}."])
+        _title(word("sens.influence", lang), style), "",
+        table(headers, rows, style, right=(1, 2, 3)), "",
+        word("sens.furthest", lang).format(list=shown)])
 
 
-def _values_text(report: SensitivityReport, style: Style) -> str:
+def _values_text(report: SensitivityReport, style: Style, lang: Lang) -> str:
     rows = []
     for value in report.values:
         sources = ", ".join(f"{c.indicator} {100 * c.variance_share:.0f} %" for c in value.contributions[:3])
         rows.append([value.base, f"{value.score:.1f}", _span(value.interval.low, value.interval.high),
                      f"{value.sd:.2f}", sources])
+    headers = [word("base", lang), word("score", lang), word("sens.score band", lang), "sd",
+               word("sens.sources", lang)]
     return "\n".join([
-        _title(f"Value confidence: {report.value_samples:,} samples of the uncertain values", style), "",
-        table(["base", "score", "score 5–95 %", "sd", "main sources (share of variance)"], rows, style,
-              right=(1, 2, 3))])
+        _title(word("sens.values", lang).format(n=f"{report.value_samples:,}"), style), "",
+        table(headers, rows, style, right=(1, 2, 3))])
