@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._errors import Problem, UpgradeScoreError
-from .._model.profile import BaseProfile, Origin, attach, check_unique_ids
+from .._model.profile import NA, NA_WORDS, BaseProfile, Origin, attach, check_unique_ids
 from .._model.rubric import Rubric
 from .rubrics import load_rubric
 from .tables import ID_COLUMNS, META_COLUMNS
@@ -86,10 +86,12 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
 _CSV_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
-def _csv_cell(text: str) -> bool | float | None:
+def _csv_cell(text: str) -> bool | float | str | None:
     cell = text.strip()
     if not cell:
         return None
+    if cell.casefold() in NA_WORDS:
+        return NA
     if cell.lower() in ("true", "false"):
         return cell.lower() == "true"
     if not _CSV_NUMBER.fullmatch(cell) or not cell.isascii():

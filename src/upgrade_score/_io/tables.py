@@ -71,8 +71,8 @@ def _category(rubric: Rubric, profile: BaseProfile, problems: list[Problem]) -> 
         return None
     if category not in rubric.category_ids:
         problems.append(profile.problem(None, (
-            f"base.category: unknown category '{category}'{did_you_mean(str(category), rubric.category_ids)}"
-            f" (known: {', '.join(rubric.category_ids)})")))
+            f"unknown category '{category}'{did_you_mean(str(category), rubric.category_ids)}"
+            f" (known: {', '.join(rubric.category_ids)})"), base_field="category"))
         return None
     return str(category)
 

@@ -81,9 +81,11 @@ class Origin:
     lines: Mapping[str, int] = field(default_factory=dict)
     prefix: FieldPath = ("values",)
 
-    def problem(self, indicator_id: str | None, message: str) -> Problem:
+    def problem(self, indicator_id: str | None, message: str, base_field: str | None = None) -> Problem:
+        """A problem at a value (``indicator_id``), at a field of the base, or at the base."""
         if indicator_id is None:
-            return Problem(message, self.file, self.base_line, ("base",) if self.prefix else ())
+            here: FieldPath = ("base",) if self.prefix else ()
+            return Problem(message, self.file, self.base_line, (*here, *([base_field] if base_field else [])))
         line = self.lines.get(indicator_id, self.base_line)
         return Problem(message, self.file, line, (*self.prefix, indicator_id))
 
@@ -116,12 +118,14 @@ class BaseProfile(Frozen):
         reported = self.values.get(indicator_id)
         return None if reported is None else reported.value
 
-    def problem(self, indicator_id: str | None, message: str) -> Problem:
-        """A problem located at this profile's value of ``indicator_id`` (or at the base)."""
+    def problem(self, indicator_id: str | None, message: str, base_field: str | None = None) -> Problem:
+        """A problem located at this profile's value of ``indicator_id``, or at the base (its
+        field ``base_field``)."""
         if self._origin is None:
-            path: FieldPath = ("values", indicator_id) if indicator_id else ("base",)
+            path: FieldPath = (("values", indicator_id) if indicator_id
+                               else ("base", *([base_field] if base_field else [])))
             return Problem(message, f"base '{self.id}'", None, path)
-        return self._origin.problem(indicator_id, message)
+        return self._origin.problem(indicator_id, message, base_field)
 
 
 

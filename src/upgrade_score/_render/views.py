@@ -11,11 +11,13 @@ rubric by its hash, or takes the rubric passed in.
 from __future__ import annotations
 
 import html
+import math
 from typing import TYPE_CHECKING, Any
 
 from .._analysis.compare import Comparison
 from .._analysis.gap import GapReport
 from .._analysis.scorecard import ScoreTable
+from .._engine.compile import FloatArray
 from .._errors import UpgradeScoreError
 from .._io.rubrics import builtin_rubrics, load_rubric
 from .._model.results import DirectionResult, RubricRef, Scorecard
@@ -86,6 +88,11 @@ def quantity(value: bool | float | str | None, unit: str | Label | None, lang: L
     return f"{number(value)} {shown}"
 
 
+def _scores_text(scores: FloatArray, lang: Lang) -> list[str]:
+    """Direction scores of one base, ``n/a`` where a direction does not apply."""
+    return [word("n/a", lang) if math.isnan(value) else f"{value:.1f}" for value in scores.tolist()]
+
+
 def direction_cells(result: DirectionResult, rubric: Rubric | None, lang: Lang,
                     goal: float | None = None) -> list[CellLike]:
     """Score (with its bar), level and completeness of one direction; ``n/a`` when it does not
@@ -134,13 +141,32 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
     for indicator_id, r in card.indicators.items():
         label = rubric.indicator(indicator_id).name.text(lang) if rubric is not None else indicator_id
         indicator_rows.append([
-            Cell(indicator_id, title=label), label, r.direction, quantity(r.value, r.unit, lang),
+            Cell(indicator_id, title=label), label, r.direction,
+            word("n/a", lang) if r.not_applicable else quantity(r.value, r.unit, lang),
             "—" if r.level is None else f"{r.level:.2f}", f"{r.direction_points:.1f}", r.source or ""])
     indicators = Table([word("indicator", lang), word("name", lang), word("direction", lang),
                         word("value", lang), word("level", lang), word("points", lang),
                         word("source", lang)], indicator_rows, right=(3, 4, 5),
                        caption=f"{word('indicators', lang)} ({len(indicator_rows)})", collapsed=not detail)
-    return View(heading, [summary, _rubric_line(card.rubric, lang)], [directions, indicators])
+    return View(heading, [*_gate_lines(card, rubric, lang), summary, _rubric_line(card.rubric, lang)],
+                [directions, indicators])
+
+
+def _gate_lines(card: Scorecard, rubric: Rubric | None, lang: Lang) -> list[str]:
+    """Basic requirements not passed, first of all: what each caps, and the level without it."""
+    lines = []
+    for gate_id, result in (card.gates or {}).items():
+        if result.status not in ("failed", "unknown"):
+            continue
+        gate = next((g for g in rubric.gates or () if g.id == gate_id), None) if rubric else None
+        name = gate.name.text(lang) if gate is not None and gate.name is not None else gate_id
+        scope = (word("overall", lang) if result.scope == "overall"
+                 else _direction_names(rubric, lang).get(result.scope, result.scope))
+        lines.append(word(f"gate {result.status}", lang).format(name=name, scope=scope, caps=result.caps))
+    uncapped = card.overall.uncapped_level
+    if lines and uncapped is not None and uncapped != card.overall.level:
+        lines.append(word("uncapped", lang).format(level=level_label(rubric, uncapped, lang)))
+    return lines
 
 
 def _direction_names(rubric: Rubric | None, lang: Lang) -> dict[str, str]:
@@ -170,7 +196,7 @@ def score_table_view(scores: ScoreTable, lang: Lang) -> View:
             base_cell(scores, row, lang), score_cell(float(scores.overall[row])),
             level_label(rubric, int(scores.overall_level[row]), lang),
             str(int(scores.balanced_level[row])), percent(float(scores.completeness[row])),
-            *(f"{value:.1f}" for value in scores.directions[row])])
+            *_scores_text(scores.directions[row], lang)])
     rows, note = _limit(rows, lang)
     headers: list[CellLike] = [word("base", lang), word("overall", lang), word("level", lang),
                                word("balanced", lang), word("data", lang),
@@ -191,7 +217,7 @@ def comparison_view(result: Comparison, lang: Lang) -> View:
             str(int(result.rank[row])), base_cell(scores, row, lang), score_cell(float(scores.overall[row])),
             level_label(rubric, int(scores.overall_level[row]), lang),
             str(int(scores.balanced_level[row])), percent(float(scores.completeness[row])),
-            f"{result.percentile[row]:.0f}", *(f"{value:.1f}" for value in scores.directions[row])])
+            f"{result.percentile[row]:.0f}", *_scores_text(scores.directions[row], lang)])
     rows, note = _limit(rows, lang)
     headers: list[CellLike] = [word("rank", lang), word("base", lang), word("overall", lang),
                                word("level", lang), word("balanced", lang), word("data", lang),

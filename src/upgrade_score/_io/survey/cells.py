@@ -69,10 +69,10 @@ class CellOrigin(Origin):
     cells: Mapping[str, Cell] = field(default_factory=dict)
     base_cell: Cell | None = None
 
-    def problem(self, indicator_id: str | None, message: str) -> Problem:
+    def problem(self, indicator_id: str | None, message: str, base_field: str | None = None) -> Problem:
         cell = self.base_cell if indicator_id is None else self.cells.get(indicator_id,
                                                                           self.base_cell)
-        path: FieldPath = () if indicator_id is None else (indicator_id,)
+        path: FieldPath = (indicator_id,) if indicator_id else (base_field,) if base_field else ()
         if cell is None:
             return Problem(message, self.file, None, path)
         return cell.problem(message, path)
