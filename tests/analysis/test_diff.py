@@ -173,7 +173,8 @@ def test_change_kind_detected(kind: ChangeKind, change: Callable[[Data], object]
         for k, _, _ in expected)
 
 
-@pytest.mark.xfail(strict=True, reason="diff does not yet compare the rubric-language-2 fields (issue 13, open)")
+@pytest.mark.xfail(strict=True,
+                   reason="diff does not yet compare the rubric-language-2 fields (issue 13, open)")
 def test_every_model_field_is_compared() -> None:
     special = {"id", "weight", "floor", "levels", "level_cutoffs", "directions", "indicators", "level"}
     assert set(Indicator.model_fields) == set(INDICATOR_FIELDS) | {"id", "weight", "floor"}

@@ -65,7 +65,8 @@ def aggregate(method: str, directions: FloatArray, shares: FloatArray) -> FloatA
     absent = np.isnan(directions)
     if absent.any():
         row_shares = np.where(absent, 0.0, shares)
-        row_shares = row_shares / row_shares.sum(axis=1, keepdims=True)
+        with np.errstate(invalid="ignore", divide="ignore"):  # no direction applies: NaN, refused later
+            row_shares = row_shares / row_shares.sum(axis=1, keepdims=True)
         directions = np.where(absent, np.inf if method == "weakest" else 0.0, directions)
     out: FloatArray | None = None
     for j in range(directions.shape[1]):

@@ -334,7 +334,8 @@ def overall_completeness(rubric: CompiledRubric, directions: FloatArray,
         return np.asarray(completeness @ rubric.overall_shares)
     weights = np.where(absent, 0.0, rubric.overall_shares)
     weighted: FloatArray = np.where(absent, 0.0, completeness) * weights
-    return np.asarray(weighted.sum(axis=1) / weights.sum(axis=1))
+    with np.errstate(invalid="ignore", divide="ignore"):  # no direction applies: NaN, refused later
+        return np.asarray(weighted.sum(axis=1) / weights.sum(axis=1))
 
 
 def apply_gates(rubric: CompiledRubric, scores: Scores, values: FloatArray, codes: IntArray,

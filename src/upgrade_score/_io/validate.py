@@ -89,7 +89,8 @@ def _message(error: Any, model: type[BaseModel]) -> str:
 
 def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
                   root: FieldPath = ()) -> list[Problem]:
-    """Translate a pydantic ``ValidationError`` for ``doc.data`` into located problems."""
+    """Translate a pydantic ``ValidationError`` for ``doc.data`` into located problems, in file
+    order."""
     problems: list[Problem] = []
     seen: set[tuple[FieldPath, str]] = set()
     errors = exc.errors()
@@ -105,7 +106,7 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
             if (path, message) not in seen:
                 seen.add((path, message))
                 problems.append(doc.problem(path, message))
-    return problems
+    return sorted(problems, key=lambda problem: problem.line or 0)  # file order (stable)
 
 
 def validate(model: type[ModelT], doc: Document, data: Any = None,
