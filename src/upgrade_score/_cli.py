@@ -17,7 +17,7 @@ from ._analysis.diff import diff, tripped_gates
 from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
-from ._errors import Problem, UpgradeScoreError
+from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.profiles import load_profiles
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
 from ._model.profile import BaseProfile
@@ -27,7 +27,7 @@ from ._render.diff import render_diff
 from ._render.dispatch import render
 from ._version import __version__
 
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -256,6 +256,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug: say so on one line, never with the exit code of a failed gate
+        detail = one_line(f"{type(exc).__name__}: {exc}")[:300]
+        sys.stderr.write(f"upgrade-score: internal error (please report it): {detail}\n")
+        return EXIT_INTERNAL
 
 
 # --- CI commands: check with lint rules, diff ------------------------------------------------------

@@ -11,8 +11,19 @@ import pytest
 from upgrade_score import UpgradeScoreError, load_profile, load_profiles, load_rubric, score
 from upgrade_score._cli import main
 
-RUBRIC = Path(__file__).resolve().parents[1] / "data" / "language2_rubric.yaml"
+RUBRIC = Path(__file__).resolve().parents[2] / "examples" / "rubrics" / "categories_and_gates.yaml"
 TEXT = RUBRIC.read_text(encoding="utf-8")
+
+
+def _line_of(path: Path, new: str, expected: str) -> int:
+    """The line the error must name: the changed line, or for a second field added beside it
+    (``scope``, ``floor_by_category``) that line; a rule over the whole gate names its first line."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if "gates[0]: needs exactly one" in expected:
+        return next(k for k, line in enumerate(lines, 1) if "id: all_licensed" in line)
+    wanted = new.splitlines()[-1] if any(f in expected for f in ("scope", "floor_by_category")) else \
+        new.splitlines()[0]
+    return next(k for k, line in enumerate(lines, 1) if line == wanted or line.endswith(wanted.strip()))
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
@@ -24,31 +35,31 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
 
 RUBRIC_CASES = [
     ("applies_to: [ewaste]", "applies_to: [ewast]",
-     "rubric.yaml:34: directions[1].indicators[0].applies_to[0]: unknown category 'ewast'"),
+     "directions[1].indicators[0].applies_to[0]: unknown category 'ewast'"),
     ("thresholds_by_category: {ferrous: [60, 90]}", "thresholds_by_category: {ferrous: [90, 60]}",
-     "rubric.yaml:24: directions[0].indicators[1].thresholds_by_category.ferrous[1]: must strictly increase"),
+     "directions[0].indicators[1].thresholds_by_category.ferrous[1]: must strictly increase"),
     ("thresholds_by_category: {ferrous: [60, 90]}", "thresholds_by_category: {ferrous: [60]}",
-     "rubric.yaml:24: directions[0].indicators[1].thresholds_by_category.ferrous: needs exactly 2 values"),
+     "directions[0].indicators[1].thresholds_by_category.ferrous: needs exactly 2 values"),
     ("thresholds_by_category: {ferrous: [60, 90]}", "thresholds_by_category: {steel: [60, 90]}",
-     "rubric.yaml:24: directions[0].indicators[1].thresholds_by_category.steel: unknown category 'steel'"),
+     "directions[0].indicators[1].thresholds_by_category.steel: unknown category 'steel'"),
     ("thresholds_by_category: {ferrous: [60, 90]}",
      "thresholds_by_category: {ferrous: [60, 90]}\n        floor_by_category: {ferrous: 70}",
-     "rubric.yaml:25: directions[0].indicators[1].floor_by_category.ferrous: "
+     "directions[0].indicators[1].floor_by_category.ferrous: "
      "must be below the first threshold 60"),
     ("indicator: licensed", "indicator: licenced",
-     "rubric.yaml:40: gates[0].indicator: unknown indicator 'licenced' (did you mean 'licensed'?)"),
+     "gates[0].indicator: unknown indicator 'licenced' (did you mean 'licensed'?)"),
     ("at_least: 100", "equals: 100",
-     "rubric.yaml:41: gates[0].equals: a gate on a quantitative indicator needs 'at_least' or 'at_most'"),
-    ("caps: 1", "caps: 7", "rubric.yaml:42: gates[0].caps: must be a level from 0 to 2, got 7"),
+     "gates[0].equals: a gate on a quantitative indicator needs 'at_least' or 'at_most'"),
+    ("caps: 1", "caps: 7", "gates[0].caps: must be a level from 0 to 2, got 7"),
     ("    caps: 1", "    caps: 1\n    scope: greem",
-     "rubric.yaml:43: gates[0].scope: unknown scope 'greem': 'overall' or a direction id "
+     "gates[0].scope: unknown scope 'greem': 'overall' or a direction id "
      "(did you mean 'green'?)"),
     ("    at_least: 100", "    at_least: 100\n    at_most: 3",
-     "rubric.yaml:38: gates[0]: needs exactly one of at_least, at_most, equals (got at_least, at_most)"),
+     "gates[0]: needs exactly one of at_least, at_most, equals (got at_least, at_most)"),
     ("  - {id: ewaste, name: {zh: 电子废弃物, en: E-waste}}", "  - {id: ferrous, name: {zh: 电子, en: E}}",
-     "rubric.yaml:9: categories[1].id: duplicate id 'ferrous' (also categories[0])"),
+     "categories[1].id: duplicate id 'ferrous' (also categories[0])"),
     ("        allow_na: true", "        allow_na: maybe",
-     "rubric.yaml:26: directions[0].indicators[1].allow_na: input should be a valid boolean"),
+     "directions[0].indicators[1].allow_na: input should be a valid boolean"),
 ]
 
 
@@ -56,6 +67,7 @@ RUBRIC_CASES = [
 def test_bad_rubric_is_one_located_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                          old: str, new: str, expected: str) -> None:
     path = _variant(tmp_path, old, new)
+    expected = f"rubric.yaml:{_line_of(path, new, expected)}: {expected}"
     with pytest.raises(UpgradeScoreError) as caught:
         load_rubric(path)
     assert any(str(p).startswith(str(tmp_path / expected.split(":")[0])) for p in caught.value.problems)
@@ -104,8 +116,8 @@ def test_bad_profile_is_one_located_line(tmp_path: Path, capsys: pytest.CaptureF
 
 
 def test_a_base_to_which_no_direction_applies_is_refused(tmp_path: Path) -> None:
-    rubric = _variant(tmp_path, "        valid_range: [0, 100]\n      - id: water_reuse",
-                      "        valid_range: [0, 100]\n        allow_na: true\n      - id: water_reuse")
+    rubric = _variant(tmp_path, "        floor: 0\n        valid_range: [0, 100]\n",
+                      "        floor: 0\n        valid_range: [0, 100]\n        allow_na: true\n")
     profile = _profile(tmp_path, "base: {id: b1, category: ferrous}\nvalues:\n  licensed: n/a\n"
                                  "  water_reuse: N/A\n")
     with pytest.raises(UpgradeScoreError, match=r"base\.yaml:1: base: no direction applies to this base"):

@@ -57,12 +57,13 @@ class Comparison(HtmlDisplay):
 
     @cached_property
     def sort_scores(self) -> FloatArray:
-        """The scores the ranking uses: overall, or one direction's."""
+        """The scores the ranking uses: overall, or one direction's (a direction that does not
+        apply to a base ranks it last, below every score)."""
         if self.sort_by == "overall":
             return self.table.overall
         column: FloatArray = self.table.directions[:, self.table.rubric.direction_ids.index(
             self.sort_by)]
-        return column
+        return np.nan_to_num(column, nan=-np.inf)
 
     @cached_property
     def rank(self) -> IntArray:
@@ -96,16 +97,19 @@ class Comparison(HtmlDisplay):
     @cached_property
     def gap_to_best(self) -> FloatArray:
         """Levels each base is behind the group's best, per indicator (missing = from 0)."""
-        levels = np.nan_to_num(self.table.indicator_levels, nan=0.0)
-        gap: FloatArray = np.clip(np.nan_to_num(self.indicator_best) - levels, 0.0, None)
-        return gap
+        return self._behind(self.indicator_best)
 
     @cached_property
     def gap_to_median(self) -> FloatArray:
         """Levels each base is behind the group's median, per indicator (missing = from 0)."""
+        return self._behind(self.indicator_median)
+
+    def _behind(self, reference: FloatArray) -> FloatArray:
+        """Levels below ``reference`` (M,), per base and indicator; 0 where an indicator does
+        not apply to the base."""
         levels = np.nan_to_num(self.table.indicator_levels, nan=0.0)
-        gap: FloatArray = np.clip(np.nan_to_num(self.indicator_median) - levels, 0.0, None)
-        return gap
+        gap: FloatArray = np.clip(np.nan_to_num(reference) - levels, 0.0, None)
+        return np.where(self.table.applicable, gap, 0.0)
 
     def to_dataframe(self) -> Any:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
@@ -140,7 +144,8 @@ class Comparison(HtmlDisplay):
                 "level": int(table.overall_level[row]),
                 "balanced_level": int(table.balanced_level[row]),
                 "completeness": completeness[row],
-                "directions": {d: {"score": scores[row][j], "level": levels[row][j]}
+                "directions": {d: {"score": scores[row][j],
+                                   "level": levels[row][j] if levels[row][j] >= 0 else None}
                                for j, d in enumerate(directions)},
                 "behind": behind,
             })
@@ -152,8 +157,10 @@ class Comparison(HtmlDisplay):
 
 
 def _rounded(array: FloatArray) -> Any:
-    """Nested lists of floats rounded to 6 decimals (no -0.0), like every JSON figure."""
-    return (np.round(array, 6) + 0.0).tolist()
+    """Nested lists of floats rounded to 6 decimals (no -0.0), like every JSON figure; NaN (a
+    direction that does not apply) and ±inf become ``None``."""
+    rounded = (np.round(array, 6) + 0.0).tolist()
+    return rounded_data(rounded) if not np.isfinite(array).all() else rounded
 
 
 def _maybe(value: float) -> float | None:

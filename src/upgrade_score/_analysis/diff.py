@@ -16,7 +16,7 @@ import numpy.typing as npt
 from pydantic import BaseModel, Field, JsonValue
 
 from .._analysis.compare import competition_ranks
-from .._analysis.score import score_many
+from .._analysis.score import refuse_language_2, score_many
 from .._analysis.scorecard import ScoreTable
 from .._errors import Problem, UpgradeScoreError, one_line
 from .._model.profile import BaseProfile
@@ -142,6 +142,8 @@ def diff(old: Rubric, new: Rubric, profiles: Sequence[BaseProfile] | None = None
     refs = {"old": RubricRef.of(old), "new": RubricRef.of(new)}
     if not profiles:
         return RubricDiff(changes=changes, **refs)
+    refuse_language_2(old, "diff with profiles")
+    refuse_language_2(new, "diff with profiles")
     return RubricDiff(changes=changes, **refs, **_impact(old, new, tuple(profiles)))
 
 

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field
 
-from .._analysis.score import score_many
+from .._analysis.score import refuse_language_2, score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray
 from .._engine.core import LEVEL_TOLERANCE, maturity_levels, score_matrix
@@ -193,6 +193,7 @@ def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
         target: Target | str | int) -> GapReport:
     """Compare one base with a target: direction deficits, ranked actions and a plan."""
     rubric = load_rubric(rubric)
+    refuse_language_2(rubric, "gap analysis")
     if not isinstance(profile, BaseProfile):
         profile = load_profile(profile)
     if not isinstance(target, Target):

@@ -86,6 +86,13 @@ class ScoreTable(HtmlDisplay):
         return self.scores.direction_completeness
 
     @cached_property
+    def applicable(self) -> BoolArray:
+        """Where each indicator applies to each base (its category; not answered n/a), (N, M)."""
+        compiled = self.rubric.compiled
+        codes = category_codes(compiled, self.categories, len(self))
+        return applicable(compiled, codes, self.na)
+
+    @cached_property
     def indicator_levels(self) -> FloatArray:
         """Indicator levels s ∈ [0, L], NaN where missing, shape (N, M) (computed on demand)."""
         return indicator_levels(self.rubric.compiled, self.values, self.categories)
@@ -131,7 +138,7 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
     compiled = rubric.compiled
     categories = None if table.categories is None else table.categories[row:row + 1]
     levels = indicator_levels(compiled, table.values[row:row + 1], categories)[0]
-    applicable = _applicable(table, row)
+    applicable = table.applicable[row]
     levels[~applicable] = np.nan
     present = ~np.isnan(levels)
     shares = compiled.indicator_shares
@@ -162,16 +169,6 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
         )
     return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=_overall(scores, row),
                      directions=_directions(table, row), indicators=indicators, gates=_gates(table, row))
-
-
-def _applicable(table: ScoreTable, row: int) -> BoolArray:
-    """Which indicators apply to the base of ``row`` (its category, and not answered N/A)."""
-    compiled = table.rubric.compiled
-    if compiled.applies is None:
-        return np.ones(len(compiled.indicator_ids), dtype=bool)
-    codes = category_codes(compiled, None if table.categories is None else table.categories[row:row + 1], 1)
-    mask: BoolArray = applicable(compiled, codes, None if table.na is None else table.na[row:row + 1])[0]
-    return mask
 
 
 def _directions(table: ScoreTable, row: int) -> dict[str, DirectionResult]:

@@ -65,7 +65,7 @@ import numpy.typing as npt
 
 from ..._analysis.compare import competition_ranks
 from ..._analysis.diff import kendall_tau_b
-from ..._analysis.score import score_many
+from ..._analysis.score import refuse_language_2, score_many
 from ..._analysis.scorecard import ScoreTable
 from ..._engine.aggregate import AGGREGATIONS, MISSING_POLICIES
 from ..._engine.compile import FloatArray, IntArray
@@ -154,6 +154,7 @@ def sensitivity(rubric: Rubric | str | Path | None,
         if isinstance(data, (list, tuple)) and not data:
             raise UpgradeScoreError("sensitivity: the group of bases is empty")
         table = score_many(rubric, data, ids=ids)
+    refuse_language_2(table.rubric, "sensitivity analysis")
     count = len(table)
     if count == 0:
         raise UpgradeScoreError("sensitivity: the group of bases is empty")
