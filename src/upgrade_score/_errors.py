@@ -27,6 +27,12 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+def known_list(ids: Sequence[str], limit: int = 8) -> str:
+    """``a, b, c`` — at most ``limit`` ids, then how many there are in all (messages stay short)."""
+    shown = ", ".join(ids[:limit])
+    return shown if len(ids) <= limit else f"{shown}, … ({len(ids)} in all)"
+
+
 def one_line(text: str) -> str:
     """Collapse every kind of line break (\\r, U+2028, ...) so a message stays on one line."""
     return " ".join(text.splitlines())

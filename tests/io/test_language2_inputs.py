@@ -140,3 +140,14 @@ def test_json_profiles_take_na_too(tmp_path: Path) -> None:
     card = score(load_rubric(RUBRIC), load_profile(path)).to_dict()
     assert card["indicators"]["water_reuse"]["not_applicable"] is True
     assert card["gates"]["all_licensed"]["status"] == "passed"
+
+
+def test_messages_name_a_few_known_categories_not_all(tmp_path: Path) -> None:
+    many = "".join(f"  - {{id: c{k}, name: {{en: C{k}}}}}\n" for k in range(40))
+    path = _variant(tmp_path, "  - {id: ewaste, name: {zh: 电子废弃物, en: E-waste}}\n",
+                    "  - {id: ewaste, name: {zh: 电子废弃物, en: E-waste}}\n" + many)
+    path.write_text(path.read_text(encoding="utf-8").replace("applies_to: [ewaste]", "applies_to: [ewast]"),
+                    encoding="utf-8")
+    with pytest.raises(UpgradeScoreError) as caught:
+        load_rubric(path)
+    assert "(known: ferrous, ewaste, c0, c1, c2, c3, c4, c5, … (42 in all))" in str(caught.value)

@@ -169,15 +169,19 @@ def _rule(indicator: Indicator, sign: float, points: FloatArray, bounds: FloatAr
 def _language_2(rubric: Rubric, signs: FloatArray, bounds: FloatArray) -> dict[str, Any]:
     """Categories (their own thresholds and applicability), N/A and gates as arrays."""
     categories = rubric.category_ids
+    code = {category: c for c, category in enumerate(categories)}
     indicators = rubric.indicators
     rules = []
     for m, indicator in enumerate(indicators):
-        for c, category in enumerate(categories):
-            if category in indicator.category_ids:
-                points = signs[m] * np.array([indicator.floor_for(category),
-                                              *(indicator.thresholds_for(category) or ())])
-                rules.append((c, m, _rule(indicator, signs[m], points, bounds[m])))
-    applies = np.array([[i.applies(c) for i in indicators] for c in (*categories, None)], dtype=bool)
+        for category in indicator.categories_with_own_bars:
+            points = signs[m] * np.array([indicator.floor_for(category),
+                                          *(indicator.thresholds_for(category) or ())])
+            rules.append((code[category], m, _rule(indicator, signs[m], points, bounds[m])))
+    applies = np.ones((len(categories) + 1, len(indicators)), dtype=bool)
+    for m, indicator in enumerate(indicators):
+        if indicator.applies_to is not None:
+            applies[:, m] = False
+            applies[[code[c] for c in indicator.applies_to], m] = True
     gates = tuple(_gate(rubric, gate) for gate in rubric.gates or ())
     return {"category_ids": categories, "category_rules": tuple(rules), "applies": applies,
             "allow_na": np.array([i.allow_na for i in indicators], dtype=bool), "gates": gates}

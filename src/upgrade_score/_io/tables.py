@@ -11,7 +11,7 @@ import numpy as np
 
 from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import invalid_cells
-from .._errors import Problem, UpgradeScoreError, did_you_mean
+from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list
 from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
@@ -40,10 +40,11 @@ def profile_inputs(rubric: Rubric,
     values = np.full((len(profiles), len(columns)), np.nan)
     na = np.zeros(values.shape, dtype=bool)
     categories = np.full(len(profiles), -1, dtype=np.int64)
+    codes = {category: c for c, category in enumerate(rubric.category_ids)}
     problems: list[Problem] = []
     for row, profile in enumerate(profiles):
-        category = _category(rubric, profile, problems)
-        categories[row] = -1 if category is None else rubric.category_ids.index(category)
+        category = _category(rubric, codes, profile, problems)
+        categories[row] = -1 if category is None else codes[category]
         for indicator_id, reported in profile.values.items():
             column = columns.get(indicator_id)
             if column is None:
@@ -64,15 +65,16 @@ def profile_inputs(rubric: Rubric,
     return values, na, categories
 
 
-def _category(rubric: Rubric, profile: BaseProfile, problems: list[Problem]) -> str | None:
+def _category(rubric: Rubric, codes: dict[str, int], profile: BaseProfile,
+              problems: list[Problem]) -> str | None:
     """The base's category, checked when the rubric declares categories (else free text)."""
     category = getattr(profile.base, "category", None)
     if not rubric.categories or category is None:
         return None
-    if category not in rubric.category_ids:
+    if category not in codes:
         problems.append(profile.problem(None, (
             f"unknown category '{category}'{did_you_mean(str(category), rubric.category_ids)}"
-            f" (known: {', '.join(rubric.category_ids)})"), base_field="category"))
+            f" (known: {known_list(rubric.category_ids)})"), base_field="category"))
         return None
     return str(category)
 

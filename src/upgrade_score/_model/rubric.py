@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
-from .._errors import FieldPath, UpgradeScoreError, did_you_mean
+from .._errors import FieldPath, UpgradeScoreError, did_you_mean, known_list
 from .._text import Lang
 from .base import FiniteFloat, FloatPair, FloatTuple, Frozen, PositiveFloat, as_tuple, rules_error
 from .display import HtmlDisplay
@@ -126,7 +126,7 @@ class Indicator(Frozen):
         return self.applies_to is None or category in self.applies_to
 
     @property
-    def category_ids(self) -> tuple[str, ...]:
+    def categories_with_own_bars(self) -> tuple[str, ...]:
         """Categories with their own thresholds or floor."""
         return tuple(dict.fromkeys([*(self.thresholds_by_category or {}), *(self.floor_by_category or {})]))
 
@@ -157,13 +157,14 @@ class Indicator(Frozen):
             yield ("valid_range",), "must be [low, high] with low < high"
 
     def _category_problems(self, categories: tuple[str, ...]) -> Iterator[tuple[FieldPath, str]]:
-        known = ", ".join(categories) or "none: the rubric declares no categories"
+        declared = frozenset(categories)
+        known = known_list(categories) or "none: the rubric declares no categories"
         for k, category in enumerate(self.applies_to or ()):
-            if category not in categories:
+            if category not in declared:
                 yield ("applies_to", k), f"unknown category '{category}' (known: {known})"
         for name in ("thresholds_by_category", "floor_by_category"):
             for category in getattr(self, name) or {}:
-                if category not in categories:
+                if category not in declared:
                     yield (name, category), f"unknown category '{category}' (known: {known})"
 
     def _threshold_problems(self, levels: int, t: tuple[float, ...] | None, floor: float | None,
@@ -381,7 +382,7 @@ class Rubric(HtmlDisplay, Frozen):
         for direction in self.directions:
             if direction.id == direction_id:
                 return direction
-        known = ", ".join(self.direction_ids)
+        known = known_list(self.direction_ids)
         raise UpgradeScoreError(f"rubric '{self.id}' has no direction '{direction_id}' (known: {known})")
 
     def level_name(self, level: int, lang: Lang = "en") -> str:
