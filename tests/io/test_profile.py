@@ -14,7 +14,6 @@ from upgrade_score import (
     UpgradeScoreError,
     load_profile,
     load_profiles,
-    load_rubric,
     score,
     score_many,
 )
@@ -50,11 +49,6 @@ id,name,year,region,high_value_product_share,third_party_carbon_verification,pro
 b1,Base One,2024,East,42.5,true,3
 b2,,2023,,,FALSE,
 """
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
 
 
 def edit(changes: dict[int, str | None], text: str = PROFILE) -> str:

@@ -36,11 +36,6 @@ HUB = EXAMPLES / "scrap_metal_hub.yaml"
 DEFAULT = load_rubric()
 
 
-@pytest.fixture(scope="module")
-def rubric() -> Rubric:
-    return load_rubric()
-
-
 def csv_rows(path: Path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
 

@@ -20,8 +20,6 @@ from upgrade_score import (
     UpgradeScoreError,
     compare,
     gap,
-    load_profiles,
-    load_rubric,
     score_many,
 )
 
@@ -29,16 +27,6 @@ pd = pytest.importorskip("pandas")
 
 ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
-
-
-@pytest.fixture(scope="module")
-def profiles():
-    return load_profiles(BASES)
 
 
 def value_frame(profiles: tuple[BaseProfile, ...]) -> pd.DataFrame:

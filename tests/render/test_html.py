@@ -17,8 +17,6 @@ from upgrade_score import (
     UpgradeScoreError,
     compare,
     gap,
-    load_profiles,
-    load_rubric,
     score,
     score_many,
     set_display_language,
@@ -67,16 +65,6 @@ def english_display():
     set_display_language("en")
     yield
     set_display_language("en")
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
-
-
-@pytest.fixture(scope="module")
-def profiles():
-    return load_profiles(BASES)
 
 
 def test_scorecard_html_and_text(rubric, profiles):

@@ -22,8 +22,6 @@ from upgrade_score import (  # noqa: E402
     UpgradeScoreError,
     compare,
     gap,
-    load_profiles,
-    load_rubric,
     plot_actions,
     plot_heatmap,
     plot_radar,
@@ -51,16 +49,6 @@ def assert_not_blank(image: np.ndarray) -> None:
     colours = len(np.unique((rgb * 255).astype(np.uint8).reshape(-1, 3), axis=0))
     assert ink > 0.03, f"only {ink:.1%} of the image is drawn on"
     assert colours > 20
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
-
-
-@pytest.fixture(scope="module")
-def profiles():
-    return load_profiles(BASES)
 
 
 @pytest.fixture(scope="module")

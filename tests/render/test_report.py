@@ -22,7 +22,6 @@ from upgrade_score import (
     Target,
     UpgradeScoreError,
     load_profile,
-    load_profiles,
     load_rubric,
     render_report,
     score_many,
@@ -36,16 +35,6 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--disable-quic", "--hide-scrollbars"]
-
-
-@pytest.fixture(scope="module")
-def rubric():
-    return load_rubric()
-
-
-@pytest.fixture(scope="module")
-def profiles():
-    return load_profiles(BASES)
 
 
 @pytest.fixture(scope="module")
