@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jsoncheck import load_checked
+from strategies import Column, finite, indicator_specs, weights
 from upgrade_score import (
     BaseProfile,
     GapReport,
@@ -611,49 +612,6 @@ def check_applied(rubric: Rubric, row: np.ndarray, report: GapReport, wanted: np
     assert report.plan_score == pytest.approx(float(planned.overall[0]), abs=TOL)
     assert len(set(report.plan)) == len(report.plan)
     assert set(report.plan) <= {a.indicator for a in report.actions}
-
-
-finite = dict(allow_nan=False, allow_infinity=False, allow_subnormal=False)
-weights = st.one_of(st.integers(1, 5).map(float), st.floats(0.01, 100, **finite))
-
-
-@dataclass(frozen=True)
-class Column:
-    kind: str
-    low: float
-    high: float
-    points: tuple[float, ...]
-
-
-@st.composite
-def indicator_specs(draw: st.DrawFn, levels: int, name: str) -> tuple[dict[str, Any], Column]:
-    kind = draw(st.sampled_from(["quantitative", "quantitative", "qualitative", "boolean"]))
-    spec: dict[str, Any] = {"id": name, "name": {"en": name}, "kind": kind}
-    if draw(st.booleans()):
-        spec["weight"] = draw(weights)
-    if kind == "qualitative":
-        return spec, Column(kind, 0.0, float(levels), ())
-    if kind == "boolean":
-        return spec, Column(kind, 0.0, 1.0, ())
-    better = draw(st.sampled_from(["higher", "lower"]))
-    sign = 1.0 if better == "higher" else -1.0
-    thresholds = [draw(st.floats(-1000, 1000, **finite))]
-    for step in draw(st.lists(st.floats(0.01, 100, **finite), min_size=levels - 1, max_size=levels - 1)):
-        thresholds.append(thresholds[-1] + sign * step)
-    spec["thresholds"] = thresholds
-    spec["better"] = better
-    floor = thresholds[0] - (thresholds[1] - thresholds[0])
-    if draw(st.booleans()):
-        floor = thresholds[0] - sign * draw(st.floats(0.01, 200, **finite))
-        spec["floor"] = floor
-    spec["interpolation"] = draw(st.sampled_from(["linear", "linear", "step"]))
-    points = (floor, *thresholds)
-    low, high = min(points) - 100, max(points) + 100
-    if draw(st.booleans()):
-        low = min(points) - draw(st.floats(0, 50, **finite))
-        high = max(points) + draw(st.floats(0, 50, **finite))
-        spec["valid_range"] = [low, high]
-    return spec, Column(kind, low, high, tuple(points))
 
 
 @dataclass(frozen=True)
