@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jsoncheck import load_checked
-from strategies import Column, finite, indicator_specs, weights
+from strategies import cell, finite, rubric_specs
 from upgrade_score import (
     BaseProfile,
     GapReport,
@@ -621,43 +621,13 @@ class Case:
     target: Target
 
 
-def cell(column: Column, levels: int) -> st.SearchStrategy[float]:
-    if column.kind == "qualitative":
-        present = st.integers(0, levels).map(float)
-    elif column.kind == "boolean":
-        present = st.sampled_from([0.0, 1.0])
-    else:
-        inside = [p for p in column.points if column.low <= p <= column.high]
-        present = st.one_of(st.sampled_from(inside), st.floats(column.low, column.high, **finite))
-    return st.one_of(present, present, present, st.just(math.nan))
-
-
 scores_0_100 = st.one_of(st.integers(0, 100).map(float), st.floats(0, 100, **finite))
 
 
 @st.composite
 def gap_cases(draw: st.DrawFn) -> Case:
-    levels = draw(st.integers(2, 6))
-    directions, columns = [], []
-    for j in range(draw(st.integers(1, 5))):
-        indicators = []
-        for i in range(draw(st.integers(1, 4))):
-            spec, column = draw(indicator_specs(levels, f"i{j}_{i}"))
-            indicators.append(spec)
-            columns.append(column)
-        directions.append({"id": f"d{j}", "name": {"en": f"d{j}"}, "indicators": indicators,
-                           "weight": draw(weights)})
-    spec: dict[str, Any] = {
-        "id": "random", "version": "1", "title": {"en": "random"},
-        "levels": [{"level": k, "name": {"en": f"L{k}"}} for k in range(1, levels + 1)],
-        "aggregation": draw(st.sampled_from(["arithmetic", "geometric", "weakest"])),
-        "missing": draw(st.sampled_from(["zero", "exclude"])),
-        "directions": directions,
-    }
-    if draw(st.booleans()):
-        spec["level_cutoffs"] = sorted(draw(st.lists(
-            st.one_of(st.integers(1, 100).map(float), st.floats(0.01, 100, **finite)),
-            min_size=levels, max_size=levels, unique=True)))
+    spec, columns = draw(rubric_specs(max_directions=5, max_indicators=4))
+    levels = len(spec["levels"])
     rubric = Rubric.model_validate(spec)
     rows = draw(st.integers(1, 4))
     values = np.array([[draw(cell(c, levels)) for c in columns] for _ in range(rows)])

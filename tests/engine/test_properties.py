@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, Phase, assume, given, settings
 from hypothesis import strategies as st
 
 from jsoncheck import load_checked
-from strategies import Column, finite, indicator_specs, weights
+from strategies import Column, cell, finite, rubric_specs
 from upgrade_score import BaseProfile, Rubric, ScoreTable, score, score_many
 from upgrade_score._engine import core as _engine
 
@@ -37,49 +37,6 @@ class Case:
     rubric: Rubric
     columns: tuple[Column, ...]
     values: np.ndarray
-
-
-@st.composite
-def rubric_specs(draw: st.DrawFn) -> tuple[dict[str, Any], tuple[Column, ...]]:
-    levels = draw(st.integers(2, 6))
-    directions, columns = [], []
-    for j in range(draw(st.integers(1, 6))):
-        indicators = []
-        for i in range(draw(st.integers(1, 5))):
-            spec, column = draw(indicator_specs(levels, f"i{j}_{i}"))
-            indicators.append(spec)
-            columns.append(column)
-        direction: dict[str, Any] = {"id": f"d{j}", "name": {"en": f"d{j}"},
-                                     "indicators": indicators}
-        if draw(st.booleans()):
-            direction["weight"] = draw(weights)
-        directions.append(direction)
-    spec: dict[str, Any] = {
-        "id": "random", "version": "1", "title": {"en": "random"},
-        "levels": [{"level": k, "name": {"en": f"L{k}"}} for k in range(1, levels + 1)],
-        "aggregation": draw(st.sampled_from(AGGREGATIONS)),
-        "missing": draw(st.sampled_from(["zero", "exclude"])),
-        "directions": directions,
-    }
-    if draw(st.booleans()):
-        spec["level_cutoffs"] = sorted(draw(st.lists(
-            st.one_of(st.integers(1, 100).map(float), st.floats(0.01, 100, **finite)),
-            min_size=levels, max_size=levels, unique=True)))
-    return spec, tuple(columns)
-
-
-def cell(column: Column, levels: int) -> st.SearchStrategy[float]:
-    """A valid value of a column, or NaN (missing)."""
-    if column.kind == "qualitative":
-        present = st.integers(0, levels).map(float)
-    elif column.kind == "boolean":
-        present = st.sampled_from([0.0, 1.0])
-    else:
-        inside = [p for p in column.points if column.low <= p <= column.high]
-        middles = [(a + b) / 2 for a, b in zip(column.points, column.points[1:])]
-        present = st.one_of(st.sampled_from(inside + middles),
-                            st.floats(column.low, column.high, **finite))
-    return st.one_of(present, present, present, present, st.just(math.nan))
 
 
 @st.composite
