@@ -44,10 +44,11 @@ class Aggregation:
     term: Binary       # one direction's contribution from (score, share)
     combine: Binary    # running result ⊕ contribution
     finish: Callable[[FloatArray], FloatArray]
+    linear: bool = False  # the fold is the product directions @ shares (one BLAS call)
 
 
 AGGREGATIONS: dict[str, Aggregation] = {
-    "arithmetic": Aggregation(lambda score, share: score * share, np.add, _identity),
+    "arithmetic": Aggregation(lambda score, share: score * share, np.add, _identity, linear=True),
     "geometric": Aggregation(_log_term, np.add, _exp),
     "weakest": Aggregation(lambda score, share: score, np.minimum, _identity),
 }
@@ -61,18 +62,22 @@ def aggregate(method: str, directions: FloatArray, shares: FloatArray) -> FloatA
     the others are renormalised (arithmetic, geometric) and the minimum ignores it (weakest).
     """
     rule = AGGREGATIONS[method]
-    row_shares: FloatArray = np.broadcast_to(shares, directions.shape)
     absent = np.isnan(directions)
-    if absent.any():
-        row_shares = np.where(absent, 0.0, shares)
-        with np.errstate(invalid="ignore", divide="ignore"):  # no direction applies: NaN, refused later
-            row_shares = row_shares / row_shares.sum(axis=1, keepdims=True)
-        directions = np.where(absent, np.inf if method == "weakest" else 0.0, directions)
-    out: FloatArray | None = None
-    for j in range(directions.shape[1]):
-        term = rule.term(directions[:, j], row_shares[:, j] if absent.any() else np.asarray(shares[j]))
-        out = term if out is None else rule.combine(out, term)
-    assert out is not None
+    if not absent.any():
+        if rule.linear:
+            return np.clip(directions @ shares, 0.0, 100.0)
+        return _fold(rule, directions, np.broadcast_to(shares, directions.shape))
+    row_shares = np.where(absent, 0.0, shares)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no direction applies: NaN, refused later
+        row_shares = row_shares / row_shares.sum(axis=1, keepdims=True)
+    return _fold(rule, np.where(absent, np.inf if method == "weakest" else 0.0, directions), row_shares)
+
+
+def _fold(rule: Aggregation, directions: FloatArray, shares: FloatArray) -> FloatArray:
+    """Fold the directions (N, D) with per-base shares (N, D) into overall scores (N,)."""
+    out = rule.term(directions[:, 0], shares[:, 0])
+    for j in range(1, directions.shape[1]):
+        out = rule.combine(out, rule.term(directions[:, j], shares[:, j]))
     finished: FloatArray = np.clip(rule.finish(out), 0.0, 100.0)
     return finished
 

@@ -266,8 +266,10 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
         scores, complete = _direction_scores_t(rubric, levels, weights)
         directions[:, start:stop] = scores
         completeness[:, start:stop] = complete
-        direction_levels[:, start:stop] = np.where(np.isnan(scores), -1,
-                                                   maturity_levels(scores, rubric.cutoffs))
+        levels_now = maturity_levels(scores, rubric.cutoffs)
+        if codes is not None:  # a direction that does not apply has no level
+            levels_now[np.isnan(scores)] = -1
+        direction_levels[:, start:stop] = levels_now
 
     for_chunks(count, run, workers)
     overall = overall_scores(rubric, directions.T)
@@ -321,6 +323,9 @@ def applicable(rubric: CompiledRubric, codes: IntArray, na: BoolArray | None,
 
 def balanced_levels(rubric: CompiledRubric, direction_levels: IntArray) -> IntArray:
     """The lowest level over each base's directions (N, D), N/A directions (-1) left out."""
+    if not rubric.uses_language_2:
+        plain: IntArray = direction_levels.min(axis=1, initial=rubric.levels)
+        return plain
     shown = np.where(direction_levels < 0, rubric.levels, direction_levels)
     balanced: IntArray = shown.min(axis=1, initial=rubric.levels)
     return balanced
