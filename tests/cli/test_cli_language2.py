@@ -65,7 +65,7 @@ def test_compare_ranks_a_base_without_the_direction_last(bases: Path,
 
 
 @pytest.mark.parametrize("argv", [
-    ["gap", "{base}"], ["sensitivity", "{bases}"], ["report", "{bases}", "-o", "{out}"],
+    ["sensitivity", "{bases}"],
     ["diff", RUBRIC, RUBRIC, "--profiles", "{bases}"]])
 def test_stages_without_language_2_refuse_cleanly(bases: Path, tmp_path: Path, argv: list[str],
                                                   capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,6 +77,19 @@ def test_stages_without_language_2_refuse_cleanly(bases: Path, tmp_path: Path, a
     code, out, err = run(capsys, *filled)
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "does not yet support rubrics with categories, n/a answers or gates" in err
+
+
+def test_gap_puts_a_blocking_gate_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = tmp_path / "b.yaml"
+    base.write_text("base: {id: b1, category: ferrous}\nvalues: {licensed: 95, water_reuse: n/a}\n",
+                    encoding="utf-8")
+    code, out, _ = run(capsys, "gap", base, "--rubric", RUBRIC, "--target", "2", "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["blocking_gates"] == ["all_licensed"] and not data["met"]
+    assert data["actions"][0]["required"] is True and data["actions"][0]["target"] == 100.0
+    assert data["directions"]["chain"]["current_score"] is None
+    code, out, _ = run(capsys, "gap", base, "--rubric", RUBRIC, "--target", "2", "--lang", "zh")
+    assert code == 0 and out.splitlines()[2].startswith("⚠ 基本要求阻碍达标：危废全部合规")
 
 
 def test_an_unexpected_exception_is_exit_3_on_one_line(monkeypatch: pytest.MonkeyPatch,

@@ -10,31 +10,39 @@ An action's ``gain`` is the overall points it adds on its own, found by re-scori
 with just that change (exact for every aggregation; for the arithmetic mean it equals
 (W_j/ΣW)·(w_i/Σw)·100·(x_target − x_i)). The ``plan`` is a short list that reaches the target:
 greedy, each step taking the action that most reduces the remaining shortfall.
+
+Rubric language 2: N/A indicators get no action and an N/A direction has no deficit. A gate
+(basic requirement) that does not pass *blocks* the target when it caps its scope below the
+level the target asks of it (a direction's target level; for an overall gate, the level of the
+target score and the lowest target level over the directions). Each blocking gate becomes a
+``required`` action, listed and planned first, whose value meets the gate's condition (and the
+indicator's own target level, where it also has one); ``met`` needs every blocking gate cleared.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field
 
-from .._analysis.score import refuse_language_2, score_many
+from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
-from .._engine.compile import FloatArray
-from .._engine.core import LEVEL_TOLERANCE, maturity_levels, score_matrix
+from .._engine.compile import CompiledGate, FloatArray
+from .._engine.core import LEVEL_TOLERANCE, Scores, indicator_levels, maturity_levels, score_matrix
+from .._engine.gates import FAILED, PASSED, UNKNOWN, meets
 from .._errors import Problem, UpgradeScoreError
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
 from .._model.display import HtmlDisplay
 from .._model.profile import BaseInfo, BaseProfile
-from .._model.results import Result, RubricRef
-from .._model.rubric import Rubric
+from .._model.results import Result, RubricRef, without_unset
+from .._model.rubric import Label, Rubric
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]
@@ -83,9 +91,10 @@ class Target(Frozen):
         if len(table) == 0:
             raise UpgradeScoreError("peer: the group of bases is empty")
         q = _QUANTILES[statistic]
-        directions = np.quantile(table.directions, q, axis=0)
-        return cls(score=float(np.quantile(table.overall, q)),
-                   direction_scores=dict(zip(table.rubric.direction_ids, map(float, directions))),
+        scored = ~np.isnan(table.directions)  # N/A directions (NaN) have no score to aim for
+        directions = {d: float(np.quantile(table.directions[scored[:, j], j], q))
+                      for j, d in enumerate(table.rubric.direction_ids) if scored[:, j].any()}
+        return cls(score=float(np.quantile(table.overall, q)), direction_scores=directions,
                    label=f"{statistic} of {len(table)} bases")
 
     def describe(self) -> dict[str, Any]:
@@ -100,17 +109,21 @@ def _score_group(rubric: Rubric | str | Path | None, group: Sequence[BaseProfile
 
 
 class DirectionGap(Result):
-    """Where a direction stands against its target."""
+    """Where a direction stands against its target (current score and level ``None``: N/A)."""
 
-    current_score: float
+    current_score: float | None
     target_score: float
-    current_level: int
+    current_level: int | None
     target_level: int
     deficit: float
 
 
 class Action(Result):
-    """Raise one indicator to a target level (or report it, when it is missing)."""
+    """Raise one indicator to a target level (or report it, when it is missing).
+
+    ``gate``: the id of a gate (basic requirement) that blocks the target and that this action
+    clears; such an action is ``required`` whatever its gain, and comes first.
+    """
 
     indicator: str
     direction: str
@@ -120,10 +133,12 @@ class Action(Result):
     current_level: float | None
     target: bool | float
     target_level: int
-    unit: str | None = None
+    unit: str | Label | None = None
     gain: float
     effort: float | None = None
     gain_per_effort: float | None = None
+    gate: str | None = None
+    required: bool | None = None
 
 
 class GapReport(HtmlDisplay, Result):
@@ -140,6 +155,11 @@ class GapReport(HtmlDisplay, Result):
     actions: list[Action]
     plan: list[str]
     plan_score: float
+    blocking_gates: list[str] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = without_unset(super().to_dict())
+        return data
 
     def by_effort(self) -> list[Action]:
         """Actions by gain per unit of effort (those without an effort hint last), then id."""
@@ -193,7 +213,6 @@ def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
         target: Target | str | int) -> GapReport:
     """Compare one base with a target: direction deficits, ranked actions and a plan."""
     rubric = load_rubric(rubric)
-    refuse_language_2(rubric, "gap analysis")
     if not isinstance(profile, BaseProfile):
         profile = load_profile(profile)
     if not isinstance(target, Target):
@@ -203,16 +222,18 @@ def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
     compiled = rubric.compiled
     current = table.directions[0]
     overall = float(table.overall[0])
-    short = current < wanted - TOLERANCE
+    short = ~np.isnan(current) & (current < wanted - TOLERANCE)  # an N/A direction is never short
     levels = np.where(short, [_needed_level(rubric, w) for w in wanted], 0)
     if target.score is not None and overall < target.score - TOLERANCE:
         levels = np.maximum(levels, _needed_level(rubric, target.score))
-    actions, rows = _actions(rubric, table, levels)
-    gains = score_matrix(compiled, rows).overall - overall if actions else np.zeros(0)
-    finished = [_finish(action, float(g)) for action, g in zip(actions, gains)]
-    finished.sort(key=lambda a: (-round(a.gain, 9), a.indicator))
-    plan, plan_score = _greedy_plan(rubric, table.values[0], finished, wanted, target.score)
     wanted_levels = maturity_levels(wanted, compiled.cutoffs)
+    guarded, blocking = _gates_in_the_way(table, wanted_levels, target.score)
+    actions, rows = _actions(table, levels, wanted, guarded, blocking)
+    rescore = _rescorer(table)
+    gains = rescore(rows).overall - overall if actions else np.zeros(0)
+    finished = [_finish(action, float(g)) for action, g in zip(actions, gains)]
+    finished.sort(key=lambda a: (not a.required, -round(a.gain, 9), a.indicator))
+    plan, plan_score = _greedy_plan(rescore, rubric, table.values[0], finished, wanted, target.score)
     return GapReport(
         rubric=RubricRef.of(rubric),
         base=profile.base,
@@ -220,37 +241,101 @@ def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
         current_score=overall,
         current_level=int(table.overall_level[0]),
         target_score=target.score,
-        met=not short.any() and (target.score is None or overall >= target.score - TOLERANCE),
-        directions={
-            d: DirectionGap(current_score=float(current[j]), target_score=float(wanted[j]),
-                            current_level=int(table.direction_levels[0, j]),
-                            target_level=int(wanted_levels[j]),
-                            deficit=float(max(0.0, wanted[j] - current[j])))
-            for j, d in enumerate(rubric.direction_ids)},
+        met=not short.any() and not blocking
+        and (target.score is None or overall >= target.score - TOLERANCE),
+        directions={d: _direction_gap(table, j, float(wanted[j]), int(wanted_levels[j]))
+                    for j, d in enumerate(rubric.direction_ids)},
         actions=finished,
         plan=plan,
         plan_score=plan_score,
+        blocking_gates=[gate.id for gate in blocking] if compiled.gates else None,
     )
 
 
-def _actions(rubric: Rubric, table: ScoreTable,
-             direction_levels: Any) -> tuple[list[dict[str, Any]], FloatArray]:
+def _direction_gap(table: ScoreTable, j: int, wanted: float, wanted_level: int) -> DirectionGap:
+    score = float(table.directions[0, j])
+    if math.isnan(score):  # N/A: nothing to reach
+        return DirectionGap(current_score=None, target_score=wanted, current_level=None,
+                            target_level=wanted_level, deficit=0.0)
+    return DirectionGap(current_score=score, target_score=wanted,
+                        current_level=int(table.direction_levels[0, j]), target_level=wanted_level,
+                        deficit=max(0.0, wanted - score))
+
+
+def _gates_in_the_way(table: ScoreTable, wanted_levels: Any,
+                      score: float | None) -> tuple[list[CompiledGate], list[CompiledGate]]:
+    """Gates that would cap below the target if not passed (``guarded``: every action must keep
+    them passed) and those of them that do not pass now (``blocking``), in rubric order.
+
+    An overall gate is measured against the level of the target score and the lowest target
+    level over the scored directions; a direction gate against that direction's target level.
+    """
+    compiled = table.rubric.compiled
+    status = table.scores.gate_status
+    if status is None or not compiled.gates:
+        return [], []
+    scored = ~np.isnan(table.directions[0])
+    overall_wanted = int(wanted_levels[scored].min()) if scored.any() else 0
+    if score is not None:
+        overall_wanted = max(overall_wanted, int(maturity_levels(score, compiled.cutoffs)))
+    guarded: list[CompiledGate] = []
+    blocking: list[CompiledGate] = []
+    for g, gate in enumerate(compiled.gates):
+        if gate.scope < 0:
+            wanted = overall_wanted
+        else:
+            wanted = int(wanted_levels[gate.scope]) if scored[gate.scope] else 0
+        if gate.caps < wanted and status[0, g] in (PASSED, FAILED, UNKNOWN):
+            guarded.append(gate)
+            if status[0, g] in (FAILED, UNKNOWN):
+                blocking.append(gate)
+    return guarded, blocking
+
+
+def _rescorer(table: ScoreTable) -> Callable[[FloatArray], Scores]:
+    """Score rows of changed values as the base of ``table`` (its category and N/A answers)."""
+    compiled = table.rubric.compiled
+
+    def rescore(rows: FloatArray) -> Scores:
+        count = rows.shape[0]
+        na = None if table.na is None else np.repeat(table.na[:1], count, axis=0)
+        categories = None if table.categories is None else np.repeat(table.categories[:1], count)
+        return score_matrix(compiled, rows, na=na, categories=categories)
+
+    return rescore
+
+
+def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
+             guarded: Sequence[CompiledGate],
+             blocking: Sequence[CompiledGate]) -> tuple[list[dict[str, Any]], FloatArray]:
     """Unfinished actions (without gain) and one value row per action with it applied."""
+    rubric = table.rubric
     compiled = rubric.compiled
     values = table.values[0]
     levels = table.indicator_levels[0]
+    applies = table.applicable[0] if compiled.uses_language_2 else np.ones(len(values), dtype=bool)
+    category = -1 if table.categories is None else int(table.categories[0])
     actions: list[dict[str, Any]] = []
     rows: list[FloatArray] = []
     for m, indicator in enumerate(rubric.indicators):
+        if not applies[m]:
+            continue
         j = compiled.direction_of[m]
         needed = int(direction_levels[j])
         missing = bool(np.isnan(levels[m]))
-        if missing and needed > 0 and rubric.missing == "exclude":
+        gates = [gate for gate in guarded if gate.column == m]
+        cleared = next((gate.id for gate in blocking if gate.column == m), None)
+        if missing and (needed > 0 or cleared) and rubric.missing == "exclude":
             # a newly reported value must not pull the direction's mean below where it is
-            needed = max(needed, _needed_level(rubric, float(table.directions[0, j])))
-        if needed <= 0 or (not missing and levels[m] >= needed - TOLERANCE):
+            needed = max(needed, _needed_level(rubric, float(table.directions[0, j])),
+                         _needed_level(rubric, float(wanted[j])) if cleared else 0)
+        raise_level = needed > 0 and (missing or levels[m] < needed - TOLERANCE)
+        if not (raise_level or cleared):
             continue
-        goal = _target_value(rubric, m, needed)
+        goal = _target_value(rubric, m, needed, category) if raise_level else float(values[m])
+        for gate in gates:  # the value must keep (or make) every gate in the way passed
+            if not bool(meets(gate, np.array([goal]))[0]):
+                goal = gate.value
         row = values.copy()
         row[m] = goal
         rows.append(row)
@@ -264,20 +349,36 @@ def _actions(rubric: Rubric, table: ScoreTable,
             "target": bool(goal) if indicator.kind == "boolean" else goal,
             "target_level": compiled.levels if indicator.kind == "boolean" else needed,
             "unit": indicator.unit, "effort": indicator.effort,
+            "gate": cleared, "required": True if cleared else None,
         })
     matrix = np.array(rows) if rows else np.empty((0, len(values)))
+    if actions and compiled.uses_language_2:
+        _attained_levels(table, matrix, actions)
     return actions, matrix
 
 
-def _target_value(rubric: Rubric, column: int, level: int) -> float:
-    """The value that reaches ``level``: the threshold, the level itself, or true."""
+def _attained_levels(table: ScoreTable, rows: FloatArray, actions: list[dict[str, Any]]) -> None:
+    """Set each action's target level to the level its value attains (a gate may ask more, or
+    less, than the indicator's own target level)."""
+    columns = {indicator_id: m for m, indicator_id in enumerate(table.rubric.indicator_ids)}
+    categories = None if table.categories is None else np.repeat(table.categories[:1], len(rows))
+    attained = indicator_levels(table.rubric.compiled, rows, categories)
+    for k, action in enumerate(actions):
+        action["target_level"] = math.floor(attained[k, columns[action["indicator"]]] + TOLERANCE)
+
+
+def _target_value(rubric: Rubric, column: int, level: int, category: int) -> float:
+    """The value that reaches ``level`` for a base of ``category`` (its own thresholds, if it has
+    them): the threshold, the level itself, or true."""
     compiled = rubric.compiled
     kind = rubric.indicators[column].kind
     if kind == "boolean":
         return 1.0
     if kind == "qualitative":
         return float(level)
-    return float(compiled.points[column, level] * compiled.signs[column])
+    points = next((rule[2] for code, m, rule in compiled.category_rules
+                   if code == category and m == column), compiled.points[column])
+    return float(points[level] * compiled.signs[column])
 
 
 def _finish(action: dict[str, Any], gain: float) -> Action:
@@ -285,19 +386,22 @@ def _finish(action: dict[str, Any], gain: float) -> Action:
     return Action(**action, gain=gain, gain_per_effort=None if effort is None else gain / effort)
 
 
-def _greedy_plan(rubric: Rubric, values: FloatArray, actions: Sequence[Action],
-                 wanted: FloatArray, score: float | None) -> tuple[list[str], float]:
-    """Add actions one at a time, each the one that most reduces the shortfall, until met."""
-    compiled = rubric.compiled
+def _greedy_plan(rescore: Callable[[FloatArray], Scores], rubric: Rubric, values: FloatArray,
+                 actions: Sequence[Action], wanted: FloatArray,
+                 score: float | None) -> tuple[list[str], float]:
+    """Take every required action (gates), then add actions one at a time, each the one that
+    most reduces the shortfall, until the target is met."""
     columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
     goal = {a.indicator: float(a.target) for a in actions}
     current = values.copy()
-    remaining = [a.indicator for a in actions]  # already in gain order: ties go to higher gain
-    plan: list[str] = []
+    plan = [a.indicator for a in actions if a.required]
+    for indicator_id in plan:
+        current[columns[indicator_id]] = goal[indicator_id]
+    remaining = [a.indicator for a in actions if not a.required]  # in gain order: ties go to higher gain
 
     def shortfall(rows: FloatArray) -> tuple[FloatArray, FloatArray]:
-        scores = score_matrix(compiled, rows)
-        lack = np.clip(wanted - scores.directions, 0.0, None).sum(axis=1)
+        scores = rescore(rows)
+        lack = np.nan_to_num(np.clip(wanted - scores.directions, 0.0, None)).sum(axis=1)  # N/A: 0
         if score is not None:
             lack += np.clip(score - scores.overall, 0.0, None)
         return lack, scores.overall

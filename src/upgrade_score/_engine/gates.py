@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from .compile import AT_LEAST, AT_MOST, BoolArray, CompiledRubric, FloatArray, IntArray
+from .compile import AT_LEAST, AT_MOST, BoolArray, CompiledGate, CompiledRubric, FloatArray, IntArray
 
 PASSED, FAILED, UNKNOWN, NOT_APPLICABLE = 0, 1, 2, 3
 STATUS_NAMES = ("passed", "failed", "unknown", "n/a")
@@ -28,17 +28,22 @@ def gate_status(rubric: CompiledRubric, values: FloatArray, applies: Sequence[Bo
     status = np.empty((values.shape[0], len(rubric.gates)), dtype=np.int8)
     for g, gate in enumerate(rubric.gates):
         value = values[:, gate.column]
-        with np.errstate(invalid="ignore"):
-            if gate.condition == AT_LEAST:
-                met = value >= gate.value - TOLERANCE
-            elif gate.condition == AT_MOST:
-                met = value <= gate.value + TOLERANCE
-            else:
-                met = np.abs(value - gate.value) <= TOLERANCE
-        code = np.where(met, PASSED, FAILED)
+        code = np.where(meets(gate, value), PASSED, FAILED)
         code = np.where(np.isnan(value), UNKNOWN, code)
         status[:, g] = np.where(applies[g], code, NOT_APPLICABLE)
     return status
+
+
+def meets(gate: CompiledGate, values: FloatArray) -> BoolArray:
+    """Where values meet the gate's condition, within 1e-9 (False where missing)."""
+    with np.errstate(invalid="ignore"):
+        if gate.condition == AT_LEAST:
+            met: BoolArray = values >= gate.value - TOLERANCE
+        elif gate.condition == AT_MOST:
+            met = values <= gate.value + TOLERANCE
+        else:
+            met = np.abs(values - gate.value) <= TOLERANCE
+    return met
 
 
 def cap_levels(rubric: CompiledRubric, status: StatusArray, direction_levels: IntArray,

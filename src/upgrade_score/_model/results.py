@@ -126,7 +126,7 @@ class Scorecard(HtmlDisplay, Result):
     gates: dict[str, GateResult] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = _without_unset(super().to_dict())
+        data: dict[str, Any] = without_unset(super().to_dict())
         data["base"] = rounded_data(self.base.model_dump(mode="json", exclude_none=True))
         return data
 
@@ -135,14 +135,15 @@ class Scorecard(HtmlDisplay, Result):
         return self._frame()
 
 
-_LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates"})
+_LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates", "gate", "required",
+                              "blocking_gates"})
 
 
-def _without_unset(data: Any) -> Any:
+def without_unset(data: Any) -> Any:
     """Leave out rubric-language-2 keys that carry nothing (so v1 results keep their bytes)."""
     if isinstance(data, dict):
-        return {k: _without_unset(v) for k, v in data.items()
+        return {k: without_unset(v) for k, v in data.items()
                 if not (k in _LANGUAGE_2_KEYS and v is None)}
     if isinstance(data, list):
-        return [_without_unset(v) for v in data]
+        return [without_unset(v) for v in data]
     return data

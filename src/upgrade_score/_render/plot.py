@@ -145,7 +145,7 @@ def _series(data: RadarData, bases: Sequence[int | str] | None, lang: Lang
         rubric = rubric_for(data.rubric)
         label = data.base.name.text(lang) if data.base.name else data.base.id
         return (rubric, tuple(data.directions),
-                [(label, [g.current_score for g in data.directions.values()])], data)
+                [(label, [_or_nan(g.current_score) for g in data.directions.values()])], data)
     if isinstance(data, Comparison):
         order = data.order.tolist()
         chosen = [data.table.base_ids[row] for row in order]

@@ -258,8 +258,9 @@ def gap_view(report: GapReport, lang: Lang, rubric: Rubric | None = None, top: i
                f"{level_label(rubric, report.current_level, lang)}) · {status}")
     names = _direction_names(rubric, lang)
     rows: list[list[CellLike]] = [
-        [names.get(d, d), score_cell(g.current_score, g.target_score), str(g.current_level),
-         f"{g.target_score:.1f}", str(g.target_level), f"{g.deficit:.1f}"]
+        [names.get(d, d), *([word("n/a", lang)] * 5)] if g.current_score is None or g.current_level is None
+        else [names.get(d, d), score_cell(g.current_score, g.target_score), str(g.current_level),
+              f"{g.target_score:.1f}", str(g.target_level), f"{g.deficit:.1f}"]
         for d, g in report.directions.items()]
     tables = [Table([word("direction", lang), word("now", lang), word("level", lang), word("target", lang),
                      word("level", lang), word("deficit", lang)], rows, right=(1, 2, 3, 4, 5))]
@@ -270,7 +271,8 @@ def gap_view(report: GapReport, lang: Lang, rubric: Rubric | None = None, top: i
         action_rows.append([
             str(k), Cell(label, title=action.indicator), names.get(action.direction, action.direction),
             quantity(None if action.missing else action.current, action.unit, lang),
-            quantity(action.target, action.unit, lang), f"+{action.gain:.1f}",
+            quantity(action.target, action.unit, lang),
+            f"{word('required', lang)} +{action.gain:.1f}" if action.required else f"+{action.gain:.1f}",
             str(step.get(action.indicator, ""))])
     footer = []
     if action_rows:
@@ -280,7 +282,25 @@ def gap_view(report: GapReport, lang: Lang, rubric: Rubric | None = None, top: i
                             action_rows, right=(0, 3, 4, 5, 6), caption=word("actions", lang),
                             note=word("more", lang).format(n=more) if more else None))
         footer.append(word("plan line", lang).format(n=len(report.plan), score=f"{report.plan_score:.1f}"))
-    return View(heading, [summary, _rubric_line(report.rubric, lang)], tables, footer)
+    return View(heading, [*_blocking_lines(report, rubric, lang), summary, _rubric_line(report.rubric, lang)],
+                tables, footer)
+
+
+def _blocking_lines(report: GapReport, rubric: Rubric | None, lang: Lang) -> list[str]:
+    """Gates in the way of the target, first of all: what each needs."""
+    lines = []
+    for gate_id in report.blocking_gates or ():
+        gate = next((g for g in rubric.gates or () if g.id == gate_id), None) if rubric else None
+        if gate is None:
+            lines.append(word("gate blocks", lang).format(name=gate_id, need=""))
+            continue
+        name = gate.name.text(lang) if gate.name is not None else gate_id
+        label = rubric.indicator(gate.indicator).name.text(lang) if rubric is not None else gate.indicator
+        condition, value = gate.condition
+        unit = rubric.indicator(gate.indicator).unit if rubric is not None else None
+        need = f"{label} {word(condition, lang)} {quantity(value, unit, lang)}"
+        lines.append(word("gate blocks", lang).format(name=name, need=need))
+    return lines
 
 
 def rubric_view(rubric: Rubric, lang: Lang) -> View:
