@@ -68,10 +68,13 @@ class CellOrigin(Origin):
 
     cells: Mapping[str, Cell] = field(default_factory=dict)
     base_cell: Cell | None = None
+    base_cells: Mapping[str, Cell] = field(default_factory=dict)  # base field -> its cell
 
     def problem(self, indicator_id: str | None, message: str, base_field: str | None = None) -> Problem:
-        cell = self.base_cell if indicator_id is None else self.cells.get(indicator_id,
-                                                                          self.base_cell)
+        if indicator_id is None:
+            cell = self.base_cells.get(base_field or "", self.base_cell)
+        else:
+            cell = self.cells.get(indicator_id, self.base_cell)
         path: FieldPath = (indicator_id,) if indicator_id else (base_field,) if base_field else ()
         if cell is None:
             return Problem(message, self.file, None, path)

@@ -13,11 +13,12 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
-from ..._model.profile import BaseProfile, attach
+from ..._model.profile import NA, BaseProfile, attach
 from ..._model.rubric import Indicator, Label, Rubric, text_in
 from ..rubrics import builtin_rubrics, load_rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
-from .cells import Cell, CellOrigin
+from .applies import applicability_problems, category_words, unknown_category
+from .cells import Cell, CellOrigin, CellProblem
 from .sheet import (
     BASE_FIELDS,
     BASE_ID,
@@ -28,6 +29,7 @@ from .sheet import (
     LEVEL_WORD,
     MARKER,
     MISSING_WORDS,
+    NA_CELL_WORDS,
     NONE_WORDS,
     NUMBER,
     SPACED,
@@ -66,6 +68,11 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
     marker = _marker(sheets)
     if marker is not None and rubric is None:
         rubric = _marker_rubric(marker, name)
+    elif marker is not None and rubric is not None and marker[0] != rubric.id:
+        raise UpgradeScoreError(Cell(name, sheets[0].name, 1, 2).problem(
+            f"this template was written from rubric '{marker[0]}' {marker[1]}, not from "
+            f"'{rubric.id}' {rubric.version}: read it with the rubric it was written from "
+            "(load_profiles(..., rubric=...); CLI: --rubric)"))
     reader = _Reader(name, rubric)
     if marker is None:
         profiles = reader.many_bases(sheets[0] if sheets else _Sheet(None, []))
@@ -162,6 +169,11 @@ class _Reader:
         self.indicators = {i.id: i for i in rubric.indicators} if rubric else {}
         self._words: dict[str, dict[str, int]] = {}
         self._items: dict[str, dict[int, list[str]]] = {}
+        self._categories = category_words(rubric) if rubric is not None and rubric.categories else None
+        self._bad_category: set[Cell] = set()  # (its values are not checked against a wrong category)
+        self._any_na = rubric is not None and any(i.allow_na for i in rubric.indicators)
+        self._sheets: dict[str | None, int] = {}  # sheet name -> position, to list problems in order
+        self._base_start = 0  # the first problem of the base being read
 
     # --- layouts ----------------------------------------------------------------------------------
 
@@ -171,6 +183,7 @@ class _Reader:
         values: dict[str, dict[str, Any]] = {}
         cells: dict[str, Cell] = {}
         found_table = False
+        self._sheets = {sheet.name: k for k, sheet in enumerate(sheets)}
         for sheet in sheets:
             header = _one_base_header(sheet)
             if header is None:
@@ -237,6 +250,7 @@ class _Reader:
             filled = [c for c in range(len(row)) if _cell(row, c)[0] is not None]
             if not filled:
                 continue
+            self._base_start = len(self.problems)
             id_cell = Cell(self.file, sheet.name, r + 1, id_column + 1)
             base: dict[str, Any] = {}
             base_cells: dict[str, Cell] = {}
@@ -322,8 +336,9 @@ class _Reader:
                 ok = False
         return entry if ok else None
 
-    def value(self, indicator: Indicator | None, raw: Any, number_format: str) -> bool | float | None:
-        """One cell as a value of ``indicator`` (None: unknown, read as a number or yes/no)."""
+    def value(self, indicator: Indicator | None, raw: Any,
+              number_format: str) -> bool | float | str | None:
+        """One cell as a value of ``indicator`` (None: unknown, read as a number, yes/no or n/a)."""
         if raw is None:
             return None
         if isinstance(raw, bool):
@@ -345,6 +360,11 @@ class _Reader:
         if not folded:
             return None
         shown = str(raw).strip()
+        if folded in NA_CELL_WORDS and (indicator is None or indicator.allow_na):
+            return NA  # (without a rubric: checked when scored, as in a plain CSV table)
+        if folded in NA_CELL_WORDS and self._any_na:
+            raise _Bad(f"'{shown}' (does not apply) is allowed only for indicators that allow n/a; "
+                       "leave the cell blank if there is no figure")
         word = _boolean_word(folded)
         if word is not None and (indicator is None or indicator.kind == "boolean"):
             return word
@@ -353,8 +373,9 @@ class _Reader:
             if level is not None:
                 return self._number(indicator, float(level), shown, percent=False)
         if folded in MISSING_WORDS or folded in NONE_WORDS:
+            na = " or 不适用 (n/a) if it does not apply" if indicator and indicator.allow_na else ""
             raise _Bad(f"'{shown}' is not a value: leave the cell blank if there is no figure "
-                       "(or enter 0 if it is zero)")
+                       f"(or enter 0 if it is zero{na})")
         if word is not None and indicator is not None:
             raise _Bad(f"'{shown}' is a yes/no answer, but this indicator takes "
                        f"{self._expected(indicator)}")
@@ -446,6 +467,15 @@ class _Reader:
                 return level
         return None
 
+    def _position(self, problem: Problem) -> tuple[int, int, int]:
+        if not isinstance(problem, CellProblem):
+            return (-1, 0, 0)
+        letters = re.match(r"[A-Z]*", problem.cell)
+        column = 0
+        for letter in letters.group(0) if letters else "":
+            column = column * 26 + ord(letter) - 64
+        return self._sheets.get(problem.sheet, 0), problem.line or 0, column
+
     def _unknown(self, indicator_id: str) -> str:
         assert self.rubric is not None
         return unknown_indicator(self.rubric, indicator_id)
@@ -480,12 +510,25 @@ class _Reader:
             base["year"] = int(match.group(1))
         elif name in ("name_zh", "name_en"):
             base.setdefault("name", {})[name[5:]] = text
+        elif name == "category" and self._categories is not None and self.rubric is not None:
+            category = self._categories.get(_fold(text))
+            if category is None:
+                self._bad_category.add(here)
+                self.problems.append(here.problem(unknown_category(self.rubric, text), path))
+                return
+            base[name] = category
         else:
             base[name] = text
 
     def _profile(self, base: dict[str, Any], values: dict[str, dict[str, Any]],
                  base_cells: dict[str, Cell], cells: dict[str, Cell]) -> BaseProfile | None:
         id_cell = base_cells["id"]
+        if self.rubric is not None and base_cells.get("category") not in self._bad_category:
+            found = applicability_problems(self.rubric, base.get("category"), values, cells)
+            if found:  # listed in file order with the base's other problems
+                self.problems[self._base_start:] = sorted([*self.problems[self._base_start:], *found],
+                                                          key=self._position)
+                return None
         try:
             profile = BaseProfile.model_validate({"base": base, "values": values})
         except ValidationError as exc:  # checked above; anything left is named at the base id
@@ -496,7 +539,7 @@ class _Reader:
                 self.problems.append((where or id_cell).problem(message, tuple(map(str, loc))))
             return None
         origin = CellOrigin(self.file, id_cell.row, {k: c.row for k, c in cells.items()}, (),
-                            cells, id_cell)
+                            cells, id_cell, base_cells)
         return attach(profile, origin)
 
 

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any, Literal
 
 from ..._errors import Problem, UpgradeScoreError, one_line
-from ..._model.rubric import Indicator, Label, Rubric, text_in
+from ..._model.rubric import Category, Indicator, Label, Rubric, text_in
 from ..._optional import MissingExtraError, require_openpyxl
+from ..._text import Lang
 
 Layout = Literal["one-base", "many-bases"]
 RowKind = Literal["marker", "title", "header", "hint", "base", "indicator", "data"]
@@ -86,6 +88,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "allowed": ("可填写的值", "allowed values"),
     "better": ("优劣方向", "better"),
     "pick": ("从列表中选择等级，或填写等级数字", "Pick a level from the list or type its number"),
+    # rubric language 2: base categories and n/a answers
+    "na": ("不适用", "n/a"),
+    "na_note": ("不适用时填写“不适用”", "n/a where it does not apply"),
+    "applies": ("仅适用于 {items} 类基地，其他基地留空",
+                "applies only to {items} bases; others leave it blank"),
+    "category_field": ("基地类型（填写类型编号，见“可填写的值”）",
+                       "Category (a category id, see 'allowed values')"),
+    "category_pick": ("请从列表中选择基地类型编号", "Pick a category id from the list"),
+    "in_all": ("……共 {n} 类", "… {n} in all"),
 }
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "是", "有", "对", "√", "✓", "✔"})
@@ -93,6 +104,7 @@ FALSE_WORDS = frozenset({"false", "no", "n", "否", "无", "没有", "不是", "
 MISSING_WORDS = frozenset({"-", "--", "---", "—", "——", "–", "/", "n/a", "na", "n.a.", "none", "null",
                            "nan", "nil", "?", "无数据", "暂无", "暂无数据", "不详", "未知", "不适用",
                            "缺失", "空"})
+NA_CELL_WORDS = frozenset({"n/a", "不适用", "不适用 / n/a", "n/a / 不适用"})  # folded; only with allow_na
 NONE_WORDS = frozenset({"无", "没有"})  # "none": 0 or missing? Say so rather than guess
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?")
 THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
@@ -162,13 +174,73 @@ def _level_name(rubric: Rubric, level: int, lang: TemplateLang) -> str:
 
 
 def level_items(rubric: Rubric, indicator: Indicator, lang: TemplateLang) -> list[str]:
-    """The drop-down entries of a qualitative indicator: ``3 集成级: <descriptor>`` for 0..L."""
+    """The drop-down entries of a qualitative indicator: ``3 集成级: <descriptor>`` for 0..L (and
+    the n/a word when the indicator allows n/a)."""
     items = []
     for level in range(rubric.level_count + 1):
         descriptor = (indicator.descriptors or {}).get(level)
         text = f"{level} {_level_name(rubric, level, lang)}"
         items.append(f"{text}: {one_line(_label(descriptor, lang))}" if descriptor else text)
+    if indicator.allow_na:
+        items.append(_say("na", lang))
     return items
+
+
+# --- rubric language 2: categories and n/a ------------------------------------------------------
+
+MAX_LISTED = 50  # categories named in one cell; the XLSX drop-down lists them all
+
+
+def _category_item(category: Category, lang: TemplateLang) -> str:
+    """``ferrous（黑色金属）`` (zh, both) or ``ferrous (Ferrous)`` (en): the id to write, and its name."""
+    name = _label(category.name, lang)
+    if name == category.id:
+        return category.id
+    return f"{category.id} ({name})" if lang == "en" else f"{category.id}（{name}）"
+
+
+def category_items(rubric: Rubric, lang: TemplateLang, ids: tuple[str, ...] | None = None) -> list[str]:
+    """The categories (all, or those in ``ids``) as ``id（name）`` items, at most MAX_LISTED."""
+    wanted = None if ids is None else frozenset(ids)
+    categories = [c for c in rubric.categories or () if wanted is None or c.id in wanted]
+    items = [_category_item(c, lang) for c in categories[:MAX_LISTED]]
+    if len(categories) > MAX_LISTED:
+        items.append(_say_each("in_all", lang, lambda _: {"n": str(len(categories))}))
+    return items
+
+
+def _say_each(key: str, lang: TemplateLang, fill: Callable[[Lang], dict[str, str]]) -> str:
+    """A catalogue text with its blanks filled in each language."""
+    zh, en = TEXT[key]
+    texts = {"zh": zh.format(**fill("zh")), "en": en.format(**fill("en"))}
+    return texts[lang] if lang != "both" else _both(texts["zh"], texts["en"])
+
+
+def _notes(rubric: Rubric, indicator: Indicator, lang: TemplateLang) -> list[str]:
+    """What the allowed-values text adds for rubric language 2: where the indicator applies, n/a."""
+    notes = []
+    if indicator.applies_to is not None:
+        applies_to = indicator.applies_to
+
+        def listed(language: Lang) -> dict[str, str]:
+            joiner = "、" if language == "zh" else ", "
+            return {"items": joiner.join(category_items(rubric, language, applies_to))}
+
+        notes.append(_say_each("applies", lang, listed))
+    if indicator.allow_na and indicator.kind != "qualitative":  # (qualitative: an entry of the list)
+        notes.append(_say("na_note", lang))
+    return notes
+
+
+def base_fields(rubric: Rubric) -> dict[str, tuple[str, str]]:
+    """The base fields and their hints; with categories, the category hint points at the ids."""
+    if not rubric.categories:
+        return BASE_FIELDS
+    return {**BASE_FIELDS, "category": TEXT["category_field"]}
+
+
+def _with_notes(text: str, notes: list[str], lang: TemplateLang) -> str:
+    return ("；" if lang == "zh" else "; ").join([text, *notes]) if notes else text
 
 
 def _boolean_word(folded: str) -> bool | None:
@@ -213,10 +285,12 @@ class _Table:
 
 def _allowed(rubric: Rubric, indicator: Indicator, lang: TemplateLang, separator: str) -> str:
     if indicator.kind == "qualitative":
-        return separator.join(level_items(rubric, indicator, lang))
-    if indicator.kind == "boolean":
-        return f"{_say('yes', lang)} {_say('or', lang)} {_say('no', lang)}"
-    return _say("percent" if _is_percent(indicator) else "number", lang)
+        text = separator.join(level_items(rubric, indicator, lang))
+    elif indicator.kind == "boolean":
+        text = f"{_say('yes', lang)} {_say('or', lang)} {_say('no', lang)}"
+    else:
+        text = _say("percent" if _is_percent(indicator) else "number", lang)
+    return _with_notes(text, _notes(rubric, indicator, lang), lang)
 
 
 def _valid_range(rubric: Rubric, indicator: Indicator) -> str:

@@ -15,7 +15,6 @@ from ..rubrics import load_rubric
 from ..tables import profile_matrix
 from .cells import _column_letters
 from .sheet import (
-    BASE_FIELDS,
     CONFIDENCE,
     KEYS,
     MARKER,
@@ -28,13 +27,18 @@ from .sheet import (
     _fraction_suspect,
     _label,
     _level_name,
+    _notes,
     _number_text,
     _Row,
     _say,
     _Table,
     _title,
     _valid_range,
+    _with_notes,
     _write_bytes,
+    base_fields,
+    category_items,
+    level_items,
 )
 from .xlsx import _save_xlsx
 
@@ -171,12 +175,18 @@ def _one_base_tables(rubric: Rubric, lang: TemplateLang, profile: BaseProfile | 
                      xlsx: bool) -> list[_Table]:
     header = _Row([_title(key, lang) for key in KEYS], "header")
     known = _base_values(profile)
+    fields = base_fields(rubric)
     base_rows = [_Row([f"base.{key}", zh, en, known.get(key), *([None] * (len(KEYS) - 4))], "base")
-                 for key, (zh, en) in BASE_FIELDS.items()]
+                 for key, (zh, en) in fields.items()]
     first = _Table(_say("base_sheet", lang), [_marker_row(rubric, "one-base", lang), header,
                                              *base_rows],
                    ONE_BASE_WIDTHS, "B3", (VALUE,))
-    first.checks.append(("year", f"D{3 + list(BASE_FIELDS).index('year')}"))
+    first.checks.append(("year", f"D{3 + list(fields).index('year')}"))
+    if rubric.categories:  # the ids to choose from (a drop-down in XLSX)
+        row = list(fields).index("category")
+        base_rows[row].cells[KEYS.index("allowed")] = ("\n" if xlsx else " | ").join(
+            category_items(rubric, lang))
+        first.checks.append(("category", f"D{3 + row}"))
     tables = [first]
     values = profile.values if profile is not None else {}
     for direction in rubric.directions:
@@ -194,7 +204,8 @@ def _one_base_tables(rubric: Rubric, lang: TemplateLang, profile: BaseProfile | 
 
 def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[BaseProfile],
                        xlsx: bool) -> list[_Table]:
-    meta = list(BASE_FIELDS)
+    fields = base_fields(rubric)
+    meta = list(fields)
     indicators = rubric.indicators
     lead = len(meta)
 
@@ -205,16 +216,18 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
     rows = [_marker_row(rubric, "many-bases", lang),
             _Row([*meta, *(i.id for i in indicators)], "header")]
     if lang in ("zh", "both"):
-        rows.append(hint("names_zh", [BASE_FIELDS[k][0] for k in meta],
+        rows.append(hint("names_zh", [fields[k][0] for k in meta],
                          [i.name.zh or "" for i in indicators]))
     if lang in ("en", "both"):
-        rows.append(hint("names_en", [BASE_FIELDS[k][1] for k in meta],
+        rows.append(hint("names_en", [fields[k][1] for k in meta],
                          [i.name.en or "" for i in indicators]))
     direction_of = {i.id: d for d in rubric.directions for i in d.indicators}
     rows.append(hint("direction", blank, [_label(direction_of[i.id].name, lang) for i in indicators]))
     rows.append(hint("units", blank, [_label(i.unit, lang) for i in indicators]))
     rows.append(hint("better", blank, [_better(i, lang) for i in indicators]))
-    rows.append(hint("allowed", blank, [_short_allowed(rubric, i, lang) for i in indicators]))
+    categories = [" | ".join(category_items(rubric, lang)) if key == "category" and rubric.categories
+                  else "" for key in meta]
+    rows.append(hint("allowed", categories, [_short_allowed(rubric, i, lang) for i in indicators]))
     first_data = len(rows) + 1
     for profile in profiles:
         known = _base_values(profile)
@@ -225,6 +238,9 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
     table = _Table(_say("bases_sheet", lang), rows, widths, f"D{first_data}",
                    tuple(range(len(meta) + len(indicators))), (first_data, last))
     table.checks.append(("year", f"D{first_data}:D{last}"))
+    if rubric.categories:
+        letters = _column_letters(meta.index("category") + 1)
+        table.checks.append(("category", f"{letters}{first_data}:{letters}{last}"))
     for m, indicator in enumerate(indicators):
         letters = _column_letters(lead + m + 1)
         table.checks.append((indicator, f"{letters}{first_data}:{letters}{last}"))
@@ -241,12 +257,14 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
 
 
 def _short_allowed(rubric: Rubric, indicator: Indicator, lang: TemplateLang) -> str:
-    if indicator.kind == "qualitative":
-        names = " | ".join(f"{k} {_level_name(rubric, k, lang)}" for k in range(rubric.level_count + 1))
-        return names
     if indicator.kind == "boolean":
         return _allowed(rubric, indicator, lang, "")
-    return _valid_range(rubric, indicator) or _say("number", lang)
+    if indicator.kind == "qualitative":
+        names = [f"{k} {_level_name(rubric, k, lang)}" for k in range(rubric.level_count + 1)]
+        text = " | ".join(names + level_items(rubric, indicator, lang)[len(names):])  # (and n/a)
+    else:
+        text = _valid_range(rubric, indicator) or _say("number", lang)
+    return _with_notes(text, _notes(rubric, indicator, lang), lang)
 
 
 def _csv_cell(value: Any) -> str:

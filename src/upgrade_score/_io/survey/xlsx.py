@@ -21,12 +21,14 @@ from .sheet import (
     TemplateLang,
     _allowed,
     _label,
+    _notes,
     _openpyxl,
     _say,
     _shown,
     _Table,
     _title,
     _valid_range,
+    _with_notes,
     _write_bytes,
     level_items,
 )
@@ -59,6 +61,33 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
+class _Lists:
+    """The hidden sheet of drop-down entries: an indicator's levels, or the category ids."""
+
+    def __init__(self, book: Any, rubric: Rubric, lang: TemplateLang) -> None:
+        self.book, self.rubric, self.lang = book, rubric, lang
+        self.sheet: Worksheet | None = None
+        self.ranges: dict[str, str] = {}
+
+    def range(self, what: Indicator | str) -> str:
+        """The cells of one list, written on first use."""
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+        if self.sheet is None:
+            self.sheet = self.book.create_sheet(LISTS_SHEET)
+            self.sheet.sheet_state = "hidden"
+        key = what.id if isinstance(what, Indicator) else f" {what}"  # (no indicator id has a space)
+        if key not in self.ranges:
+            column = len(self.ranges) + 1
+            items = (level_items(self.rubric, what, self.lang) if isinstance(what, Indicator)
+                     else list(self.rubric.category_ids))
+            for row, item in enumerate(items, start=1):
+                self.sheet.cell(row, column, ILLEGAL_CHARACTERS_RE.sub("", item)).data_type = "s"
+            letters = _column_letters(column)
+            self.ranges[key] = f"'{LISTS_SHEET}'!${letters}$1:${letters}${len(items)}"
+        return self.ranges[key]
+
+
 def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: TemplateLang) -> None:
     openpyxl = _openpyxl(str(target))
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -71,23 +100,7 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
     hint_font = Font(color="666666", italic=True)
     wrap = Alignment(wrap_text=True, vertical="top")
     taken = {LISTS_SHEET}
-    lists: Worksheet | None = None
-    list_ranges: dict[str, str] = {}
-
-    def list_range(indicator: Indicator) -> str:
-        nonlocal lists
-        if lists is None:
-            lists = book.create_sheet(LISTS_SHEET)
-            lists.sheet_state = "hidden"
-        if indicator.id not in list_ranges:
-            column = len(list_ranges) + 1
-            items = level_items(rubric, indicator, lang)
-            for row, item in enumerate(items, start=1):
-                lists.cell(row, column, ILLEGAL_CHARACTERS_RE.sub("", item)).data_type = "s"
-            letters = _column_letters(column)
-            list_ranges[indicator.id] = f"'{LISTS_SHEET}'!${letters}$1:${letters}${len(items)}"
-        return list_ranges[indicator.id]
-
+    lists = _Lists(book, rubric, lang)
     for n, table in enumerate(tables):
         sheet = book.active if n == 0 else book.create_sheet()
         assert sheet is not None
@@ -133,11 +146,11 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
         sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
         sheet.sheet_properties.pageSetUpPr.fitToPage = True
         for what, cells in table.checks:
-            check = _validation(DataValidation, what, rubric, lang, list_range)
+            check = _validation(DataValidation, what, rubric, lang, lists.range, cells.split(":")[0])
             sheet.add_data_validation(check)
             check.add(cells)
-    if lists is not None:  # last, hidden: the drop-down entries
-        book.move_sheet(lists, offset=len(book.sheetnames) - 1 - book.sheetnames.index(LISTS_SHEET))
+    if lists.sheet is not None:  # last, hidden: the drop-down entries
+        book.move_sheet(lists.sheet, offset=len(book.sheetnames) - 1 - book.sheetnames.index(LISTS_SHEET))
     book.active = 0
     buffer = io.BytesIO()
     book.save(buffer)
@@ -145,8 +158,9 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
 
 
 def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: TemplateLang,
-                list_range: Any) -> Any:
-    """The data validation (drop-down, range check, input hint) of a value cell."""
+                list_range: Any, first: str) -> Any:
+    """The data validation (drop-down, range check, input hint) of a value cell (``first``: the
+    top-left cell of the range it covers)."""
     if what == "confidence":
         return factory(type="decimal", operator="between", formula1="0", formula2="1",
                        allow_blank=True, showErrorMessage=True, errorStyle="warning", error="0–1")
@@ -154,26 +168,37 @@ def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: Templ
         return factory(type="whole", operator="between", formula1="1900", formula2="2100",
                        allow_blank=True, showErrorMessage=True, errorStyle="warning",
                        error="1900–2100")
+    if what == "category":
+        return factory(type="list", formula1=list_range("category"), allow_blank=True,
+                       showErrorMessage=True, errorStyle="warning",
+                       error=_clip(_say("category_pick", lang), 225))
     assert isinstance(what, Indicator)
     indicator = what
     name = _label(indicator.name, "zh" if lang == "zh" else "en")
     prompt_parts = [f"{_title('unit', lang)}: {_label(indicator.unit, lang)}" if indicator.unit else "",
                     f"{_title('valid_range', lang)}: {_valid_range(rubric, indicator)}"
                     if _valid_range(rubric, indicator) else "",
+                    *_notes(rubric, indicator, lang),
                     one_line(_label(indicator.description, lang))]
     prompt = _clip("\n".join(p for p in prompt_parts if p), 255)
     common = dict(allow_blank=True, showInputMessage=True, promptTitle=_clip(name, 32), prompt=prompt)
     if indicator.kind == "qualitative":
         return factory(type="list", formula1=list_range(indicator), showErrorMessage=False, **common)
+    na_words = [_say("na", lang)] if indicator.allow_na else []
     if indicator.kind == "boolean":
-        words = f'"{_say("yes", lang)},{_say("no", lang)}"'
+        words = f'"{",".join([_say("yes", lang), _say("no", lang), *na_words])}"'
         return factory(type="list", formula1=words, showErrorMessage=True, errorStyle="warning",
                        error=_clip(_allowed(rubric, indicator, lang, ""), 225), **common)
     if indicator.valid_range is not None:
         low, high = indicator.valid_range
         unit = _label(indicator.unit, lang)
+        error = _clip(_with_notes(f"{_shown(low)}–{_shown(high)} {unit}".strip(),
+                                  [_say("na_note", lang)] if na_words else [], lang), 225)
+        if na_words:  # a number in range, or the n/a word (Excel compares text case-insensitively)
+            words = ",".join(f'{first}="{word}"' for word in dict.fromkeys(["n/a", "不适用", *na_words]))
+            formula = f"OR(AND(ISNUMBER({first}),{first}>={low!r},{first}<={high!r}),{words})"
+            return factory(type="custom", formula1=formula, showErrorMessage=True,
+                           errorStyle="warning", error=error, **common)
         return factory(type="decimal", operator="between", formula1=repr(low), formula2=repr(high),
-                       showErrorMessage=True, errorStyle="warning",
-                       error=_clip(f"{_shown(low)}–{_shown(high)} {unit}".strip(), 225),
-                       **common)
+                       showErrorMessage=True, errorStyle="warning", error=error, **common)
     return factory(**common)
