@@ -154,6 +154,22 @@ def test_many_bases_csv_lists_the_categories(tmp_path: Path) -> None:
                        "数字；仅适用于 ewaste（电子废弃物） 类基地，其他基地留空"]
 
 
+def test_many_categories_are_listed_up_to_fifty(tmp_path: Path) -> None:
+    spec: dict[str, Any] = json.loads(V2.model_dump_json(exclude_none=True))
+    spec["categories"] += [{"id": f"c{k:02d}", "name": {"en": f"Kind {k}"}} for k in range(58)]
+    spec["directions"][0]["indicators"][0]["name"] = {"en": "Licensed share"}  # no zh name
+    many = Rubric.model_validate(spec)
+    found = by_id(csv_rows(write_template(many, tmp_path / "s.csv")))
+    items = found["base.category"][9].split(" | ")
+    assert items[:3] == ["ferrous（黑色金属）", "ewaste（电子废弃物）", "c00（Kind 0）"]
+    assert len(items) == 51 and items[-1] == "……共 60 类"
+    wide = csv_rows(write_template(many, tmp_path / "wide.csv", "many-bases"))
+    assert wide[2][6] == "Licensed share"  # the zh names row falls back to the English name
+    book = openpyxl.load_workbook(write_template(many, tmp_path / "s.xlsx"))
+    check = _validations(book)["基本信息", "D8"]
+    assert len(_list_items(book, check.formula1)) == 60  # the drop-down has them all
+
+
 def test_a_rubric_without_categories_keeps_the_free_text_hint(tmp_path: Path) -> None:
     found = by_id(csv_rows(write_template(DEFAULT, tmp_path / "s.csv")))
     assert found["base.category"][1:4] == ["基地类型（如 废钢铁、电子废物、综合）",
@@ -245,7 +261,7 @@ def test_category_of_a_rubric_without_categories_is_free_text(tmp_path: Path) ->
 
 # --- reading: n/a and indicators that do not apply ----------------------------------------------------
 
-@pytest.mark.parametrize("typed", ["n/a", "N/A", "不适用", " N/a "])
+@pytest.mark.parametrize("typed", ["n/a", "N/A", "不适用", " N/a ", "不适用 / n/a"])
 def test_n_a_where_allowed(tmp_path: Path, typed: str) -> None:
     path = write_template(V2X, tmp_path / "s.csv")
     fill_csv(path, {"base.id": "b1", "licensed": "80", "water_reuse": typed, "plan": typed,

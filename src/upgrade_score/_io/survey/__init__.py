@@ -17,6 +17,14 @@ Unambiguous slips are accepted (full-width digits, thousands separators, ``35%``
 a level's name or drop-down text for its number, 是/否 or yes/no for booleans); ambiguous ones are
 reported with the fix (a fraction such as 0.35 for a % indicator whose thresholds are all above 1,
 a decimal comma, text after a number, "n/a" instead of a blank cell).
+
+Rubric language 2 (design.md points 8-10): with a rubric that declares categories, the
+``base.category`` row (many-bases: column) lists the category ids with their names (a drop-down of
+the ids in XLSX) and is read as an id (or a category's name); the allowed values of an indicator
+offer n/a (不适用) only where it sets ``allow_na`` and name the categories of ``applies_to``. Reading
+accepts ``n/a``, ``N/A`` and ``不适用`` only where allowed, and reports a value for an indicator that
+does not apply to the base's category at its cell. Texts come from the template language's side of
+bilingual labels. A template is read only with the rubric (id) it was written from.
 """
 
 

@@ -216,8 +216,8 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
     rows = [_marker_row(rubric, "many-bases", lang),
             _Row([*meta, *(i.id for i in indicators)], "header")]
     if lang in ("zh", "both"):
-        rows.append(hint("names_zh", [fields[k][0] for k in meta],
-                         [i.name.zh or "" for i in indicators]))
+        rows.append(hint("names_zh", [fields[k][0] for k in meta],  # (zh only: en where no zh)
+                         [i.name.zh or (i.name.en if lang == "zh" else "") or "" for i in indicators]))
     if lang in ("en", "both"):
         rows.append(hint("names_en", [fields[k][1] for k in meta],
                          [i.name.en or "" for i in indicators]))
