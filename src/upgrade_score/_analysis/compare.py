@@ -20,6 +20,7 @@ from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE
+from .._engine.gates import FAILED, UNKNOWN
 from .._errors import UpgradeScoreError
 from .._model.display import HtmlDisplay
 from .._model.profile import BaseProfile
@@ -148,12 +149,30 @@ class Comparison(HtmlDisplay):
                                    "level": levels[row][j] if levels[row][j] >= 0 else None}
                                for j, d in enumerate(directions)},
                 "behind": behind,
+                **_gate_fields(table, row),
             })
         indicators = {i: {"best_level": _maybe(self.indicator_best[m]),
                           "median_level": _maybe(self.indicator_median[m])}
                       for m, i in enumerate(ids)}
         return {"rubric": RubricRef.of(rubric).model_dump(), "sort": self.sort_by,
                 "count": len(table), "bases": bases, "indicators": rounded_data(indicators)}
+
+
+def not_passed(table: ScoreTable, row: int) -> list[str]:
+    """Ids of the gates a base fails or cannot show (no data), in rubric order."""
+    status = table.scores.gate_status
+    if status is None:
+        return []
+    return [gate.id for g, gate in enumerate(table.rubric.compiled.gates)
+            if status[row, g] in (FAILED, UNKNOWN)]
+
+
+def _gate_fields(table: ScoreTable, row: int) -> dict[str, Any]:
+    """For a rubric with gates: the gates not passed and the overall level before their caps."""
+    uncapped = table.scores.uncapped_overall_level
+    if not table.rubric.compiled.gates or uncapped is None:
+        return {}
+    return {"gates_not_passed": not_passed(table, row), "uncapped_level": int(uncapped[row])}
 
 
 def _rounded(array: FloatArray) -> Any:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from .._text import Lang
 
 Style = Literal["text", "markdown"]
+ALERT_STYLE = ("margin:0.3em 0;padding:0.35em 0.6em;border-left:4px solid #d62728;"
+               "background:#fdecea;color:#8b1a1a;font-weight:bold")
 
 
 def display_width(text: str) -> int:
@@ -92,12 +94,14 @@ class Table:
 
 @dataclass
 class View:
-    """A heading, summary lines and tables."""
+    """A heading, summary lines and tables; ``alerts`` (e.g. a basic requirement not met) are
+    shown before everything else and stand out in every format."""
 
     heading: str
     lines: list[str] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
+    alerts: list[str] = field(default_factory=list)
 
 
 def _text(cell: CellLike) -> str:
@@ -123,6 +127,9 @@ def render_html(view: View) -> str:
     out = ['<div class="upgrade-score" style="font-size:0.9em">',
            f'<div style="font-weight:bold;font-size:1.1em;margin-bottom:0.2em">'
            f'{html.escape(view.heading)}</div>']
+    if view.alerts:
+        out.append(f'<div role="alert" style="{ALERT_STYLE}">'
+                   + "<br>".join(html.escape(line) for line in view.alerts) + "</div>")
     out.extend(f'<div style="margin:0.1em 0">{html.escape(line)}</div>' for line in view.lines)
     for item in view.tables:
         out.append(table_html(item))
@@ -170,6 +177,9 @@ def _render_plain(view: View, style: Style) -> str:
     esc = markdown_text if markdown else (lambda text: text)
     line_break = "  \n" if markdown else "\n"
     parts = [f"# {esc(view.heading)}" if markdown else view.heading]
+    if view.alerts:
+        parts.append("\n".join(f"> **{esc(line)}**" for line in view.alerts) if markdown
+                     else "\n".join(view.alerts))
     if view.lines:
         parts.append(line_break.join(map(esc, view.lines)))
     for item in view.tables:

@@ -26,7 +26,16 @@ from .._text import Lang, word
 from .._version import __version__
 from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
-from .views import comparison_view, direction_cells, gap_view, level_label, quantity, rubric_view, target_text
+from .views import (
+    comparison_view,
+    direction_cells,
+    gap_view,
+    gate_lines,
+    level_label,
+    quantity,
+    rubric_view,
+    target_text,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -61,6 +70,8 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 figure { margin: 4px 0; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 11px; color: #666; }
+.alert { margin: 8px 0; padding: 8px 12px; border-left: 5px solid #d62728; background: #fdecea;
+         color: #8b1a1a; font-weight: 600; font-size: 15px; }
 .met { color: #2ca02c; font-weight: 600; }
 .unmet { color: #d62728; font-weight: 600; }
 .small { font-size: 12px; color: #444; }
@@ -224,14 +235,23 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
                f"{_esc(word('level', lang))} {_esc(level_label(rubric, o.level, lang))} · "
                f"{_esc(word('balanced level', lang))} {_esc(level_label(rubric, o.balanced_level, lang))} · "
                f"{_esc(word('completeness', lang))} {percent(o.completeness)}")
+    if o.uncapped_level is not None and o.uncapped_level != o.level:
+        uncapped = word("uncapped", lang).format(level=level_label(rubric, o.uncapped_level, lang))
+        summary += f" · {_esc(uncapped)}"
     extra = base.model_extra or {}
     facts = [f"{report_word(key, lang)}: {value}" for key, value in
-             (("year", base.year), ("region", extra.get("region")), ("category", extra.get("category")))
+             (("year", base.year), ("region", extra.get("region")),
+              ("category", _category_name(rubric, extra.get("category"), lang)))
              if value is not None]
     parts = ['<section class="base">', f"<h2>{_esc(name)} <span class=\"meta\">({_esc(base.id)})</span></h2>"]
+    alerts = gate_lines(card, rubric, lang)
+    if alerts:
+        parts.append('<div class="alert" role="alert">' + "<br>".join(map(_esc, alerts)) + "</div>")
     if facts:
         parts.append(f'<div class="meta">{_esc(" · ".join(facts))}</div>')
     parts.append(f'<div class="summary">{summary}</div>')
+    if card.gates:
+        parts.append(table_html(_gates_table(card, rubric, lang)))
     radar = plot_radar(card, target=report, lang=lang, title="")
     rows: list[list[CellLike]] = []
     for direction in rubric.directions:
@@ -250,6 +270,31 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
     return "\n".join(parts)
 
 
+def _category_name(rubric: Rubric, category: object, lang: Lang) -> object:
+    """A declared category by its name in ``lang``; free text (a rubric without categories) as is."""
+    found = next((c for c in rubric.categories or () if c.id == category), None)
+    return f"{found.name.text(lang)} ({found.id})" if found is not None else category
+
+
+def _gates_table(card: Any, rubric: Rubric, lang: Lang) -> Table:
+    """Every gate of the rubric for this base: its condition, status, scope and cap."""
+    rows: list[list[CellLike]] = []
+    for gate in rubric.gates or ():
+        result = card.gates[gate.id]
+        indicator = rubric.indicator(gate.indicator)
+        condition, value = gate.condition
+        need = f"{indicator.name.text(lang)} {word(condition, lang)} {quantity(value, indicator.unit, lang)}"
+        scope = (word("overall", lang) if gate.scope == "overall"
+                 else rubric.direction(gate.scope).name.text(lang))
+        status = word(f"status {result.status}", lang)
+        mark = status if result.status in ("passed", "n/a") else f"⚠ {status}"
+        rows.append([Cell(gate.name.text(lang) if gate.name else gate.id, title=gate.id), need, mark,
+                     scope, str(gate.caps)])
+    return Table([word("name", lang), report_word("condition", lang), report_word("status", lang),
+                  report_word("scope", lang), report_word("caps", lang)], rows, right=(4,),
+                 caption=report_word("gates", lang))
+
+
 def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: ChartFormat) -> str:
 
     status = ('<span class="met">' if report.met else '<span class="unmet">') + _esc(
@@ -257,6 +302,8 @@ def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: C
     parts = [f"<h3>{_esc(report_word('gap', lang))}</h3>",
              f"<div>{_esc(word('target', lang))}: {_esc(target_text(report, rubric, lang))} · {status}</div>"]
     view = gap_view(report, lang, rubric, top=top)
+    if view.alerts:
+        parts.append('<div class="alert" role="alert">' + "<br>".join(map(_esc, view.alerts)) + "</div>")
     deficits, *actions = view.tables
     parts.append(table_html(deficits))
     if actions:
@@ -272,6 +319,11 @@ def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: C
 def _completeness_part(card: Any, rubric: Rubric, lang: Lang) -> str:
     parts = [f"<h3>{_esc(report_word('completeness', lang))}</h3>"]
     missing = [(d, i) for d in rubric.directions for i in d.indicators if card.indicators[i.id].missing]
+    not_applicable = [i for i in rubric.indicators if card.indicators[i.id].not_applicable]
+    if not_applicable:
+        names = "、".join if lang == "zh" else ", ".join
+        parts.append(f'<div class="small">{_esc(report_word("not applicable", lang))} '
+                     f"{_esc(names(i.name.text(lang) for i in not_applicable))}</div>")
     if not missing:
         parts.append(f'<div class="small">{_esc(report_word("all reported", lang))}</div>')
         return "\n".join(parts)
@@ -303,6 +355,21 @@ def _sources_part(profile: BaseProfile, rubric: Rubric, lang: Lang) -> str:
     return "\n".join(parts)
 
 
+def _rule_text(rubric: Rubric, indicator: Any, lang: Lang) -> str:
+    """``higher is better: 50, 90; Ferrous: 60, 90 · applies to: E-waste``."""
+    names = {c.id: c.name.text(lang) for c in rubric.categories or ()}
+    thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
+    rule = f"{word(indicator.better, lang)}: {thresholds}" if thresholds else word(indicator.kind, lang)
+    for category in indicator.categories_with_own_bars:
+        own = ", ".join(f"{t:g}" for t in indicator.thresholds_for(category) or ())
+        rule += f"; {names[category]}: {own}"
+    if indicator.applies_to is not None:
+        rule += f" · {report_word('applies to', lang)} {'、'.join(names[c] for c in indicator.applies_to)}"
+    if indicator.allow_na:
+        rule += f" · {report_word('may be n/a', lang)}"
+    return rule
+
+
 def _appendix(rubric: Rubric, lang: Lang) -> str:
 
     view = rubric_view(rubric, lang)
@@ -310,9 +377,7 @@ def _appendix(rubric: Rubric, lang: Lang) -> str:
     rows: list[list[CellLike]] = []
     for direction in rubric.directions:
         for indicator in direction.indicators:
-            thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
-            kind = word(indicator.kind, lang)
-            rule = f"{word(indicator.better, lang)}: {thresholds}" if thresholds else kind
+            rule = _rule_text(rubric, indicator, lang)
             rows.append([Cell(indicator.name.text(lang), title=indicator.id), direction.name.text(lang),
                          text_in(indicator.unit, lang) or "", rule, text_in(indicator.source, lang) or ""])
     indicators = Table([word("indicator", lang), word("direction", lang), word("unit", lang),

@@ -14,7 +14,7 @@ import html
 import math
 from typing import TYPE_CHECKING, Any
 
-from .._analysis.compare import Comparison
+from .._analysis.compare import Comparison, not_passed
 from .._analysis.gap import GapReport
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray
@@ -148,11 +148,11 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
                         word("value", lang), word("level", lang), word("points", lang),
                         word("source", lang)], indicator_rows, right=(3, 4, 5),
                        caption=f"{word('indicators', lang)} ({len(indicator_rows)})", collapsed=not detail)
-    return View(heading, [*_gate_lines(card, rubric, lang), summary, _rubric_line(card.rubric, lang)],
-                [directions, indicators])
+    return View(heading, [summary, _rubric_line(card.rubric, lang)], [directions, indicators],
+                alerts=gate_lines(card, rubric, lang))
 
 
-def _gate_lines(card: Scorecard, rubric: Rubric | None, lang: Lang) -> list[str]:
+def gate_lines(card: Scorecard, rubric: Rubric | None, lang: Lang) -> list[str]:
     """Basic requirements not passed, first of all: what each caps, and the level without it."""
     lines = []
     for gate_id, result in (card.gates or {}).items():
@@ -218,15 +218,26 @@ def comparison_view(result: Comparison, lang: Lang) -> View:
             level_label(rubric, int(scores.overall_level[row]), lang),
             str(int(scores.balanced_level[row])), percent(float(scores.completeness[row])),
             f"{result.percentile[row]:.0f}", *_scores_text(scores.directions[row], lang)])
-    rows, note = _limit(rows, lang)
     headers: list[CellLike] = [word("rank", lang), word("base", lang), word("overall", lang),
                                word("level", lang), word("balanced", lang), word("data", lang),
                                word("percentile", lang), *_direction_headers(rubric, lang)]
-    sort = result.sort_by if result.sort_by == "overall" else _direction_names(rubric, lang)[result.sort_by]
+    alerts = []
+    if rubric.gates:
+        names = {g.id: g.name.text(lang) if g.name is not None else g.id for g in rubric.gates}
+        failing = {row: not_passed(scores, row) for row in result.order.tolist()}
+        for row, cells in zip(result.order.tolist(), rows):
+            cells.append("⚠ " + "; ".join(names[g] for g in failing[row]) if failing[row] else "✓")
+        headers.append(word("basic requirements", lang))
+        count = sum(1 for gates in failing.values() if gates)
+        if count:
+            alerts.append(word("bases gated", lang).format(n=count, total=len(scores)))
+    rows, note = _limit(rows, lang)
+    sort = (word("overall", lang) if result.sort_by == "overall"
+            else _direction_names(rubric, lang)[result.sort_by])
     heading = (f"{word('rubric', lang)} {rubric.id} {rubric.version} · {len(scores)} "
                f"{word('bases', lang)} · {word('sorted by', lang)} {sort}")
-    return View(heading, tables=[Table(headers, rows, right=(0, 2, 4, 5, 6, *range(7, len(headers))),
-                                       note=note)])
+    right = (0, 2, 4, 5, 6, *range(7, 7 + len(rubric.direction_ids)))
+    return View(heading, tables=[Table(headers, rows, right=right, note=note)], alerts=alerts)
 
 
 def target_text(report: GapReport, rubric: Rubric | None, lang: Lang) -> str:
@@ -282,8 +293,8 @@ def gap_view(report: GapReport, lang: Lang, rubric: Rubric | None = None, top: i
                             action_rows, right=(0, 3, 4, 5, 6), caption=word("actions", lang),
                             note=word("more", lang).format(n=more) if more else None))
         footer.append(word("plan line", lang).format(n=len(report.plan), score=f"{report.plan_score:.1f}"))
-    return View(heading, [*_blocking_lines(report, rubric, lang), summary, _rubric_line(report.rubric, lang)],
-                tables, footer)
+    return View(heading, [summary, _rubric_line(report.rubric, lang)], tables, footer,
+                alerts=_blocking_lines(report, rubric, lang))
 
 
 def _blocking_lines(report: GapReport, rubric: Rubric | None, lang: Lang) -> list[str]:
