@@ -156,3 +156,26 @@ def test_chinese_report_and_displays_carry_no_english_prose(table, reports) -> N
     shown.append(render_as(gap(table.rubric, table.profiles[0], 2), "text", "zh"))
     for text in shown:
         assert latin_words(text, table) == set(), text
+
+
+def test_frames_carry_categories_gate_status_and_n_a(table) -> None:
+    pytest.importorskip("pandas")
+    frame = table.to_dataframe()
+    assert frame.loc[FERROUS, "category"] == "ferrous" and frame.loc["hexi-mixed-base", "category"] is None
+    assert frame.loc[FERROUS, "gate:all_licensed"] == "failed"
+    assert frame.loc["lvgu-ewaste-park", "gate:all_licensed"] == "passed"
+    assert (frame["level"] <= frame["uncapped_level"]).all()
+    indicators = table.scorecard("lvgu-ewaste-park").to_dataframe()
+    assert indicators.loc["water_reuse", "not_applicable"]
+    assert indicators.loc["dismantling", "unit"] == "lines"
+    actions = gap(table.rubric, table.profiles[table.index(FERROUS)], 2).to_dataframe()
+    assert actions.loc["licensed", "required"] and actions.loc["licensed", "gate"] == "all_licensed"
+    assert not actions.loc["water_reuse", "required"]
+
+
+def test_v1_frames_have_no_language_2_columns(rubric, profiles) -> None:
+    pytest.importorskip("pandas")
+    frame = score_many(rubric, profiles).to_dataframe()
+    assert not {"category", "uncapped_level"} & set(frame.columns)
+    assert "not_applicable" not in score_many(rubric, profiles).scorecard(0).to_dataframe()
+    assert "required" not in gap(rubric, profiles[0], 4).to_dataframe()

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .._errors import UpgradeScoreError
+from .._model.rubric import text_in
 from .._optional import require_pandas
+from .._text import display_language
 
 if TYPE_CHECKING:
     from .._analysis.compare import Comparison
@@ -40,16 +42,36 @@ def score_table_frame(table: ScoreTable, levels: bool = False) -> Any:
     columns.update({d: table.directions[:, j] for j, d in enumerate(directions)})
     if levels:
         columns.update({f"{d}_level": table.direction_levels[:, j] for j, d in enumerate(directions)})
+    columns.update(_language_2_columns(table))
     return pd.DataFrame(columns, index=pd.Index(list(table.base_ids), name="base"))
+
+
+def _language_2_columns(table: ScoreTable) -> dict[str, Any]:
+    """``category`` (for a rubric with categories), ``uncapped_level`` and one ``gate:<id>`` status
+    column per gate (for a rubric with gates)."""
+    from .._engine.gates import STATUS_NAMES
+
+    compiled = table.rubric.compiled
+    columns: dict[str, Any] = {}
+    if compiled.category_ids:
+        codes = table.categories if table.categories is not None else np.full(len(table), -1)
+        columns["category"] = [compiled.category_ids[c] if c >= 0 else None for c in codes.tolist()]
+    status = table.scores.gate_status
+    if compiled.gates and status is not None and table.scores.uncapped_overall_level is not None:
+        columns["uncapped_level"] = table.scores.uncapped_overall_level
+        for g, gate in enumerate(compiled.gates):
+            columns[f"gate:{gate.id}"] = [STATUS_NAMES[code] for code in status[:, g].tolist()]
+    return columns
 
 
 def scorecard_frame(card: Scorecard) -> Any:
     """One row per indicator (index ``indicator``): how its value became points."""
     pd = require_pandas()
+    lang = display_language()
     rows = [{
         "direction": result.direction,
         "value": result.value,
-        "unit": result.unit,
+        "unit": text_in(result.unit, lang),
         "missing": result.missing,
         "level": np.nan if result.level is None else result.level,
         "attained_level": result.attained_level,
@@ -61,6 +83,8 @@ def scorecard_frame(card: Scorecard) -> Any:
     } for result in card.indicators.values()]
     frame = pd.DataFrame(rows, index=pd.Index(list(card.indicators), name="indicator"))
     frame["attained_level"] = frame["attained_level"].astype("Int64")
+    if any(result.not_applicable is not None for result in card.indicators.values()):
+        frame.insert(3, "not_applicable", [bool(r.not_applicable) for r in card.indicators.values()])
     return frame
 
 
@@ -86,13 +110,18 @@ def gap_frame(report: GapReport, what: Literal["actions", "directions"] = "actio
     step = {indicator: k for k, indicator in enumerate(report.plan, 1)}
     columns = ["direction", "kind", "missing", "current", "current_level", "target", "target_level",
                "unit", "gain", "effort", "gain_per_effort", "plan_step"]
-    rows = [{**action.model_dump(exclude={"indicator"}), "plan_step": step.get(action.indicator)}
-            for action in report.actions]
+    if report.blocking_gates is not None:  # a rubric with gates: which action clears which gate
+        columns[1:1] = ["required", "gate"]
+    lang = display_language()
+    rows = [{**action.model_dump(exclude={"indicator"}), "unit": text_in(action.unit, lang),
+             "plan_step": step.get(action.indicator)} for action in report.actions]
     frame = pd.DataFrame(rows, index=pd.Index([a.indicator for a in report.actions], name="indicator"),
                          columns=columns)
     for column in ("current_level", "effort", "gain_per_effort", "gain"):
         frame[column] = frame[column].astype("float64")
     frame["plan_step"] = frame["plan_step"].astype("Int64")
+    if "required" in frame:
+        frame["required"] = frame["required"].fillna(False).astype(bool)
     return frame
 
 
@@ -110,7 +139,7 @@ def rubric_frame(rubric: Rubric, lang: Lang = "en") -> Any:
             "direction": rubric.direction_ids[compiled.direction_of[m]],
             "name": indicator.name.text(lang),
             "kind": indicator.kind,
-            "unit": indicator.unit,
+            "unit": text_in(indicator.unit, lang),
             "better": indicator.better if quantitative else None,
             "weight": indicator.weight,
             "direction_share": float(within[m]),
@@ -119,6 +148,15 @@ def rubric_frame(rubric: Rubric, lang: Lang = "en") -> Any:
             "thresholds": indicator.thresholds,
             "interpolation": indicator.interpolation if quantitative else None,
             "effort": np.nan if indicator.effort is None else indicator.effort,
-            "source": indicator.source,
+            "source": text_in(indicator.source, lang),
+            **_language_2_fields(rubric, indicator),
         })
     return pd.DataFrame(rows, index=pd.Index(list(rubric.indicator_ids), name="indicator"))
+
+
+def _language_2_fields(rubric: Rubric, indicator: Any) -> dict[str, Any]:
+    """``applies_to``, ``allow_na`` and per-category thresholds, for a rubric that uses them."""
+    if not rubric.compiled.uses_language_2:
+        return {}
+    return {"applies_to": indicator.applies_to, "allow_na": indicator.allow_na,
+            "thresholds_by_category": indicator.thresholds_by_category}
