@@ -323,6 +323,8 @@ def _add_diff_command(commands: argparse._SubParsersAction[_Parser]) -> None:
                      help="fail if any base's overall maturity level changes")
     sub.add_argument("--format", choices=("text", "json", "markdown"), default="text",
                      help="output format; markdown is a PR comment (default: text)")
+    sub.add_argument("--lang", choices=("en", "zh"), default="en",
+                     help="language of text and Markdown output (JSON keeps English messages)")
     sub.set_defaults(run=_diff_command)
 
 
@@ -338,8 +340,9 @@ def _diff_command(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print(result.to_json())
     else:
-        gates = "".join(f"\n\n**Gate failed:** {message}" for message in tripped)
-        _print(render_diff(result, args.format) + (gates if args.format == "markdown" else ""))
+        shown = tripped_gates(result, max_shift=args.max_shift, max_rank_change=args.max_rank_change,
+                              fail_on_level_change=args.fail_on_level_change, lang=args.lang)
+        _print(render_diff(result, args.format, lang=args.lang, tripped=shown))
     for message in tripped:
         sys.stderr.write(f"upgrade-score: gate failed: {message}\n")
     return EXIT_FAILED if tripped else EXIT_OK

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
+import re
 from collections.abc import Callable
 from typing import Any, get_args
 
@@ -14,16 +15,21 @@ import pytest
 from upgrade_score import BaseProfile, RubricDiff, UpgradeScoreError, diff, load_rubric, score_many
 from upgrade_score._analysis.compare import competition_ranks
 from upgrade_score._analysis.diff import (
+    CATEGORY_FIELDS,
     DIRECTION_FIELDS,
+    GATE_CONDITION,
+    GATE_FIELDS,
+    INDICATOR_BY_CATEGORY,
     INDICATOR_FIELDS,
     LEVEL_FIELDS,
     RUBRIC_FIELDS,
+    RUBRIC_PARTS,
     ChangeKind,
     inversions,
     kendall_tau_b,
     tripped_gates,
 )
-from upgrade_score._model.rubric import Direction, Indicator, Level, Rubric
+from upgrade_score._model.rubric import Category, Direction, Gate, Indicator, Level, Rubric
 
 Data = dict[str, Any]
 
@@ -53,8 +59,18 @@ MINI: Data = {
 }
 
 
-def rubric(change: Callable[[Data], object] | None = None) -> Rubric:
-    data = copy.deepcopy(MINI)
+# MINI in rubric language 2: two categories, per-category thresholds, applies_to and a gate.
+MINI2: Data = copy.deepcopy(MINI)
+MINI2["categories"] = [{"id": "ferrous", "name": {"zh": "黑色金属", "en": "Ferrous"}},
+                       {"id": "ewaste", "name": {"zh": "电子废弃物", "en": "E-waste"}}]
+MINI2["directions"][0]["indicators"][0]["thresholds_by_category"] = {"ferrous": [20, 30, 40]}
+MINI2["directions"][1]["indicators"][0]["applies_to"] = ["ferrous", "ewaste"]
+MINI2["gates"] = [{"id": "enough", "name": {"zh": "足够", "en": "Enough"}, "indicator": "share",
+                   "at_least": 20, "caps": 1}]
+
+
+def rubric(change: Callable[[Data], object] | None = None, base: Data = MINI) -> Rubric:
+    data = copy.deepcopy(base)
     if change is not None:
         change(data)
     return Rubric.model_validate(data)
@@ -156,31 +172,73 @@ CASES: list[tuple[ChangeKind, Callable[[Data], object], list[tuple[str, str, str
 ]
 
 
+def _drop_ewaste(data: Data) -> None:
+    data["categories"].pop(1)
+    ind(data, 1, 0)["applies_to"] = ["ferrous"]
+
+
+def _gate(**changes: Any) -> Callable[[Data], None]:
+    def change(data: Data) -> None:
+        gate = data["gates"][0]
+        if {"at_least", "at_most"} & set(changes):
+            gate.pop("at_least")
+        gate.update(changes)
+    return change
+
+
+# rubric-language-2 kinds, each on MINI2
+CASES2: list[tuple[ChangeKind, Callable[[Data], object], list[tuple[str, str, str]]]] = [
+    ("category_added", lambda d: d["categories"].append({"id": "mixed", "name": {"en": "Mixed"}}),
+     [("category_added", "mixed", "")]),
+    ("category_removed", _drop_ewaste,
+     [("category_removed", "ewaste", ""), ("applies_to_changed", "cost", "applies_to")]),
+    ("allow_na_changed", _set("directions.0.indicators.1.allow_na", True),
+     [("allow_na_changed", "rating", "allow_na")]),
+    ("applies_to_changed", _set("directions.2.indicators.0.applies_to", ["ewaste"]),
+     [("applies_to_changed", "count", "applies_to")]),
+    ("category_thresholds_changed",
+     _set("directions.0.indicators.0.thresholds_by_category.ferrous", [15, 30, 40]),
+     [("category_thresholds_changed", "share", "thresholds_by_category.ferrous")]),
+    ("category_floor_changed", _set("directions.0.indicators.0.floor_by_category", {"ferrous": 5}),
+     [("category_floor_changed", "share", "floor_by_category.ferrous")]),
+    ("gate_added", lambda d: d["gates"].append({"id": "cheap", "indicator": "cost", "at_most": 25}),
+     [("gate_added", "cheap", "")]),
+    ("gate_removed", lambda d: d.pop("gates"), [("gate_removed", "enough", "")]),
+    ("gate_indicator_changed", _gate(indicator="count"), [("gate_indicator_changed", "enough", "indicator")]),
+    ("condition_changed", _gate(at_most=50), [("condition_changed", "enough", "condition")]),
+    ("caps_changed", _gate(caps=0), [("caps_changed", "enough", "caps")]),
+    ("gate_scope_changed", _gate(scope="alpha"), [("gate_scope_changed", "enough", "scope")]),
+]
+OPPOSITE = {f"{part}_{a}": f"{part}_{b}" for part in ("direction", "indicator", "category", "gate")
+            for a, b in (("added", "removed"), ("removed", "added"))}
+
+
 def test_every_change_kind_has_a_case() -> None:
-    assert sorted(kind for kind, _, _ in CASES) == sorted(get_args(ChangeKind))
+    kinds = [kind for kind, _, _ in (*CASES, *CASES2)]
+    assert sorted(kinds) == sorted(get_args(ChangeKind)) and len(set(kinds)) == len(kinds)
 
 
-@pytest.mark.parametrize(("kind", "change", "expected"), CASES, ids=[case[0] for case in CASES])
+@pytest.mark.parametrize(("kind", "change", "expected", "base"),
+                         [(*case, MINI) for case in CASES] + [(*case, MINI2) for case in CASES2],
+                         ids=[case[0] for case in (*CASES, *CASES2)])
 def test_change_kind_detected(kind: ChangeKind, change: Callable[[Data], object],
-                              expected: list[tuple[str, str, str]]) -> None:
-    result = diff(rubric(), rubric(change))
+                              expected: list[tuple[str, str, str]], base: Data) -> None:
+    result = diff(rubric(base=base), rubric(change, base))
     assert [(c.kind, c.target, c.field) for c in result.changes] == expected
     assert result.changed
-    reverse = diff(rubric(change), rubric())
-    assert sorted(c.kind for c in reverse.changes) == sorted(
-        {"direction_added": "direction_removed", "direction_removed": "direction_added",
-         "indicator_added": "indicator_removed", "indicator_removed": "indicator_added"}.get(k, k)
-        for k, _, _ in expected)
+    reverse = diff(rubric(change, base), rubric(base=base))
+    assert sorted(c.kind for c in reverse.changes) == sorted(OPPOSITE.get(k, k) for k, _, _ in expected)
 
 
-@pytest.mark.xfail(strict=True,
-                   reason="diff does not yet compare the rubric-language-2 fields (issue 13, open)")
 def test_every_model_field_is_compared() -> None:
     special = {"id", "weight", "floor", "levels", "level_cutoffs", "directions", "indicators", "level"}
-    assert set(Indicator.model_fields) == set(INDICATOR_FIELDS) | {"id", "weight", "floor"}
+    assert set(Indicator.model_fields) == (set(INDICATOR_FIELDS) | set(INDICATOR_BY_CATEGORY)
+                                           | {"id", "weight", "floor"})
     assert set(Direction.model_fields) == set(DIRECTION_FIELDS) | {"id", "weight", "indicators"}
     assert set(Level.model_fields) == set(LEVEL_FIELDS) | {"level"}
-    assert set(Rubric.model_fields) <= set(RUBRIC_FIELDS) | special
+    assert set(Rubric.model_fields) <= set(RUBRIC_FIELDS) | set(RUBRIC_PARTS) | special
+    assert set(Category.model_fields) == set(CATEGORY_FIELDS) | {"id"}
+    assert set(Gate.model_fields) == set(GATE_FIELDS) | set(GATE_CONDITION) | {"id"}
 
 
 def test_labels_and_descriptions_of_every_part() -> None:
@@ -243,6 +301,140 @@ def test_default_floor_follows_thresholds() -> None:
     assert floor.message == "floor: 40 (default) → 60 (default)"
     explicit = diff(rubric(), rubric(_set("directions.1.indicators.0.floor", 40))).changes
     assert [(c.kind, c.message) for c in explicit] == [("floor_changed", "floor: 40 (default) → 40")]
+
+
+def _v2(change: Callable[[Data], object]) -> tuple[Rubric, Rubric]:
+    return rubric(base=MINI2), rubric(change, MINI2)
+
+
+def test_category_thresholds_name_the_defaults_they_replace() -> None:
+    old, new = _v2(_set("directions.0.indicators.0.thresholds_by_category", {"ewaste": [5, 10, 20]}))
+    removed, added = diff(old, new).changes
+    assert (removed.kind, removed.category, removed.old, removed.new) == (
+        "category_thresholds_changed", "ferrous", [20.0, 30.0, 40.0], None)
+    assert removed.message == "thresholds_by_category.ferrous: [20, 30, 40] → [10, 20, 30] (default)"
+    assert added.message == "thresholds_by_category.ewaste: [10, 20, 30] (default) → [5, 10, 20]"
+    assert added.text("zh") == "ewaste 类基地的等级阈值：[10, 20, 30]（默认） → [5, 10, 20]"
+    # floor 0 is explicit, so it holds for both categories: no floor change
+
+
+def test_category_floor_follows_category_thresholds() -> None:
+    # cost (better: lower, thresholds 30, 20, 10) has no floor: one step before t_1, 40 by default
+    old, new = _v2(_set("directions.1.indicators.0.thresholds_by_category", {"ferrous": [40, 30, 20]}))
+    thresholds, floor = diff(old, new).changes
+    assert thresholds.kind == "category_thresholds_changed"
+    assert (floor.kind, floor.field, floor.category, floor.old, floor.new) == (
+        "category_floor_changed", "floor_by_category.ferrous", "ferrous", 40.0, 50.0)
+    assert floor.message == "floor_by_category.ferrous: 40 (default) → 50 (default)"
+    (explicit,) = diff(old, rubric(_set("directions.1.indicators.0.floor_by_category", {"ewaste": 35},),
+                                   MINI2)).changes
+    assert explicit.message == "floor_by_category.ewaste: 40 (default) → 35"
+    assert explicit.text("zh") == "ewaste 类基地的 0 级下限值：40（默认） → 35"
+
+
+def test_applies_to_allow_na_and_gate_messages() -> None:
+    old = rubric(base=MINI2)
+    (applies,) = diff(old, rubric(_set("directions.2.indicators.0.applies_to", ["ewaste"]), MINI2)).changes
+    assert applies.message == "applies_to: every base → [ewaste]"
+    assert applies.text("zh") == "适用的基地类型：全部基地 → [ewaste]"
+    (allow,) = diff(old, rubric(_set("directions.0.indicators.1.allow_na", True), MINI2)).changes
+    assert (allow.old, allow.new, allow.message) == (False, True, "allow_na: false → true")
+    assert allow.text("zh") == "允许填报“不适用”：否 → 是"
+    (condition,) = diff(old, rubric(_gate(at_most=50), MINI2)).changes
+    assert (condition.old, condition.new) == ({"at_least": 20.0}, {"at_most": 50.0})
+    assert condition.message == "condition: at_least 20 → at_most 50"
+    assert condition.text("zh") == "条件：≥ 20 → ≤ 50"
+    (scope,) = diff(old, rubric(_gate(scope="alpha"), MINI2)).changes
+    assert (scope.message, scope.text("zh")) == ("scope: overall → alpha", "作用范围：总分 → 方向 alpha")
+    (caps,) = diff(old, rubric(_gate(caps=0), MINI2)).changes
+    assert (caps.old, caps.new, caps.message) == (1, 0, "caps: 1 → 0")
+
+
+def test_added_and_removed_gates_and_categories_carry_their_definition() -> None:
+    old = rubric(base=MINI2)
+    (added,) = diff(old, rubric(lambda d: d["gates"].append(
+        {"id": "cheap", "indicator": "cost", "at_most": 25, "scope": "beta"}), MINI2)).changes
+    assert added.scope == "gate" and added.new == {"indicator": "cost", "at_most": 25.0, "caps": 0,
+                                                   "scope": "beta"}
+    assert added.message == "added: at_most 25 on 'cost', caps direction 'beta' at level 0"
+    assert added.text("zh") == "新增：指标 cost ≤ 25，未满足时方向 beta 的等级上限为 0 级"
+    (removed,) = diff(old, rubric(lambda d: d.pop("gates"), MINI2)).changes
+    assert removed.message == "removed (was: at_least 20 on 'share', caps overall at level 1)"
+    assert removed.text("zh") == "删除（原为：指标 share ≥ 20，未满足时总分等级上限为 1 级）"
+    category = diff(old, rubric(_drop_ewaste, MINI2)).changes[0]
+    assert (category.kind, category.scope, category.old) == (
+        "category_removed", "category", {"name": {"zh": "电子废弃物", "en": "E-waste"}})
+    assert (category.message, category.text("zh")) == ("removed (was: E-waste)", "删除（原为：电子废弃物）")
+
+
+def test_category_renamed_and_gate_name_are_label_changes() -> None:
+    def change(data: Data) -> None:
+        data["categories"][0]["name"] = {"zh": "钢铁", "en": "Steel"}
+        data["categories"][1]["description"] = "Dismantling"
+        data["gates"][0]["name"] = {"zh": "足够", "en": "Enough!"}
+
+    result = diff(rubric(base=MINI2), rubric(change, MINI2))
+    assert [(c.kind, c.scope, c.target, c.field) for c in result.changes] == [
+        ("label_changed", "category", "ferrous", "name"),
+        ("description_changed", "category", "ewaste", "description"),
+        ("label_changed", "gate", "enough", "name")]
+    assert result.changes[0].message == "name: zh: 黑色金属; en: Ferrous → zh: 钢铁; en: Steel"
+    assert result.changes[0].text("zh") == "名称：中文：黑色金属；英文：Ferrous → 中文：钢铁；英文：Steel"
+
+
+def test_bilingual_units_and_descriptions() -> None:
+    same = diff(rubric(), rubric(_set("directions.1.indicators.0.unit", {"zh": "CNY", "en": "CNY"})))
+    assert same.changes == ()  # one text in every language, written either way
+    yuan = {"zh": "元", "en": "CNY"}
+    (unit,) = diff(rubric(), rubric(_set("directions.1.indicators.0.unit", yuan))).changes
+    assert (unit.kind, unit.old, unit.new) == ("unit_changed", "CNY", {"zh": "元", "en": "CNY"})
+    assert unit.message == "unit: CNY → zh: 元; en: CNY"
+    assert unit.text("zh") == "单位：CNY → 中文：元；英文：CNY"
+    where = "directions.0.indicators.0.description"
+    both = {"zh": "比例", "en": "Share"}
+    (text,) = diff(rubric(_set(where, {"en": "Share"})), rubric(_set(where, both))).changes
+    assert (text.kind, text.message) == ("description_changed",
+                                         "description: en: Share → zh: 比例; en: Share")
+    (descriptor,) = diff(rubric(), rubric(_set("directions.0.indicators.1.descriptors.1", "Basic"))).changes
+    assert descriptor.message == "descriptors: level 1 changed"  # {en: Basic} is not "Basic" in zh
+
+
+LATIN = re.compile(r"[A-Za-z]")
+# values the displays translate (so they are not data to blank out)
+ENUMS = {"quantitative", "qualitative", "boolean", "higher", "lower", "linear", "step", "arithmetic",
+         "geometric", "weakest", "zero", "exclude", "overall"}
+
+
+def _data_strings(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [] if value in ENUMS else [value]
+    if isinstance(value, dict):
+        return [text for v in value.values() for text in _data_strings(v)]
+    if isinstance(value, list):
+        return [text for v in value for text in _data_strings(v)]
+    return []
+
+
+def _without_data(text: str, *data: object) -> str:
+    """``text`` with every id and rubric text of ``data`` blanked out, longest first."""
+    for item in sorted({t for d in data for t in _data_strings(d)}, key=len, reverse=True):
+        text = text.replace(item, " ")
+    return text
+
+
+@pytest.mark.parametrize(("kind", "change", "base"),
+                         [(case[0], case[1], MINI) for case in CASES]
+                         + [(case[0], case[1], MINI2) for case in CASES2],
+                         ids=[case[0] for case in (*CASES, *CASES2)])
+def test_chinese_messages_carry_no_english_prose(kind: str, change: Callable[[Data], object],
+                                                  base: Data) -> None:
+    new_data = copy.deepcopy(base)
+    change(new_data)
+    for old, new, data in ((rubric(base=base), rubric(change, base), (base, new_data)),
+                           (rubric(change, base), rubric(base=base), (new_data, base))):
+        for found in diff(old, new).changes:
+            left = _without_data(found.text("zh"), *data, found.old, found.new)
+            assert not LATIN.search(left), (found.kind, found.text("zh"))
 
 
 def test_changes_are_json_and_deterministic() -> None:
@@ -351,6 +543,136 @@ def test_builtin_rubric_against_itself_with_examples() -> None:
     result = diff(builtin, builtin, load_profiles("examples/bases"))
     assert result.changes == () and result.max_shift == 0 and result.kendall_tau == 1.0
     assert isinstance(result, RubricDiff)
+
+
+# --- impact under rubric language 2: gates, n/a directions, profiles one rubric rejects ----------
+
+# 2 levels at 40 and 80; green: licensed (50 → 100), water (n/a allowed); chain: dismantling lines
+TINY: Data = {
+    "id": "tiny", "version": "1", "title": {"zh": "小", "en": "Tiny"},
+    "levels": [{"level": 1, "name": {"zh": "一级", "en": "One"}},
+               {"level": 2, "name": {"zh": "二级", "en": "Two"}}],
+    "level_cutoffs": [40, 80],
+    "categories": [{"id": "ferrous", "name": {"zh": "黑色金属", "en": "Ferrous"}},
+                   {"id": "ewaste", "name": {"zh": "电子废弃物", "en": "E-waste"}}],
+    "directions": [
+        {"id": "green", "name": {"zh": "绿色", "en": "Green"}, "indicators": [
+            {"id": "licensed", "name": {"zh": "合规处置率", "en": "Licensed"}, "unit": "%",
+             "thresholds": [50, 100], "floor": 0, "valid_range": [0, 100]},
+            {"id": "water", "name": {"zh": "水重复利用率", "en": "Water reuse"}, "unit": "%",
+             "thresholds": [40, 80], "floor": 0, "allow_na": True, "valid_range": [0, 100]}]},
+        {"id": "chain", "name": {"zh": "链条", "en": "Chain"}, "indicators": [
+            {"id": "lines", "name": {"zh": "拆解线", "en": "Lines"}, "thresholds": [1, 3], "floor": 0}]},
+    ],
+}
+GATE = {"id": "all_licensed", "name": {"zh": "全部合规", "en": "All licensed"}, "indicator": "licensed",
+        "at_least": 100, "caps": 1}
+
+
+def tiny(change: Callable[[Data], object] | None = None) -> Rubric:
+    return rubric(change, TINY)
+
+
+def base(key: str, category: str | None, **values: Any) -> BaseProfile:
+    return BaseProfile.model_validate({"base": {"id": key, "category": category}, "values": values})
+
+
+# levels s: licensed 95 → 1.9, 99 → 1.98, 100 → 2; water 80 → 2, 40 → 1, 100 → 2; lines 3 → 2, 1 → 1
+BASES = [
+    base("b1", "ferrous", licensed=95, water=80),              # green 97.5, chain 0 → 48.75, level 1
+    base("b2", "ewaste", licensed=100, water="n/a", lines=3),  # green 100, chain 100 → 100, level 2
+    base("b3", "ewaste", water=40, lines=1),                   # green 25, chain 50 → 37.5, level 0
+    base("b4", "ewaste", licensed=99, water=100, lines=3),     # green 99.5, chain 100 → 99.75, level 2
+]
+
+
+def test_gate_added_caps_levels_never_scores() -> None:
+    result = diff(tiny(), tiny(lambda d: d.update(gates=[GATE])), BASES)
+    rows = {row.base: row for row in result.impact}
+    assert [rows[b].old for b in ("b1", "b2", "b3", "b4")] == pytest.approx([48.75, 100, 37.5, 99.75])
+    assert result.max_shift == 0 and result.kendall_tau == pytest.approx(1.0)
+    # b1 fails (95 < 100) but is at level 1 already; b3 has no value (unknown); b4 fails: 2 → 1
+    assert {b: (r.old_level, r.new_level, r.old_uncapped_level, r.new_uncapped_level)
+            for b, r in rows.items()} == {"b1": (1, 1, 1, 1), "b2": (2, 2, 2, 2), "b3": (0, 0, 0, 0),
+                                          "b4": (2, 1, 2, 2)}
+    assert {b: (r.gates or {})["all_licensed"].model_dump() for b, r in rows.items()} == {
+        "b1": {"old": None, "new": "failed"}, "b2": {"old": None, "new": "passed"},
+        "b3": {"old": None, "new": "unknown"}, "b4": {"old": None, "new": "failed"}}
+    assert result.level_changes == 1 and tripped_gates(result, fail_on_level_change=True) == [
+        "--fail-on-level-change: 1 base(s) change level, e.g. b4 2 → 1"]
+    assert result.gates is not None and result.gates["all_licensed"].model_dump() == {
+        "old_failing": None, "new_failing": 3, "newly_failing": 3, "no_longer_failing": 0}
+    assert (result.gate_status_changes, result.newly_failing) == (3, 3)  # b2 passes: no news
+    back = diff(tiny(lambda d: d.update(gates=[GATE])), tiny(), BASES)
+    assert back.gates is not None and back.gates["all_licensed"].model_dump() == {
+        "old_failing": 3, "new_failing": None, "newly_failing": 0, "no_longer_failing": 3}
+    assert (back.gate_status_changes, back.newly_failing, back.level_changes) == (3, 0, 1)
+
+
+def test_gate_changed_moves_bases_between_statuses() -> None:
+    old = tiny(lambda d: d.update(gates=[GATE]))
+    new = tiny(lambda d: d.update(gates=[{**GATE, "at_least": 96}]))
+    result = diff(old, new, BASES)
+    assert [c.kind for c in result.changes] == ["condition_changed"]
+    rows = {row.base: row for row in result.impact}
+    assert (rows["b4"].gates or {})["all_licensed"].model_dump() == {"old": "failed", "new": "passed"}
+    assert (rows["b4"].old_level, rows["b4"].new_level) == (1, 2)
+    assert result.gates is not None and result.gates["all_licensed"].model_dump() == {
+        "old_failing": 3, "new_failing": 2, "newly_failing": 0, "no_longer_failing": 1}
+    assert (result.gate_status_changes, result.newly_failing) == (1, 0)
+
+
+def test_direction_that_becomes_na_is_no_numeric_shift() -> None:
+    old, new = tiny(), tiny(_set("directions.1.indicators.0.applies_to", ["ewaste"]))
+    group = BASES[:2]
+    result = diff(old, new, group)
+    rows = {row.base: row for row in result.impact}
+    b1 = rows["b1"]  # chain counted 0 under the old rubric; n/a now, so overall = green alone
+    assert (b1.old, b1.new, b1.shift, b1.old_level, b1.new_level) == pytest.approx((48.75, 97.5, 48.75, 1, 2))
+    assert b1.directions["chain"].model_dump() == {"old": 0.0, "new": None, "shift": None, "old_level": 0,
+                                                   "new_level": None, "na": "became_na"}
+    assert b1.directions["green"].shift == 0 and b1.directions["green"].na is None
+    assert rows["b2"].directions["chain"].na is None and result.max_shift == pytest.approx(48.75)
+    assert json.loads(result.to_json())["impact"][0]["directions"]["chain"]["na"] == "became_na"
+    back = diff(new, old, group)
+    assert {row.base: row for row in back.impact}["b1"].directions["chain"].model_dump() == {
+        "old": None, "new": 0.0, "shift": None, "old_level": None, "new_level": 0, "na": "no_longer_na"}
+    still = diff(new, tiny(lambda d: (_set("directions.1.indicators.0.applies_to", ["ewaste"])(d),
+                                      _set("directions.0.weight", 2)(d))), group)
+    moved = {row.base: row for row in still.impact}["b1"]
+    assert moved.directions["chain"].na == "still_na" and moved.shift == 0
+
+
+def test_profiles_one_rubric_rejects_are_input_errors_naming_it() -> None:
+    lines = [base("b1", "ferrous", licensed=95, lines=2)]  # valid while lines applies to every base
+    with pytest.raises(UpgradeScoreError,
+                       match=r"does not apply to category 'ferrous'.*\(new rubric 'tiny' 1\)"):
+        diff(tiny(), tiny(_set("directions.1.indicators.0.applies_to", ["ewaste"])), lines)
+
+    def no_ferrous(data: Data) -> None:
+        data["categories"].pop(0)
+
+    with pytest.raises(UpgradeScoreError, match=r"unknown category 'ferrous'.*\(new rubric"):
+        diff(tiny(), tiny(no_ferrous), [base("b1", "ferrous", licensed=95)])
+    answered = [base("b1", "ferrous", licensed="n/a", water=50)]
+    with pytest.raises(UpgradeScoreError, match=r"'n/a' is allowed only .*\(old rubric 'tiny' 1\)"):
+        diff(tiny(), tiny(_set("directions.0.indicators.0.allow_na", True)), answered)
+
+    def nothing_applies(data: Data) -> None:
+        _set("directions.1.indicators.0.applies_to", ["ewaste"])(data)
+        _set("directions.0.indicators.0.applies_to", ["ewaste"])(data)
+
+    with pytest.raises(UpgradeScoreError, match=r"no direction applies to this base.*\(new rubric"):
+        diff(tiny(), tiny(nothing_applies), [base("b1", "ferrous", water="n/a")])
+
+
+def test_language_1_json_has_no_language_2_keys() -> None:
+    data = json.loads(diff(rubric(), rubric(_set("directions.1.weight", 3)), profiles(3)).to_json())
+    assert not {"gates", "gate_status_changes", "newly_failing"} & set(data)
+    assert all("category" not in change for change in data["changes"])
+    for row in data["impact"]:
+        assert not {"gates", "old_uncapped_level", "new_uncapped_level"} & set(row)
+        assert all("na" not in shift for shift in row["directions"].values())
 
 
 # --- ranks and Kendall's tau-b --------------------------------------------------------------------

@@ -64,13 +64,13 @@ directions:
 Found = tuple[str, str, int | None, str]  # id, severity, line, path
 
 
-def findings(tmp_path: Path, *edits: tuple[str, str]) -> list[Found]:
-    """Lint CLEAN with text edits (each edit keeps the line count), from a file."""
-    text = CLEAN
+def findings(tmp_path: Path, *edits: tuple[str, str], clean: str = CLEAN) -> list[Found]:
+    """Lint ``clean`` with text edits (each edit keeps the line count), from a file."""
+    text = clean
     for old, new in edits:
         assert text.count(old) == 1, old
         text = text.replace(old, new)
-    assert text.count("\n") == CLEAN.count("\n")
+    assert text.count("\n") == clean.count("\n")
     path = tmp_path / "rubric.yaml"
     path.write_text(text, encoding="utf-8")
     found = lint_file(path)
@@ -181,6 +181,182 @@ def test_ids_not_snake_case(tmp_path: Path) -> None:
     assert findings(tmp_path, ("id: mini-rubric", "id: mini_rubric_2")) == []
 
 
+# --- rubric language 2: categories, units, gates --------------------------------------------------
+
+# A clean rubric that uses categories, n/a, applies_to, a bilingual unit and a gate.
+CLEAN2 = """\
+id: mini-rubric
+version: "1"
+title: {zh: 小, en: Mini}
+levels:
+  - {level: 1, name: {zh: 一, en: One}}
+  - {level: 2, name: {zh: 二, en: Two}}
+  - {level: 3, name: {zh: 三, en: Three}}
+categories:
+  - {id: ferrous, name: {zh: 黑色金属, en: Ferrous}}
+  - {id: ewaste, name: {zh: 电子废弃物, en: E-waste}}
+directions:
+  - id: alpha
+    name: {zh: 甲, en: Alpha}
+    weight: 1
+    indicators:
+      - id: share
+        name: {zh: 比例, en: Share}
+        unit: "%"
+        thresholds: [10, 20, 30]
+        thresholds_by_category: {ferrous: [15, 25, 35]}
+        floor: 0
+        valid_range: [0, 100]
+        weight: 2
+        source: "Design choice."
+      - id: rating
+        name: {zh: 评级, en: Rating}
+        kind: qualitative
+        source: "Assessor's rating."
+        allow_na: true
+        descriptors:
+          1: {zh: 基础, en: Basic}
+          3: {zh: 领先, en: Leading}
+  - id: beta
+    name: {zh: 乙, en: Beta}
+    weight: 1
+    indicators:
+      - id: cost
+        name: {zh: 成本, en: Cost}
+        unit: {zh: 元/吨, en: CNY/t}
+        applies_to: [ferrous, ewaste]
+        better: lower
+        thresholds: [30, 20, 10]
+        floor: 40
+        valid_range: [0, 1000]
+        source: "Design choice."
+gates:
+  - id: enough
+    name: {zh: 足够, en: Enough}
+    indicator: share
+    at_least: 20
+    caps: 1
+"""
+#  9 ferrous   10 ewaste   16 share   18 unit   20 thresholds_by_category   25 rating   29 allow_na
+# 37 cost   39 unit   40 applies_to   47 gate enough   48 name   49 indicator   50 at_least   51 caps
+
+
+def test_clean_language_2_rubric_has_no_findings(tmp_path: Path) -> None:
+    assert findings(tmp_path, clean=CLEAN2) == []
+    assert lint(load_rubric(ROOT / "examples" / "rubrics" / "categories_and_gates.yaml")) == []
+
+
+def test_category_unused(tmp_path: Path) -> None:
+    edit = ("applies_to: [ferrous, ewaste]", "applies_to: [ferrous]")
+    assert findings(tmp_path, edit, clean=CLEAN2) == [("category-unused", "warning", 10, "categories[1].id")]
+    assert lint_file(tmp_path / "rubric.yaml")[0].message == (
+        "category 'ewaste' is named by no indicator's applies_to, thresholds_by_category or "
+        "floor_by_category: its bases score exactly as bases without a category")
+    # named only by thresholds_by_category (ewaste) is a use too
+    assert findings(tmp_path, edit, ("{ferrous: [15, 25, 35]}", "{ewaste: [15, 25, 35]}"), clean=CLEAN2) == []
+
+
+def test_category_bar_outside_applies_to(tmp_path: Path) -> None:
+    edits = [('        unit: "%"\n        thresholds: [10, 20, 30]',
+              '        applies_to: [ewaste]\n        thresholds: [10, 20, 30]'),
+             ("unit: {zh: 元/吨, en: CNY/t}", "floor_by_category: {ferrous: 45}"),
+             ("applies_to: [ferrous, ewaste]", "applies_to: [ewaste]")]
+    assert findings(tmp_path, *edits, clean=CLEAN2) == [
+        ("category-bar-outside-applies-to", "error", 20,
+         "directions[0].indicators[0].thresholds_by_category.ferrous"),
+        ("category-bar-outside-applies-to", "error", 39,
+         "directions[1].indicators[0].floor_by_category.ferrous")]
+    first, second = (f.message for f in lint_file(tmp_path / "rubric.yaml"))
+    assert first == ("indicator 'share' does not apply to category 'ferrous' (applies_to: ewaste), so these "
+                     "thresholds are never used: add 'ferrous' to applies_to or remove these")
+    assert second.endswith("so this floor is never used: add 'ferrous' to applies_to or remove this")
+    # bars for a category inside applies_to are used
+    inside = ("[ewaste]\n        thresholds: [10", "[ferrous]\n        thresholds: [10")
+    assert findings(tmp_path, edits[0], inside, clean=CLEAN2) == []
+
+
+def test_unit_missing_zh(tmp_path: Path) -> None:
+    edit = ("unit: {zh: 元/吨, en: CNY/t}", 'unit: "CNY/t"')
+    assert findings(tmp_path, edit, clean=CLEAN2) == [
+        ("unit-missing-zh", "warning", 39, "directions[1].indicators[0].unit")]
+    assert lint_file(tmp_path / "rubric.yaml")[0].message == (
+        "unit 'CNY/t' of indicator 'cost' has no 'zh' text, so a Chinese survey shows it in English: "
+        "give {zh: …, en: …}")
+    for english in ("unit: {en: 10k t/yr}", "unit: t", "unit: m³"):  # SI symbols too: 吨, 立方米
+        assert findings(tmp_path, ("unit: {zh: 元/吨, en: CNY/t}", english), clean=CLEAN2) == [
+            ("unit-missing-zh", "warning", 39, "directions[1].indicators[0].unit")], english
+    for fine in ('unit: "‰"', "unit: {en: '%'}", "unit: {zh: 万吨/年}", 'unit: "10⁴ ¥"'):
+        assert findings(tmp_path, ("unit: {zh: 元/吨, en: CNY/t}", fine), clean=CLEAN2) == [], fine
+
+
+def test_unit_missing_zh_only_in_language_2_rubrics(tmp_path: Path) -> None:
+    plain = ('        source: "Design choice."\n      - id: rating',
+             '        unit: CNY/t\n      - id: rating')
+    missing = ("missing-source", "warning", 13, "directions[0].indicators[0].source")
+    assert findings(tmp_path, ("valid_range: [0, 1000]", "unit: CNY/t")) == []
+    assert findings(tmp_path, plain) == [missing]
+    opted_in = ("valid_range: [0, 1000]", "unit: {zh: 元, en: CNY}")  # one bilingual unit opts in
+    assert findings(tmp_path, plain, opted_in) == [
+        missing, ("unit-missing-zh", "warning", 19, "directions[0].indicators[0].unit")]
+
+
+def test_gate_on_an_indicator_that_allows_na(tmp_path: Path) -> None:
+    edits = [("indicator: share", "indicator: rating"), ("at_least: 20", "at_least: 2")]
+    assert findings(tmp_path, *edits, clean=CLEAN2) == [
+        ("gate-indicator-may-be-na", "warning", 49, "gates[0].indicator")]
+    assert lint_file(tmp_path / "rubric.yaml")[0].message == (
+        "gate 'enough' is on 'rating', which allows n/a: any base can answer n/a, and an n/a gate neither "
+        "passes nor caps, so every base can step around this requirement")
+    applies = ("applies_to: [ferrous, ewaste]", "applies_to: [ewaste]")  # cannot dodge: not flagged
+    on_cost = [("indicator: share", "indicator: cost"), ("at_least: 20", "at_most: 20")]
+    assert findings(tmp_path, applies, *on_cost,
+                    clean=CLEAN2.replace("{ferrous: [15, 25, 35]}", "{ewaste: [15, 25, 35]}")) == [
+        ("category-unused", "warning", 9, "categories[0].id")]
+
+
+def test_gate_caps_top_level(tmp_path: Path) -> None:
+    assert findings(tmp_path, ("caps: 1", "caps: 3"), clean=CLEAN2) == [
+        ("gate-caps-top-level", "warning", 51, "gates[0].caps")]
+    assert lint_file(tmp_path / "rubric.yaml")[0].message.startswith(
+        "gate 'enough' caps at level 3, the top level: it never lowers a level")
+    assert findings(tmp_path, ("caps: 1", "caps: 2"), clean=CLEAN2) == []
+
+
+def test_gate_scope_excludes_its_indicator(tmp_path: Path) -> None:
+    name = "    name: {zh: 足够, en: Enough}"
+    assert findings(tmp_path, (name, "    scope: beta"), clean=CLEAN2) == [
+        ("gate-scope-excludes-indicator", "warning", 48, "gates[0].scope")]
+    assert lint_file(tmp_path / "rubric.yaml")[0].message == (
+        "gate 'enough' caps direction 'beta' but its indicator 'share' belongs to 'alpha': "
+        "did you mean scope 'alpha' (or overall)?")
+    assert findings(tmp_path, (name, "    scope: alpha"), clean=CLEAN2) == []
+
+
+def test_range_excludes_gate(tmp_path: Path) -> None:
+    assert findings(tmp_path, ("at_least: 20", "at_least: 120"), clean=CLEAN2) == [
+        ("range-excludes-gate", "error", 50, "gates[0].at_least")]
+    assert lint_file(tmp_path / "rubric.yaml")[0].message == (
+        "gate 'enough' needs at_least 120 but valid_range of 'share' is [0, 100]: no valid value passes, "
+        "so every base is capped")
+    cost = ("indicator: share", "indicator: cost")
+    assert findings(tmp_path, cost, ("at_least: 20", "at_most: -5"), clean=CLEAN2) == [
+        ("range-excludes-gate", "error", 50, "gates[0].at_most")]
+    assert findings(tmp_path, ("at_least: 20", "at_least: 100"), clean=CLEAN2) == []  # 100 itself passes
+    assert findings(tmp_path, cost, ("at_least: 20", "at_most: 0"), clean=CLEAN2) == []
+
+
+def test_check_exits_1_on_language_2_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = _write(tmp_path, CLEAN2.replace("at_least: 20", "at_least: 120").replace("caps: 1", "caps: 3"))
+    code, out, _ = run(capsys, "check", path)
+    assert code == 1
+    assert out == (f"{path}:50: gates[0].at_least: error [range-excludes-gate]: gate 'enough' needs "
+                   "at_least 120 but valid_range of 'share' is [0, 100]: no valid value passes, so every "
+                   "base is capped\n"
+                   f"{path}:51: gates[0].caps: warning [gate-caps-top-level]: gate 'enough' caps at level 3, "
+                   "the top level: it never lowers a level (use a lower caps, or drop the gate)\n"
+                   f"{path}: 1 error, 1 warning\n")
+
+
 def test_pure_lint_has_paths_but_no_lines() -> None:
     text = CLEAN.replace('        source: "Design choice."\n      - id: rating', "      - id: rating")
     (found,) = lint(_rubric(text))
@@ -194,7 +370,10 @@ def test_pure_lint_has_paths_but_no_lines() -> None:
 
 def test_every_rule_has_a_severity() -> None:
     assert set(RULES) == {"missing-source", "direction-weight-share", "threshold-step-ratio",
-                          "range-excludes-threshold", "label-missing-language", "id-not-snake-case"}
+                          "range-excludes-threshold", "label-missing-language", "id-not-snake-case",
+                          "category-unused", "category-bar-outside-applies-to", "unit-missing-zh",
+                          "gate-indicator-may-be-na", "gate-caps-top-level", "gate-scope-excludes-indicator",
+                          "range-excludes-gate"}
     assert {severity for severity, _ in RULES.values()} == {"error", "warning"}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -295,3 +296,180 @@ def test_ci_recipe_diff_step_against_a_target_branch(tmp_path: Path) -> None:
     assert "| weight_changed | direction `high_value` |" in comment
     assert "**Gate failed:** --max-shift 3" in comment
     assert "New rubric `rubrics/new.yaml`: nothing to diff against." in comment
+
+
+# --- rubric language 2: categories, n/a directions, gates; Chinese output -------------------------
+
+TINY = """\
+id: tiny
+version: "1"
+title: {zh: 小, en: Tiny}
+levels:
+  - {level: 1, name: {zh: 一级, en: One}}
+  - {level: 2, name: {zh: 二级, en: Two}}
+categories:
+  - {id: ferrous, name: {zh: 黑色金属, en: Ferrous}}
+  - {id: ewaste, name: {zh: 电子废弃物, en: E-waste}}
+directions:
+  - id: green
+    name: {zh: 绿色, en: Green}
+    indicators:
+      - id: licensed
+        name: {zh: 合规处置率, en: Licensed share}
+        unit: "%"
+        thresholds: [50, 100]
+        floor: 0
+        valid_range: [0, 100]
+      - id: water
+        name: {zh: 水重复利用率, en: Water reuse}
+        unit: "%"
+        thresholds: [40, 80]
+        floor: 0
+        allow_na: true
+        valid_range: [0, 100]
+  - id: chain
+    name: {zh: 链条, en: Chain}
+    indicators:
+      - id: lines
+        name: {zh: 拆解线, en: Dismantling lines}
+        unit: {zh: 条, en: lines}
+        thresholds: [1, 3]
+        floor: 0
+"""
+# version 2: water has its own bars for ferrous bases, lines applies to e-waste bases only, and
+# all hazardous waste must be licensed (else level 0)
+BARS = "        thresholds_by_category: {ferrous: [60, 90]}\n"
+GATES = """\
+gates:
+  - id: all_licensed
+    name: {zh: 全部合规, en: All licensed}
+    indicator: licensed
+    at_least: 100
+    caps: 0
+"""
+TINY2 = (TINY.replace('version: "1"', 'version: "2"').replace("allow_na: true\n", "allow_na: true\n" + BARS)
+         .replace("en: lines}\n", "en: lines}\n        applies_to: [ewaste]\n") + GATES)
+# levels: licensed 95 → 1.9, 100 → 2; water 80 → 2 (ferrous bars: 1 + 20/30); 40 → 1; lines 3 → 2, 1 → 1
+TINY_BASES = {
+    "b1.yaml": "base: {id: b1, category: ferrous}\nvalues: {licensed: 95, water: 80}\n",
+    "b2.yaml": "base: {id: b2, category: ewaste}\nvalues: {licensed: 100, water: n/a, lines: 3}\n",
+    "b3.yaml": "base: {id: b3, category: ewaste}\nvalues: {water: 40, lines: 1}\n",
+}
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """Old and new rubric files and a directory of three bases."""
+    old, new, bases = tmp_path / "old.yaml", tmp_path / "new.yaml", tmp_path / "bases"
+    old.write_text(TINY, encoding="utf-8")
+    new.write_text(TINY2, encoding="utf-8")
+    bases.mkdir()
+    for name, text in TINY_BASES.items():
+        (bases / name).write_text(text, encoding="utf-8")
+    return old, new, bases
+
+
+def test_language_2_text_output(tiny: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    old, new, bases = tiny
+    code, out, err = run(capsys, "diff", old, new, "--profiles", bases)
+    assert code == 0 and err == ""
+    assert out.startswith("Rubric diff: tiny 1 → tiny 2 · 4 changes\n")
+    rows = [row.split("  ")[0] for row in out.split("\n\n")[1].splitlines()[2:]]
+    assert rows == ["version_changed", "category_thresholds_changed", "applies_to_changed", "gate_added"]
+    for detail in ("thresholds_by_category.ferrous: [40, 80] (default) → [60, 90]",
+                   "applies_to: every base → [ewaste]",
+                   "gate all_licensed        added: at_least 100 on 'licensed', caps overall at level 0"):
+        assert detail in out
+    # b1: old green 97.5, chain 0 → 48.75 (level 0); new green (1.9 + 1.667)/4 = 89.17, chain n/a →
+    # 89.17, level 1 without the caps, 0 with them (95 % licensed fails the gate)
+    assert "b1     48.75   89.17  +40.42  0 (uncapped 0 → 1)  2\n" in out
+    assert "b2    100.00  100.00    0.00  2                   1\n" in out
+    assert "b1    -8.33  0.00 → n/a\n" in out  # the chain direction no longer applies to b1
+    assert ("Basic requirements (gates) · status changed for 2 of 3 bases · 2 newly fail a gate\n\n"
+            "gate          failing before  failing now  newly failing  no longer failing\n"
+            "------------  --------------  -----------  -------------  -----------------\n"
+            "all_licensed               —            2              2                  0\n") in out
+    assert out.endswith("b1    all_licensed  — → failed\nb3    all_licensed  — → unknown\n")
+
+
+def test_language_2_json_and_gates(tiny: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    old, new, bases = tiny
+    code, out, _ = run(capsys, "diff", old, new, "--profiles", bases, "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data == diff(load_rubric(old), load_rubric(new), load_profiles(bases)).to_dict()
+    assert (data["gate_status_changes"], data["newly_failing"]) == (2, 2)
+    b1 = next(row for row in data["impact"] if row["base"] == "b1")
+    assert b1["directions"]["chain"] == {"old": 0.0, "new": None, "shift": None, "old_level": 0,
+                                         "new_level": None, "na": "became_na"}
+    assert (b1["gates"], b1["new_level"], b1["new_uncapped_level"]) == (
+        {"all_licensed": {"old": None, "new": "failed"}}, 0, 1)
+    assert data["changes"][1]["category"] == "ferrous"
+    # the gate caps b1 at 0, so its level did not change: --fail-on-level-change holds
+    code, _, err = run(capsys, "diff", old, new, "--profiles", bases, "--fail-on-level-change")
+    assert code == 0 and err == ""
+
+
+def test_language_1_json_keeps_its_keys(new_rubric: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "diff", BUILTIN, new_rubric, "--profiles", BASES, "--format", "json")
+    data = json.loads(out)
+    assert set(data) == {"old", "new", "changes", "impact", "max_shift", "max_shift_base", "max_rank_change",
+                         "level_changes", "kendall_tau", "ignored"}
+    assert set(data["impact"][0]) == {"base", "old", "new", "shift", "old_level", "new_level", "old_rank",
+                                      "new_rank", "rank_change", "directions"}
+    assert set(data["impact"][0]["directions"]["green"]) == {"old", "new", "shift", "old_level", "new_level"}
+
+
+def _english_left(text: str, *allowed: str) -> list[str]:
+    """Latin words in ``text`` once ids, CLI options and names like Kendall's tau-b are taken out."""
+    for token in sorted(allowed, key=len, reverse=True):
+        text = text.replace(token, " ")
+    return re.findall(r"[A-Za-z]+", text)
+
+
+IDS = ("tiny", "green", "chain", "licensed", "water", "lines", "ferrous", "ewaste", "all_licensed",
+       "b1", "b2", "b3", "Kendall tau-b", "upgrade-score-diff", "--max-shift", "details", "summary")
+
+
+@pytest.mark.parametrize("style", ["text", "markdown"])
+def test_chinese_output_has_no_english_prose(tiny: tuple[Path, Path, Path], style: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    old, new, bases = tiny
+    code, out, _ = run(capsys, "diff", old, new, "--profiles", bases, "--lang", "zh", "--format", style)
+    assert code == 0 and _english_left(out, *IDS) == []
+    assert "新增基本要求" in out and "新增：指标 licensed ≥ 100，未满足时总分等级上限为 0 级" in out
+    assert "0.00 → 不适用" in out and "0（不计上限 0 → 1）" in out
+    back = run(capsys, "diff", new, old, "--profiles", bases, "--lang", "zh", "--format", style,
+               "--max-shift", "1")
+    assert back[0] == 1 and _english_left(back[1], *IDS) == []
+    assert "删除基本要求" in back[1] and "不适用 → 0.00" in back[1]
+    if style == "markdown":
+        assert back[1].rstrip().endswith("**检查未通过：**--max-shift 1：1 个基地的变动超过上限，"
+                                         "最大 -40.42（b1）")
+    assert back[2] == ("upgrade-score: gate failed: --max-shift 1: 1 base(s) shift by more, largest -40.42 "
+                       "(b1)\n")  # stderr stays English, as every error
+
+
+def test_builtin_diff_in_chinese(new_rubric: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "diff", BUILTIN, new_rubric, "--profiles", BASES, "--lang", "zh")
+    assert code == 0
+    assert out.startswith("评价体系对比：urban-mining-upgrade 2026.1 → urban-mining-upgrade 2026.2 · "
+                          "2 处变化")
+    assert "权重变化" in out and "权重：1 → 3（占总分 16.7 % → 37.5 %）" in out
+    assert "对 4 个基地的影响 · 最大变动 +4.96（jinhe-scrap-metal-hub）" in out
+    assert "各方向得分均无变化（保留两位小数）。" in out
+
+
+def test_profile_the_new_rubric_rejects_exits_2(tiny: tuple[Path, Path, Path],
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    old, new, bases = tiny
+    b1 = bases / "b1.yaml"
+    b1.write_text("base: {id: b1, category: ferrous}\nvalues: {licensed: 95, water: 80, lines: 2}\n",
+                  encoding="utf-8")
+    code, out, err = run(capsys, "diff", old, new, "--profiles", bases)
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"upgrade-score: error: {b1}:2: values.lines: does not apply to category 'ferrous'")
+    assert err.endswith("(new rubric 'tiny' 2)\n")
+    b1.write_text("base: {id: b1, category: steel}\nvalues: {licensed: 95}\n", encoding="utf-8")
+    code, _, err = run(capsys, "diff", old, new, "--profiles", bases)
+    assert code == 2
+    assert err.startswith(f"upgrade-score: error: {b1}:1: base.category: unknown category 'steel'")

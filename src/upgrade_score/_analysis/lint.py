@@ -14,7 +14,35 @@ label-missing-language     warning   a title, level, direction, indicator or des
                                      lacks ``zh`` or ``en``
 id-not-snake-case          warning   a direction or indicator id that is not snake_case (the
                                      rubric id may also use hyphens)
+category-unused            warning   a declared category that no indicator's ``applies_to``,
+                                     ``thresholds_by_category`` or ``floor_by_category`` names
+category-bar-outside-      error     ``thresholds_by_category``/``floor_by_category`` for a category
+applies-to                           the indicator's ``applies_to`` leaves out (never used)
+unit-missing-zh            warning   a unit with Latin letters and no ``zh`` text (only in rubrics
+                                     that use rubric language 2, see below)
+gate-indicator-may-be-na   warning   a gate on an indicator with ``allow_na: true``
+gate-caps-top-level        warning   a gate whose ``caps`` is the top level: it caps nothing
+gate-scope-excludes-       warning   a gate capping one direction on an indicator of another
+indicator
+range-excludes-gate        error     ``valid_range`` leaves no value that meets a gate's condition
 =========================  ========  ==========================================================
+
+Decisions behind the rubric-language-2 rules:
+
+* ``gate-indicator-may-be-na``: any base may answer ``n/a`` to such an indicator, and an n/a gate
+  neither passes nor caps, so every base can step around the basic requirement. ``applies_to``
+  alone is not flagged: bases of the listed categories cannot answer n/a, and the gate not
+  applying to other kinds of base is what ``applies_to`` says.
+* ``unit-missing-zh``: a unit made only of symbols and digits (``%``, ``‰``) reads the same in
+  Chinese; a plain unit with Latin letters (``10k t/yr``, and SI symbols such as ``t`` or ``m³``,
+  written 吨 and 立方米 on Chinese forms) or an ``{en: …}``-only one would show English in a Chinese
+  survey, inviting 10⁴-fold entry errors. Rubrics that do not use
+  rubric language 2 (no categories, gates, n/a, ``applies_to`` nor any bilingual or plain-string
+  text where rubric language 1 took the other form) are not checked, so that their findings stay
+  as they were: writing one ``{zh, en}`` unit opts a rubric in.
+* ``gate-scope-excludes-indicator``: a gate may cap another direction than its indicator's, but
+  that is rare enough to be a likely slip (use ``overall`` for a requirement on the whole base).
+* ``gate-caps-top-level``: ``caps: L`` still reports the gate's status but never lowers a level.
 """
 
 from __future__ import annotations
@@ -28,7 +56,7 @@ from .._errors import FieldPath, Problem, format_path
 from .._io.rubrics import load_rubric_document
 from .._io.yaml import Document
 from .._model.results import Result
-from .._model.rubric import Indicator, Label, Rubric
+from .._model.rubric import Gate, Indicator, Label, Rubric
 
 Severity = Literal["error", "warning"]
 
@@ -41,6 +69,15 @@ RULES: dict[str, tuple[Severity, str]] = {
                                           "lacks `zh` or `en`"),
     "id-not-snake-case": ("warning", "a direction or indicator id is not snake_case "
                                      "(the rubric id may use hyphens)"),
+    "category-unused": ("warning", "a category no indicator names in `applies_to`, "
+                                   "`thresholds_by_category` or `floor_by_category`"),
+    "category-bar-outside-applies-to": ("error", "thresholds or a floor for a category the indicator's "
+                                                 "`applies_to` leaves out"),
+    "unit-missing-zh": ("warning", "a unit with Latin letters and no `zh` text (rubric language 2)"),
+    "gate-indicator-may-be-na": ("warning", "a gate on an indicator with `allow_na: true`"),
+    "gate-caps-top-level": ("warning", "a gate whose `caps` is the top level (it caps nothing)"),
+    "gate-scope-excludes-indicator": ("warning", "a gate capping one direction on an indicator of another"),
+    "range-excludes-gate": ("error", "`valid_range` leaves no value that meets a gate's condition"),
 }
 SCHEMA_RULE = "schema"  # id given to schema-validation problems reported next to lint findings
 
@@ -49,6 +86,7 @@ MAX_DIRECTION_SHARE = 0.50
 MAX_STEP_RATIO = 10.0
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 RUBRIC_ID = re.compile(r"^[a-z][a-z0-9]*([_-][a-z0-9]+)*$")
+LATIN = re.compile(r"[A-Za-z]")
 
 Hit = tuple[str, FieldPath, str]  # rule id, field path, message
 
@@ -116,13 +154,20 @@ def _hits(rubric: Rubric) -> Iterator[Hit]:
     yield from _label_hits(rubric.title, ("title",), "title")
     for k, level in enumerate(rubric.levels):
         yield from _label_hits(level.name, ("levels", k, "name"), f"level {level.level} name")
+    yield from _category_hits(rubric)
     yield from _share_hits(rubric)
+    units = _language_2(rubric)
     for j, direction in enumerate(rubric.directions):
         here: FieldPath = ("directions", j)
         yield from _id_hits(direction.id, (*here, "id"), "direction")
         yield from _label_hits(direction.name, (*here, "name"), f"direction '{direction.id}' name")
         for i, indicator in enumerate(direction.indicators):
             yield from _indicator_hits(indicator, (*here, "indicators", i))
+            yield from _bar_hits(indicator, (*here, "indicators", i))
+            if units:
+                yield from _unit_hits(indicator, (*here, "indicators", i))
+    for g, gate in enumerate(rubric.gates or ()):
+        yield from _gate_hits(rubric, gate, ("gates", g))
 
 
 def _indicator_hits(indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
@@ -197,3 +242,91 @@ def _range_hits(indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
         beyond_best = sign * floor > sign * (high if sign > 0 else low)
         effect = "every valid value scores level 0" if beyond_best else "no valid value scores level 0"
         yield ("range-excludes-threshold", (*here, "floor"), f"floor {floor:g} is outside {shown}: {effect}")
+
+
+# --- rubric language 2: categories, units, gates ------------------------------------------------
+
+def _category_hits(rubric: Rubric) -> Iterator[Hit]:
+    """Declared categories that no indicator names: their bases score as bases without one."""
+    used = {category for i in rubric.indicators
+            for category in (*(i.applies_to or ()), *i.categories_with_own_bars)}
+    for c, category in enumerate(rubric.categories or ()):
+        if category.id not in used:
+            yield ("category-unused", ("categories", c, "id"),
+                   f"category '{category.id}' is named by no indicator's applies_to, thresholds_by_category "
+                   "or floor_by_category: its bases score exactly as bases without a category")
+
+
+_WHAT = {"thresholds_by_category": "these thresholds are", "floor_by_category": "this floor is"}
+
+
+def _bar_hits(indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
+    """Category thresholds or floors that never apply: the category is outside ``applies_to``."""
+    if indicator.applies_to is None:
+        return
+    for name in ("thresholds_by_category", "floor_by_category"):
+        for category in getattr(indicator, name) or {}:
+            if category not in indicator.applies_to:
+                yield ("category-bar-outside-applies-to", (*here, name, category),
+                       f"indicator '{indicator.id}' does not apply to category '{category}' (applies_to: "
+                       f"{', '.join(indicator.applies_to)}), so {_WHAT[name]} never used: "
+                       f"add '{category}' to applies_to or remove {_WHAT[name].split()[0]}")
+
+
+def _language_2(rubric: Rubric) -> bool:
+    """Whether the rubric uses rubric language 2: categories, gates, n/a, ``applies_to``, or a
+    ``{zh, en}`` text where rubric language 1 took a plain string (units, descriptions, sources,
+    rationales) or a plain string where it took ``{zh, en}`` (descriptors)."""
+    if rubric.categories or rubric.gates:
+        return True
+    texts: list[object] = [rubric.description, *(level.description for level in rubric.levels),
+                           *(d.description for d in rubric.directions)]
+    for indicator in rubric.indicators:
+        if indicator.allow_na or indicator.applies_to is not None:
+            return True
+        if any(isinstance(label, str) for label in (indicator.descriptors or {}).values()):
+            return True
+        texts.extend([indicator.unit, indicator.description, indicator.source, indicator.rationale])
+    return any(isinstance(text, Label) for text in texts)
+
+
+def _unit_hits(indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
+    """A unit a Chinese reader would see in English: Latin letters and no ``zh`` text."""
+    unit = indicator.unit
+    if unit is None:
+        return
+    english = unit if isinstance(unit, str) else None if unit.zh is not None else unit.en
+    if english is not None and LATIN.search(english):
+        yield ("unit-missing-zh", (*here, "unit"),
+               f"unit '{english}' of indicator '{indicator.id}' has no 'zh' text, so a Chinese survey shows "
+               "it in English: give {zh: …, en: …}")
+
+
+def _gate_hits(rubric: Rubric, gate: Gate, here: FieldPath) -> Iterator[Hit]:
+    indicator = rubric.indicator(gate.indicator)
+    if indicator.allow_na:
+        yield ("gate-indicator-may-be-na", (*here, "indicator"),
+               f"gate '{gate.id}' is on '{indicator.id}', which allows n/a: any base can answer n/a, and an "
+               "n/a gate neither passes nor caps, so every base can step around this requirement")
+    yield from _gate_range_hits(gate, indicator, here)
+    if gate.caps >= rubric.level_count:
+        yield ("gate-caps-top-level", (*here, "caps"),
+               f"gate '{gate.id}' caps at level {gate.caps}, the top level: it never lowers a level "
+               "(use a lower caps, or drop the gate)")
+    home = next(d.id for d in rubric.directions if any(i.id == indicator.id for i in d.indicators))
+    if gate.scope not in ("overall", home):
+        yield ("gate-scope-excludes-indicator", (*here, "scope"),
+               f"gate '{gate.id}' caps direction '{gate.scope}' but its indicator '{indicator.id}' belongs "
+               f"to '{home}': did you mean scope '{home}' (or overall)?")
+
+
+def _gate_range_hits(gate: Gate, indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
+    """A gate no value inside ``valid_range`` can pass: every base that reports fails it."""
+    name, value = gate.condition
+    if indicator.valid_range is None or isinstance(value, bool) or name == "equals":
+        return
+    low, high = indicator.valid_range
+    if (name == "at_least" and value > high) or (name == "at_most" and value < low):
+        yield ("range-excludes-gate", (*here, name),
+               f"gate '{gate.id}' needs {name} {value:g} but valid_range of '{indicator.id}' is "
+               f"[{low:g}, {high:g}]: no valid value passes, so every base is capped")

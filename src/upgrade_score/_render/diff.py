@@ -1,46 +1,58 @@
-"""Plain-text and Markdown (PR comment) rendering of a :class:`RubricDiff`."""
+"""Plain-text and Markdown (PR comment) rendering of a :class:`RubricDiff`, in English or Chinese."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .._analysis.diff import BaseImpact, Change, RubricDiff
+from .._analysis.diff import BaseImpact, Change, DirectionShift, RubricDiff
+from .._analysis.diff.impact import status_changed
 from .._render.formats import Style, table
+from .._text import Lang, word
 
 MARKDOWN_MARKER = "<!-- upgrade-score-diff -->"  # lets CI find and update its own PR comment
 MARKDOWN_MAX_ROWS = 50
 
 
-def render_diff(result: RubricDiff, style: Style, max_rows: int | None = None) -> str:
-    """The change table and, with profiles, the impact and direction-shift tables."""
+def render_diff(result: RubricDiff, style: Style, max_rows: int | None = None, lang: Lang = "en",
+                tripped: Sequence[str] = ()) -> str:
+    """The change table and, with profiles, the impact, direction-shift and gate tables; in
+    Markdown also the CI checks that ``tripped`` (messages of :func:`tripped_gates`)."""
     if max_rows is None and style == "markdown":
         max_rows = MARKDOWN_MAX_ROWS
     old, new = result.old, result.new
     count = len(result.changes)
-    noun = "change" if count == 1 else "changes"
+    counted = (word("diff.one change", lang) if count == 1 else word("diff.changes", lang)).format(n=count)
     if style == "markdown":
-        parts = [MARKDOWN_MARKER, f"### Rubric diff: `{old.id}` {old.version} → `{new.id}` {new.version}",
-                 f"**{count} {noun}**" if count else "No structural changes."]
+        parts = [MARKDOWN_MARKER, word("diff.md heading", lang).format(
+                     old=f"`{old.id}` {old.version}", new=f"`{new.id}` {new.version}"),
+                 f"**{counted}**" if count else word("diff.no changes", lang)]
     else:
-        parts = [f"Rubric diff: {old.id} {old.version} → {new.id} {new.version} · {count} {noun}"]
+        parts = [word("diff.heading", lang).format(old=f"{old.id} {old.version}",
+                                                   new=f"{new.id} {new.version}", count=counted)]
     if count:
-        parts.append(_change_table(result.changes, style))
+        parts.append(_change_table(result.changes, style, lang))
     if result.impact:
-        parts.extend(_impact_parts(result, style, max_rows))
+        parts.extend(_impact_parts(result, style, max_rows, lang))
+        if result.gates is not None:
+            parts.extend(_gate_parts(result, style, max_rows, lang))
     else:
-        parts.append("No profiles given: impact on bases not computed.")
+        parts.append(word("diff.no profiles", lang))
+    if style == "markdown":
+        parts.extend(word("diff.tripped", lang).format(message=message) for message in tripped)
     return "\n\n".join(parts)
 
 
-def _where(change: Change, style: Style) -> str:
+def _where(change: Change, style: Style, lang: Lang) -> str:
     name = f"`{change.target}`" if style == "markdown" else change.target
-    inside = f" ({change.direction})" if change.direction else ""
-    return f"{change.scope} {name}{inside}"
+    inside = word("diff.inside", lang).format(direction=change.direction) if change.direction else ""
+    return f"{word(f'diff.scope.{change.scope}', lang)} {name}{inside}"
 
 
-def _change_table(changes: Sequence[Change], style: Style) -> str:
-    rows = [[change.kind, _where(change, style), change.message] for change in changes]
-    return table(["change", "where", "detail"], rows, style)
+def _change_table(changes: Sequence[Change], style: Style, lang: Lang) -> str:
+    rows = [[word(f"diff.kind.{change.kind}", lang), _where(change, style, lang), change.text(lang)]
+            for change in changes]
+    return table([word("diff.change column", lang), word("diff.where", lang), word("diff.detail", lang)],
+                 rows, style)
 
 
 def _signed(value: float) -> str:
@@ -53,51 +65,115 @@ def _pair(before: int | None, after: int | None) -> str:
     return shown[0] if before == after else f"{shown[0]} → {shown[1]}"
 
 
-def _summary(result: RubricDiff) -> str:
-    tau = "n/a" if result.kendall_tau is None else f"{result.kendall_tau:.3f}"
+def _summary(result: RubricDiff, lang: Lang) -> str:
+    tau = word("n/a", lang) if result.kendall_tau is None else f"{result.kendall_tau:.3f}"
     top = result.impact[0]
-    return (f"largest shift {_signed(top.shift)} ({top.base}) · Kendall's tau-b {tau} · "
-            f"level changes {result.level_changes} · largest rank change {result.max_rank_change}")
+    return word("diff.summary", lang).format(shift=_signed(top.shift), base=top.base, tau=tau,
+                                             levels=result.level_changes, ranks=result.max_rank_change)
 
 
-def _impact_parts(result: RubricDiff, style: Style, max_rows: int | None) -> list[str]:
+def _heading(title: str, summary: str, style: Style) -> str:
+    return f"#### {title}\n\n{summary}" if style == "markdown" else f"{title} · {summary}"
+
+
+def _impact_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: Lang) -> list[str]:
     shown = result.impact[:max_rows] if max_rows is not None else result.impact
     more = len(result.impact) - len(shown)
-    title = f"Impact on {len(result.impact)} bases"
-    header = f"#### {title}\n\n{_summary(result)}" if style == "markdown" else f"{title} · {_summary(result)}"
-    parts = [header, _impact_table(shown, style)]
+    title = word("diff.impact", lang).format(n=len(result.impact))
+    parts = [_heading(title, _summary(result, lang), style), _impact_table(shown, style, lang)]
     if more:
-        parts.append(f"… and {more} more bases with smaller shifts (see --format json).")
-    shifts = _direction_table(shown, style)
+        parts.append(word("diff.more bases", lang).format(n=more))
+    shifts = _direction_table(shown, style, lang)
     if not shifts:
-        parts.append("No direction score moved (to 2 decimals).")
+        parts.append(word("diff.no direction moved", lang))
     elif style == "markdown":
-        parts.append(f"<details><summary>Direction shifts</summary>\n\n{shifts}\n\n</details>")
+        parts.append(f"<details><summary>{word('diff.direction shifts', lang)}</summary>\n\n{shifts}\n\n"
+                     "</details>")
     else:
-        parts.extend(["Direction shifts", shifts])
-    ignored = [f"{which} rubric ignores {', '.join(ids)}" for which, ids in sorted(result.ignored.items())
-               if ids]
+        parts.extend([word("diff.direction shifts", lang), shifts])
+    ignored = [word("diff.ignores", lang).format(which=word(f"diff.which {which}", lang), ids=", ".join(ids))
+               for which, ids in sorted(result.ignored.items()) if ids]
     if ignored:
-        parts.append("Values dropped: " + "; ".join(ignored) + ".")
+        joined = word("diff.separator", lang).join(ignored)
+        parts.append(word("diff.values dropped", lang).format(list=joined))
     return parts
 
 
-def _impact_table(rows: Sequence[BaseImpact], style: Style) -> str:
-    body = [[row.base, f"{row.old:.2f}", f"{row.new:.2f}", _signed(row.shift),
-             _pair(row.old_level, row.new_level), _pair(row.old_rank, row.new_rank)] for row in rows]
-    return table(["base", "old", "new", "shift", "level", "rank"], body, style, right=(1, 2, 3))
+def _impact_table(rows: Sequence[BaseImpact], style: Style, lang: Lang) -> str:
+    body = [[row.base, f"{row.old:.2f}", f"{row.new:.2f}", _signed(row.shift), _level_cell(row, lang),
+             _pair(row.old_rank, row.new_rank)] for row in rows]
+    headers = [word("base", lang), word("diff.old", lang), word("diff.new", lang), word("diff.shift", lang),
+               word("level", lang), word("rank", lang)]
+    return table(headers, body, style, right=(1, 2, 3))
 
 
-def _direction_cell(row: BaseImpact, key: str) -> str:
-    moved = row.directions[key]
-    return "new" if moved.old is None else "removed" if moved.shift is None else _signed(moved.shift)
+def _level_cell(row: BaseImpact, lang: Lang) -> str:
+    """Old → new level, and the levels without gate caps where a gate lowered either."""
+    levels = _pair(row.old_level, row.new_level)
+    if (row.old_uncapped_level, row.new_uncapped_level) in ((None, None), (row.old_level, row.new_level)):
+        return levels
+    uncapped = _pair(row.old_uncapped_level, row.new_uncapped_level)
+    return word("diff.uncapped", lang).format(levels=levels, uncapped=uncapped)
 
 
-def _direction_table(rows: Sequence[BaseImpact], style: Style) -> str:
+def _direction_cell(moved: DirectionShift, lang: Lang) -> str:
+    """The shift, or what happened instead: added, removed, or n/a on one side or both."""
+    na = word("n/a", lang)
+    if moved.na == "still_na":
+        return na
+    if moved.na == "became_na":
+        return word("diff.cell new", lang) if moved.old is None else f"{moved.old:.2f} → {na}"
+    if moved.na == "no_longer_na":
+        return word("diff.cell removed", lang) if moved.new is None else f"{na} → {moved.new:.2f}"
+    if moved.old is None:
+        return word("diff.cell new", lang)
+    return word("diff.cell removed", lang) if moved.shift is None else _signed(moved.shift)
+
+
+def _moved(moved: DirectionShift) -> bool:
+    return moved.na != "still_na" and (moved.shift is None or _signed(moved.shift) != "0.00")
+
+
+def _direction_table(rows: Sequence[BaseImpact], style: Style, lang: Lang) -> str:
     """Shifts of the directions where any shown base moved ('' if none did)."""
     keys = [key for key in (rows[0].directions if rows else ())
-            if any(_direction_cell(row, key) != "0.00" for row in rows)]
+            if any(_moved(row.directions[key]) for row in rows)]
     if not keys:
         return ""
-    body = [[row.base, *(_direction_cell(row, key) for key in keys)] for row in rows]
-    return table(["base", *keys], body, style, right=tuple(range(1, len(keys) + 1)))
+    body = [[row.base, *(_direction_cell(row.directions[key], lang) for key in keys)] for row in rows]
+    return table([word("base", lang), *keys], body, style, right=tuple(range(1, len(keys) + 1)))
+
+
+# --- gates ---------------------------------------------------------------------------------------
+
+def _status(status: str | None, lang: Lang) -> str:
+    return "—" if status is None else word(f"diff.status {status}", lang)
+
+
+def _count(value: int | None) -> str:
+    return "—" if value is None else str(value)
+
+
+def _gate_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: Lang) -> list[str]:
+    """Per gate, how many bases it caps before and after; then each base whose status changed."""
+    summary = word("diff.gates summary", lang).format(
+        changes=result.gate_status_changes, total=len(result.impact), newly=result.newly_failing)
+    rows = [[key, _count(gate.old_failing), _count(gate.new_failing), str(gate.newly_failing),
+             str(gate.no_longer_failing)] for key, gate in (result.gates or {}).items()]
+    headers = [word("diff.gate", lang), word("diff.old failing", lang), word("diff.new failing", lang),
+               word("diff.newly failing", lang), word("diff.no longer failing", lang)]
+    parts = [_heading(word("diff.gates", lang), summary, style),
+             table(headers, rows, style, right=(1, 2, 3, 4)), word("diff.failing note", lang)]
+    shown = result.impact[:max_rows] if max_rows is not None else result.impact
+    changed = [[row.base, key, f"{_status(shift.old, lang)} → {_status(shift.new, lang)}"]
+               for row in shown for key, shift in (row.gates or {}).items() if status_changed(shift)]
+    if changed:
+        parts.extend([_title(word("diff.gate changes", lang), style),
+                      table([word("base", lang), word("diff.gate", lang), word("diff.status", lang)], changed,
+                            style)])
+    return parts
+
+
+def _title(text: str, style: Style) -> str:
+    return f"#### {text}" if style == "markdown" else text
+

@@ -1,0 +1,93 @@
+"""Rubric diff: what changed between two rubric versions, and whom it moves.
+
+Structural changes are matched by id, so a pure reorder of directions, indicators, categories or
+gates is no change. Given base profiles, both rubrics score them (vectorised) and the diff reports
+each base's shift in overall and direction scores, levels (after gate caps), ranks and gate
+statuses, plus Kendall's tau-b between the two rankings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..._model.profile import BaseProfile
+from ..._model.results import RubricRef
+from ..._model.rubric import Rubric
+from ..._text import Lang, word
+from .changes import (
+    CATEGORY_FIELDS,
+    DIRECTION_FIELDS,
+    GATE_CONDITION,
+    GATE_FIELDS,
+    INDICATOR_BY_CATEGORY,
+    INDICATOR_FIELDS,
+    LEVEL_FIELDS,
+    RUBRIC_FIELDS,
+    RUBRIC_PARTS,
+    structural_changes,
+)
+from .impact import FAILING, RANK_DECIMALS, impact
+from .ranks import inversions, kendall_tau_b
+from .results import (
+    BaseImpact,
+    Change,
+    ChangeKind,
+    DirectionShift,
+    GateImpact,
+    GateShift,
+    NaChange,
+    RubricDiff,
+    Scope,
+)
+from .words import show
+
+__all__ = [
+    "CATEGORY_FIELDS", "DIRECTION_FIELDS", "FAILING", "GATE_CONDITION", "GATE_FIELDS",
+    "INDICATOR_BY_CATEGORY", "INDICATOR_FIELDS", "LEVEL_FIELDS", "RANK_DECIMALS", "RUBRIC_FIELDS",
+    "RUBRIC_PARTS", "BaseImpact", "Change", "ChangeKind", "DirectionShift", "GateImpact", "GateShift",
+    "NaChange", "RubricDiff", "Scope", "diff", "inversions", "kendall_tau_b", "show", "structural_changes",
+    "tripped_gates",
+]
+
+
+def diff(old: Rubric, new: Rubric, profiles: Sequence[BaseProfile] | None = None) -> RubricDiff:
+    """Compare two rubrics; with ``profiles``, also score the bases with both and report shifts.
+
+    A profile may carry values for indicators only one of the rubrics has: each rubric scores the
+    profile without the values of indicators it does not have (listed in ``ignored``). Values
+    for ids neither rubric knows, and values or categories one rubric rejects (an ``n/a`` it does
+    not allow, a value for an indicator that does not apply to the base's category, an unknown
+    category), are input errors located at the profile and naming the rubric.
+    Ranks: 1 is the best; a base's rank is 1 + the number of bases more than 1e-9 ahead.
+    """
+    changes = tuple(structural_changes(old, new))
+    refs = {"old": RubricRef.of(old), "new": RubricRef.of(new)}
+    if not profiles:
+        return RubricDiff(changes=changes, **refs)
+    return RubricDiff(changes=changes, **refs, **impact(old, new, tuple(profiles)))
+
+
+def tripped_gates(result: RubricDiff, *, max_shift: float | None = None, max_rank_change: int | None = None,
+                  fail_on_level_change: bool = False, lang: Lang = "en") -> list[str]:
+    """A message in ``lang`` for each CI gate (``--max-shift`` ...) the diff trips (shifts compared
+    as rounded to 6 decimals, as shown)."""
+    tripped: list[str] = []
+    moved = result.impact
+    if max_shift is not None:
+        over = [row for row in moved if round(abs(row.shift), 6) > max_shift]
+        if over:
+            tripped.append(word("diff.tripped shift", lang).format(
+                limit=f"{max_shift:g}", n=len(over), shift=f"{over[0].shift:+.2f}", base=over[0].base))
+    if max_rank_change is not None:
+        over = sorted((row for row in moved if abs(row.rank_change) > max_rank_change),
+                      key=lambda row: (-abs(row.rank_change), row.base))
+        if over:
+            tripped.append(word("diff.tripped rank", lang).format(
+                limit=max_rank_change, n=len(over), old=over[0].old_rank, new=over[0].new_rank,
+                base=over[0].base))
+    if fail_on_level_change:
+        changed = [row for row in moved if row.old_level != row.new_level]
+        if changed:
+            tripped.append(word("diff.tripped level", lang).format(
+                n=len(changed), base=changed[0].base, old=changed[0].old_level, new=changed[0].new_level))
+    return tripped
