@@ -3,29 +3,28 @@
 Every rule has a stable id and a severity. ``error`` findings are defects (``check`` fails);
 ``warning`` findings are suspicious or incomplete (``check --strict`` fails). The rules:
 
-=========================  ========  ==========================================================
-id                         severity  finding
-=========================  ========  ==========================================================
-missing-source             warning   an indicator without ``source``
-direction-weight-share     warning   a direction carries < 5 % or > 50 % of the overall weight
-threshold-step-ratio       warning   two consecutive threshold steps differ by more than 10×
-range-excludes-threshold   error     ``valid_range`` excludes a threshold or the explicit floor
-label-missing-language     warning   a title, level, direction, indicator or descriptor label
-                                     lacks ``zh`` or ``en``
-id-not-snake-case          warning   a direction or indicator id that is not snake_case (the
-                                     rubric id may also use hyphens)
-category-unused            warning   a declared category that no indicator's ``applies_to``,
-                                     ``thresholds_by_category`` or ``floor_by_category`` names
-category-bar-outside-      error     ``thresholds_by_category``/``floor_by_category`` for a category
-applies-to                           the indicator's ``applies_to`` leaves out (never used)
-unit-missing-zh            warning   a unit with Latin letters and no ``zh`` text (only in rubrics
-                                     that use rubric language 2, see below)
-gate-indicator-may-be-na   warning   a gate on an indicator with ``allow_na: true``
-gate-caps-top-level        warning   a gate whose ``caps`` is the top level: it caps nothing
-gate-scope-excludes-       warning   a gate capping one direction on an indicator of another
-indicator
-range-excludes-gate        error     ``valid_range`` leaves no value that meets a gate's condition
-=========================  ========  ==========================================================
+===============================  ========  ==========================================================
+id                               severity  finding
+===============================  ========  ==========================================================
+missing-source                   warning   an indicator without ``source``
+direction-weight-share           warning   a direction carries < 5 % or > 50 % of the overall weight
+threshold-step-ratio             warning   two consecutive threshold steps differ by more than 10×
+range-excludes-threshold         error     ``valid_range`` excludes a threshold or the explicit floor
+label-missing-language           warning   a title, level, direction, indicator or descriptor label
+                                           lacks ``zh`` or ``en``
+id-not-snake-case                warning   a direction or indicator id that is not snake_case (the
+                                           rubric id may also use hyphens)
+category-unused                  warning   a declared category that no indicator's ``applies_to``,
+                                           ``thresholds_by_category`` or ``floor_by_category`` names
+category-bar-outside-applies-to  error     thresholds or a floor for a category the indicator's
+                                           ``applies_to`` leaves out (never used)
+unit-missing-zh                  warning   a unit with Latin letters and no ``zh`` text (only in
+                                           rubrics that use rubric language 2, see below)
+gate-indicator-may-be-na         warning   a gate on an indicator with ``allow_na: true``
+gate-caps-top-level              warning   a gate whose ``caps`` is the top level: it caps nothing
+gate-scope-excludes-indicator    warning   a gate capping one direction on an indicator of another
+range-excludes-gate              error     ``valid_range`` leaves no value that meets a gate's condition
+===============================  ========  ==========================================================
 
 Decisions behind the rubric-language-2 rules:
 
@@ -36,10 +35,10 @@ Decisions behind the rubric-language-2 rules:
 * ``unit-missing-zh``: a unit made only of symbols and digits (``%``, ``‰``) reads the same in
   Chinese; a plain unit with Latin letters (``10k t/yr``, and SI symbols such as ``t`` or ``m³``,
   written 吨 and 立方米 on Chinese forms) or an ``{en: …}``-only one would show English in a Chinese
-  survey, inviting 10⁴-fold entry errors. Rubrics that do not use
-  rubric language 2 (no categories, gates, n/a, ``applies_to`` nor any bilingual or plain-string
-  text where rubric language 1 took the other form) are not checked, so that their findings stay
-  as they were: writing one ``{zh, en}`` unit opts a rubric in.
+  survey, inviting 10⁴-fold entry errors. Rubrics that do not use rubric language 2 (no
+  categories, gates, n/a, ``applies_to`` nor any bilingual or plain-string text where rubric
+  language 1 took the other form) are not checked, so that their findings stay as they were:
+  writing one ``{zh, en}`` unit opts a rubric in.
 * ``gate-scope-excludes-indicator``: a gate may cap another direction than its indicator's, but
   that is rare enough to be a likely slip (use ``overall`` for a requirement on the whole base).
 * ``gate-caps-top-level``: ``caps: L`` still reports the gate's status but never lowers a level.
