@@ -180,3 +180,13 @@ def test_v1_frames_have_no_language_2_columns(rubric, profiles) -> None:
     assert not {"category", "uncapped_level"} & set(frame.columns)
     assert "not_applicable" not in score_many(rubric, profiles).scorecard(0).to_dataframe()
     assert "required" not in gap(rubric, profiles[0], 4).to_dataframe()
+
+
+def test_level_zero_is_named_after_the_rubric_s_own_level_1(table, rubric) -> None:
+    assert table.rubric.level_name(0, "zh") == "未达一级"
+    assert rubric.level_name(0, "zh") == "未达规划级"
+    for name in ("One", {"en": "One"}):  # a plain string is the same text in every language
+        bare = table.rubric.model_copy(update={"levels": [{"level": 1, "name": name},
+                                                          {"level": 2, "name": "Two"}]})
+        assert bare.level_name(0, "zh") == "未达 1 级" and bare.level_name(0, "en") == "Below level 1"
+        assert bare.level_name(1, "zh") == "One"

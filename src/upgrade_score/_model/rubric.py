@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -45,10 +46,21 @@ def _level_keys(value: object) -> object:
 
 
 class Label(Frozen):
-    """A bilingual label; at least one language must be given."""
+    """A bilingual label; at least one language must be given. A plain string is the same text in
+    every language (design.md point 8)."""
 
     zh: Text | None = None
     en: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, value: object) -> object:
+        return {"zh": value, "en": value} if isinstance(value, str) else value
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        return {"anyOf": [{"type": "string", "minLength": 1}, schema]}
 
     @model_validator(mode="after")
     def _not_empty(self) -> Label:
@@ -388,7 +400,10 @@ class Rubric(HtmlDisplay, Frozen):
     def level_name(self, level: int, lang: Lang = "en") -> str:
         """The name of maturity level ``level`` (0 = not yet level 1)."""
         if level <= 0:
-            return "未达规划级" if lang == "zh" and self.levels[0].name.zh else "Below level 1"
+            if lang == "zh":  # "not yet <level 1>", in Chinese even when level 1 has no zh name
+                first = self.levels[0].name.zh or ""
+                return f"未达{first}" if re.search(r"[\u4e00-\u9fff]", first) else "未达 1 级"
+            return "Below level 1"
         return self.levels[min(level, self.level_count) - 1].name.text(lang)
 
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Rubric:
