@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -151,3 +152,37 @@ def test_messages_name_a_few_known_categories_not_all(tmp_path: Path) -> None:
     with pytest.raises(UpgradeScoreError) as caught:
         load_rubric(path)
     assert "(known: ferrous, ewaste, c0, c1, c2, c3, c4, c5, … (42 in all))" in str(caught.value)
+
+
+# --- JSON Schema (what editors check a rubric or profile against) ----------------------------------
+
+def _schema(kind: str) -> dict[str, Any]:
+    from upgrade_score._model.profile import BaseProfile as ProfileModel
+    from upgrade_score._model.rubric import Rubric as RubricModel
+
+    return (RubricModel if kind == "rubric" else ProfileModel).model_json_schema()
+
+
+def test_the_json_schemas_accept_language_2_files() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from upgrade_score._io.yaml import load_document
+
+    project = Path(__file__).resolve().parents[2]
+    root = project / "examples" / "rubrics"
+    for rubric in (root / "categories_and_gates.yaml", project / "rubrics" / "urban_mining_upgrade.yaml"):
+        jsonschema.validate(load_document(rubric).data, _schema("rubric"))
+    for path in sorted([*(root / "bases").glob("*.yaml"), *(project / "examples" / "bases").glob("*.yaml")]):
+        jsonschema.validate(load_document(path).data, _schema("profile"))
+    for bare in (42, True, "n/a", "N/A", "不适用", None, {"value": 1, "source": "s"}):
+        jsonschema.validate({"base": {"id": "b"}, "values": {"x": bare}}, _schema("profile"))
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"base": {"id": "b"}, "values": {"x": "lots"}}, _schema("profile"))
+
+
+def test_the_rubric_schema_wants_exactly_one_gate_condition() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    gate = {"id": "g", "indicator": "x", "at_least": 1, "at_most": 2}
+    validator = jsonschema.Draft202012Validator(_schema("rubric")["$defs"]["Gate"])
+    assert not validator.is_valid(gate)
+    assert validator.is_valid({"id": "g", "indicator": "x", "at_least": 1})
+    assert not validator.is_valid({"id": "g", "indicator": "x"})

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from .._errors import FieldPath, Problem, UpgradeScoreError
 from .base import FiniteFloat, Frozen
@@ -33,7 +33,11 @@ def _scalar(value: Any) -> Any:
 
 
 NA = "n/a"  # the answer "does not apply" (design point 10)
-ReportedScalar = Annotated[bool | float | Literal["n/a"] | None, BeforeValidator(_scalar)]
+NA_PATTERN = r"^\s*([Nn]/[Aa]|不适用)\s*$"  # NA_WORDS, as a JSON Schema pattern
+ReportedScalar = Annotated[bool | float | Literal["n/a"] | None, BeforeValidator(_scalar),
+                           WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "number"},
+                                                     {"type": "string", "pattern": NA_PATTERN},
+                                                     {"type": "null"}]})]
 
 
 NA_WORDS = frozenset({"n/a", "不适用"})
@@ -51,6 +55,13 @@ class ReportedValue(Frozen):
     confidence: Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)] | None = None
     low: FiniteFloat | None = None
     high: FiniteFloat | None = None
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """A value may be given bare (``42``, ``true``, ``n/a``) or with its source (an object)."""
+        schema: dict[str, Any] = handler(core_schema)
+        bare = schema["properties"]["value"]
+        return {"anyOf": [*bare["anyOf"], schema]} if "anyOf" in bare else schema
 
     @model_validator(mode="after")
     def _interval(self) -> ReportedValue:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from .._errors import FieldPath, UpgradeScoreError, did_you_mean, known_list
 from .._text import Lang
@@ -108,10 +108,15 @@ class Indicator(Frozen):
     source: BilingualText | None = None
     rationale: BilingualText | None = None
     descriptors: Annotated[dict[int, BilingualText] | None, BeforeValidator(_level_keys)] = None
-    allow_na: bool = False
-    applies_to: Annotated[tuple[Id, ...], Field(min_length=1), BeforeValidator(as_tuple)] | None = None
-    thresholds_by_category: dict[str, FloatTuple] | None = None
-    floor_by_category: dict[str, FiniteFloat] | None = None
+    allow_na: Annotated[bool, Field(description="a base may answer n/a (不适用): the indicator then "
+                                                "leaves its direction's weighted mean")] = False
+    applies_to: Annotated[tuple[Id, ...], Field(min_length=1, description=(
+        "category ids the indicator applies to; for other bases (and bases without a category) "
+        "it is n/a")), BeforeValidator(as_tuple)] | None = None
+    thresholds_by_category: Annotated[dict[str, FloatTuple] | None, Field(
+        description="per category id, thresholds t_1..t_L that replace 'thresholds' for its bases")] = None
+    floor_by_category: Annotated[dict[str, FiniteFloat] | None, Field(
+        description="per category id, a floor that replaces 'floor' for its bases")] = None
 
     @property
     def effective_floor(self) -> float:
@@ -220,14 +225,20 @@ class Category(Frozen):
 class Gate(Frozen):
     """A basic requirement (基本要求): a base that does not pass it is capped at level ``caps``."""
 
+    model_config = ConfigDict(**Frozen.model_config, json_schema_extra={
+        "oneOf": [{"required": [name]} for name in ("at_least", "at_most", "equals")]})
+
     id: Id
     name: Label | None = None
-    indicator: Id
-    at_least: FiniteFloat | None = None
-    at_most: FiniteFloat | None = None
-    equals: bool | FiniteFloat | None = None
-    caps: Annotated[int, Field(ge=0)] = 0
-    scope: Id = "overall"
+    indicator: Annotated[Id, Field(description="the indicator whose value the condition tests")]
+    at_least: Annotated[FiniteFloat | None, Field(description="passed when value ≥ at_least")] = None
+    at_most: Annotated[FiniteFloat | None, Field(description="passed when value ≤ at_most")] = None
+    equals: Annotated[bool | FiniteFloat | None, Field(
+        description="passed when value = equals (true/false for a boolean indicator)")] = None
+    caps: Annotated[int, Field(ge=0, description="the highest level a base that does not pass may "
+                                                 "reach (0..L)")] = 0
+    scope: Annotated[Id, Field(description="'overall' (the overall and balanced level) or a "
+                                           "direction id")] = "overall"
 
     @property
     def condition(self) -> tuple[str, bool | float]:
