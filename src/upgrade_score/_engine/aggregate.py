@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .compile import CompiledRubric, FloatArray
+from .compile import BoolArray, CompiledRubric, FloatArray
 
 Binary = Callable[[FloatArray, FloatArray], FloatArray]
 
@@ -67,10 +67,18 @@ def aggregate(method: str, directions: FloatArray, shares: FloatArray) -> FloatA
         if rule.linear:
             return np.clip(directions @ shares, 0.0, 100.0)
         return _fold(rule, directions, np.broadcast_to(shares, directions.shape))
+    row_shares = applicable_shares(shares, absent)
+    return _fold(rule, np.where(absent, np.inf if method == "weakest" else 0.0, directions), row_shares)
+
+
+def applicable_shares(shares: FloatArray, absent: BoolArray) -> FloatArray:
+    """Direction shares (..., D) renormalised over the directions that apply: 0 where ``absent``
+    (broadcast against ``shares``), the rest divided by their sum (the shares an aggregation of
+    the directions that apply uses; no direction applies: NaN)."""
     row_shares = np.where(absent, 0.0, shares)
     with np.errstate(invalid="ignore", divide="ignore"):  # no direction applies: NaN, refused later
-        row_shares = row_shares / row_shares.sum(axis=1, keepdims=True)
-    return _fold(rule, np.where(absent, np.inf if method == "weakest" else 0.0, directions), row_shares)
+        renormalised: FloatArray = row_shares / row_shares.sum(axis=-1, keepdims=True)
+    return renormalised
 
 
 def _fold(rule: Aggregation, directions: FloatArray, shares: FloatArray) -> FloatArray:
@@ -87,13 +95,20 @@ def direction_denominators(rubric: CompiledRubric, present: FloatArray,
     """What each direction's weighted mean divides by, per base (N, D), from the presence mask
     (N, M; 1 where a value is given): Σ w over every (``applicable``) indicator (``zero``) or over
     the present ones (``exclude``; 0 where a direction has no data)."""
+    mask = denominator_mask(rubric, present, applicable)
+    if mask is None:
+        return np.broadcast_to(rubric.direction_weight_sums, (present.shape[0], rubric.block.shape[1]))
+    used: FloatArray = mask @ rubric.block
+    return used
+
+
+def denominator_mask(rubric: CompiledRubric, present: FloatArray,
+                     applicable: FloatArray | None = None) -> FloatArray | None:
+    """Whose weights each direction's weighted mean divides by, per base (N, M): the present
+    indicators (``exclude``), the applicable ones (``zero``), or ``None``: every indicator."""
     if rubric.missing == "exclude":
-        used: FloatArray = present @ rubric.block
-        return used
-    if applicable is not None:
-        applicable_sums: FloatArray = applicable @ rubric.block
-        return applicable_sums
-    return np.broadcast_to(rubric.direction_weight_sums, (present.shape[0], rubric.block.shape[1]))
+        return present
+    return applicable
 
 
 def within_shares(rubric: CompiledRubric, present: FloatArray,

@@ -12,8 +12,6 @@ def _span(low: float, high: float, digits: int = 1) -> str:
     return f"{low:.{digits}f}–{high:.{digits}f}"
 
 
-
-
 def _likely_level(row: BaseSensitivity, rubric: Rubric | None, lang: Lang) -> str:
     """The most probable overall level (the lower on a tie) and its probability."""
     chances = row.level_probability
@@ -44,6 +42,9 @@ def render_sensitivity(report: SensitivityReport, style: Style = "text", lang: L
                word("sens.rank band", lang), word("sens.median rank", lang),
                word("sens.top", lang).format(k=report.top_k), word("sens.likely level", lang)]
     parts.append(table(headers, rows, style, right=(0, 2, 3, 4, 5, 6)))
+    notes = _language_2_notes(report, rubric, lang)
+    if notes:  # (Markdown: one paragraph each)
+        parts.append(("\n\n" if style == "markdown" else "\n").join(notes))
     if report.methods is not None:
         parts.append(_methods_text(report.methods, style, lang))
     if report.influence is not None:
@@ -51,6 +52,25 @@ def render_sensitivity(report: SensitivityReport, style: Style = "text", lang: L
     if report.values:
         parts.append(_values_text(report, style, lang))
     return "\n\n".join(parts)
+
+
+def _language_2_notes(report: SensitivityReport, rubric: Rubric | None, lang: Lang) -> list[str]:
+    """Under the weight table: the directions that do not apply to a base (left out of its
+    overall score), and the levels gates cap (the likely levels above are the capped ones)."""
+    notes = []
+    absent = [word("sens.na item", lang).format(base=row.base, directions=", ".join(row.not_applicable))
+              for row in report.bases if row.not_applicable]
+    if absent:
+        notes.append(word("sens.na directions", lang).format(bases=", ".join(absent)))
+
+    def name(level: int) -> str:
+        return str(level) if rubric is None else level_text(rubric, level, lang)
+
+    capped = [f"{row.base} {name(row.uncapped_level)} → {name(row.level)}" for row in report.bases
+              if row.uncapped_level is not None and row.uncapped_level != row.level]
+    if capped:
+        notes.append(word("sens.capped", lang).format(bases=", ".join(capped)))
+    return notes
 
 
 def _title(text: str, style: Style) -> str:

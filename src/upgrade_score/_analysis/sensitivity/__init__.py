@@ -51,6 +51,18 @@ and indicator, the squared Pearson correlation of its score (level) with the ove
 the group, normalised to sum to 1 over directions (over indicators), next to its nominal share of
 the overall score (the correlation-based check of composite-indicator practice). Needs at least
 three bases; a component that does not vary has no correlation and an effective share of 0.
+
+**Rubric language 2** (categories, n/a, gates; design points 9–11). Every sample follows the
+engine's rules: an indicator that does not apply to a base (n/a, or outside its category) leaves
+its direction's weighted mean, so the sampled indicator shares are renormalised over what applies
+to that base; a direction none of whose indicators apply leaves the aggregate (the sampled
+direction shares are renormalised over the rest, and ``weakest`` ignores it), so its weight moves
+nothing for that base. Levels are capped by the gates a base does not pass (gates change levels,
+never scores): the level probabilities are those of the capped level, ranks follow the scores.
+Method variants are scored by the engine with the table's categories and n/a answers. Only values
+that apply are sampled (an n/a cell is not a value), each through the thresholds of its base's
+category, with the span of those thresholds in the confidence model; influence correlations
+skip the bases to which a direction or indicator does not apply.
 """
 
 from __future__ import annotations
@@ -65,11 +77,12 @@ import numpy.typing as npt
 
 from ..._analysis.compare import competition_ranks
 from ..._analysis.diff import kendall_tau_b
-from ..._analysis.score import refuse_language_2, score_many
+from ..._analysis.score import score_many
 from ..._analysis.scorecard import ScoreTable
 from ..._engine.aggregate import AGGREGATIONS, MISSING_POLICIES
 from ..._engine.compile import FloatArray, IntArray
-from ..._engine.core import direction_scores, overall_scores
+from ..._engine.core import direction_scores, overall_scores, score_matrix
+from ..._engine.gates import cap_levels
 from ..._errors import UpgradeScoreError
 from ..._model.profile import BaseProfile
 from ..._model.results import RubricRef
@@ -90,6 +103,7 @@ from .weights import (
     HIGH,
     LOW,
     MAX_CELLS,
+    Applicability,
     Perturb,
     WeightSweep,
     option_error,
@@ -154,7 +168,6 @@ def sensitivity(rubric: Rubric | str | Path | None,
         if isinstance(data, (list, tuple)) and not data:
             raise UpgradeScoreError("sensitivity: the group of bases is empty")
         table = score_many(rubric, data, ids=ids)
-    refuse_language_2(table.rubric, "sensitivity analysis")
     count = len(table)
     if count == 0:
         raise UpgradeScoreError("sensitivity: the group of bases is empty")
@@ -170,7 +183,7 @@ def sensitivity(rubric: Rubric | str | Path | None,
     levels = table.indicator_levels
     directions, indicators = sample_weights(compiled, spec, samples, np.random.default_rng(weight_seed),
                                             perturb)
-    sweep = weight_sweep(compiled, levels, directions, indicators, top_k, workers)
+    sweep = weight_sweep(compiled, levels, directions, indicators, top_k, workers, applicability(table))
     ranks = competition_ranks(table.overall)
     order = np.lexsort((np.array(table.base_ids), ranks)).tolist()
     bases = _base_results(table, ranks, sweep, samples, order)
@@ -195,9 +208,16 @@ def _base_results(table: ScoreTable, ranks: IntArray, sweep: WeightSweep, sample
                   order: list[int]) -> tuple[BaseSensitivity, ...]:
     median, low, high = (sorted_quantile(sweep.scores, q) for q in (0.5, LOW, HIGH))
     rank_median, rank_low, rank_high = (sorted_order_statistic(sweep.ranks, q) for q in (0.5, LOW, HIGH))
-    counts = np.concatenate([np.full((len(table), 1), samples), sweep.at_least,
+    at_least = sweep.at_least
+    caps = overall_caps(table)
+    if caps is not None:  # gates cap levels, never scores: no level above a base's cap
+        at_least = np.where(np.arange(1, at_least.shape[1] + 1) > caps[:, None], 0, at_least)
+    counts = np.concatenate([np.full((len(table), 1), samples), at_least,
                              np.zeros((len(table), 1), dtype=np.int64)], axis=1)
     probability = (counts[:, :-1] - counts[:, 1:]) / samples
+    uncapped = table.scores.uncapped_overall_level
+    absent = np.isnan(table.directions)
+    direction_ids = table.rubric.direction_ids
     return tuple(BaseSensitivity(
         base=table.base_ids[n], score=float(table.overall[n]), level=int(table.overall_level[n]),
         rank=int(ranks[n]),
@@ -205,7 +225,30 @@ def _base_results(table: ScoreTable, ranks: IntArray, sweep: WeightSweep, sample
         rank_interval=RankInterval(median=int(rank_median[n]), low=int(rank_low[n]),
                                    high=int(rank_high[n])),
         level_probability=tuple(probability[n].tolist()), top_probability=float(sweep.top[n] / samples),
+        uncapped_level=None if uncapped is None else int(uncapped[n]),
+        not_applicable=tuple(direction_ids[j] for j in np.flatnonzero(absent[n]).tolist()) or None,
     ) for n in order)
+
+
+def applicability(table: ScoreTable) -> Applicability | None:
+    """Where the indicators and directions of ``table``'s rubric apply to its bases (categories,
+    n/a answers; as the engine decided), or ``None`` when everything applies everywhere."""
+    if not table.rubric.compiled.uses_language_2:
+        return None
+    cells, directions = table.applicable, ~np.isnan(table.directions)
+    if cells.all() and directions.all():
+        return None
+    return Applicability(cells, directions)
+
+
+def overall_caps(table: ScoreTable) -> IntArray | None:
+    """The highest overall level each base may reach under the gates it does not pass (``None``
+    for a rubric without gates): the engine's caps applied to the top level."""
+    compiled, scores = table.rubric.compiled, table.scores
+    if scores.gate_status is None or not compiled.gates:
+        return None
+    top = np.full(len(table), compiled.levels, dtype=np.int64)
+    return cap_levels(compiled, scores.gate_status, scores.direction_levels, top)[1]
 
 
 # --- method sensitivity -----------------------------------------------------------------------
@@ -222,11 +265,14 @@ def method_sensitivity(table: ScoreTable, fragile_range: int,
                        order: Sequence[int] | None = None) -> MethodSensitivity:
     """Scores and ranks of ``table``'s bases under each method variant, with nominal weights."""
     rubric = table.rubric
-    levels = table.indicator_levels
     scores: dict[str, FloatArray] = {}
     for name, variant in method_variants(rubric).items():
         compiled = variant.compiled
-        scores[name] = overall_scores(compiled, direction_scores(compiled, levels)[0])
+        if compiled.uses_language_2:  # categories, n/a and gates: the engine's whole run
+            scores[name] = score_matrix(compiled, table.values, na=table.na,
+                                        categories=table.categories).overall
+        else:
+            scores[name] = overall_scores(compiled, direction_scores(compiled, table.indicator_levels)[0])
     ranks = {name: competition_ranks(values) for name, values in scores.items()}
     names = tuple(scores)
     stacked = np.stack([ranks[name] for name in names])
@@ -272,8 +318,11 @@ def influence_shares(table: ScoreTable) -> tuple[Influence, ...]:
     direction and indicator of ``table``'s rubric, next to their nominal shares."""
     rubric, compiled = table.rubric, table.rubric.compiled
     levels = table.indicator_levels
+    applies = applicability(table)
+    if applies is not None:  # an indicator that does not apply has no level (not even 0)
+        levels = np.where(applies.cells, levels, np.nan)
     if rubric.missing == "zero":
-        levels = np.where(np.isnan(levels), 0.0, levels)
+        levels = np.where(np.isnan(levels) & (True if applies is None else applies.cells), 0.0, levels)
     overall = table.overall
     directions = _influence("direction", rubric.direction_ids, rubric.direction_ids,
                             _correlations(table.directions, overall), compiled.overall_shares)

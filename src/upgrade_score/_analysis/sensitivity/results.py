@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from ..._errors import UpgradeScoreError
 from ..._model.display import HtmlDisplay
 from ..._model.results import Result, RubricRef
 from .weights import Perturb
+
+_LANGUAGE_2_KEYS = ("uncapped_level", "not_applicable")
 
 # --- results ----------------------------------------------------------------------------------
 
@@ -32,6 +34,9 @@ class BaseSensitivity(Result):
 
     ``level_probability[k]`` is the probability of overall level k (0..L); ``top_probability``
     the probability of a rank within the report's ``top_k`` (bases tied at the edge all count).
+    Levels are capped by the gates the base does not pass (``uncapped_level``: its level before
+    the caps, given for rubrics with categories, n/a or gates); ``not_applicable`` lists the
+    directions that do not apply to the base (left out of its overall score), if any.
     """
 
     base: str
@@ -42,6 +47,8 @@ class BaseSensitivity(Result):
     rank_interval: RankInterval
     level_probability: tuple[float, ...]
     top_probability: float
+    uncapped_level: int | None = None
+    not_applicable: tuple[str, ...] | None = None
 
 
 class MethodBase(Result):
@@ -128,6 +135,16 @@ class SensitivityReport(HtmlDisplay, Result):
     influence: tuple[Influence, ...] | None = None
     value_samples: int = 0
     values: tuple[ValueUncertainty, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data; the rubric-language-2 keys of a base appear only when they say something
+        (so that reports of rubrics without categories, n/a or gates keep their bytes)."""
+        data = super().to_dict()
+        for row in data["bases"]:
+            for key in _LANGUAGE_2_KEYS:
+                if key in row and row[key] is None:
+                    del row[key]
+        return data
 
     def base(self, base_id: str) -> BaseSensitivity:
         """The result of one base, by id."""

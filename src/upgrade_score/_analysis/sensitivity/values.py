@@ -28,6 +28,7 @@ class ValueSpread:
     confidence: FloatArray   # NaN where an interval is given
     low: FloatArray          # NaN where a confidence is given
     high: FloatArray
+    span: FloatArray         # t_L − t_0 of the thresholds the cell's base is held to
 
 
 def value_spread(table: ScoreTable, confidence: npt.ArrayLike | None) -> ValueSpread:
@@ -58,9 +59,26 @@ def value_spread(table: ScoreTable, confidence: npt.ArrayLike | None) -> ValueSp
         if problems:
             raise UpgradeScoreError(problems)
     present = ~np.isnan(table.values)
+    if compiled.uses_language_2:
+        present &= table.applicable  # an n/a cell is not a value: never sampled
     uncertain = present & ((confidences < 1) | (high > low))
     rows, columns = np.nonzero(uncertain)
-    return ValueSpread(rows, columns, confidences[rows, columns], low[rows, columns], high[rows, columns])
+    span = compiled.points[columns, -1] - compiled.points[columns, 0]
+    categories = _cell_categories(table, rows)
+    if categories is not None:  # a base of a category with its own bars: their span
+        for category, column, rule in compiled.category_rules:
+            points = rule[2]
+            span[(categories == category) & (columns == column)] = points[-1] - points[0]
+    return ValueSpread(rows, columns, confidences[rows, columns], low[rows, columns], high[rows, columns],
+                       span)
+
+
+def _cell_categories(table: ScoreTable, rows: IntArray) -> IntArray | None:
+    """The category (-1: none) of the base of each row in ``rows``, or ``None`` when no
+    category has bars of its own."""
+    if not table.rubric.compiled.category_rules or table.categories is None:
+        return None
+    return np.asarray(table.categories[rows], dtype=np.int64)
 
 
 def _confidence_array(confidence: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
@@ -96,7 +114,7 @@ def sample_values(compiled: CompiledRubric, values: FloatArray, spread: ValueSpr
     confidence = spread.confidence[cells][:, None]
     low, high = spread.low[cells][:, None], spread.high[cells][:, None]
     kinds = compiled.kinds[columns][:, None]
-    span = (compiled.points[columns, -1] - compiled.points[columns, 0])[:, None]
+    span = spread.span[cells][:, None]
     noise = rng.standard_normal((len(rows), samples))
     uniform = rng.random((len(rows), samples))
     interval = ~np.isnan(low)
@@ -127,11 +145,24 @@ def _blocks(sizes: IntArray, limit: int) -> list[tuple[int, int]]:
     return found
 
 
-def sampled_levels(compiled: CompiledRubric, columns: IntArray, drawn: FloatArray) -> FloatArray:
-    """Indicator levels (C, S) of sampled values ``drawn`` (C, S) of the given columns (C,).
+def sampled_levels(compiled: CompiledRubric, columns: IntArray, drawn: FloatArray,
+                   categories: IntArray | None = None) -> FloatArray:
+    """Indicator levels (C, S) of sampled values ``drawn`` (C, S) of the given columns (C,), each
+    held to the thresholds of its base's category (``categories`` (C,), -1 = none; default none).
 
     The samples are packed column by column into one value matrix (NaN elsewhere), so that the
-    engine computes every level in one pass."""
+    engine computes every level in one pass (one pass per category present)."""
+    if categories is None or not compiled.category_rules:
+        return _packed_levels(compiled, columns, drawn, None)
+    levels = np.empty(drawn.shape)
+    for category in np.unique(categories).tolist():
+        cells = np.flatnonzero(categories == category)
+        levels[cells] = _packed_levels(compiled, columns[cells], drawn[cells], category)
+    return levels
+
+
+def _packed_levels(compiled: CompiledRubric, columns: IntArray, drawn: FloatArray,
+                   category: int | None) -> FloatArray:
     count, samples = drawn.shape
     order = np.argsort(columns, kind="stable")
     ordered = columns[order]
@@ -141,7 +172,8 @@ def sampled_levels(compiled: CompiledRubric, columns: IntArray, drawn: FloatArra
     rows = slot[:, None] * samples + np.arange(samples)
     packed = np.full((height * samples, len(compiled.indicator_ids)), np.nan)
     packed[rows, columns[:, None]] = drawn
-    levels: FloatArray = indicator_levels(compiled, packed)[rows, columns[:, None]]
+    codes = None if category is None else np.full(len(packed), category, dtype=np.int64)
+    levels: FloatArray = indicator_levels(compiled, packed, codes)[rows, columns[:, None]]
     return levels
 
 
@@ -153,16 +185,24 @@ def value_scores(table: ScoreTable, rows: IntArray, columns: IntArray,
 
     Only the directions of the sampled values are rescored: with its weights (and, for
     ``missing: exclude``, the set of present values) fixed, a direction score moves linearly with
-    the level of one of its indicators, by 100/L · w_i / Σw · Δs.
+    the level of one of its indicators, by 100/L · w_i / Σw · Δs. The sampled values go through
+    the thresholds of their base's category; an indicator that does not apply to a base is out of
+    its direction's Σw (design point 10).
     """
     compiled = table.rubric.compiled
     samples = drawn.shape[1]
     owner = compiled.direction_of[columns]
     nominal = table.indicator_levels[rows, columns]
-    present = (~np.isnan(table.indicator_levels[rows])).astype(np.float64)
-    used = direction_denominators(compiled, present)[np.arange(len(rows)), owner]
-    scale = 100.0 / compiled.levels * compiled.weights[columns] / used
-    delta = scale[:, None] * (sampled_levels(compiled, columns, drawn) - nominal[:, None])
+    applies = None
+    present = ~np.isnan(table.indicator_levels[rows])
+    if compiled.uses_language_2:
+        applies = table.applicable[rows]
+        present &= applies
+    used = direction_denominators(compiled, present.astype(np.float64),
+                                  None if applies is None else applies.astype(np.float64))
+    scale = 100.0 / compiled.levels * compiled.weights[columns] / used[np.arange(len(rows)), owner]
+    sampled = sampled_levels(compiled, columns, drawn, _cell_categories(table, rows))
+    delta = scale[:, None] * (sampled - nominal[:, None])
     directions = table.directions
     width = directions.shape[1]
     alone = np.repeat(directions[rows], samples, axis=0)

@@ -14,8 +14,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ..._analysis.compare import TOLERANCE, competition_ranks
-from ..._engine.aggregate import AGGREGATIONS
-from ..._engine.compile import CompiledRubric, FloatArray, IntArray
+from ..._engine.aggregate import AGGREGATIONS, applicable_shares, denominator_mask
+from ..._engine.compile import BoolArray, CompiledRubric, FloatArray, IntArray
 from ..._engine.core import LEVEL_TOLERANCE
 from ..._errors import Problem, UpgradeScoreError
 
@@ -107,59 +107,127 @@ def _perturbed(shares: FloatArray, groups: IntArray, group_count: int, spec: Wei
 
 # --- the weight sweep -------------------------------------------------------------------------
 
-@dataclass(frozen=True, eq=False)
-class _Sweep:
-    """The levels as the products need them: x = s with NaN → 0, by direction, and where data
-    are present (only for ``missing: exclude`` directions with gaps)."""
+@dataclass(frozen=True)
+class Applicability:
+    """Where indicators (N, M) and directions (N, D) apply to each base (rubric language 2): an
+    N/A indicator leaves its direction's weighted mean, an N/A direction the overall aggregate."""
 
-    compiled: CompiledRubric
-    levels: FloatArray                      # (N, M), NaN → 0
-    by_direction: tuple[FloatArray, ...]    # each direction's columns of ``levels``, contiguous
-    columns: tuple[IntArray, ...]           # each direction's indicator columns
-    present: tuple[FloatArray | None, ...]  # each direction's presence mask (exclude with gaps)
-    linear: bool                            # arithmetic and nothing to renormalise: one product
+    cells: BoolArray
+    directions: BoolArray
+
+
+@dataclass(frozen=True, eq=False)
+class _Part:
+    """Bases to which the same directions apply, with their levels as the products need them:
+    x = s with NaN → 0, by direction, and whose weights each direction divides by (only where that
+    is not every indicator of the direction: present values under ``missing: exclude`` with gaps,
+    the applicable ones where some are n/a)."""
+
+    rows: IntArray | None                          # the bases (None: every base)
+    absent: BoolArray | None                       # (D,) the directions that do not apply
+    directions: tuple[int, ...]                    # the directions that apply
+    levels: FloatArray                             # (n, M), NaN → 0
+    by_direction: tuple[FloatArray | None, ...]    # each direction's columns of ``levels``
+    present: tuple[FloatArray | None, ...]         # each direction's denominator mask, if any
+    linear: bool                                   # arithmetic, nothing to renormalise: one product
 
     @classmethod
-    def of(cls, compiled: CompiledRubric, levels: FloatArray) -> _Sweep:
+    def of(cls, compiled: CompiledRubric, columns: tuple[IntArray, ...], levels: FloatArray,
+           applicable: FloatArray | None, rows: IntArray | None, absent: BoolArray | None) -> _Part:
         missing = np.isnan(levels)
         clean = np.where(missing, 0.0, levels)
+        mask = denominator_mask(compiled, (~missing).astype(np.float64), applicable)
+        applies = tuple(j for j in range(len(columns)) if absent is None or not absent[j])
+        present = tuple(None if mask is None or j not in applies or mask[:, cols].all()
+                        else np.ascontiguousarray(mask[:, cols]) for j, cols in enumerate(columns))
+        linear = compiled.aggregation == "arithmetic" and all(p is None for p in present)
+        return cls(rows, absent, applies, clean,
+                   tuple(np.ascontiguousarray(clean[:, c]) if j in applies else None
+                         for j, c in enumerate(columns)), present, linear)
+
+
+@dataclass(frozen=True, eq=False)
+class _Sweep:
+    """Every base's levels, in parts of bases to which the same directions apply (one part, of
+    every base, unless some direction does not apply to some base)."""
+
+    compiled: CompiledRubric
+    columns: tuple[IntArray, ...]   # each direction's indicator columns
+    parts: tuple[_Part, ...]
+
+    @classmethod
+    def of(cls, compiled: CompiledRubric, levels: FloatArray,
+           applies: Applicability | None = None) -> _Sweep:
         columns = tuple(np.flatnonzero(compiled.direction_of == j)
                         for j in range(len(compiled.direction_ids)))
-        exclude = compiled.missing == "exclude"
-        present = tuple((~missing[:, cols]).astype(np.float64)
-                        if exclude and missing[:, cols].any() else None for cols in columns)
-        linear = compiled.aggregation == "arithmetic" and all(p is None for p in present)
-        return cls(compiled, clean, tuple(np.ascontiguousarray(clean[:, c]) for c in columns), columns,
-                   present, linear)
+        if applies is None:
+            return cls(compiled, columns, (_Part.of(compiled, columns, levels, None, None, None),))
+        levels = np.where(applies.cells, levels, np.nan)
+        cells = applies.cells.astype(np.float64)
+        patterns, which = np.unique(applies.directions, axis=0, return_inverse=True)
+        which = which.reshape(-1)
+        parts = []
+        for k, pattern in enumerate(patterns):
+            absent = None if pattern.all() else ~pattern
+            if len(patterns) == 1:
+                parts.append(_Part.of(compiled, columns, levels, cells, None, absent))
+                continue
+            rows = np.flatnonzero(which == k)
+            parts.append(_Part.of(compiled, columns, levels[rows], cells[rows], rows, absent))
+        return cls(compiled, columns, tuple(parts))
+
+    @property
+    def linear(self) -> bool:
+        """One product writes every base's scores straight into the result."""
+        return len(self.parts) == 1 and self.parts[0].rows is None and self.parts[0].linear
 
     def overall(self, directions: FloatArray, indicators: FloatArray, out: FloatArray) -> None:
         """Write the overall scores (N, k) under k sampled weightings (k, D), (k, M) into ``out``.
 
-        Direction scores are not clipped to 100 one by one (they exceed it by rounding error at
-        most); the overall score is.
+        A part of bases to which some directions do not apply aggregates the others, with the
+        sampled direction shares renormalised over them (the engine's rule). Direction scores are
+        not clipped to 100 one by one (they exceed it by rounding error at most); the overall
+        score is.
         """
+        for part in self.parts:
+            target = out if part.rows is None else np.empty((len(part.rows), out.shape[1]))
+            shares = directions if part.absent is None else applicable_shares(directions, part.absent)
+            self._part_overall(part, shares, indicators, target)
+            if part.rows is not None:
+                out[part.rows] = target
+        np.clip(out, 0.0, 100.0, out=out)
+
+    def _part_overall(self, part: _Part, directions: FloatArray, indicators: FloatArray,
+                      out: FloatArray) -> None:
         compiled = self.compiled
         scale = 100.0 / compiled.levels
         aggregation = compiled.aggregation
-        if self.linear:  # O = x · (R_j(i) · Q_i)ᵀ · 100/L, one product for every sample
+        if part.linear:  # O = x · (R_j(i) · Q_i)ᵀ · 100/L, one product for every sample
             effective = indicators * (directions * scale)[:, compiled.direction_of]
-            np.matmul(self.levels, effective.T, out=out)
-        else:
-            rule = AGGREGATIONS[aggregation]
-            for j, (levels, cols, mask, share) in enumerate(zip(self.by_direction, self.columns,
-                                                                 self.present, directions.T)):
-                weights = indicators[:, cols]
-                factor = share * scale if aggregation == "arithmetic" else np.full(len(share), scale)
-                score: FloatArray = levels @ (weights * factor[:, None]).T
-                if mask is not None:  # renormalise over what is present (no data: 0 / tiny = 0)
-                    used = mask @ weights.T
-                    np.maximum(used, np.finfo(np.float64).tiny, out=used)
-                    score /= used
-                if aggregation != "arithmetic":  # (arithmetic: the share is already in the product)
-                    score = rule.term(score, share)
-                out[...] = score if j == 0 else rule.combine(out, score)
-            out[...] = rule.finish(out)
-        np.clip(out, 0.0, 100.0, out=out)
+            np.matmul(part.levels, effective.T, out=out)
+            return
+        rule = AGGREGATIONS[aggregation]
+        for first, j in enumerate(part.directions):
+            share = directions[:, j]
+            factor = share * scale if aggregation == "arithmetic" else np.full(len(share), scale)
+            score = self._direction(part, j, indicators, factor)
+            if aggregation != "arithmetic":  # (arithmetic: the share is already in the product)
+                score = rule.term(score, share)
+            out[...] = score if first == 0 else rule.combine(out, score)
+        out[...] = rule.finish(out)
+
+    def _direction(self, part: _Part, j: int, indicators: FloatArray, factor: FloatArray) -> FloatArray:
+        """Direction j's scores (n, k) times ``factor`` (k,) under sampled indicator shares (k, M)."""
+        levels = part.by_direction[j]
+        assert levels is not None
+        weights = indicators[:, self.columns[j]]
+        score: FloatArray = levels @ (weights * factor[:, None]).T
+        mask = part.present[j]
+        if mask is not None:  # renormalise over what counts (nothing counts: 0 / tiny = 0)
+            used = mask @ weights.T
+            np.maximum(used, np.finfo(np.float64).tiny, out=used)
+            score /= used
+        return score
 
 
 def row_ranks(scores: FloatArray) -> npt.NDArray[np.int32]:
@@ -206,10 +274,11 @@ class WeightSweep:
 
 
 def sampled_scores(compiled: CompiledRubric, levels: FloatArray, directions: FloatArray,
-                   indicators: FloatArray) -> FloatArray:
+                   indicators: FloatArray, applies: Applicability | None = None) -> FloatArray:
     """Overall scores (N, K) of every base (levels (N, M), NaN = missing) under every sampled
-    weighting (K, D) and (K, M), in chunks of samples that bound the temporary arrays."""
-    sweep = _Sweep.of(compiled, levels)
+    weighting (K, D) and (K, M), in chunks of samples that bound the temporary arrays.
+    ``applies`` says which indicators and directions apply to each base (default: all)."""
+    sweep = _Sweep.of(compiled, levels, applies)
     count, samples = levels.shape[0], directions.shape[0]
     scores = np.empty((count, samples))
     # one product for a linear sweep (it writes straight into the result); otherwise chunks that
@@ -222,10 +291,11 @@ def sampled_scores(compiled: CompiledRubric, levels: FloatArray, directions: Flo
 
 
 def weight_sweep(compiled: CompiledRubric, levels: FloatArray, directions: FloatArray,
-                 indicators: FloatArray, top_k: int, workers: int | None = None) -> WeightSweep:
+                 indicators: FloatArray, top_k: int, workers: int | None = None,
+                 applies: Applicability | None = None) -> WeightSweep:
     """Score every base (levels (N, M), NaN = missing) under every sampled weighting, and
     summarise: per-sample ranks, level and top-k counts, each base's sorted scores and ranks."""
-    scores = sampled_scores(compiled, levels, directions, indicators)
+    scores = sampled_scores(compiled, levels, directions, indicators, applies)
     count, samples = scores.shape
     ranks = np.empty((count, samples), dtype=np.int32)
     cutoffs = compiled.cutoffs - LEVEL_TOLERANCE
