@@ -82,11 +82,3 @@ def _readonly(values: ArrayT) -> ArrayT:
     view.setflags(write=False)
     return view
 
-
-def refuse_language_2(rubric: Rubric, analysis: str) -> None:
-    """Stop an analysis that does not yet follow categories, n/a answers and gates (design points
-    9–11) rather than return numbers that ignore them."""
-    if rubric.compiled.uses_language_2:
-        raise UpgradeScoreError(
-            f"{analysis} does not yet support rubrics with categories, n/a answers or gates "
-            f"(rubric '{rubric.id}'); score and compare support them")
