@@ -130,7 +130,7 @@ def test_english_and_bilingual_templates(tmp_path: Path) -> None:
 
 def test_qualitative_and_boolean_n_a(tmp_path: Path) -> None:
     zh = by_id(csv_rows(write_template(V2X, tmp_path / "zh.csv")))
-    assert zh["plan"][9] == "0 未达规划级 | 1 一级: 有规划 | 2 二级 | 不适用"
+    assert zh["plan"][9] == "0 未达一级 | 1 一级: 有规划 | 2 二级 | 不适用"
     assert zh["certified"][9] == "是 或 否；不适用时填写“不适用”"
     assert zh["certified"][10] == "是否通过管理体系认证"
     assert zh["audited"][9] == "是 或 否"
@@ -210,7 +210,7 @@ def test_xlsx_category_drop_down_and_n_a_checks(tmp_path: Path) -> None:
     dismantling = checks["链条", "D3"]
     assert "仅适用于 ewaste（电子废弃物） 类基地，其他基地留空" in dismantling.prompt
     plan = checks["管理", "D3"]
-    assert _list_items(book, plan.formula1) == ["0 未达规划级", "1 一级: 有规划", "2 二级", "不适用"]
+    assert _list_items(book, plan.formula1) == ["0 未达一级", "1 一级: 有规划", "2 二级", "不适用"]
     assert checks["管理", "D4"].formula1 == '"是,否,不适用"'
     assert checks["管理", "D5"].formula1 == '"是,否"'
 
