@@ -458,6 +458,49 @@ def test_template_of_a_custom_rubric_needs_that_rubric(tmp_path: Path, rubric: R
     assert dump(again) == dump(base)
 
 
+@pytest.mark.parametrize("suffix, where", [("csv", "C1"), ("xlsx", "基本信息!C1")])
+def test_template_of_another_version_needs_that_version(tmp_path: Path, suffix: str, where: str,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    # same id, another version: its units or thresholds may differ, so never read with the built-in
+    spec = spec_of(DEFAULT)
+    spec["version"] = "2025.1"
+    older = Rubric.model_validate(spec)
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    path = write_template(older, returned / f"s.{suffix}")
+    if suffix == "csv":
+        fill_csv(path, {"base.id": "b", "green_factory_share": "30"})
+    else:
+        fill_xlsx(path, {("基本信息", "D3"): "b", ("绿色化发展", "D7"): 30})
+    message = (f"{path}:{where}: this template was written from rubric 'urban-mining-upgrade' 2025.1, "
+               f"not from 'urban-mining-upgrade' {DEFAULT.version}: read it with the rubric it was "
+               "written from (load_profiles(..., rubric=...); CLI: --rubric)")
+    assert problems_of(path) == [message]  # the built-in rubric of that id is another version
+    assert problems_of(path, rubric=DEFAULT) == [message]
+    capsys.readouterr()
+    assert main(["score", str(returned)]) == 2  # the CLI's default rubric: refused, not scored
+    err = capsys.readouterr().err
+    assert err == f"upgrade-score: error: {message}\n"
+    (base,) = load_profiles(path, rubric=older)
+    assert base.value("green_factory_share") == 30.0
+
+
+def test_a_csv_template_saved_again_by_a_spreadsheet_keeps_its_version(tmp_path: Path) -> None:
+    spec = spec_of(DEFAULT)
+    spec["version"] = "1.0"
+    rubric = Rubric.model_validate(spec)
+    path = write_template(rubric, tmp_path / "s.csv")
+    fill_csv(path, {"base.id": "b"})
+    rows = csv_rows(path)
+    rows[0][2] = "1"  # the version cell, read as the number 1 and saved so
+    write_csv_rows(path, rows)
+    assert load_profiles(path, rubric=rubric)[0].id == "b"
+    rows[0][2] = "1.5"
+    write_csv_rows(path, rows)
+    assert "written from rubric 'urban-mining-upgrade' 1.5, not from 'urban-mining-upgrade' 1.0" in (
+        problems_of(path, rubric=rubric)[0])
+
+
 def test_later_problems_point_at_the_cell(tmp_path: Path, rubric: Rubric) -> None:
     path = write_template(DEFAULT, tmp_path / "s.xlsx")
     fill_xlsx(path, {("基本信息", "D3"): "b1", ("绿色化发展", "D7"): 30})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import math
 import re
 import unicodedata
@@ -15,25 +14,21 @@ from pydantic import ValidationError
 from ..._errors import FieldPath, Problem, UpgradeScoreError
 from ..._model.profile import NA, BaseProfile, attach
 from ..._model.rubric import Indicator, Label, Rubric, text_in
-from ..rubrics import builtin_rubrics, load_rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .applies import applicability_problems, category_words, unknown_category
 from .cells import Cell, CellOrigin, CellProblem
+from .marker import template_marker, template_rubric
+from .numbers import _Bad, _confidence, _parse_number
 from .sheet import (
     BASE_FIELDS,
     BASE_ID,
     COLUMNS,
-    DECIMAL_COMMA,
     HEADER_SEARCH_ROWS,
-    LEADING_NUMBER,
     LEVEL_WORD,
-    MARKER,
     MISSING_WORDS,
     NA_CELL_WORDS,
     NONE_WORDS,
     NUMBER,
-    SPACED,
-    THOUSANDS,
     YEAR,
     _boolean_word,
     _fold,
@@ -47,13 +42,6 @@ from .workbook import RawCell, _csv_rows, _Sheet, _text, _xlsx_sheets
 # --- reading --------------------------------------------------------------------------------------
 
 
-
-
-
-class _Bad(Exception):
-    """A cell that cannot be read: the message says why and how to fix it."""
-
-
 def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] | None:
     """Read a filled template (CSV or XLSX) or a plain workbook; None for a CSV that is not a
     template (read it as a plain table). Every problem of the file is reported at once."""
@@ -65,14 +53,9 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
         sheets = [_Sheet(None, rows)]
     else:
         sheets = _xlsx_sheets(path)
-    marker = _marker(sheets)
-    if marker is not None and rubric is None:
-        rubric = _marker_rubric(marker, name)
-    elif marker is not None and rubric is not None and marker[0] != rubric.id:
-        raise UpgradeScoreError(Cell(name, sheets[0].name, 1, 2).problem(
-            f"this template was written from rubric '{marker[0]}' {marker[1]}, not from "
-            f"'{rubric.id}' {rubric.version}: read it with the rubric it was written from "
-            "(load_profiles(..., rubric=...); CLI: --rubric)"))
+    marker = template_marker(sheets)
+    if marker is not None:
+        rubric = template_rubric(marker, rubric, Cell(name, sheets[0].name, 1, 2))
     reader = _Reader(name, rubric)
     if marker is None:
         profiles = reader.many_bases(sheets[0] if sheets else _Sheet(None, []))
@@ -86,43 +69,8 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
     return profiles
 
 
-def _marker(sheets: list[_Sheet]) -> tuple[str, str, str] | None:
-    """(rubric id, version, layout) from the first row of a template, None if not a template."""
-    if not sheets or not sheets[0].rows:
-        return None
-    row = [_text(value) for value, _ in sheets[0].rows[0]] + ["", "", "", ""]
-    if _fold(row[0]) != MARKER:
-        return None
-    return row[1], row[2], _fold(row[3])
-
-
-def _marker_rubric(marker: tuple[str, str, str], name: str) -> Rubric:
-    rubric_id, version = marker[0], marker[1]
-    found = builtin_rubrics().get(rubric_id)
-    if found is not None:
-        stat = found.stat()
-        return _builtin(str(found), stat.st_mtime_ns, stat.st_size)
-    raise UpgradeScoreError(Problem(
-        f"this template was written from rubric '{rubric_id}' {version}, which is not built in: "
-        "pass that rubric to read it (load_profiles(..., rubric=...); CLI: --rubric)", name))
-
-
-@functools.lru_cache(maxsize=8)
-def _builtin(path: str, mtime_ns: int, size: int) -> Rubric:
-    """A built-in rubric, loaded once for a directory full of returned templates."""
-    return load_rubric(path)
-
-
 def _is_one_base(sheets: list[_Sheet]) -> bool:
     return any(_one_base_header(sheet) is not None for sheet in sheets)
-
-
-
-
-
-
-
-
 
 
 def _header_key(text: str) -> str | None:
@@ -541,47 +489,3 @@ class _Reader:
         origin = CellOrigin(self.file, id_cell.row, {k: c.row for k, c in cells.items()}, (),
                             cells, id_cell, base_cells)
         return attach(profile, origin)
-
-
-def _parse_number(text: str, shown: str, unit: str | None) -> float:
-    """A number written by a person: ``1,200`` and full-width digits are fine; say what is not."""
-    if NUMBER.fullmatch(text):
-        number = float(text)
-    elif THOUSANDS.fullmatch(text):
-        number = float(text.replace(",", ""))
-    elif DECIMAL_COMMA.fullmatch(text):
-        raise _Bad(f"'{shown}' has a decimal comma: write {text.replace(',', '.')} "
-                   "(commas are read only as thousands separators, as in 1,200)")
-    elif SPACED.fullmatch(text):
-        raise _Bad(f"'{shown}' has spaces inside the number: write {text.replace(' ', '')}")
-    elif _has_text_beside(text):
-        in_unit = f" (in {unit})" if unit else ""
-        raise _Bad(f"'{shown}' has text beside the number: enter the number only{in_unit}")
-    else:
-        raise _Bad(f"'{shown}' is not a number")
-    if not math.isfinite(number):
-        raise _Bad(f"'{shown}' is too large")
-    return number
-
-
-def _has_text_beside(text: str) -> bool:
-    match = LEADING_NUMBER.match(text)
-    return match is not None and match.group(0) != text
-
-
-def _confidence(raw: Any) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise _Bad(f"must be a number from 0 to 1, got {_text(raw)}")
-    shown = _text(raw)
-    if isinstance(raw, str):
-        folded = _fold(raw)
-        percent = folded.endswith("%")
-        number = _parse_number(folded.removesuffix("%").strip(), shown, None)
-        if percent:
-            number = float(_shown(number / 100))
-    else:
-        number = float(raw)
-    if not (math.isfinite(number) and 0 <= number <= 1):
-        hint = f" (write {_shown(number / 100)} for {shown} %)" if 1 < number <= 100 else ""
-        raise _Bad(f"must be from 0 to 1, got {shown}{hint}")
-    return number
