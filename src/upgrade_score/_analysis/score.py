@@ -52,13 +52,15 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
                           categories=_readonly(categories))
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
-        data, frame_ids = frame_matrix(rubric, data)
+        values, frame_ids = frame_matrix(rubric, data)  # a new array
         ids = frame_ids if ids is None else ids
-    values = array_matrix(rubric, data)
+    else:
+        values = _owned(array_matrix(rubric, data), data)
+    values = _readonly(values)  # scored as it is now: nobody changes it afterwards
     scores = score_matrix(rubric.compiled, values, workers=workers)
     if scores.has_invalid:
         _refuse_invalid(rubric, values)
-    return ScoreTable(rubric, _readonly(values), scores, ids=sequence_of_ids(ids, values.shape[0]))
+    return ScoreTable(rubric, values, scores, ids=sequence_of_ids(ids, values.shape[0]))
 
 
 def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path) -> Scorecard:
@@ -77,8 +79,17 @@ def _refuse_all_na(profiles: Sequence[BaseProfile], scores: Scores) -> None:
                                  for row in empty.tolist()])
 
 
+def _owned(values: FloatArray, data: Any) -> FloatArray:
+    """``values`` itself when it is a new array (from a list, or converted from another dtype),
+    else a copy: a table must not show what the caller writes into its buffer later."""
+    fresh = isinstance(data, (list, tuple)) or (
+        isinstance(data, np.ndarray) and not np.may_share_memory(values, data))
+    return values if fresh else values.copy()
+
+
 def _readonly(values: ArrayT) -> ArrayT:
+    """A read-only view of an array of ours, itself made read-only (so the view stays so)."""
+    values.setflags(write=False)
     view: ArrayT = values.view()
-    view.setflags(write=False)
     return view
 
