@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from .._errors import UpgradeScoreError
+
 if TYPE_CHECKING:
     from .._model.rubric import Gate, Indicator, Rubric
 
@@ -160,7 +162,12 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
 
 def _rule(indicator: Indicator, sign: float, points: FloatArray, bounds: FloatArray) -> ColumnRule:
     """The per-column scalars of :func:`~upgrade_score._engine.core.column_levels`."""
-    rates = (1.0 + 2.0**-50) / np.diff(points)  # so that a value exactly on t_k gives exactly k
+    with np.errstate(all="ignore"):  # (non-finite results are refused just below)
+        rates = (1.0 + 2.0**-50) / np.diff(points)  # a value exactly on t_k gives exactly k
+    if not (np.isfinite(points).all() and np.isfinite(rates).all() and (rates > 0).all()):
+        # refused by rubric validation; this catches rubrics built without it (model_construct)
+        raise UpgradeScoreError(f"indicator '{indicator.id}': its thresholds cannot be computed with "
+                                "(a floor or step that is not a finite number, or a subnormal step)")
     kind = STEP if indicator.interpolation == "step" else _KIND_CODES[indicator.kind]
     return (kind, float(sign), tuple(points.tolist()), tuple(rates.tolist()), float(bounds[0]),
             float(bounds[1]))

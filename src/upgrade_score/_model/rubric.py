@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -169,7 +171,9 @@ class Indicator(Frozen):
                                                 ("floor_by_category", category))
         for category, floor in (self.floor_by_category or {}).items():
             if category not in (self.thresholds_by_category or {}) and self.thresholds:
-                yield from self._floor_problems(self.thresholds, floor, ("floor_by_category", category))
+                here: FieldPath = ("floor_by_category", category)
+                problems = list(self._floor_problems(self.thresholds, floor, here))
+                yield from problems or _computable(self.thresholds, floor, ("thresholds",), here)
         if self.valid_range is not None and self.valid_range[0] >= self.valid_range[1]:
             yield ("valid_range",), "must be [low, high] with low < high"
 
@@ -203,8 +207,13 @@ class Indicator(Frozen):
                 return
         if floor is None and levels == 1:
             yield floor_at, "a rubric with a single level needs an explicit floor"
-        elif floor is not None:
-            yield from self._floor_problems(t, floor, floor_at)
+            return
+        if floor is not None:
+            problems = list(self._floor_problems(t, floor, floor_at))
+            if problems:
+                yield from problems
+                return
+        yield from _computable(t, floor, where, floor_at)
 
     def _floor_problems(self, t: tuple[float, ...], floor: float,
                         where: FieldPath) -> Iterator[tuple[FieldPath, str]]:
@@ -212,6 +221,34 @@ class Indicator(Frozen):
         if sign * (t[0] - floor) <= 0:
             side = "below" if sign > 0 else "above"
             yield where, f"must be {side} the first threshold {t[0]:g} (better: {self.better})"
+
+
+def _num(value: float) -> str:
+    """A float as a reader wrote it: shortest round-trip form, no trailing '.0'."""
+    return repr(value).removesuffix(".0")
+
+
+def _computable(t: tuple[float, ...], floor: float | None, where: FieldPath,
+                floor_at: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    """Problems of ordered bars the engine cannot compute with: a default floor that overflows,
+    a span floor..t_L beyond the largest float, or a step so small (subnormal) that its rate
+    1 / step overflows. (Without these rules every value of the indicator scores as missing.)"""
+    if floor is None:
+        floor = t[0] - (t[1] - t[0])
+        if not math.isfinite(floor):
+            yield where, (f"the default floor (one step before {_num(t[0])}) overflows to {_num(floor)}; "
+                          "give an explicit 'floor'")
+            return
+    if not math.isfinite(t[-1] - floor):
+        yield where, (f"the span from {_num(floor)} to {_num(t[-1])} is too large to compute with "
+                      f"(over {sys.float_info.max:.1e}): use a larger unit")
+        return
+    steps = [((*where, k), t[k - 1], t[k]) for k in range(1, len(t))]
+    for path, low, high in [*steps, (floor_at if floor_at else where, floor, t[0])]:
+        if abs(high - low) < sys.float_info.min:
+            yield path, (f"the step from {_num(low)} to {_num(high)} is too small to compute with "
+                         f"(under {sys.float_info.min:.1e}): use a smaller unit")
+            return
 
 
 class Category(Frozen):

@@ -1,0 +1,114 @@
+"""Rubric and profile inputs that used to pass silently (issue 11): derived numbers that are not
+finite, profiles without values, unknown base fields. Each is one located line (file, line, field)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from upgrade_score import UpgradeScoreError, load_rubric, score_many
+
+RUBRIC = """\
+id: tiny
+version: "1"
+title: Tiny
+levels:
+  - {level: 1, name: One}
+  - {level: 2, name: Two}
+  - {level: 3, name: Three}
+categories:
+  - {id: big, name: Big}
+directions:
+  - id: only
+    name: Only
+    indicators:
+      - id: x
+        name: X
+"""
+# line 14: "- id: x"; the fields added below it are on lines 16, 17, ...
+
+
+def write(tmp_path: Path, text: str, name: str = "r.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rubric_error(tmp_path: Path, fields: str) -> tuple[Path, UpgradeScoreError]:
+    path = write(tmp_path, RUBRIC + fields)
+    with pytest.raises(UpgradeScoreError) as info:
+        load_rubric(path)
+    return path, info.value
+
+
+X = "directions[0].indicators[0]"
+
+
+@pytest.mark.parametrize("fields, line, where, fragment", [
+    # the default floor t1 - (t2 - t1) overflows to -inf
+    ("        thresholds: [-9e307, 8e307, 1.7e308]\n", 16, "thresholds",
+     "the default floor (one step before -9e+307) overflows to -inf; give an explicit 'floor'"),
+    # better: lower mirrors it: the default floor overflows to +inf
+    ("        better: lower\n        thresholds: [9e307, -8e307, -1.7e308]\n", 17, "thresholds",
+     "the default floor (one step before 9e+307) overflows to inf; give an explicit 'floor'"),
+    # a step (threshold to threshold) that overflows
+    ("        thresholds: [-1e308, 1e308, 1.5e308]\n        floor: -1.1e308\n", 16, "thresholds",
+     "the span from -1.1e+308 to 1.5e+308 is too large to compute with"),
+    # every step finite, the span floor..t_L not
+    ("        thresholds: [0, 9e307, 1.7e308]\n        floor: -1e308\n", 16, "thresholds",
+     "the span from -1e+308 to 1.7e+308 is too large to compute with"),
+    # subnormal steps: 1 / step overflows in the compiled rates
+    ("        thresholds: [0, 1e-310, 2e-310]\n", 16, "thresholds[1]",
+     "the step from 0 to 1e-310 is too small to compute with"),
+    ("        thresholds: [1e-300, 2e-300, 3e-300]\n        floor: 9.999999999e-301\n", 17, "floor",
+     "the step from 9.999999999e-301 to 1e-300 is too small to compute with"),
+])
+def test_non_finite_derived_values_are_refused(tmp_path: Path, fields: str, line: int, where: str,
+                                               fragment: str) -> None:
+    path, err = rubric_error(tmp_path, fields)
+    assert str(err).startswith(f"{path}:{line}: {X}.{where}: {fragment}"), str(err)
+    assert "\n" not in str(err)
+
+
+def test_category_bars_are_checked_too(tmp_path: Path) -> None:
+    path, err = rubric_error(tmp_path, "        thresholds: [1, 2, 3]\n"
+                                       "        thresholds_by_category:\n"
+                                       "          big: [-9e307, 8e307, 1.7e308]\n")
+    assert str(err).startswith(f"{path}:18: {X}.thresholds_by_category.big: the default floor "
+                               "(one step before -9e+307) overflows to -inf"), str(err)
+    path, err = rubric_error(tmp_path, "        thresholds: [1e-300, 2e-300, 3e-300]\n"
+                                       "        floor_by_category: {big: 9.999999999e-301}\n")
+    assert str(err).startswith(f"{path}:17: {X}.floor_by_category.big: the step from 9.999999999e-301 "
+                               "to 1e-300 is too small to compute with"), str(err)
+
+
+def test_extreme_but_computable_thresholds_still_score(tmp_path: Path) -> None:
+    """The rules refuse only what cannot be computed: huge and tiny units that fit are fine."""
+    for fields, value in (("        thresholds: [-4e307, 0, 4e307]\n", 2e307),
+                          ("        thresholds: [1e-300, 2e-300, 3e-300]\n", 2.5e-300)):
+        rubric = load_rubric(write(tmp_path, RUBRIC + fields))
+        table = score_many(rubric, np.array([[value]]))
+        assert table.indicator_levels[0, 0] == pytest.approx(2.5)
+        assert np.isfinite(np.array(rubric.compiled.column_rules[0][3])).all()
+
+
+def test_compiling_an_unchecked_rubric_refuses_non_finite_arrays() -> None:
+    """A rubric built without validation (model_construct) cannot reach the engine either."""
+    from upgrade_score import Rubric
+    from upgrade_score._model.rubric import Direction, Indicator, Label, Level
+
+    indicator = Indicator.model_construct(id="x", name=Label(en="X"), kind="quantitative",
+                                          better="higher", thresholds=(-9e307, 8e307, 1.7e308),
+                                          floor=None, interpolation="linear", valid_range=None,
+                                          weight=1.0, allow_na=False, applies_to=None,
+                                          thresholds_by_category=None, floor_by_category=None)
+    rubric = Rubric.model_construct(
+        id="raw", version="1", title=Label(en="Raw"), level_cutoffs=None,
+        levels=tuple(Level(level=k, name=Label(en=str(k))) for k in (1, 2, 3)),
+        aggregation="arithmetic", missing="zero", categories=None, gates=None,
+        directions=(Direction.model_construct(id="d", name=Label(en="D"), weight=1.0,
+                                              indicators=(indicator,)),))
+    with pytest.raises(UpgradeScoreError, match="indicator 'x': its thresholds cannot be computed with"):
+        score_many(rubric, np.array([[1.0]]))
