@@ -190,3 +190,14 @@ def test_level_zero_is_named_after_the_rubric_s_own_level_1(table, rubric) -> No
                                                           {"level": 2, "name": "Two"}]})
         assert bare.level_name(0, "zh") == "未达 1 级" and bare.level_name(0, "en") == "Below level 1"
         assert bare.level_name(1, "zh") == "One"
+
+
+def test_chinese_sensitivity_names_methods_in_chinese(rubric, profiles) -> None:
+    from upgrade_score import sensitivity
+
+    report = sensitivity(rubric, profiles, seed=1, samples=200)
+    text = render_as(report, "text", "zh")
+    assert "加权平均/缺失计零*" in text and "肯德尔" in text
+    ids = {*rubric.indicator_ids, *rubric.direction_ids, rubric.id, *(p.id for p in profiles)}
+    words = {w for w in re.findall(r"[A-Za-z][A-Za-z_-]+", text) if w not in ids}
+    assert words <= {"dirichlet"}, words  # the sampling scheme's name, as given on the command line

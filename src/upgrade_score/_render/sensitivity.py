@@ -77,18 +77,26 @@ def _title(text: str, style: Style) -> str:
     return f"## {text}" if style == "markdown" else text
 
 
+def _variant(name: str, lang: Lang) -> str:
+    """A method variant ``aggregation/missing``: as its ids in English, in words in Chinese."""
+    if lang == "en":
+        return name
+    return "/".join(word(f"variant.{part}", lang) for part in name.split("/"))
+
+
 def _methods_text(methods: MethodSensitivity, style: Style, lang: Lang) -> str:
     names = methods.variants
-    headers = [word("base", lang), *(f"{n}*" if n == methods.nominal else n for n in names),
+    headers = [word("base", lang),
+               *(f"{_variant(n, lang)}*" if n == methods.nominal else _variant(n, lang) for n in names),
                word("sens.range", lang)]
     rows = [[b.base, *(str(b.ranks[n]) for n in names), str(b.rank_range)] for b in methods.bases]
-    taus = ", ".join(f"{n} {_tau(methods.tau(methods.nominal, n), lang)}" for n in names
+    taus = ", ".join(f"{_variant(n, lang)} {_tau(methods.tau(methods.nominal, n), lang)}" for n in names
                      if n != methods.nominal)
     fragile = ", ".join(methods.fragile) or word("none", lang)
     return "\n".join([
         _title(word("sens.methods", lang), style),
         "", table(headers, rows, style, right=tuple(range(1, len(headers)))), "",
-        word("sens.tau", lang).format(nominal=methods.nominal, taus=taus),
+        word("sens.tau", lang).format(nominal=_variant(methods.nominal, lang), taus=taus),
         word("sens.fragile", lang).format(k=methods.fragile_range, bases=fragile)])
 
 
@@ -118,7 +126,7 @@ def _values_text(report: SensitivityReport, style: Style, lang: Lang) -> str:
         sources = ", ".join(f"{c.indicator} {100 * c.variance_share:.0f} %" for c in value.contributions[:3])
         rows.append([value.base, f"{value.score:.1f}", _span(value.interval.low, value.interval.high),
                      f"{value.sd:.2f}", sources])
-    headers = [word("base", lang), word("score", lang), word("sens.score band", lang), "sd",
+    headers = [word("base", lang), word("score", lang), word("sens.score band", lang), word("sens.sd", lang),
                word("sens.sources", lang)]
     return "\n".join([
         _title(word("sens.values", lang).format(n=f"{report.value_samples:,}"), style), "",
