@@ -6,10 +6,8 @@ from typing import Any, Literal
 
 from ..._errors import UpgradeScoreError
 from ..._model.display import HtmlDisplay
-from ..._model.results import Result, RubricRef
+from ..._model.results import Result, RubricRef, without_unset
 from .weights import Perturb
-
-_LANGUAGE_2_KEYS = ("uncapped_level", "not_applicable")
 
 # --- results ----------------------------------------------------------------------------------
 
@@ -139,11 +137,7 @@ class SensitivityReport(HtmlDisplay, Result):
     def to_dict(self) -> dict[str, Any]:
         """Plain data; the rubric-language-2 keys of a base appear only when they say something
         (so that reports of rubrics without categories, n/a or gates keep their bytes)."""
-        data = super().to_dict()
-        for row in data["bases"]:
-            for key in _LANGUAGE_2_KEYS:
-                if key in row and row[key] is None:
-                    del row[key]
+        data: dict[str, Any] = without_unset(super().to_dict())
         return data
 
     def base(self, base_id: str) -> BaseSensitivity:
