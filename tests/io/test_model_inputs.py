@@ -112,3 +112,107 @@ def test_compiling_an_unchecked_rubric_refuses_non_finite_arrays() -> None:
                                               indicators=(indicator,)),))
     with pytest.raises(UpgradeScoreError, match="indicator 'x': its thresholds cannot be computed with"):
         score_many(rubric, np.array([[1.0]]))
+
+
+# --- profiles: a values section, and only the documented base fields ---------------------------
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def profile_error(tmp_path: Path, text: str, name: str = "b.yaml") -> tuple[Path, UpgradeScoreError]:
+    from upgrade_score import load_profile
+
+    path = write(tmp_path, text, name)
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(path)
+    assert "\n" not in str(info.value)
+    return path, info.value
+
+
+def test_a_profile_without_values_is_an_error(tmp_path: Path) -> None:
+    path, err = profile_error(tmp_path, "base:\n  id: x\n  name: X\n")
+    assert str(err) == f"{path}:1: values: required field is missing"
+    path, err = profile_error(tmp_path, "base: {id: x}\nvalues:\n")
+    assert str(err) == (f"{path}:2: values: is empty: list the values the base reports here "
+                        "(write 'values: {}' for a base that reports none)")
+    path, err = profile_error(tmp_path, '{"base": {"id": "x"},\n "values": null}', "b.json")
+    assert str(err).startswith(f"{path}:2: values: is empty")
+
+
+def test_explicitly_empty_values_is_a_base_with_every_value_missing(tmp_path: Path, rubric) -> None:
+    from upgrade_score import load_profile, score
+
+    card = score(rubric, load_profile(write(tmp_path, "base: {id: x}\nvalues: {}\n", "b.yaml")))
+    assert card.overall.completeness == 0.0 and card.overall.score == 0.0
+
+
+@pytest.mark.parametrize("field, line, message", [
+    ("  nmae: Jinhe\n", 3, "unknown field (did you mean 'name'?)"),
+    ("  yaer: 2025\n", 3, "unknown field (did you mean 'year'?)"),
+    ("  regoin: East\n", 3, "unknown field (did you mean 'region'?)"),
+    ("  colour: red\n", 3, "unknown field (allowed: id, name, year, region, province, city, category, "
+                           "notes, illustrative, meta; put anything else under 'meta')"),
+    ("  category: [ferrous, ewaste]\n", 3, "must be text or a whole number, got list ['ferrous', 'ewaste']"),
+    ("  region: 1.5\n", 3, "must be text or a whole number, got float 1.5"),
+    ("  illustrative: 'yes'\n", 3, "must be true or false, got str 'yes'"),
+    ("  meta: [1, 2]\n", 3, "must be a mapping of names to values, got list [1, 2]"),
+    ("  meta:\n    sizes: {big: .nan}\n", 4, "must be plain data (text, numbers, true/false, lists, "
+                                            "mappings), got float nan"),
+])
+def test_base_fields_are_the_documented_ones(tmp_path: Path, field: str, line: int, message: str) -> None:
+    path, err = profile_error(tmp_path, "base:\n  id: x\n" + field + "values: {}\n")
+    where = field.split(":")[0].strip()
+    if where == "meta" and "sizes" in field:
+        where = "meta.sizes.big"
+    assert str(err) == f"{path}:{line}: base.{where}: {message}"
+
+
+def test_documented_base_fields_are_kept_as_given(tmp_path: Path) -> None:
+    from upgrade_score import load_profile
+
+    text = ("base:\n  id: x\n  name: X\n  year: 2025\n  region: 华东\n  province: 江苏\n  city: 苏州\n"
+            "  category: ferrous\n  notes: visited in May\n  illustrative: true\n  meta:\n"
+            "    admin_code: 320500\n    sources: [survey, site visit]\n    contact: {unit: 发改委}\n"
+            "values: {}\n")
+    base = load_profile(write(tmp_path, text)).base
+    assert base.model_extra == {"region": "华东", "province": "江苏", "city": "苏州", "category": "ferrous",
+                                "notes": "visited in May", "illustrative": True,
+                                "meta": {"admin_code": 320500, "sources": ["survey", "site visit"],
+                                         "contact": {"unit": "发改委"}}}
+    assert base.region == "华东"  # extra fields read as attributes too
+    code = load_profile(write(tmp_path, "base: {id: x, region: 320000}\nvalues: {}\n")).base
+    assert (code.model_extra or {})["region"] == 320000  # an administrative code
+
+
+def test_every_shipped_profile_and_rubric_is_valid() -> None:
+    from upgrade_score import load_profiles
+
+    assert len(load_profiles(PROJECT / "examples" / "bases")) == 4
+    rubric = load_rubric(PROJECT / "examples" / "rubrics" / "categories_and_gates.yaml")
+    assert len(load_profiles(PROJECT / "examples" / "rubrics" / "bases", rubric=rubric)) == 3
+    for path in (PROJECT / "rubrics").glob("*.yaml"):
+        load_rubric(path)
+
+
+def test_the_profile_schema_lists_the_base_fields() -> None:
+    from upgrade_score import BaseProfile
+
+    schema = BaseProfile.model_json_schema()
+    info = schema["$defs"]["BaseInfo"]
+    assert info["additionalProperties"] is False
+    assert list(info["properties"]) == ["id", "name", "year", "region", "province", "city", "category",
+                                        "notes", "illustrative", "meta"]
+    assert "values" in schema["required"]
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate({"base": {"id": "b", "region": "East", "meta": {"k": [1]}}, "values": {}}, schema)
+    for bad in ({"base": {"id": "b", "nmae": "B"}, "values": {}}, {"base": {"id": "b"}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(bad, schema)
+
+
+def test_a_misspelt_values_section_is_one_problem(tmp_path: Path) -> None:
+    path, err = profile_error(tmp_path, "base: {id: x}\nvaleus:\n  a: 1\n")
+    assert str(err) == f"{path}:2: valeus: unknown field (did you mean 'values'?)"
+    path, err = profile_error(tmp_path, "base: {id: x}\nindicators:\n  a: 1\n")
+    assert [str(p) for p in err.problems] == [f"{path}:1: values: required field is missing",
+                                              f"{path}:2: indicators: unknown field"]

@@ -163,13 +163,13 @@ def test_non_utf8_bytes(tmp_path: Path, content: bytes, line: int) -> None:
 
 
 def test_utf8_bom_is_accepted(tmp_path: Path) -> None:
-    path = write(tmp_path, "\ufeffbase: {id: bom-base}\n")
+    path = write(tmp_path, "\ufeffbase: {id: bom-base}\nvalues: {}\n")
     assert load_profile(path).id == "bom-base"
 
 
 def test_file_over_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(yamlio, "MAX_BYTES", 100)
-    small = write(tmp_path, "base: {id: small}\n", "small.yaml")
+    small = write(tmp_path, "base: {id: small}\nvalues: {}\n", "small.yaml")
     assert load_profile(small).id == "small"
     big = write(tmp_path, "base: {id: big}\n" + "# padding\n" * 20, "big.yaml")
     assert big.stat().st_size > 100

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
-from .._errors import FieldPath, Problem, UpgradeScoreError
-from .base import FiniteFloat, Frozen
+from .._errors import FieldPath, Problem, UpgradeScoreError, did_you_mean
+from .base import FiniteFloat, Frozen, rules_error
 from .rubric import Id, Label, Text
 
 
@@ -78,6 +78,9 @@ class ReportedValue(Frozen):
 
 
 def _wrap_scalars(values: Any) -> Any:
+    if values is None:
+        raise ValueError("is empty: list the values the base reports here "
+                         "(write 'values: {}' for a base that reports none)")
     if not isinstance(values, dict):
         return values
     return {k: v if isinstance(v, (dict, ReportedValue)) else {"value": v} for k, v in values.items()}
@@ -101,8 +104,21 @@ class Origin:
         return Problem(message, self.file, line, (*self.prefix, indicator_id))
 
 
+BASE_TEXT_FIELDS = ("region", "province", "city", "category", "notes")
+BASE_FIELDS = ("id", "name", "year", *BASE_TEXT_FIELDS, "illustrative", "meta")
+_BASE_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
+    **{key: {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}, {"type": "null"}]}
+       for key in BASE_TEXT_FIELDS},
+    "illustrative": {"type": ["boolean", "null"], "description": "the data are made up (examples)"},
+    "meta": {"type": ["object", "null"], "description": "anything else about the base, as given"},
+}
+
+
 class BaseInfo(Frozen):
-    """Who the base is. Fields beyond these are kept as free metadata."""
+    """Who the base is: ``id``, ``name`` and ``year``, and optionally ``region``, ``province``,
+    ``city``, ``category`` and ``notes`` (text, or a whole number such as an administrative code),
+    ``illustrative`` (true: made-up data) and ``meta`` (a mapping of anything else). The optional
+    fields are kept as given, in ``model_extra``; any other field is an error."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -110,14 +126,85 @@ class BaseInfo(Frozen):
     name: Label | None = None
     year: int | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _documented_fields(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            problems = [problem for key, value in data.items() for problem in _field_problems(key, value)]
+            if problems:
+                raise rules_error(problems)
+        return data
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = handler(core_schema)
+        schema = handler.resolve_ref_schema(schema)
+        schema["properties"].update(_BASE_FIELD_SCHEMAS)
+        schema["additionalProperties"] = False
+        return schema
+
+
+def _field_problems(key: Any, value: Any) -> Iterator[tuple[FieldPath, str]]:
+    """What is wrong with the field ``key: value`` of a base (the typed fields are pydantic's)."""
+    if key not in BASE_FIELDS:
+        hint = did_you_mean(str(key), BASE_FIELDS) or (
+            f" (allowed: {', '.join(BASE_FIELDS)}; put anything else under 'meta')")
+        yield (key,), f"unknown field{hint}"
+    elif value is None or key in ("id", "name", "year"):
+        return
+    elif key in BASE_TEXT_FIELDS:
+        if isinstance(value, bool) or not isinstance(value, (str, int)) or value == "":
+            yield (key,), f"must be text or a whole number, got {_shown(value)}"
+    elif key == "illustrative":
+        if not isinstance(value, bool):
+            yield (key,), f"must be true or false, got {_shown(value)}"
+    elif not isinstance(value, dict):
+        yield (key,), f"must be a mapping of names to values, got {_shown(value)}"
+    else:
+        yield from _plain_data_problems(value, (key,))
+
+
+def _plain_data_problems(data: dict[Any, Any], where: FieldPath) -> Iterator[tuple[FieldPath, str]]:
+    """Problems of ``meta``: it is written out with results, so only data JSON can hold."""
+    stack: list[tuple[FieldPath, Any]] = [(where, data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    yield path, f"keys must be text, got {_shown(key)}"
+                    return
+                stack.append(((*path, key), item))
+        elif isinstance(value, list):
+            stack.extend(((*path, k), item) for k, item in enumerate(value))
+        elif value is not None and not isinstance(value, (str, bool, int)) and not (
+                isinstance(value, float) and math.isfinite(value)):
+            yield path, ("must be plain data (text, numbers, true/false, lists, mappings), "
+                         f"got {_shown(value)}")
+            return
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
+
 
 class BaseProfile(Frozen):
     """One base and its reported indicator values (``None`` = not reported)."""
 
     base: BaseInfo
-    values: Annotated[dict[str, ReportedValue], BeforeValidator(_wrap_scalars)] = Field(
-        default_factory=dict)
+    values: Annotated[dict[str, ReportedValue], BeforeValidator(_wrap_scalars), Field(
+        description="indicator id: value; required ('values: {}' is a base that reports nothing)")]
     _origin: Origin | None = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _misspelt_values(cls, data: Any) -> Any:
+        """``valuse:`` is one mistake, reported once: as an unknown field (did you mean 'values'?)."""
+        if isinstance(data, dict) and "values" not in data and any(
+                isinstance(key, str) and did_you_mean(key, ["values"]) for key in data):
+            return {**data, "values": {}}
+        return data
 
     @property
     def id(self) -> str:
