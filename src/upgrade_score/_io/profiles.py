@@ -83,7 +83,8 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-_CSV_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+_CSV_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")  # (no nested repeats)
+_CSV_YEAR = re.compile(r"[0-9]{1,4}")
 
 
 def _csv_cell(text: str) -> bool | float | str | None:
@@ -117,11 +118,13 @@ def _load_csv(path: Path) -> list[BaseProfile]:
         raise UpgradeScoreError(Problem("needs an 'id' column naming each base", name, 1))
     while header and not header[-1]:  # spreadsheets often export trailing empty columns
         header.pop()
+    seen: set[str] = set()
     for k, column in enumerate(header):
         if not column:
             raise UpgradeScoreError(Problem(f"column {k + 1} has no header", name, 1))
-        if header.index(column) != k:
+        if column in seen:
             raise UpgradeScoreError(Problem(f"duplicate column '{column}'", name, 1))
+        seen.add(column)
     profiles: list[BaseProfile] = []
     problems: list[Problem] = []
     try:
@@ -142,8 +145,10 @@ def _load_csv(path: Path) -> list[BaseProfile]:
 
 def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, line: int,
                  problems: list[Problem]) -> BaseProfile | None:
-    while len(row) > len(header) and not row[-1].strip():
-        row = row[:-1]
+    end = len(row)  # trailing empty cells beyond the header are ignored (cut once: linear)
+    while end > len(header) and not row[end - 1].strip():
+        end -= 1
+    row = row[:end]
     if len(row) != len(header):
         problems.append(Problem(f"row has {len(row)} cells, the header has {len(header)}",
                                 file, line))
@@ -170,7 +175,7 @@ def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, l
                                     file, line, (column,)))
     year = cells.get("year", "").strip()
     if year:
-        if year.isdigit():
+        if _CSV_YEAR.fullmatch(year):
             base["year"] = int(year)
         else:
             problems.append(Problem(f"'{year}' is not a year", file, line, ("year",)))

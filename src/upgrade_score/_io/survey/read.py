@@ -407,7 +407,7 @@ class _Reader:
         match = LEVEL_WORD.fullmatch(folded)
         if match:
             return int(match.group(1))
-        match = re.match(r"(\d+)\b", folded)
+        match = re.match(r"(\d{1,3})\b", folded)
         if match:
             level = int(match.group(1))
             items = self._items[indicator.id].get(level, [])

@@ -111,7 +111,7 @@ THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 SPACED = re.compile(r"[+-]?\d+(?: \d+)+(?:\.\d+)?")
 LEADING_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)")
-LEVEL_WORD = re.compile(r"(?:level|l|等级)?\s*(\d+)\s*级?")
+LEVEL_WORD = re.compile(r"(?:level|l|等级)?\s*(\d{1,3})\s*级?")  # (a level is a small number)
 BASE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 YEAR = re.compile(r"(\d{1,4})\s*年?")
 

@@ -51,11 +51,20 @@ def _csv_rows(path: Path) -> list[list[RawCell]] | None:
             raise
         # Excel on Chinese Windows saves "CSV" in GB18030 (GBK); the marker is ASCII either way.
         text = path.read_bytes()[:MAX_BYTES].decode("gb18030", errors="replace")
+    rows: list[list[RawCell]] = []
+    cells = 0
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            end = len(row)  # trailing empty cells carry nothing (a spreadsheet pads rows)
+            while end and not row[end - 1]:
+                end -= 1
+            cells += end + 1
+            if cells > MAX_CELLS:
+                raise UpgradeScoreError(Problem(f"more than {MAX_CELLS:,} cells", name))
+            rows.append([(value, "") for value in row[:end]])
     except csv.Error as exc:
         raise UpgradeScoreError(Problem(f"invalid CSV: {exc}", name)) from None
-    return [[(value, "") for value in row] for row in rows]
+    return rows
 
 
 def _xlsx_sheets(path: Path) -> list[_Sheet]:
