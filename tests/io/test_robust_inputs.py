@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from upgrade_score import UpgradeScoreError, load_profiles, write_template
+from upgrade_score import BaseProfile, UpgradeScoreError, load_profiles, write_template
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -139,3 +139,52 @@ def test_a_template_csv_row_of_millions_of_cells(tmp_path: Path) -> None:
     path.write_bytes(text.replace(b"\r\n", b",x" * 2_000_000 + b"\r\n", 1))
     with within(10):
         assert problems_of(path) == [f"{path}: more than 2,000,000 cells"]
+
+
+# --- formulas in what the templates write ---------------------------------------------------------
+
+HOSTILE = {"name": {"zh": "=HYPERLINK(\"http://x.example\",\"点击\")", "en": "+1+cmd|' /C calc'!A0"},
+           "region": "-2+3", "category": "@SUM(A1)"}
+SOURCES = {"green_factory_share": "=1+1", "rd_intensity": "'=already quoted",
+           "water_reuse_rate": "+3 (a formula)"}
+
+
+def hostile_base() -> BaseProfile:
+    values: dict[str, Any] = {key: {"value": 10.0, "source": source} for key, source in SOURCES.items()}
+    values["energy_intensity"] = {"value": 0.5, "source": "-"}  # a lone dash is text, kept as is
+    return BaseProfile.model_validate({"base": {"id": "b1", **HOSTILE}, "values": values})
+
+
+def _dump(profile: BaseProfile) -> dict[str, Any]:
+    data = profile.model_dump()
+    data["base"].pop("illustrative", None)
+    return data
+
+
+@pytest.mark.parametrize("layout", ["one-base", "many-bases"])
+def test_csv_templates_write_no_formulas_and_read_them_back(tmp_path: Path, layout: str) -> None:
+    base = hostile_base()
+    path = write_template(None, tmp_path / "s.csv", layout, profiles=base)  # type: ignore[arg-type]
+    cells = [cell for row in csv_rows(path) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
+    assert not [cell for cell in cells if cell[:1] == "-" and cell != "-"]
+    for text in ("=HYPERLINK(", "+1+cmd", "-2+3", "@SUM(A1)"):  # (OWASP: a single quote before)
+        assert any(cell.startswith("'" + text) for cell in cells)
+    if layout == "one-base":
+        assert "''=already quoted" in cells and "'=1+1" in cells
+    (back,) = load_profiles(path)
+    if layout == "one-base":
+        assert _dump(back) == _dump(base)
+    else:
+        assert _dump(back)["base"] == _dump(base)["base"]
+
+
+def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
+    base = hostile_base()
+    path = write_template(None, tmp_path / "s.xlsx", profiles=base)
+    sheet = openpyxl.load_workbook(path)["基本信息"]
+    name = sheet["D4"]
+    assert (name.value, name.data_type, name.quotePrefix) == (HOSTILE["name"]["zh"], "s", True)
+    assert not sheet["D3"].quotePrefix  # only where it is needed
+    (back,) = load_profiles(path)
+    assert _dump(back) == _dump(base)

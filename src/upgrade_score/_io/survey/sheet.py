@@ -116,6 +116,24 @@ BASE_ID = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 YEAR = re.compile(r"(\d{1,4})\s*年?")
 
 
+# A cell a spreadsheet may run as a formula (OWASP, CSV injection: =, +, -, @, tab, CR), also
+# behind quotes already written, so that quoting is undone exactly.
+FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+
+def _inert(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text: a single quote before what starts
+    like a formula (OWASP's advice), unless it is a plain number such as -5 or -0.5%."""
+    if FORMULA_START.match(text) and not (text.isascii() and NUMBER.fullmatch(text.removesuffix("%"))):
+        return "'" + text
+    return text
+
+
+def _uninert(text: str) -> str:
+    """A CSV cell as it was before :func:`_inert` (the one quote taken off again)."""
+    return text[1:] if text.startswith("'") and FORMULA_START.match(text, 1) else text
+
+
 def _fold(text: str) -> str:
     """Text compared the way a reader compares it: full-width folded (NFKC), case and spacing."""
     text = unicodedata.normalize("NFKC", text).replace("\u2212", "-")

@@ -19,6 +19,7 @@ from .sheet import (
     _number_text,
     _openpyxl,
     _shown,
+    _uninert,
 )
 
 RawCell = tuple[Any, str]  # value and number format ("" in a CSV)
@@ -61,7 +62,7 @@ def _csv_rows(path: Path) -> list[list[RawCell]] | None:
             cells += end + 1
             if cells > MAX_CELLS:
                 raise UpgradeScoreError(Problem(f"more than {MAX_CELLS:,} cells", name))
-            rows.append([(value, "") for value in row[:end]])
+            rows.append([(_uninert(value), "") for value in row[:end]])
     except csv.Error as exc:
         raise UpgradeScoreError(Problem(f"invalid CSV: {exc}", name)) from None
     return rows

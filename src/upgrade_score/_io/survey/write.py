@@ -25,6 +25,7 @@ from .sheet import (
     TemplateLang,
     _allowed,
     _fraction_suspect,
+    _inert,
     _label,
     _level_name,
     _notes,
@@ -290,7 +291,7 @@ def _save_csv(tables: list[_Table], target: Path, layout: Layout) -> None:
         cells = [_csv_cell(value) for value in row.cells]
         if row.kind in ("indicator", "base"):  # informative text on one line; values as given
             cells = [c if k in (VALUE, SOURCE) else one_line(c) for k, c in enumerate(cells)]
-        writer.writerow(cells)
+        writer.writerow([_inert(cell) for cell in cells])  # no cell runs as a formula
     _write_bytes(target, buffer.getvalue().encode("utf-8-sig"))  # the BOM tells Excel it is UTF-8
 
 

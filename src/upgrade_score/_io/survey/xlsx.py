@@ -20,6 +20,7 @@ from .sheet import (
     LISTS_SHEET,
     TemplateLang,
     _allowed,
+    _inert,
     _label,
     _notes,
     _openpyxl,
@@ -116,6 +117,8 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
                 if isinstance(value, str):
                     cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
                     cell.data_type = "s"  # text stays text, even when it starts with '='
+                    if _inert(value) != value:  # and stays text when edited
+                        cell.quotePrefix = True
                 else:
                     cell.value = value
                 if row.kind == "header":
