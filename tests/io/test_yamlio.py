@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -109,7 +110,7 @@ def test_merge_key_is_refused() -> None:
 @pytest.mark.parametrize("text, line, fragment", [
     ("a: 1\nb: !!python/name:os.system\n", 2, "python/name:os.system"),
     ("a: !!python/object:os.system ls\n", 1, "python/object:os.system"),
-    ("a: 1\nb: !foo bar\n", 2, "'!foo'"),
+    ("a: 1\nb: !foo bar\n", 2, "unsupported YAML tag !foo"),
     ("a: !foo {x: 1}\n", 1, "unsupported YAML tag !foo"),
     ("a:\n  b: !!set {x, y}\n", 2, "unsupported YAML tag tag:yaml.org,2002:set"),
     ("a: !!omap [x: 1]\n", 1, "unsupported YAML tag tag:yaml.org,2002:omap"),
@@ -126,7 +127,7 @@ def test_python_object_apply_runs_nothing(tmp_path: Path) -> None:
     path = write(tmp_path, f'x: !!python/object/apply:os.system ["touch {marker}"]\n')
     with pytest.raises(UpgradeScoreError) as info:
         load_profile(path)
-    assert str(info.value) == (f"{path}:1: unsupported YAML tag "
+    assert str(info.value) == (f"{path}:1: x: unsupported YAML tag "
                                "tag:yaml.org,2002:python/object/apply:os.system")
     assert not marker.exists()
 
@@ -368,3 +369,149 @@ def test_json_lines() -> None:
     assert doc.data == {"base": {"id": "j"}, "values": {"a": 1, "b": [1, 2]}}
     assert doc.lines[("values", "a")] == 4
     assert doc.lines[("values", "b", 1)] == 6
+
+
+# --- (4) every tag is refused, as the README says; aliases are bounded by what they expand to ---
+
+@pytest.mark.parametrize("text, tag", [
+    ('a: !!float "1"\n', "tag:yaml.org,2002:float"),
+    ("a: !!str 5\n", "tag:yaml.org,2002:str"),
+    ("a: !!int '3'\n", "tag:yaml.org,2002:int"),
+    ("a: !!bool 'true'\n", "tag:yaml.org,2002:bool"),
+    ("a: !!null ''\n", "tag:yaml.org,2002:null"),
+    ("a: !!binary aGVsbG8=\n", "tag:yaml.org,2002:binary"),
+    ("a: !!timestamp 2024-01-01\n", "tag:yaml.org,2002:timestamp"),
+    ("a: !!map {b: 1}\n", "tag:yaml.org,2002:map"),
+    ("a: !!seq [1]\n", "tag:yaml.org,2002:seq"),
+    ("a: ! 12\n", "!"),
+    ("%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n", "tag:example.com,2000:x"),
+])
+def test_every_yaml_tag_is_refused(text: str, tag: str) -> None:
+    err = parse_error(text)
+    line = text.count("\n", 0, text.index("a:")) + 1
+    assert str(err) == f"doc.yaml:{line}: a: unsupported YAML tag {tag}"
+
+
+def test_tags_are_refused_through_the_loaders(tmp_path: Path) -> None:
+    path = write(tmp_path, "base: {id: x}\nvalues:\n  rd_intensity: !!float '2.5'\n")
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(path)
+    assert str(info.value) == (f"{path}:3: values.rd_intensity: unsupported YAML tag "
+                               "tag:yaml.org,2002:float")
+
+
+def test_string_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    """A 140 KB file whose aliases of one long string would expand to a gigabyte."""
+    text = "base: {id: x}\nvalues: {}\nnotes:\n  - &s " + "x" * 100_000 + "\n" + "  - *s\n" * 10_000
+    path = write(tmp_path, text)
+    assert path.stat().st_size < 200_000
+    start = time.perf_counter()
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(path)
+    assert time.perf_counter() - start < 2
+    message = str(info.value)
+    assert message.startswith(f"{path}:"), message
+    assert "alias bomb" in message and "characters" in message
+    assert info.value.problems[0].line in range(4, 10_005)
+
+
+def test_expansion_limit_counts_aliased_collections_and_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(yamlio, "MAX_CHARS", 1000)
+    ok = parse_document("a: &a {key: " + "v" * 100 + "}\nb: [*a, *a, *a]\n")
+    assert ok.data["b"] == [{"key": "v" * 100}] * 3
+    err = parse_error("a: &a {key: " + "v" * 100 + "}\nb: [" + ", ".join(["*a"] * 10) + "]\n")
+    assert str(err).startswith("doc.yaml:2: document expands to more than 1,000 characters")
+    err = parse_error("a: &a {" + "k" * 300 + ": 1}\nb: [*a, *a, *a, *a]\n")  # keys count too
+    assert str(err).startswith("doc.yaml:2: document expands to more than 1,000 characters")
+
+
+def test_expansion_limit_is_not_reached_by_plain_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without aliases a document holds fewer characters than the file: only aliases reach it."""
+    monkeypatch.setattr(yamlio, "MAX_BYTES", 5000)
+    monkeypatch.setattr(yamlio, "MAX_CHARS", 5000)
+    text = "a: " + "x" * 4900 + "\n"
+    assert len(parse_document(text).data["a"]) == 4900
+
+
+# --- (5) JSON files are read as JSON -------------------------------------------------------------
+
+def json_error(text: str, file: str = "doc.json") -> UpgradeScoreError:
+    return parse_error(text, file)
+
+
+def test_json_surrogate_pairs_and_c1_characters_are_accepted(tmp_path: Path) -> None:
+    data = {"base": {"id": "x", "name": {"zh": "\U00020000 园", "en": "C1 \x85 \x9f"}}, "values": {}}
+    escaped = json.dumps(data)  # Python's default: "\ud840\udc00" and "\u0085"
+    assert "\\ud840\\udc00" in escaped
+    raw = json.dumps(data, ensure_ascii=False)  # C1 characters written as they are
+    assert "\x85" in raw
+    for text in (escaped, raw):
+        profile = load_profile(write(tmp_path, text, "b.json"))
+        assert profile.base.name is not None
+        assert profile.base.name.zh == "\U00020000 园" and profile.base.name.en == "C1 \x85 \x9f"
+
+
+def test_json_lines_of_keys_and_items() -> None:
+    text = '{\n  "base": {"id": "j"},\n  "values": {\n    "a": 1,\n    "b": [1,\n 2, {"c": "}]"}]\n  }\n}\n'
+    doc = parse_document(text, "doc.json")
+    assert doc.data == {"base": {"id": "j"}, "values": {"a": 1, "b": [1, 2, {"c": "}]"}]}}
+    assert dict(doc.lines) == {(): 1, ("base",): 2, ("base", "id"): 2, ("values",): 3,
+                               ("values", "a"): 4, ("values", "b"): 5, ("values", "b", 0): 5,
+                               ("values", "b", 1): 6, ("values", "b", 2): 6, ("values", "b", 2, "c"): 6}
+
+
+def test_a_value_error_in_a_json_file_is_located(tmp_path: Path) -> None:
+    data = {"base": {"id": "x"}, "values": {"high_value_product_share": 40,
+                                            "green_factory_share": 135}}
+    path = write(tmp_path, json.dumps(data, indent=2), "b.json")
+    from upgrade_score import score
+    with pytest.raises(UpgradeScoreError) as info:
+        score(None, path)
+    assert str(info.value) == (f"{path}:7: values.green_factory_share: 135 is outside the valid "
+                               "range [0, 100]")
+    path = write(tmp_path, json.dumps({"base": {"id": "x", "yaer": 2025}, "values": {}}, indent=1),
+                 "c.json")
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(path)
+    assert str(info.value) == f"{path}:4: base.yaer: unknown field (did you mean 'year'?)"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"a": 1,\n "b": {"c": 1, "c": 2}}', "doc.json:2: b.c: duplicate key 'c' (first on line 2)"),
+    ('{"a": 1,\n "b": NaN}', "doc.json:2: b: invalid JSON: NaN is not a JSON number"),
+    ('{"a": 1,\n "b": [-Infinity]}', "doc.json:2: b[0]: invalid JSON: -Infinity is not a JSON number"),
+    ('{"a": 1,\n "b": "\\ud800"}', "doc.json:2: b: invalid JSON: a lone surrogate escape (\\ud800) "
+                                   "is not a character"),
+    ('{"a": 1,\n "b": ' + "9" * 5000 + "}", "doc.json:2: b: invalid JSON: a number of 5,000 "
+                                            "characters (at most 4,300)"),
+    ('{"a": 1,\n "b": [1 2]}', "doc.json:2: invalid JSON: Expecting ',' delimiter"),
+    ("a: 1\n", "doc.json:1: invalid JSON: Expecting value"),
+    ("{'a': 1}", "doc.json:1: invalid JSON: Expecting property name enclosed in double quotes"),
+    ('{"a": 1}\n{"b": 2}\n', "doc.json:2: invalid JSON: Extra data"),
+    ("  \n", "doc.json:1: the file is empty"),
+])
+def test_json_errors_are_located(text: str, message: str) -> None:
+    assert str(json_error(text)) == message
+
+
+def test_json_nesting_and_size_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    for text in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100 + "1" + "}" * 100):
+        start = time.perf_counter()
+        assert str(json_error(text)) == f"doc.json:1: nesting deeper than {MAX_DEPTH} levels"
+        assert time.perf_counter() - start < 2
+    monkeypatch.setattr(yamlio, "MAX_NODES", 100)
+    err = json_error("[" + ",".join(["0"] * 200) + "]")
+    assert str(err).startswith("doc.json:1: document has more than 100 nodes")
+
+
+def test_json_rubric_from_git_show_text_is_json() -> None:
+    """parse_document decides by the file name: a REF:path ending in .json is JSON too."""
+    doc = parse_document('{"id": "\\ud840\\udc00"}', "HEAD:rubrics/x.json")
+    assert doc.data == {"id": "\U00020000"}
+
+
+def test_a_huge_scalar_is_not_echoed_whole() -> None:
+    err = parse_error("a: 1\nb: " + "9" * 5000 + "\n")  # over Python's int conversion limit
+    assert str(err).startswith("doc.yaml:2: invalid YAML scalar '9999999999999999999999999999999999999'"
+                               "... (5,000 characters): ")
+    assert len(str(err)) < 200

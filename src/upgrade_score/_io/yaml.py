@@ -1,8 +1,10 @@
 """Safe YAML/JSON reading that keeps line numbers and refuses what a config file never needs.
 
 The document is built from the parser's event stream with an explicit stack, so deep nesting
-cannot overflow the interpreter stack; duplicate keys, merge keys, custom tags and alias bombs are
-rejected with a located :class:`UpgradeScoreError`.
+cannot overflow the interpreter stack; duplicate keys, merge keys, tags (every one: ``!!float``
+as much as ``!!python/object``) and alias bombs (by the nodes and the characters a document
+expands to) are rejected with a located :class:`UpgradeScoreError`. A ``.json`` file is read as
+JSON (see :mod:`.jsondoc`).
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from typing import Any
 import yaml
 
 from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError
+from .jsondoc import parse_json
 
 MAX_BYTES = 20_000_000
 MAX_DEPTH = 64
 MAX_NODES = 1_000_000
+MAX_CHARS = 20_000_000  # characters of keys and scalars once aliases are expanded
 
-_MAP_TAG = "tag:yaml.org,2002:map"
-_SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
@@ -84,6 +86,7 @@ class _Open:
     pending_key: PathItem | None = None
     key_line: int = 0
     nodes: int = 1
+    chars: int = 0
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
@@ -113,9 +116,12 @@ def load_document(path: str | Path) -> Document:
 
 
 def parse_document(text: str, file: str = "<string>") -> Document:
-    """Parse YAML (or JSON) text holding exactly one document."""
+    """Parse YAML text holding exactly one document (JSON when ``file`` ends in ``.json``)."""
     if len(text) > MAX_BYTES:
         raise UpgradeScoreError(Problem(f"text is longer than {MAX_BYTES:,} characters", file))
+    if file.lower().endswith(".json"):
+        data, lines = parse_json(text, file, max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+        return Document(data, file, lines)
     builder = _Builder(file)
     try:
         for event in yaml.parse(text, Loader=_Loader):
@@ -146,11 +152,12 @@ class _Builder:
         self.file = file
         self.loader = _Loader("")
         self.stack: list[_Open] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, nodes, characters
         self.lines: dict[FieldPath, int] = {(): 1}
         self.result: Any = None
         self.documents = 0
         self.total_nodes = 0
+        self.total_chars = 0
 
     def fail(self, event: yaml.Event, message: str, path: FieldPath | None = None) -> None:
         raise UpgradeScoreError(Problem(message, self.file, _line(event), path or ()))
@@ -161,26 +168,25 @@ class _Builder:
             if self.documents > 1:
                 self.fail(event, "expected a single YAML document, found several")
         elif isinstance(event, yaml.ScalarEvent):
-            self.add(event, self.scalar(event), event.anchor, 1)
+            self.add(event, self.scalar(event), event.anchor, 1, len(event.value))
         elif isinstance(event, yaml.AliasEvent):
             anchor = event.anchor or ""
             if anchor not in self.anchors:
                 self.fail(event, f"unknown alias *{anchor}")
-            value, nodes = self.anchors[anchor]
-            self.add(event, value, None, nodes)
+            value, nodes, chars = self.anchors[anchor]
+            self.add(event, value, None, nodes, chars)
         elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
             self.open(event)
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             done = self.stack.pop()
             if isinstance(done.value, dict) and done.pending_key is not None:  # pragma: no cover
                 self.fail(event, "mapping key without a value")
-            self.add(event, done.value, done.anchor, done.nodes, placed=True)
+            self.add(event, done.value, done.anchor, done.nodes, done.chars, placed=True)
 
     def open(self, event: yaml.MappingStartEvent | yaml.SequenceStartEvent) -> None:
         is_map = isinstance(event, yaml.MappingStartEvent)
-        wanted = _MAP_TAG if is_map else _SEQ_TAG
-        if event.tag not in (None, "!", wanted):
-            self.fail(event, f"unsupported YAML tag {event.tag}")
+        if event.tag is not None:
+            self.fail(event, f"unsupported YAML tag {event.tag}", self.tag_path())
         if len(self.stack) >= MAX_DEPTH:
             self.fail(event, f"nesting deeper than {MAX_DEPTH} levels")
         path = self.child_path(event)
@@ -200,37 +206,52 @@ class _Builder:
             self.fail(event, "mapping keys must be plain strings or integers", parent.path)
         return (*parent.path, parent.pending_key or "")
 
+    def tag_path(self) -> FieldPath:
+        """The path of the value about to start (for a tag refused before it is placed)."""
+        if not self.stack:
+            return ()
+        parent = self.stack[-1]
+        if isinstance(parent.value, list):
+            return (*parent.path, len(parent.value))
+        return parent.path if parent.pending_key is None else (*parent.path, parent.pending_key)
+
     def scalar(self, event: yaml.ScalarEvent) -> Any:
-        tag = event.tag
-        if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
-                                      event.implicit)
+        if event.tag is not None:  # YAML tags are refused, standard ones included
+            self.fail(event, f"unsupported YAML tag {event.tag}", self.tag_path())
+        tag = self.loader.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
+                                  event.implicit)
         if tag == _MERGE_TAG:
             self.fail(event, "merge keys (<<) are not supported; write the fields out")
         node = yaml.ScalarNode(tag, event.value, style=event.style)
+        shown = (repr(event.value) if len(event.value) <= 40
+                 else f"{event.value[:37]!r}... ({len(event.value):,} characters)")
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             reason = getattr(exc, "problem", None) or str(exc)
-            self.fail(event, f"invalid YAML scalar {event.value!r}: {reason}")
+            self.fail(event, f"invalid YAML scalar {shown}: {reason}")
         except (ValueError, OverflowError) as exc:
-            self.fail(event, f"invalid YAML scalar {event.value!r}: {exc}")
+            self.fail(event, f"invalid YAML scalar {shown}: {str(exc).split(';')[0]}")
         return None  # pragma: no cover - fail() always raises
 
-    def add(self, event: yaml.Event, value: Any, anchor: str | None, nodes: int,
+    def add(self, event: yaml.Event, value: Any, anchor: str | None, nodes: int, chars: int,
             placed: bool = False) -> None:
         """Attach a finished value to its parent (or make it the document)."""
-        if not placed:  # a closed collection's nodes were counted as they arrived
+        if not placed:  # a closed collection's nodes and characters were counted as they arrived
             self.total_nodes += nodes
+            self.total_chars += chars
         if self.total_nodes > MAX_NODES:
             self.fail(event, f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)")
+        if self.total_chars > MAX_CHARS:
+            self.fail(event, f"document expands to more than {MAX_CHARS:,} characters (alias bomb?)")
         if anchor is not None:
-            self.anchors[anchor] = (value, nodes)
+            self.anchors[anchor] = (value, nodes, chars)
         if not self.stack:
             self.result = value
             return
         parent = self.stack[-1]
         parent.nodes += nodes
+        parent.chars += chars
         if isinstance(parent.value, list):
             if not placed:
                 self.child_path(event)
