@@ -130,6 +130,9 @@ WORDS: dict[str, dict[str, str]] = {
                               "zh": "对本基地不适用（不计入得分）："},
     "report.applies to": {"en": "applies to:", "zh": "仅适用于："},
     "report.may be n/a": {"en": "may be answered n/a", "zh": "可填“不适用”"},
+    "charts in English": {"en": "no font with Chinese glyphs found (install fonts-noto-cjk); the "
+                                "charts show their labels in English",
+                          "zh": "未找到含中文字形的字体（可安装 fonts-noto-cjk），图表标签改用英文显示"},
     "status passed": {"en": "passed", "zh": "满足"},
     "status failed": {"en": "not met", "zh": "未满足"},
     "status unknown": {"en": "no data", "zh": "无数据"},

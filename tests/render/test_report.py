@@ -176,3 +176,41 @@ def test_chromium_renders_and_prints_the_report(report, tmp_path):
     assert heading_blue.any()  # the page's own styles were applied
     pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
     assert pages >= 5  # printable: the overview and one page (at least) per base
+
+
+def test_without_a_cjk_font_a_chinese_report_stays_chinese(monkeypatch, rubric, profiles):
+    """Only the charts fall back to English labels (no glyphs to draw Chinese with); the page keeps
+    the language asked for, says so once on the page and warns once, in that language."""
+    from upgrade_score._render import plot, report
+
+    monkeypatch.setattr(plot, "cjk_font", lambda: None)
+    chart_langs = []
+
+    def spy(draw):
+        def drawn(*args, **options):
+            chart_langs.append(options.get("lang"))
+            return draw(*args, **options)
+        return drawn
+
+    for name in ("plot_radar", "plot_actions", "plot_heatmap"):
+        monkeypatch.setattr(report, name, spy(getattr(report, name)))
+    with pytest.warns(UserWarning) as caught:
+        page = render_report(rubric, profiles, lang="zh", target=3)
+    ours = [str(w.message) for w in caught if "fonts-noto-cjk" in str(w.message)]
+    assert len(ours) == 1 and re.search(r"[\u4e00-\u9fff]", ours[0])
+    assert not re.search(r"\b(?:no|font|charts|labels|English)\b", ours[0])  # no English prose
+    assert '<html lang="zh-CN">' in page
+    assert "金河再生金属产业园" in page and "各方向得分" in page and "数据完整度" in page
+    assert "Direction scores" not in page and "Data completeness" not in page
+    notices = re.findall(r'<div class="notice"[^>]*>([^<]*)</div>', page)
+    assert len(notices) == 1 and "英文" in notices[0]
+    assert chart_langs and set(chart_langs) == {"en"}
+
+
+def test_a_report_with_its_fonts_has_no_font_notice(rubric, profiles):
+    from upgrade_score._render import plot
+
+    english = render_report(rubric, profiles[3:], lang="en", target=None)
+    assert 'class="notice"' not in english
+    if plot.cjk_font() is not None:
+        assert 'class="notice"' not in render_report(rubric, profiles[3:], lang="zh", target=None)

@@ -5,7 +5,7 @@ pyplot (no global state; display it in a notebook, or ``fig.savefig(...)``).
 Chinese labels need a font with CJK glyphs. The first installed of :data:`CJK_FAMILIES` is used
 (on Debian/Ubuntu: ``apt-get install fonts-noto-cjk``; fonts installed after matplotlib built its
 font cache are found too). Without one, charts asked for ``lang="zh"`` fall back to the English
-labels and warn, so that no label is drawn as empty boxes.
+labels and warn (in Chinese), so that no label is drawn as empty boxes.
 """
 
 from __future__ import annotations
@@ -77,13 +77,12 @@ def cjk_font() -> str | None:
     return found
 
 
-def chart_language(lang: Lang | None) -> Lang:
-    """``lang`` (or the display language), but English when no CJK font is installed."""
+def chart_language(lang: Lang | None, *, stacklevel: int = 3) -> Lang:
+    """The language of chart labels: ``lang`` (or the display language), but English when no CJK
+    font is installed, with one warning in the language asked for."""
     chosen = display_language(lang)
     if chosen == "zh" and cjk_font() is None:
-        warnings.warn("no font with Chinese glyphs found (install fonts-noto-cjk, or another font in "
-                      "upgrade_score._plot.CJK_FAMILIES); charts use the English labels",
-                      UserWarning, stacklevel=3)
+        warnings.warn(word("charts in English", chosen), UserWarning, stacklevel=stacklevel)
         return "en"
     return chosen
 

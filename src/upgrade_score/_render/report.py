@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -22,7 +23,7 @@ from .._io.rubrics import load_rubric
 from .._model.profile import BaseProfile
 from .._model.rubric import Rubric, text_in
 from .._optional import require_matplotlib
-from .._text import Lang, word
+from .._text import Lang, display_language, word
 from .._version import __version__
 from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
@@ -48,6 +49,15 @@ ChartFormat = Literal["svg", "png"]
 MAX_OVERVIEW_RADAR = 8
 
 
+@dataclass(frozen=True)
+class _Charts:
+    """How the report draws its charts: inline SVG or PNG, with labels in ``lang`` (the page's
+    language, or English when no font can draw it)."""
+
+    format: ChartFormat
+    lang: Lang
+
+
 CSS = """
 :root { color-scheme: light; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC",
@@ -70,6 +80,8 @@ caption { text-align: left; font-weight: 600; padding: 4px 0; }
 figure { margin: 4px 0; }
 figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 11px; color: #666; }
+.notice { margin: 8px 0; padding: 6px 12px; border-left: 5px solid #999; background: #f4f4f4;
+          color: #444; font-size: 12.5px; }
 .alert { margin: 8px 0; padding: 8px 12px; border-left: 5px solid #d62728; background: #fdecea;
          color: #8b1a1a; font-weight: 600; font-size: 15px; }
 .met { color: #2ca02c; font-weight: 600; }
@@ -96,11 +108,11 @@ def _esc(text: object) -> str:
     return html.escape(str(text))
 
 
-def _image(fig: Figure, fmt: ChartFormat, alt: str, width: int) -> str:
+def _image(fig: Figure, charts: _Charts, alt: str, width: int) -> str:
     """A figure as an inline ``<img>`` (data URI), so the page needs no other file."""
 
-    data = figure_bytes(fig, fmt, dpi=110)
-    mime = "image/svg+xml" if fmt == "svg" else "image/png"
+    data = figure_bytes(fig, charts.format, dpi=110)
+    mime = "image/svg+xml" if charts.format == "svg" else "image/png"
     encoded = base64.b64encode(data).decode("ascii")
     return (f'<figure><img alt="{_esc(alt)}" width="{width}" '
             f'src="data:{mime};base64,{encoded}"></figure>')
@@ -152,21 +164,22 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     if charts not in ("svg", "png"):
         raise UpgradeScoreError(f"charts: expected 'svg' or 'png', got {charts!r}")
     rubric = load_rubric(rubric)
-    lang = chart_language(lang)
+    lang = display_language(lang)  # the page's language, always the one asked for
+    drawn = _Charts(charts, chart_language(lang))  # labels in English without a font to draw them
     table = _table(data, rubric)
     heading = title or f"{rubric.title.text(lang)} · {report_word('report', lang)}"
     target_line = (report_word("next level", lang) if isinstance(target, str) and target == "next"
                    else None)
     sections = []
     if len(table) > 1:
-        sections.append(_overview(compare(rubric, table), lang, charts))
+        sections.append(_overview(compare(rubric, table), lang, drawn))
     reports: list[GapReport | None] = []
     for row in range(len(table)):
         profile = _profile(table, row)
         wanted = _target_for(target, rubric, int(table.balanced_level[row]))
         report = gap(rubric, profile, wanted) if wanted is not None else None
         reports.append(report)
-        sections.append(_base_section(table, row, profile, report, lang, top, charts))
+        sections.append(_base_section(table, row, profile, report, lang, top, drawn))
     if target_line is None and reports and reports[0] is not None:
         target_line = target_text(reports[0], rubric, lang)
     meta = [f"{word('rubric', lang)} {rubric.id} {rubric.version} (sha256 {rubric.sha256[:12]})",
@@ -186,6 +199,8 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
         "</head>",
         "<body>",
         f"<header><h1>{_esc(heading)}</h1><div class=\"meta\">{_esc(' · '.join(meta))}</div></header>",
+        *([f'<div class="notice" role="note">{_esc(word("charts in English", lang))}</div>']
+          if drawn.lang != lang else []),
         *sections,
         _appendix(rubric, lang),
         f"<footer>{_esc(footer)}</footer>",
@@ -209,14 +224,14 @@ def write_report(path: str | Path, rubric: Rubric | str | Path | None, data: Rep
 
 # --- sections ----------------------------------------------------------------------------------
 
-def _overview(result: Any, lang: Lang, charts: ChartFormat) -> str:
+def _overview(result: Any, lang: Lang, charts: _Charts) -> str:
 
     view = comparison_view(result, lang)
     parts = ['<section class="overview">', f"<h2>{_esc(report_word('overview', lang))}</h2>"]
     parts.extend(table_html(t) for t in view.tables)
-    figures = [_image(plot_heatmap(result, lang=lang), charts, report_word("heat", lang), 640)]
+    figures = [_image(plot_heatmap(result, lang=charts.lang), charts, report_word("heat", lang), 640)]
     if len(result.table) <= MAX_OVERVIEW_RADAR:
-        figures.append(_image(plot_radar(result, lang=lang, title=""), charts,
+        figures.append(_image(plot_radar(result, lang=charts.lang, title=""), charts,
                               report_word("radar all", lang), 480))
     parts.append('<div class="row">' + "".join(figures) + "</div>")
     parts.append("</section>")
@@ -224,7 +239,7 @@ def _overview(result: Any, lang: Lang, charts: ChartFormat) -> str:
 
 
 def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: GapReport | None,
-                  lang: Lang, top: int, charts: ChartFormat) -> str:
+                  lang: Lang, top: int, charts: _Charts) -> str:
 
     rubric = table.rubric
     card = table.scorecard(row)
@@ -252,7 +267,7 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
     parts.append(f'<div class="summary">{summary}</div>')
     if card.gates:
         parts.append(table_html(_gates_table(card, rubric, lang)))
-    radar = plot_radar(card, target=report, lang=lang, title="")
+    radar = plot_radar(card, target=report, lang=charts.lang, title="")
     rows: list[list[CellLike]] = []
     for direction in rubric.directions:
         result = card.directions[direction.id]
@@ -295,7 +310,7 @@ def _gates_table(card: Any, rubric: Rubric, lang: Lang) -> Table:
                  caption=report_word("gates", lang))
 
 
-def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: ChartFormat) -> str:
+def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: _Charts) -> str:
 
     status = ('<span class="met">' if report.met else '<span class="unmet">') + _esc(
         word("met" if report.met else "not met", lang)) + "</span>"
@@ -310,7 +325,7 @@ def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: C
         more = len(report.actions) - min(top, len(report.actions))
         actions[0].note = report_word("more actions", lang).format(n=more) if more else None
         parts.append(table_html(actions[0]))
-        chart = plot_actions(report, top=top, rubric=rubric, lang=lang, title="")
+        chart = plot_actions(report, top=top, rubric=rubric, lang=charts.lang, title="")
         parts.append(_image(chart, charts, f"actions {report.base.id}", 620))
     parts.extend(f'<div class="small">{_esc(line)}</div>' for line in view.footer)
     return "\n".join(parts)
