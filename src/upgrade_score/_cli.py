@@ -1,14 +1,19 @@
 """The ``upgrade-score`` command line: score, gap, compare, check, diff, sensitivity, template,
 report, schema, rubrics.
 
-Exit codes: 0 success, 1 a check failed, 2 bad input or usage (one line on stderr, no traceback).
+Exit codes: 0 success, 1 a check failed, 2 bad input or usage (every problem on stderr, one line
+each, no traceback), 3 an internal error (a bug).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import stat
 import sys
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -18,9 +23,11 @@ from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
 from ._errors import Problem, UpgradeScoreError, one_line
-from ._io.profiles import load_profiles
+from ._io.profiles import PROFILE_SUFFIXES, load_profiles
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
-from ._model.profile import BaseProfile
+from ._io.validate import validate, without_entries
+from ._io.yaml import load_document
+from ._model.profile import BaseProfile, Origin, attach
 from ._model.results import dumps
 from ._model.rubric import Rubric
 from ._render.diff import render_diff
@@ -28,6 +35,8 @@ from ._render.dispatch import render
 from ._version import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+MAX_SHOWN_PROBLEMS = 50  # problem lines on stderr; then how many more
+MAX_NOTES = 10  # distinct notices (warnings of the package) shown per run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -115,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _score(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = load_profiles(*args.profiles, rubric=rubric)
+    profiles = _load(args.profiles, rubric)
     table = score_many(rubric, list(profiles))
     if args.format == "json":
         cards = table.to_dicts()
@@ -149,7 +158,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric) -> Target | None:
         raise UpgradeScoreError(f"--target-score: {args.target_score:g} is outside 0..100")
     parts: dict[str, Any] = {}
     if args.peer:
-        peer = Target.from_group(rubric, load_profiles(*args.group, rubric=rubric), args.peer)
+        peer = Target.from_group(rubric, _load(args.group, rubric), args.peer)
         parts.update(direction_scores=peer.direction_scores, score=peer.score, label=peer.label)
     if args.target is not None:
         parsed = Target.parse(args.target)
@@ -161,7 +170,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric) -> Target | None:
 
 def _gap(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = load_profiles(args.profile, rubric=rubric)
+    profiles = _load([args.profile], rubric)
     if len(profiles) != 1:
         raise UpgradeScoreError(Problem(f"holds {len(profiles)} bases; gap takes one", args.profile))
     profile = profiles[0]
@@ -179,7 +188,7 @@ def _gap(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    result = compare(rubric, list(load_profiles(*args.profiles, rubric=rubric)), sort_by=args.sort)
+    result = compare(rubric, list(_load(args.profiles, rubric)), sort_by=args.sort)
     _print(result.to_json() if args.format == "json" else render(result, args.format, lang=args.lang))
     return EXIT_OK
 
@@ -212,7 +221,7 @@ def _template_command(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         raise UpgradeScoreError(Problem("exists already (a filled-in survey?): use --force to "
                                         "overwrite it", args.output))
-    profiles = load_profiles(*args.prefill, rubric=rubric) if args.prefill else None
+    profiles = _load(args.prefill, rubric) if args.prefill else None
     write_template(rubric, output, args.layout, args.lang, profiles=profiles)
     count = len(rubric.indicators)
     sys.stderr.write(f"upgrade-score: wrote {args.output} ({args.layout}, {args.lang}; "
@@ -247,19 +256,118 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return run(args)
+        with _notices():
+            return run(args)
     except UpgradeScoreError as exc:
-        sys.stderr.write(f"upgrade-score: error: {exc}\n")
+        _report(exc.problems)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         sys.stderr.close()
         return EXIT_OK
+    except OSError as exc:  # a file the command reads or writes: bad input, never a bug
+        name = os.fsdecode(exc.filename) if isinstance(exc.filename, (str, bytes)) else None
+        _report([Problem(f"cannot access the file ({exc.strerror or exc})", name)])
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a bug: say so on one line, never with the exit code of a failed gate
         detail = one_line(f"{type(exc).__name__}: {exc}")[:300]
         sys.stderr.write(f"upgrade-score: internal error (please report it): {detail}\n")
         return EXIT_INTERNAL
+
+
+def _report(problems: Sequence[Problem]) -> None:
+    """Every problem on its own line, in the order given (file order), at most
+    :data:`MAX_SHOWN_PROBLEMS`, then how many more."""
+    lines = [f"upgrade-score: error: {problem}\n" for problem in problems[:MAX_SHOWN_PROBLEMS]]
+    more = len(problems) - MAX_SHOWN_PROBLEMS
+    if more > 0:
+        lines.append(f"upgrade-score: error: … and {more} more problem{'s' if more > 1 else ''} "
+                     f"({len(problems)} in all)\n")
+    sys.stderr.write("".join(lines))
+
+
+@contextlib.contextmanager
+def _notices() -> Iterator[None]:
+    """Warnings while a command runs. The package's own (a UserWarning such as "charts use the
+    English labels") become one ``upgrade-score: note:`` line each; those of the libraries it
+    uses (numpy, matplotlib, openpyxl: a missing glyph, a NaN compared) are not shown. With
+    ``-W`` or ``PYTHONWARNINGS`` the user's own warning settings apply instead."""
+    if sys.warnoptions:
+        yield
+        return
+    shown: set[str] = set()
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        text = one_line(str(message))[:300]
+        if issubclass(category, UserWarning) and _warned_by_package() and text not in shown:
+            if len(shown) < MAX_NOTES:
+                sys.stderr.write(f"upgrade-score: note: {text}\n")
+            shown.add(text)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        yield
+
+
+def _warned_by_package() -> bool:
+    """Whether the code that issued the warning being shown is this package's (CPython: the
+    first frame above the handler outside the ``warnings`` module)."""
+    frame = sys._getframe(2) if hasattr(sys, "_getframe") else None
+    while frame is not None and frame.f_globals.get("__name__") == "warnings":
+        frame = frame.f_back
+    module = str(frame.f_globals.get("__name__", "")) if frame is not None else ""
+    return module == "upgrade_score" or module.startswith("upgrade_score.")
+
+
+def _load(paths: Sequence[str], rubric: Rubric | None,
+          check: Rubric | None = None) -> tuple[BaseProfile, ...]:
+    """``load_profiles(*paths, rubric=rubric)``, refusing pipes and devices first. When a profile
+    file has values of the wrong type, its other values are checked against ``check`` (default:
+    ``rubric``) too, so a type error does not hide the range errors of other values."""
+    for path in paths:
+        _refuse_special_file(path)
+    try:
+        return load_profiles(*paths, rubric=rubric)
+    except UpgradeScoreError as exc:
+        against = check or rubric
+        if against is None:
+            raise
+        raise UpgradeScoreError(_with_range_problems(exc.problems, against)) from None
+
+
+def _refuse_special_file(path: str) -> None:
+    """Refuse a pipe, device or socket before a reader opens it (a FIFO would block it)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return  # reported by the reader, with the built-in ids where a rubric is expected
+    except OSError as exc:
+        raise UpgradeScoreError(Problem(f"cannot access the file ({exc.strerror})", path)) from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise UpgradeScoreError(Problem("not a regular file (a pipe, device or socket)", path))
+
+
+def _with_range_problems(problems: Sequence[Problem], rubric: Rubric) -> list[Problem]:
+    """``problems`` of one profile file's values, plus what its other values break in ``rubric``
+    (out of range, unknown indicator, ...), in file order."""
+    files = {problem.file for problem in problems}
+    file = files.pop() if len(files) == 1 else None
+    if (file is None or Path(file).suffix.lower() not in PROFILE_SUFFIXES
+            or not all(problem.path[:1] == ("values",) and len(problem.path) > 1 for problem in problems)):
+        return list(problems)
+    try:
+        document = load_document(file)
+        rest = validate(BaseProfile, document, without_entries(document.data, {p.path[:2] for p in problems}))
+        lines = {str(key[1]): line for key, line in document.lines.items()
+                 if len(key) == 2 and key[0] == "values"}
+        score_many(rubric, [attach(rest, Origin(file, document.line_of(("base",)), lines))])
+    except UpgradeScoreError as exc:
+        more = [problem for problem in exc.problems if problem.file == file]
+        return sorted([*problems, *more], key=lambda problem: problem.line or 0)
+    return list(problems)
 
 
 # --- CI commands: check with lint rules, diff ------------------------------------------------------
@@ -269,6 +377,7 @@ def _check(args: argparse.Namespace) -> int:
     problems: dict[str, list[str]] = {}
     findings: dict[str, list[LintFinding]] = {}
     for name in args.rubrics:
+        _refuse_special_file(name)
         if Path(name).is_dir():
             raise UpgradeScoreError(Problem("is a directory, expected a rubric file", name))
         if not Path(name).is_file() and name not in builtin_rubrics():
@@ -333,7 +442,7 @@ def _diff_command(args: argparse.Namespace) -> int:
     _check_gate_options(args)
     old, _ = load_rubric_source(args.old)
     new, _ = load_rubric_source(args.new)
-    profiles = load_profiles(*args.profiles) if args.profiles else None
+    profiles = _load(args.profiles, None) if args.profiles else None
     result = diff(old, new, profiles)
     tripped = tripped_gates(result, max_shift=args.max_shift, max_rank_change=args.max_rank_change,
                             fail_on_level_change=args.fail_on_level_change)
@@ -389,7 +498,7 @@ def _report_command(args: argparse.Namespace) -> int:
     if args.top < 0:
         raise UpgradeScoreError(f"--top: expected a whole number >= 0, got {args.top}")
     rubric = load_rubric(args.rubric)
-    profiles = load_profiles(*args.profiles)
+    profiles = _load(args.profiles, None, check=rubric)
     target = target_from_args(args, rubric)
     text = render_report(rubric, list(profiles), target=target or "next", lang=args.lang,
                          title=args.title, top=args.top, charts=args.charts)
@@ -439,7 +548,7 @@ def _sensitivity_command(args: argparse.Namespace) -> int:
 
     parse_weights(args.weights)  # a bad spec fails before any file is read
     rubric = load_rubric(args.rubric)
-    profiles = load_profiles(*args.profiles, rubric=rubric)
+    profiles = _load(args.profiles, rubric)
     report = sensitivity(rubric, list(profiles), samples=args.samples, weights=args.weights,
                          seed=args.seed, top_k=args.top)
     _print(report.to_json() if args.format == "json"

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 PathItem = str | int
 FieldPath = tuple[PathItem, ...]
+
+MAX_QUOTED = 80  # characters of one quoted value in a message (a whole cell can be megabytes)
+MAX_MESSAGE = 400  # characters of a message after its quoted values are cut
+MAX_PATH_ITEM = 200  # characters of a field name: twice the longest id, so no valid name is cut
+# a value in quotes: the quote opens and closes outside a word, so "the base's" is no quote
+_LONG = f"{{{MAX_QUOTED + 1},}}"
+_QUOTED = re.compile(rf"(?<!\w)'([^'\n]{_LONG})'(?!\w)|(?<!\w)\"([^\"\n]{_LONG})\"(?!\w)")
 
 
 def format_path(path: Sequence[PathItem]) -> str:
@@ -33,6 +41,23 @@ def known_list(ids: Sequence[str], limit: int = 8) -> str:
     return shown if len(ids) <= limit else f"{shown}, … ({len(ids)} in all)"
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def short_message(message: str) -> str:
+    """``message`` with every quoted value over :data:`MAX_QUOTED` characters cut (``'abc…'``),
+    then cut to :data:`MAX_MESSAGE` characters: a problem stays readable whatever the input."""
+    if len(message) <= MAX_QUOTED:
+        return message
+
+    def cut(match: re.Match[str]) -> str:
+        quote = match.group(0)[0]
+        return f"{quote}{_cut(match.group(1) or match.group(2), MAX_QUOTED)}{quote}"
+
+    return _cut(_QUOTED.sub(cut, message), MAX_MESSAGE)
+
+
 def one_line(text: str) -> str:
     """Collapse every kind of line break (\\r, U+2028, ...) so a message stays on one line."""
     return " ".join(text.splitlines())
@@ -40,7 +65,12 @@ def one_line(text: str) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with an input: where (file, line, field path) and what."""
+    """One thing wrong with an input: where (file, line, field path) and what.
+
+    ``str(problem)`` is one line, ``file:line: field: message``; quoted values in the message are
+    cut to :data:`MAX_QUOTED` characters and the message to :data:`MAX_MESSAGE` (the file and
+    line never are; a field name only beyond :data:`MAX_PATH_ITEM`, longer than any valid id).
+    """
 
     message: str
     file: str | None = None
@@ -51,8 +81,9 @@ class Problem:
         where = ""
         if self.file is not None:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
-        field = format_path(self.path)
-        parts = [part for part in (where, field, self.message) if part]
+        field = format_path([item if isinstance(item, int) else _cut(item, MAX_PATH_ITEM)
+                             for item in self.path])
+        parts = [part for part in (where, field, short_message(self.message)) if part]
         return one_line(": ".join(parts))
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
@@ -12,6 +12,14 @@ from .._model.base import RULES_ERROR
 from .yaml import Document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+# Sections of a document whose rules read other sections: a rule problem in the first found after
+# leaving out a broken field of one of the others may be a consequence of leaving it out (a gate
+# on an indicator whose `kind` was misspelt; applies_to naming categories of a broken list).
+RULE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
+    "directions": ("categories", "levels"),
+    "gates": ("directions", "categories", "levels"),
+}
+
 
 def _data_path(data: Any, loc: Iterable[PathItem]) -> FieldPath:
     """Keep the parts of a pydantic ``loc`` that step through ``data`` (drops union tags)."""
@@ -43,22 +51,31 @@ def _model_at(model: type[BaseModel], loc: Sequence[PathItem]) -> type[BaseModel
     """The model whose field ``loc[-1]`` is, following field annotations down ``loc[:-1]``."""
     current: Any = model
     for item in loc[:-1]:
-        if isinstance(current, type) and issubclass(current, BaseModel):
+        if _is_model(current):
             if isinstance(item, str) and item in current.model_fields:
                 current = current.model_fields[item].annotation
             continue
         current = _inner_model(current)
         if current is not None and isinstance(item, str) and item in current.model_fields:
             current = current.model_fields[item].annotation
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return current
+    if _is_model(current):
+        return current  # type: ignore[no-any-return]
     return _inner_model(current)
+
+
+def _is_model(annotation: Any) -> bool:
+    """Whether an annotation is a pydantic model class. On Python 3.10 ``tuple[X, ...]`` passes
+    ``isinstance(_, type)`` and then makes ``issubclass`` raise TypeError."""
+    try:
+        return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+    except TypeError:
+        return False
 
 
 def _inner_model(annotation: Any) -> type[BaseModel] | None:
     """The first pydantic model inside an annotation such as ``tuple[X, ...] | None``."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+    if _is_model(annotation):
+        return annotation  # type: ignore[no-any-return]
     for arg in reversed(get_args(annotation)):
         found = _inner_model(arg)
         if found is not None:
@@ -111,7 +128,11 @@ def problems_from(exc: ValidationError, doc: Document, model: type[BaseModel],
 
 def validate(model: type[ModelT], doc: Document, data: Any = None,
              root: FieldPath = ()) -> ModelT:
-    """Validate ``data`` (default: the whole document) as ``model``, or raise located errors."""
+    """Validate ``data`` (default: the whole document) as ``model``, or raise located errors.
+
+    Every problem is reported: a field that fails its type does not hide the rule problems
+    (ranges, order, references) of the fields that are fine.
+    """
     payload = doc.data if data is None else data
     if not isinstance(payload, dict):
         kind = "empty" if payload is None else f"a {type(payload).__name__}"
@@ -119,4 +140,85 @@ def validate(model: type[ModelT], doc: Document, data: Any = None,
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
-        raise UpgradeScoreError(problems_from(exc, doc, model, root)) from None
+        problems = problems_from(exc, doc, model, root)
+        hidden = _rule_problems_behind(exc, doc, model, payload, root)
+    known = {(problem.path, problem.message) for problem in problems}
+    problems += [problem for problem in hidden if (problem.path, problem.message) not in known]
+    raise UpgradeScoreError(sorted(problems, key=lambda problem: problem.line or 0))
+
+
+def _rule_problems_behind(exc: ValidationError, doc: Document, model: type[BaseModel],
+                          payload: dict[Any, Any], root: FieldPath) -> list[Problem]:
+    """The rule problems a model's checks find once the fields that failed are left out.
+
+    Pydantic runs a model's rules only when all its fields are valid, so a type error in one
+    field would hide (say) a descending threshold list elsewhere. Leaving out a field can cause
+    rule problems of its own; those are dropped: problems inside the object that held the field,
+    and in sections whose rules read that object's section (:data:`RULE_DEPENDENCIES`). Nothing
+    is found when leaving the fields out leaves other errors (a required field).
+    """
+    dropped = {_owning_key(payload, error["loc"]) for error in exc.errors()}
+    if () in dropped:
+        return []
+    try:
+        model.model_validate(without_entries(payload, dropped))
+        return []  # the fields left out were the only problems
+    except ValidationError as again:
+        if any(error["type"] != RULES_ERROR for error in again.errors()):
+            return []
+        found = problems_from(again, doc, model, root)
+    suspect = [(*root, *(key if len(key) == 1 else key[:-1])) for key in dropped]
+    broken_sections = {key[0] for key in dropped}
+    return [problem for problem in found
+            if not any(problem.path[: len(prefix)] == prefix for prefix in suspect)
+            and not broken_sections.intersection(RULE_DEPENDENCIES.get(_section(problem, root), ()))]
+
+
+def _section(problem: Problem, root: FieldPath) -> str:
+    """The top-level field (below ``root``) a problem lies in."""
+    inner = problem.path[len(root):]
+    return str(inner[0]) if inner else ""
+
+
+def _owning_key(data: Any, loc: Iterable[PathItem]) -> FieldPath:
+    """The path of the deepest mapping entry of ``data`` on an error's ``loc``: the field to leave
+    out so that the error goes away (``()``: none, the error is about the whole document)."""
+    path: list[PathItem] = []
+    owner: FieldPath = ()
+    node = data
+    for item in loc:
+        if isinstance(node, dict):
+            key: Any = item
+            if key not in node and isinstance(item, str) and item.lstrip("-").isdigit():
+                key = int(item)
+            if key not in node:
+                break
+            path.append(key)
+            owner = tuple(path)
+            node = node[key]
+        elif isinstance(node, list) and isinstance(item, int) and 0 <= item < len(node):
+            path.append(item)
+            node = node[item]
+        elif not path_is_tag(item):
+            break
+    return owner
+
+
+def without_entries(data: Any, paths: Collection[FieldPath]) -> Any:
+    """A copy of ``data`` without the mapping entries at ``paths`` (only the mappings and lists
+    on the way to them are copied)."""
+    if not paths:
+        return data
+    children: dict[PathItem, list[FieldPath]] = {}
+    drop = set()
+    for path in paths:
+        if len(path) == 1:
+            drop.add(path[0])
+        elif path:
+            children.setdefault(path[0], []).append(path[1:])
+    if isinstance(data, dict):
+        return {key: without_entries(value, children.get(key, ())) for key, value in data.items()
+                if key not in drop}
+    if isinstance(data, list):
+        return [without_entries(value, children.get(k, ())) for k, value in enumerate(data)]
+    return data

@@ -10,7 +10,9 @@ JSON (see :mod:`.jsondoc`).
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,17 +92,12 @@ class _Open:
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
-    """Read a UTF-8 text file with a size limit; every failure is an :class:`UpgradeScoreError`."""
+    """Read a UTF-8 text file with a size limit; every failure is an :class:`UpgradeScoreError`.
+
+    Only a regular file is read: a pipe, device or directory is refused without blocking.
+    """
     name = str(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read(max_bytes + 1)
-    except IsADirectoryError:
-        raise UpgradeScoreError(Problem("is a directory, expected a file", name)) from None
-    except FileNotFoundError:
-        raise UpgradeScoreError(Problem("file not found", name)) from None
-    except OSError as exc:
-        raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
+    raw = _read_regular_file(path, max_bytes)
     if len(raw) > max_bytes:
         raise UpgradeScoreError(Problem(f"file is larger than {max_bytes:,} bytes", name))
     try:
@@ -108,6 +105,36 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise UpgradeScoreError(Problem("not valid UTF-8 text", name, line)) from None
+
+
+def _read_regular_file(path: str | Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file. The file is opened without blocking
+    (a FIFO named ``x.yaml`` would wait for a writer forever) and checked before it is read."""
+    name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except IsADirectoryError:
+        raise UpgradeScoreError(Problem("is a directory, expected a file", name)) from None
+    except FileNotFoundError:
+        raise UpgradeScoreError(Problem("file not found", name)) from None
+    except OSError as exc:
+        raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise UpgradeScoreError(Problem("is a directory, expected a file", name))
+        if not stat.S_ISREG(mode):
+            raise UpgradeScoreError(Problem("not a regular file (a pipe, device or socket)", name))
+        handle = os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    with handle:
+        try:
+            return handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
 
 
 def load_document(path: str | Path) -> Document:
