@@ -189,3 +189,54 @@ def test_without_matplotlib_charts_ask_for_the_extra(monkeypatch, rubric, profil
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(UpgradeScoreError, match=r"install upgrade-score\[plot\]"):
         plot_radar(score(rubric, profiles[3]))
+
+
+# --- text is drawn as written, never as mathtext ------------------------------------------------
+
+HOSTILE = "a$x^2$b"         # two dollars: mathtext would draw x² in italics
+BROKEN = r"c $\oops{$ d"    # not even valid mathtext: drawing it would raise
+
+
+def _hostile(rubric):
+    from upgrade_score import BaseProfile, Rubric
+
+    data = rubric.model_dump(mode="json", exclude_none=True)
+    data["directions"][0]["name"] = {"en": HOSTILE, "zh": HOSTILE}
+    data["directions"][1]["name"] = BROKEN
+    first = data["directions"][0]["indicators"][0]
+    first["name"] = {"en": "price in US$/t $x$", "zh": "价格 US$/t $x$"}
+    data["levels"][0]["name"] = {"en": "$1$ level", "zh": "$1$ 级"}
+    hostile = Rubric.model_validate(data)
+    bases = [BaseProfile.model_validate({"base": {"id": f"b{k}", "name": name}, "values": {}})
+             for k, name in enumerate((HOSTILE, BROKEN, "plain"))]
+    return hostile, bases, first["id"]
+
+
+def _texts_as_drawn(fig: Figure) -> list[str]:
+    """Every text of the figure as matplotlib will draw it; fails on any it would parse as math."""
+    from matplotlib.text import Text
+
+    assert _plot.figure_bytes(fig, "svg").startswith(b"<?xml")  # drawn: every tick label exists
+    drawn = []
+    for text in fig.findobj(Text):
+        shown, math = text._preprocess_math(text.get_text())
+        assert not math, text.get_text()
+        drawn.append(shown)
+    return drawn
+
+
+def test_names_with_dollars_are_drawn_literally(rubric):
+    hostile, bases, first = _hostile(rubric)
+    table = score_many(hostile, bases)
+    report = gap(hostile, bases[0], Target(level=3))
+    assert first in [action.indicator for action in report.actions]
+    radar = plot_radar(compare(hostile, bases), target=3, rubric=hostile, title=HOSTILE)
+    bars = plot_actions(report, top=len(report.actions), rubric=hostile)
+    heat = plot_heatmap(table, title=BROKEN)
+    drawn = [_texts_as_drawn(fig) for fig in (radar, bars, heat)]
+    assert {HOSTILE, BROKEN, "$1$ level"} <= set(drawn[0])  # direction, base names, ring label
+    assert {"price in US$/t $x$", HOSTILE, BROKEN} <= set(drawn[1])  # indicator, direction names
+    assert any(text.endswith(f": {HOSTILE}") for text in drawn[1])  # the title names the base
+    assert {HOSTILE, BROKEN, "20 $1$ level"} <= set(drawn[2])
+    for fig in (radar, bars, heat):
+        assert _plot.figure_bytes(fig, "png").startswith(b"\x89PNG")

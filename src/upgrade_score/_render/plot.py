@@ -77,6 +77,23 @@ def cjk_font() -> str | None:
     return found
 
 
+def literal(text: str) -> str:
+    """``text`` as matplotlib draws it unchanged: every ``$`` escaped, so that no name, unit or
+    title is parsed as mathtext (``a$x^2$b`` and ``US$/t`` are drawn as written, and a name that
+    is not valid mathtext cannot make drawing fail). Every text of every chart goes through it."""
+    return text.replace("$", r"\$")
+
+
+def _direction_names(known: Rubric | None, lang: Lang) -> dict[str, str]:
+    """Direction names in ``lang``, ready to draw (by id)."""
+    return {d.id: literal(d.name.text(lang)) for d in known.directions} if known is not None else {}
+
+
+def _level_names(known: Rubric, count: int, lang: Lang) -> list[str]:
+    """The names of levels 1..count, ready to draw."""
+    return [literal(known.level_name(k + 1, lang)) for k in range(count)]
+
+
 def chart_language(lang: Lang | None, *, stacklevel: int = 3) -> Lang:
     """The language of chart labels: ``lang`` (or the display language), but English when no CJK
     font is installed, with one warning in the language asked for."""
@@ -218,7 +235,7 @@ def plot_radar(data: RadarData, *, target: TargetLike = None, bases: Sequence[in
         raise UpgradeScoreError(f"radar: {len(series)} bases is too many to read on one radar "
                                 f"(at most {MAX_RADAR_BASES}); pick some with bases=, or use plot_heatmap")
     goal = _target_scores(target, known, directions, report)
-    names = {d.id: d.name.text(lang) for d in known.directions} if known is not None else {}
+    names = _direction_names(known, lang)
     angles = np.linspace(0.0, 2 * np.pi, len(directions), endpoint=False)
     closed = np.append(angles, angles[0])
     entries = len(series) + (goal is not None)
@@ -230,13 +247,13 @@ def plot_radar(data: RadarData, *, target: TargetLike = None, bases: Sequence[in
         colours = [f"C{k % 10}" for k in range(len(series))]
         for (label, scores), colour in zip(series, colours):
             values = np.append(scores, scores[0])
-            axes.plot(closed, values, color=colour, linewidth=2, label=label)
+            axes.plot(closed, values, color=colour, linewidth=2, label=literal(label))
             axes.fill(closed, values, color=colour, alpha=0.12)
         if goal is not None:
             axes.plot(closed, np.append(goal, goal[0]), color=TARGET_COLOUR, linewidth=1.6,
-                      linestyle="--", label=word("Target", lang))
+                      linestyle="--", label=literal(word("Target", lang)))
         axes.set_xticks(angles)
-        axes.set_xticklabels([names.get(d, d) for d in directions], fontsize=9)
+        axes.set_xticklabels([names.get(d, literal(d)) for d in directions], fontsize=9)
         for name, angle in zip(axes.get_xticklabels(), angles):  # names start at the circle, outwards
             side = math.sin(angle)
             name.set_horizontalalignment("left" if side > 0.1 else "right" if side < -0.1 else "center")
@@ -244,7 +261,7 @@ def plot_radar(data: RadarData, *, target: TargetLike = None, bases: Sequence[in
         axes.set_ylim(0, 100)
         rings = list(known.cutoffs) if known is not None else [20.0, 40.0, 60.0, 80.0, 100.0]
         axes.set_yticks(rings)
-        ring_labels = ([known.level_name(k + 1, lang) for k in range(len(rings))] if known is not None
+        ring_labels = (_level_names(known, len(rings), lang) if known is not None
                        else [f"{r:g}" for r in rings])
         axes.set_yticklabels(ring_labels, fontsize=7, color="#555555")
         for ring in axes.get_yticklabels():
@@ -258,7 +275,7 @@ def plot_radar(data: RadarData, *, target: TargetLike = None, bases: Sequence[in
         if title is None and len(series) == 1:
             title = series[0][0]
         if title:
-            axes.set_title(title, fontsize=11, pad=30)
+            axes.set_title(literal(title), fontsize=11, pad=30)
     return fig
 
 
@@ -291,18 +308,19 @@ def plot_actions(report: GapReport, *, top: int = 10, rubric: Rubric | None = No
     actions = report.actions[:max(0, top)]
     plan = set(report.plan)
     directions = list(report.directions)
-    names = {d.id: d.name.text(lang) for d in known.directions} if known is not None else {}
+    names = _direction_names(known, lang)
     with style():
         fig = _figure_of(ax) if ax is not None else _new_figure(7.2, 1.2 + 0.38 * max(len(actions), 2))
         axes = ax if ax is not None else fig.add_subplot()
         if not actions:
-            axes.text(0.5, 0.5, word("met", lang), ha="center", va="center", fontsize=12,
+            axes.text(0.5, 0.5, literal(word("met", lang)), ha="center", va="center", fontsize=12,
                       transform=axes.transAxes)
             axes.set_axis_off()
         else:
             labels = [known.indicator(a.indicator).name.text(lang) if known is not None else a.indicator
                       for a in actions]
-            labels = [label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…" for label in labels]
+            labels = [literal(label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…")
+                      for label in labels]
             gains = [a.gain for a in actions]
             positions = np.arange(len(actions))[::-1]
             colours = [f"C{directions.index(a.direction) % 10}" for a in actions]
@@ -315,18 +333,19 @@ def plot_actions(report: GapReport, *, top: int = 10, rubric: Rubric | None = No
                 axes.text(gain, y, f" +{gain:.1f}", va="center", fontsize=8)
             axes.set_yticks(positions)
             axes.set_yticklabels(labels, fontsize=8)
-            axes.set_xlabel(word("gain axis", lang), fontsize=9)
+            axes.set_xlabel(literal(word("gain axis", lang)), fontsize=9)
             axes.set_xlim(0, max(gains) * 1.18 if max(gains) > 0 else 1)
             axes.spines[["top", "right"]].set_visible(False)
             from matplotlib.patches import Patch
 
             seen = list(dict.fromkeys(a.direction for a in actions))
-            handles = [Patch(color=f"C{directions.index(d) % 10}", label=names.get(d, d)) for d in seen]
+            handles = [Patch(color=f"C{directions.index(d) % 10}", label=names.get(d, literal(d)))
+                       for d in seen]
             axes.legend(handles=handles, fontsize=7, frameon=False, loc="lower right")
         if title is None:
             name = report.base.name.text(lang) if report.base.name else report.base.id
             title = f"{word('actions', lang)}: {name}"
-        axes.set_title(title, fontsize=10)
+        axes.set_title(literal(title), fontsize=10)
     return fig
 
 
@@ -351,7 +370,7 @@ def plot_heatmap(data: ScoreTable | Comparison | Sequence[Scorecard], *, lang: L
         known = found  # type: ignore[assignment]
     if not series:
         raise UpgradeScoreError("heat map: no bases to show")
-    names = {d.id: d.name.text(lang) for d in known.directions} if known is not None else {}
+    names = _direction_names(known, lang)
     matrix = np.array([scores for _, scores in series])
     rows, cols = matrix.shape
     with style():
@@ -359,9 +378,10 @@ def plot_heatmap(data: ScoreTable | Comparison | Sequence[Scorecard], *, lang: L
         axes = ax if ax is not None else fig.add_subplot()
         image = axes.imshow(matrix, cmap="RdYlGn", vmin=0, vmax=100, aspect="auto")
         axes.set_xticks(range(cols))
-        axes.set_xticklabels([names.get(d, d) for d in directions], rotation=30, ha="right", fontsize=8)
+        axes.set_xticklabels([names.get(d, literal(d)) for d in directions], rotation=30, ha="right",
+                             fontsize=8)
         axes.set_yticks(range(rows))
-        axes.set_yticklabels([label for label, _ in series], fontsize=8)
+        axes.set_yticklabels([literal(label) for label, _ in series], fontsize=8)
         if rows <= MAX_HEATMAP_ANNOTATED:
             for (i, j), value in np.ndenumerate(matrix):
                 axes.text(j, i, f"{value:.0f}", ha="center", va="center", fontsize=7,
@@ -369,10 +389,10 @@ def plot_heatmap(data: ScoreTable | Comparison | Sequence[Scorecard], *, lang: L
         bar = fig.colorbar(image, ax=axes, shrink=0.8)
         if known is not None:
             bar.set_ticks(list(known.cutoffs))
-            bar.set_ticklabels([f"{c:g} {known.level_name(k + 1, lang)}"
-                                for k, c in enumerate(known.cutoffs)], fontsize=7)
+            levels = _level_names(known, len(known.cutoffs), lang)
+            bar.set_ticklabels([f"{c:g} {name}" for c, name in zip(known.cutoffs, levels)], fontsize=7)
         if title:
-            axes.set_title(title, fontsize=10)
+            axes.set_title(literal(title), fontsize=10)
     return fig
 
 
