@@ -233,6 +233,7 @@ def _computable(t: tuple[float, ...], floor: float | None, where: FieldPath,
     """Problems of ordered bars the engine cannot compute with: a default floor that overflows,
     a span floor..t_L beyond the largest float, or a step so small (subnormal) that its rate
     1 / step overflows. (Without these rules every value of the indicator scores as missing.)"""
+    derived = floor is None
     if floor is None:
         floor = t[0] - (t[1] - t[0])
         if not math.isfinite(floor):
@@ -244,7 +245,7 @@ def _computable(t: tuple[float, ...], floor: float | None, where: FieldPath,
                       f"(over {sys.float_info.max:.1e}): use a larger unit")
         return
     steps = [((*where, k), t[k - 1], t[k]) for k in range(1, len(t))]
-    for path, low, high in [*steps, (floor_at if floor_at else where, floor, t[0])]:
+    for path, low, high in [*steps, (where if derived else floor_at, floor, t[0])]:
         if abs(high - low) < sys.float_info.min:
             yield path, (f"the step from {_num(low)} to {_num(high)} is too small to compute with "
                          f"(under {sys.float_info.min:.1e}): use a smaller unit")
