@@ -181,3 +181,66 @@ def test_custom_rubrics_are_remembered(rubric, profiles):
     card = score(custom, profiles[3])
     assert "2 Tidy" in card._repr_html_()
     assert "2 Tidy" in card.to_html(rubric=custom)
+
+
+# --- displays of large rubrics grow linearly ----------------------------------------------------
+
+def wide_rubric(rubric, per_direction: int):
+    """The default rubric with ``per_direction`` copies of each direction's first indicator."""
+    from upgrade_score import Rubric
+
+    data = rubric.model_dump(mode="json", exclude_none=True)
+    for d, direction in enumerate(data["directions"]):
+        first = direction["indicators"][0]
+        direction["indicators"] = [{**first, "id": f"{direction['id']}_{k}",
+                                    "name": {"en": f"Indicator {d}.{k}", "zh": f"指标 {d}.{k}"}}
+                                   for k in range(per_direction)]
+    data.pop("gates", None)
+    return Rubric.model_validate(data)
+
+
+WHOLE_RUBRIC_ACCESSORS = [  # each of these costs O(indicators) per call
+    ("upgrade_score._engine.compile.CompiledRubric", name)
+    for name in ("indicator_shares", "within_shares", "direction_weight_sums", "overall_shares")
+] + [("upgrade_score._model.rubric.Rubric", name)
+     for name in ("indicators", "indicator_ids", "direction_ids", "indicator")]
+
+
+def accessor_calls(monkeypatch, show) -> int:
+    """How often ``show()`` reaches a whole-rubric accessor (each call walks every indicator)."""
+    import importlib
+
+    calls = [0]
+
+    def counted(function):
+        def wrapper(*args, **kwargs):
+            calls[0] += 1
+            return function(*args, **kwargs)
+        return wrapper
+
+    with monkeypatch.context() as patch:
+        for where, name in WHOLE_RUBRIC_ACCESSORS:
+            module, cls_name = where.rsplit(".", 1)
+            cls = getattr(importlib.import_module(module), cls_name)
+            found = cls.__dict__[name]
+            patch.setattr(cls, name, property(counted(found.fget)) if isinstance(found, property)
+                          else counted(found))
+        show()
+    return calls[0]
+
+
+@pytest.mark.parametrize("show", ["text", "html", "card text", "card html"])
+def test_displays_of_a_large_rubric_walk_it_a_fixed_number_of_times(rubric, monkeypatch, show):
+    """str(rubric), _repr_html_ and scorecards were quadratic in the indicators (an O(M)
+    accessor per row: 20,000 indicators took 34 s); now the whole-rubric accessors are called as
+    often for 60 indicators as for 600, so the work per row is constant."""
+    counts = []
+    for per_direction in (10, 100):
+        wide = wide_rubric(rubric, per_direction)
+        wide.compiled  # noqa: B018 - compiled once, outside what is counted
+        card = score(wide, BaseProfile.model_validate({"base": {"id": "b"}, "values": {}}))
+        target = {"text": wide.to_text, "html": wide._repr_html_,
+                  "card text": card.to_text,
+                  "card html": card._repr_html_}[show]
+        counts.append(accessor_calls(monkeypatch, target))
+    assert counts[0] == counts[1], counts

@@ -137,9 +137,10 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
         [d, names.get(d, d), *direction_cells(r, rubric, lang)] for d, r in card.directions.items()]
     directions = Table([word("direction", lang), word("name", lang), word("score", lang),
                         word("level", lang), word("data", lang)], rows, right=(2, 4))
+    labels = {} if rubric is None else {i.id: i.name.text(lang) for i in rubric.indicators}
     indicator_rows: list[list[CellLike]] = []
     for indicator_id, r in card.indicators.items():
-        label = rubric.indicator(indicator_id).name.text(lang) if rubric is not None else indicator_id
+        label = labels.get(indicator_id, indicator_id)
         indicator_rows.append([
             Cell(indicator_id, title=label), label, r.direction,
             word("n/a", lang) if r.not_applicable else quantity(r.value, r.unit, lang),
@@ -330,12 +331,14 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
         [[d.id, d.name.text(lang), percent(float(share)), str(len(d.indicators))]
          for d, share in zip(rubric.directions, compiled.overall_shares)], right=(2, 3))
     rows: list[list[CellLike]] = []
+    owners = [d.id for d in rubric.directions for _ in d.indicators]
+    shares = compiled.indicator_shares.tolist()  # once: each access computes every share
     for m, indicator in enumerate(rubric.indicators):
         thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
-        rows.append([indicator.id, indicator.name.text(lang), rubric.direction_ids[compiled.direction_of[m]],
+        rows.append([indicator.id, indicator.name.text(lang), owners[m],
                      word(indicator.kind, lang), text_in(indicator.unit, lang) or "",
                      word(indicator.better, lang) if thresholds else "",
-                     thresholds, percent(float(compiled.indicator_shares[m]))])
+                     thresholds, percent(shares[m])])
     indicators = Table([word("indicator", lang), word("name", lang), word("direction", lang),
                         word("kind", lang), word("unit", lang), word("better", lang),
                         word("thresholds", lang), word("weight share", lang)], rows, right=(7,),
