@@ -97,18 +97,18 @@ from .results import (
     RankInterval,
     SensitivityReport,
 )
-from .values import value_spread, value_uncertainty
+from .values import check_value_cost, value_spread, value_uncertainty
 from .weights import (
     CONSTANT,
     HIGH,
     LOW,
-    MAX_CELLS,
     Applicability,
     Perturb,
     WeightSweep,
+    check_sweep_cost,
+    draw_weights,
     option_error,
     parse_weights,
-    sample_weights,
     sorted_order_statistic,
     sorted_quantile,
     weight_sweep,
@@ -146,7 +146,10 @@ def sensitivity(rubric: Rubric | str | Path | None,
       ``low``/``high`` interval; for array data, ``confidence`` is an N×M array (NaN = exact).
     * ``workers`` caps the threads used (default: one per core); results do not depend on it.
 
-    Memory: 12 bytes per base and sample (10,000 samples of 1,000 bases: 120 MB).
+    Memory: 12 bytes per base and sample (10,000 samples of 1,000 bases: 120 MB), and the
+    sampled weights a chunk at a time. A request that would cost more than the limits of
+    :mod:`.weights` (bases × samples, samples × weights, bases × samples × indicators, value
+    samples × a base's uncertain values) is refused before anything is sampled.
     """
     spec = parse_weights(weights)
     samples = _count("samples", samples, 1)
@@ -171,19 +174,18 @@ def sensitivity(rubric: Rubric | str | Path | None,
     count = len(table)
     if count == 0:
         raise UpgradeScoreError("sensitivity: the group of bases is empty")
-    if count * samples > MAX_CELLS:
-        raise option_error("samples", f"{samples:,} samples × {count:,} bases is more than "
-                                       f"{MAX_CELLS:,} sampled scores; use fewer samples")
+    check_sweep_cost(table.rubric.compiled, count, samples)
     spread = value_spread(table, confidence)
+    if value_samples:
+        check_value_cost(table.rubric.compiled, spread, value_samples)
 
     seeds = np.random.SeedSequence(seed)
     entropy = cast(int, seeds.entropy)  # the seed given, or the one drawn: recorded to reproduce the run
     weight_seed, value_seed = seeds.spawn(2)
     compiled = table.rubric.compiled
     levels = table.indicator_levels
-    directions, indicators = sample_weights(compiled, spec, samples, np.random.default_rng(weight_seed),
-                                            perturb)
-    sweep = weight_sweep(compiled, levels, directions, indicators, top_k, workers, applicability(table))
+    weightings = draw_weights(compiled, spec, samples, np.random.default_rng(weight_seed), perturb)
+    sweep = weight_sweep(compiled, levels, weightings, top_k, workers, applicability(table))
     ranks = competition_ranks(table.overall)
     order = np.lexsort((np.array(table.base_ids), ranks)).tolist()
     bases = _base_results(table, ranks, sweep, samples, order)

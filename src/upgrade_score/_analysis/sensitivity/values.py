@@ -14,8 +14,9 @@ from ..._engine.aggregate import direction_denominators
 from ..._engine.compile import BOOLEAN, QUALITATIVE, QUANTITATIVE, CompiledRubric, FloatArray, IntArray
 from ..._engine.core import indicator_levels, overall_scores
 from ..._errors import Problem, UpgradeScoreError
+from . import weights
 from .results import Interval, ValueContribution, ValueUncertainty
-from .weights import HIGH, LOW, VALUE_ROWS, option_error, sorted_quantile
+from .weights import HIGH, LOW, option_error, sorted_quantile
 
 # --- value confidence -------------------------------------------------------------------------
 
@@ -71,6 +72,24 @@ def value_spread(table: ScoreTable, confidence: npt.ArrayLike | None) -> ValueSp
             span[(categories == category) & (columns == column)] = points[-1] - points[0]
     return ValueSpread(rows, columns, confidences[rows, columns], low[rows, columns], high[rows, columns],
                        span)
+
+
+def check_value_cost(compiled: CompiledRubric, spread: ValueSpread, samples: int) -> None:
+    """Refuse ``samples`` value samples when one base's block of them (its values together and
+    each alone: samples × (1 + its uncertain values) rows, each as wide as the rubric) would be
+    over the block limit, naming the largest number of value samples that fits."""
+    if not spread.rows.size:
+        return
+    width = len(compiled.indicator_ids) + len(compiled.direction_ids)
+    most = int(np.bincount(spread.rows).max())
+    if samples * (1 + most) * width <= weights.VALUE_CELLS:
+        return
+    fits = weights.VALUE_CELLS // ((1 + most) * width)
+    advice = f"use at most {fits:,} value samples" if fits >= 2 else "use 0 value samples (skip)"
+    raise option_error("value_samples", f"{samples:,} value samples × {1 + most:,} draws (a base "
+                                        f"with {most:,} uncertain values) × {width:,} indicators and "
+                                        f"directions is more than {weights.VALUE_CELLS:,} cells at "
+                                        f"once; {advice}")
 
 
 def _cell_categories(table: ScoreTable, rows: IntArray) -> IntArray | None:
@@ -223,7 +242,9 @@ def value_uncertainty(table: ScoreTable, spread: ValueSpread, samples: int, rng:
     bases, first = np.unique(spread.rows, return_index=True)
     bounds = [*first.tolist(), len(spread.rows)]
     results: dict[int, ValueUncertainty] = {}
-    for start, stop in _blocks(samples * (1 + np.diff(bounds)), VALUE_ROWS):
+    width = len(compiled.indicator_ids) + len(compiled.direction_ids)
+    limit = min(weights.VALUE_ROWS, max(1, weights.VALUE_CELLS // width))  # rows of one block
+    for start, stop in _blocks(samples * (1 + np.diff(bounds)), limit):
         cells = np.arange(bounds[start], bounds[stop])
         drawn = sample_values(compiled, table.values, spread, cells, samples, rng)
         joint, alone = value_scores(table, spread.rows[cells], spread.columns[cells], drawn)

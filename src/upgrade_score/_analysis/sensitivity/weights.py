@@ -26,8 +26,13 @@ RANK_TOLERANCE = TOLERANCE  # the tie rule of compare
 CONSTANT = 1e-9       # a component whose range is this small does not vary
 CHUNK_CELLS = 1 << 18   # bases × samples per chunk when ranking (2 MB of float64)
 PRODUCT_CELLS = 1 << 18  # bases × samples per chunk of the weighted products (2 MB)
+WEIGHT_CELLS = 1 << 21  # samples × indicators of sampled weights held at once (16 MB of float64)
 VALUE_ROWS = 1 << 17    # rows scored per block of the value-confidence sweep
+VALUE_CELLS = 1 << 23   # rows × (indicators + directions) of one block of it (64 MB of float64)
+# What a request may cost: each bound is checked before anything is sampled.
 MAX_CELLS = 250_000_000  # bases × samples kept for the quantiles (12 bytes each: about 3 GB)
+MAX_WEIGHTS = 20_000_000  # samples × (indicators + directions) drawn: a few seconds of draws
+MAX_PRODUCTS = 10_000_000_000  # bases × samples × indicators multiplied: about 15 s on two cores
 
 _NUMBER = r"[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?"
 _SPEC = re.compile(rf"(dirichlet|uniform):({_NUMBER})")
@@ -69,23 +74,84 @@ def option_error(option: str, message: str) -> UpgradeScoreError:
     return UpgradeScoreError(Problem(message, None, None, (option,)))
 
 
+def check_sweep_cost(compiled: CompiledRubric, count: int, samples: int) -> None:
+    """Refuse a weight sweep of ``count`` bases × ``samples`` that would cost more than the limits
+    allow (memory for the scores kept, time for the weights drawn and multiplied), naming the
+    largest number of samples that fits."""
+    indicators, directions = len(compiled.indicator_ids), len(compiled.direction_ids)
+    width = indicators + directions
+    if count * samples > MAX_CELLS:
+        raise option_error("samples", f"{samples:,} samples × {count:,} bases is more than "
+                                       f"{MAX_CELLS:,} sampled scores; use at most "
+                                       f"{MAX_CELLS // count:,} samples")
+    if samples * width > MAX_WEIGHTS:
+        raise option_error("samples", f"{samples:,} samples × {width:,} weights ({indicators:,} "
+                                       f"indicators, {directions:,} directions) is more than "
+                                       f"{MAX_WEIGHTS:,} sampled weights; use at most "
+                                       f"{MAX_WEIGHTS // width:,} samples")
+    if count * samples * indicators > MAX_PRODUCTS:
+        raise option_error("samples", f"{samples:,} samples × {count:,} bases × {indicators:,} "
+                                       f"indicators is more than {MAX_PRODUCTS:,} weighted terms; "
+                                       f"use at most {MAX_PRODUCTS // (count * indicators):,} samples")
+
+
+@dataclass(eq=False)
+class SampledWeights:
+    """``count`` sampled weightings: direction shares (count, D) summing to 1, all drawn first, and
+    indicator shares within their direction (count, M) drawn a chunk of rows at a time, in order,
+    as the sweep asks for them, so that the (count, M) matrix never exists whole. The chunks
+    continue one random stream: the same numbers as one draw of every row."""
+
+    directions: FloatArray
+    _rows: Callable[[int, int], FloatArray]  # rows start:stop of the indicator shares
+    _drawn: int = 0
+
+    @classmethod
+    def of(cls, directions: FloatArray, indicators: FloatArray) -> SampledWeights:
+        """Weightings already drawn."""
+        return cls(directions, lambda start, stop: indicators[start:stop])
+
+    @property
+    def count(self) -> int:
+        return len(self.directions)
+
+    def indicators(self, start: int, stop: int) -> FloatArray:
+        """Rows ``start:stop`` of the indicator shares; each row is asked for once, in order."""
+        if start != self._drawn or not start <= stop <= self.count:
+            raise ValueError(f"sampled weights are drawn in order: row {self._drawn} next, "
+                             f"not {start}:{stop}")
+        self._drawn = stop
+        return self._rows(start, stop)
+
+
+def draw_weights(compiled: CompiledRubric, spec: WeightSpec, count: int, rng: np.random.Generator,
+                 perturb: Perturb = "all") -> SampledWeights:
+    """``count`` sampled weightings (``perturb``: both levels of the hierarchy or one of them)."""
+    direction_shares, within = compiled.overall_shares, compiled.within_shares
+    width = len(direction_shares)
+    if perturb in ("all", "directions"):
+        directions = np.empty((count, width))
+        step = max(1, WEIGHT_CELLS // width)
+        for start in range(0, count, step):
+            stop = min(start + step, count)
+            directions[start:stop] = _perturbed(direction_shares, np.zeros(width, dtype=np.int64), 1,
+                                                spec, stop - start, rng)
+    else:
+        directions = np.broadcast_to(direction_shares, (count, width))
+    if perturb == "directions":
+        return SampledWeights(directions, lambda start, stop: np.broadcast_to(
+            within, (stop - start, len(within))))
+    return SampledWeights(directions, lambda start, stop: _perturbed(
+        within, compiled.direction_of, width, spec, stop - start, rng))
+
+
 def sample_weights(compiled: CompiledRubric, spec: WeightSpec, count: int,
                    rng: np.random.Generator,
                    perturb: Perturb = "all") -> tuple[FloatArray, FloatArray]:
-    """``count`` sampled weightings: direction shares (count, D) summing to 1, and indicator
-    shares within their direction (count, M), summing to 1 over each direction's indicators."""
-    direction_shares = compiled.overall_shares
-    within = compiled.within_shares
-    width = len(direction_shares)
-    if perturb in ("all", "directions"):
-        directions = _perturbed(direction_shares, np.zeros(width, dtype=np.int64), 1, spec, count, rng)
-    else:
-        directions = np.broadcast_to(direction_shares, (count, width))
-    if perturb in ("all", "indicators"):
-        indicators = _perturbed(within, compiled.direction_of, width, spec, count, rng)
-    else:
-        indicators = np.broadcast_to(within, (count, len(within)))
-    return directions, indicators
+    """Every one of ``count`` sampled weightings at once (see :class:`SampledWeights`):
+    directions (count, D) and indicators (count, M)."""
+    sampled = draw_weights(compiled, spec, count, rng, perturb)
+    return sampled.directions, sampled.indicators(0, count)
 
 
 def _perturbed(shares: FloatArray, groups: IntArray, group_count: int, spec: WeightSpec, count: int,
@@ -276,26 +342,35 @@ class WeightSweep:
 def sampled_scores(compiled: CompiledRubric, levels: FloatArray, directions: FloatArray,
                    indicators: FloatArray, applies: Applicability | None = None) -> FloatArray:
     """Overall scores (N, K) of every base (levels (N, M), NaN = missing) under every sampled
-    weighting (K, D) and (K, M), in chunks of samples that bound the temporary arrays.
-    ``applies`` says which indicators and directions apply to each base (default: all)."""
+    weighting (K, D) and (K, M). ``applies`` says which indicators and directions apply to each
+    base (default: all)."""
+    return _sampled_scores(compiled, levels, SampledWeights.of(directions, indicators), applies)
+
+
+def _sampled_scores(compiled: CompiledRubric, levels: FloatArray, weights: SampledWeights,
+                    applies: Applicability | None) -> FloatArray:
+    """:func:`sampled_scores`, in chunks of samples that bound the temporary arrays and the
+    sampled weights held at once."""
     sweep = _Sweep.of(compiled, levels, applies)
-    count, samples = levels.shape[0], directions.shape[0]
+    count, samples = levels.shape[0], weights.count
     scores = np.empty((count, samples))
     # one product for a linear sweep (it writes straight into the result); otherwise chunks that
-    # bound the per-direction temporaries. The products use every core through BLAS.
+    # bound the per-direction temporaries; either way at most WEIGHT_CELLS sampled weights at
+    # once. The products use every core through BLAS.
     step = samples if sweep.linear else max(16, PRODUCT_CELLS // max(count, 1))
+    step = min(step, max(16, WEIGHT_CELLS // max(levels.shape[1], 1)))
     for start in range(0, samples, step):
         stop = min(start + step, samples)
-        sweep.overall(directions[start:stop], indicators[start:stop], scores[:, start:stop])
+        sweep.overall(weights.directions[start:stop], weights.indicators(start, stop),
+                      scores[:, start:stop])
     return scores
 
 
-def weight_sweep(compiled: CompiledRubric, levels: FloatArray, directions: FloatArray,
-                 indicators: FloatArray, top_k: int, workers: int | None = None,
-                 applies: Applicability | None = None) -> WeightSweep:
+def weight_sweep(compiled: CompiledRubric, levels: FloatArray, weights: SampledWeights, top_k: int,
+                 workers: int | None = None, applies: Applicability | None = None) -> WeightSweep:
     """Score every base (levels (N, M), NaN = missing) under every sampled weighting, and
     summarise: per-sample ranks, level and top-k counts, each base's sorted scores and ranks."""
-    scores = sampled_scores(compiled, levels, directions, indicators, applies)
+    scores = _sampled_scores(compiled, levels, weights, applies)
     count, samples = scores.shape
     ranks = np.empty((count, samples), dtype=np.int32)
     cutoffs = compiled.cutoffs - LEVEL_TOLERANCE
