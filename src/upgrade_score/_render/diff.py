@@ -1,4 +1,9 @@
-"""Plain-text and Markdown (PR comment) rendering of a :class:`RubricDiff`, in English or Chinese."""
+"""Plain-text and Markdown (PR comment) rendering of a :class:`RubricDiff`, in English or Chinese.
+
+In Markdown every text that comes from a rubric or a profile (versions, labels, units, sources in
+the change details, base ids, messages) goes through :func:`~.formats.markdown_text`: a version
+with a line break and ``<!--`` cannot hide the tables or fake a verdict. Ids (which cannot hold a
+backtick) are shown as code."""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Sequence
 
 from .._analysis.diff import BaseImpact, Change, DirectionShift, RubricDiff
 from .._analysis.diff.impact import status_changed
-from .._render.formats import Style, table
+from .._render.formats import Style, markdown_text, table
 from .._text import Lang, word
 
 MARKDOWN_MARKER = "<!-- upgrade-score-diff -->"  # lets CI find and update its own PR comment
@@ -24,7 +29,8 @@ def render_diff(result: RubricDiff, style: Style, max_rows: int | None = None, l
     counted = (word("diff.one change", lang) if count == 1 else word("diff.changes", lang)).format(n=count)
     if style == "markdown":
         parts = [MARKDOWN_MARKER, word("diff.md heading", lang).format(
-                     old=f"`{old.id}` {old.version}", new=f"`{new.id}` {new.version}"),
+                     old=f"`{old.id}` {markdown_text(old.version)}",
+                     new=f"`{new.id}` {markdown_text(new.version)}"),
                  f"**{counted}**" if count else word("diff.no changes", lang)]
     else:
         parts = [word("diff.heading", lang).format(old=f"{old.id} {old.version}",
@@ -38,8 +44,21 @@ def render_diff(result: RubricDiff, style: Style, max_rows: int | None = None, l
     else:
         parts.append(word("diff.no profiles", lang))
     if style == "markdown":
-        parts.extend(word("diff.tripped", lang).format(message=message) for message in tripped)
+        parts.extend(word("diff.tripped", lang).format(message=markdown_text(message)) for message in tripped)
     return "\n\n".join(parts)
+
+
+def _text(text: str, style: Style) -> str:
+    """Free text as ``style`` shows it safely: escaped in Markdown."""
+    return markdown_text(text) if style == "markdown" else text
+
+
+def _grid(headers: Sequence[str], rows: Sequence[Sequence[str]], style: Style,
+          right: Sequence[int] = (), markup: Sequence[int] = ()) -> str:
+    """A table whose cells are text (escaped in Markdown), except the ``markup`` columns."""
+    return table([_text(h, style) for h in headers],
+                 [[cell if k in markup else _text(cell, style) for k, cell in enumerate(row)]
+                  for row in rows], style, right=right)
 
 
 def _where(change: Change, style: Style, lang: Lang) -> str:
@@ -51,8 +70,8 @@ def _where(change: Change, style: Style, lang: Lang) -> str:
 def _change_table(changes: Sequence[Change], style: Style, lang: Lang) -> str:
     rows = [[word(f"diff.kind.{change.kind}", lang), _where(change, style, lang), change.text(lang)]
             for change in changes]
-    return table([word("diff.change column", lang), word("diff.where", lang), word("diff.detail", lang)],
-                 rows, style)
+    return _grid([word("diff.change column", lang), word("diff.where", lang), word("diff.detail", lang)],
+                 rows, style, markup=(1,))
 
 
 def _signed(value: float) -> str:
@@ -80,7 +99,7 @@ def _impact_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: 
     shown = result.impact[:max_rows] if max_rows is not None else result.impact
     more = len(result.impact) - len(shown)
     title = word("diff.impact", lang).format(n=len(result.impact))
-    parts = [_heading(title, _summary(result, lang), style), _impact_table(shown, style, lang)]
+    parts = [_heading(title, _text(_summary(result, lang), style), style), _impact_table(shown, style, lang)]
     if more:
         parts.append(word("diff.more bases", lang).format(n=more))
     shifts = _direction_table(shown, style, lang)
@@ -95,7 +114,7 @@ def _impact_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: 
                for which, ids in sorted(result.ignored.items()) if ids]
     if ignored:
         joined = word("diff.separator", lang).join(ignored)
-        parts.append(word("diff.values dropped", lang).format(list=joined))
+        parts.append(_text(word("diff.values dropped", lang).format(list=joined), style))
     return parts
 
 
@@ -104,7 +123,7 @@ def _impact_table(rows: Sequence[BaseImpact], style: Style, lang: Lang) -> str:
              _pair(row.old_rank, row.new_rank)] for row in rows]
     headers = [word("base", lang), word("diff.old", lang), word("diff.new", lang), word("diff.shift", lang),
                word("level", lang), word("rank", lang)]
-    return table(headers, body, style, right=(1, 2, 3))
+    return _grid(headers, body, style, right=(1, 2, 3))
 
 
 def _level_cell(row: BaseImpact, lang: Lang) -> str:
@@ -141,7 +160,7 @@ def _direction_table(rows: Sequence[BaseImpact], style: Style, lang: Lang) -> st
     if not keys:
         return ""
     body = [[row.base, *(_direction_cell(row.directions[key], lang) for key in keys)] for row in rows]
-    return table([word("base", lang), *keys], body, style, right=tuple(range(1, len(keys) + 1)))
+    return _grid([word("base", lang), *keys], body, style, right=tuple(range(1, len(keys) + 1)))
 
 
 # --- gates ---------------------------------------------------------------------------------------
@@ -156,20 +175,20 @@ def _count(value: int | None) -> str:
 
 def _gate_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: Lang) -> list[str]:
     """Per gate, how many bases it caps before and after; then each base whose status changed."""
-    summary = word("diff.gates summary", lang).format(
-        changes=result.gate_status_changes, total=len(result.impact), newly=result.newly_failing)
+    summary = _text(word("diff.gates summary", lang).format(
+        changes=result.gate_status_changes, total=len(result.impact), newly=result.newly_failing), style)
     rows = [[key, _count(gate.old_failing), _count(gate.new_failing), str(gate.newly_failing),
              str(gate.no_longer_failing)] for key, gate in (result.gates or {}).items()]
     headers = [word("diff.gate", lang), word("diff.old failing", lang), word("diff.new failing", lang),
                word("diff.newly failing", lang), word("diff.no longer failing", lang)]
     parts = [_heading(word("diff.gates", lang), summary, style),
-             table(headers, rows, style, right=(1, 2, 3, 4)), word("diff.failing note", lang)]
+             _grid(headers, rows, style, right=(1, 2, 3, 4)), word("diff.failing note", lang)]
     shown = result.impact[:max_rows] if max_rows is not None else result.impact
     changed = [[row.base, key, f"{_status(shift.old, lang)} → {_status(shift.new, lang)}"]
                for row in shown for key, shift in (row.gates or {}).items() if status_changed(shift)]
     if changed:
         parts.extend([_title(word("diff.gate changes", lang), style),
-                      table([word("base", lang), word("diff.gate", lang), word("diff.status", lang)], changed,
+                      _grid([word("base", lang), word("diff.gate", lang), word("diff.status", lang)], changed,
                             style)])
     return parts
 

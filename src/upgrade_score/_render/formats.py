@@ -4,6 +4,7 @@ HTML; and the aligned text / Markdown table every human-readable output uses."""
 from __future__ import annotations
 
 import html
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -163,12 +164,15 @@ def render_markdown(view: View) -> str:
     return _render_plain(view, "markdown")
 
 
-_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*[]<>"})
+_MARKDOWN_SPECIAL = str.maketrans({c: f"\\{c}" for c in "\\`*[]<>~"})
+_ENTITY = re.compile(r"&(?=#?\w+;)")  # "&lt;" would read as "<"
 
 
 def markdown_text(text: str) -> str:
-    """``text`` on one line with Markdown's active characters escaped."""
-    return one_line(text).translate(_MARKDOWN_SPECIAL)
+    """``text`` on one line with Markdown's active characters escaped: no HTML, link, emphasis,
+    code span, strikethrough or character reference can start in it (a ``|`` is escaped by
+    :func:`table`, the only place where it is active)."""
+    return _ENTITY.sub(r"\\&", one_line(text).translate(_MARKDOWN_SPECIAL))
 
 
 def _render_plain(view: View, style: Style) -> str:

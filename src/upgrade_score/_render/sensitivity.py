@@ -1,11 +1,28 @@
-"""Sensitivity reports as text and Markdown: the weight table, then methods, influence and values."""
+"""Sensitivity reports as text and Markdown: the weight table, then methods, influence and values.
+
+In Markdown every line and cell goes through :func:`~.formats.markdown_text`, so that no base id,
+level name or rubric version can open HTML, a link or emphasis, or break a line or a table."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from .._analysis.sensitivity.results import BaseSensitivity, Influence, MethodSensitivity, SensitivityReport
 from .._model.rubric import Rubric
 from .._text import Lang, word
-from .formats import Style, level_text, table
+from .formats import Style, level_text, markdown_text, table
+
+
+def _escape(style: Style) -> Callable[[str], str]:
+    """What shows a line of text safely in ``style``: escaped in Markdown, as is in plain text."""
+    return markdown_text if style == "markdown" else (lambda text: text)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: Style,
+           right: Sequence[int] = ()) -> str:
+    esc = _escape(style)
+    return table([esc(h) for h in headers], [[esc(cell) for cell in row] for row in rows], style,
+                 right=right)
 
 
 def _span(low: float, high: float, digits: int = 1) -> str:
@@ -29,7 +46,8 @@ def render_sensitivity(report: SensitivityReport, style: Style = "text", lang: L
     heading = word("sens.heading", lang).format(
         rubric=f"{report.rubric.id} {report.rubric.version}", bases=bases, samples=f"{report.samples:,}",
         what=word(f"sens.{report.perturb}", lang), spec=report.weights, seed=report.seed)
-    parts = [f"# {heading}" if style == "markdown" else heading]
+    esc = _escape(style)
+    parts = [f"# {esc(heading)}" if style == "markdown" else heading]
     rows = []
     for row in report.bases:
         rank = row.rank_interval
@@ -41,10 +59,10 @@ def render_sensitivity(report: SensitivityReport, style: Style = "text", lang: L
     headers = [word("rank", lang), word("base", lang), word("score", lang), word("sens.score band", lang),
                word("sens.rank band", lang), word("sens.median rank", lang),
                word("sens.top", lang).format(k=report.top_k), word("sens.likely level", lang)]
-    parts.append(table(headers, rows, style, right=(0, 2, 3, 4, 5, 6)))
+    parts.append(_table(headers, rows, style, right=(0, 2, 3, 4, 5, 6)))
     notes = _language_2_notes(report, rubric, lang)
     if notes:  # (Markdown: one paragraph each)
-        parts.append(("\n\n" if style == "markdown" else "\n").join(notes))
+        parts.append(("\n\n" if style == "markdown" else "\n").join(map(esc, notes)))
     if report.methods is not None:
         parts.append(_methods_text(report.methods, style, lang))
     if report.influence is not None:
@@ -74,7 +92,7 @@ def _language_2_notes(report: SensitivityReport, rubric: Rubric | None, lang: La
 
 
 def _title(text: str, style: Style) -> str:
-    return f"## {text}" if style == "markdown" else text
+    return f"## {markdown_text(text)}" if style == "markdown" else text
 
 
 def _variant(name: str, lang: Lang) -> str:
@@ -93,11 +111,12 @@ def _methods_text(methods: MethodSensitivity, style: Style, lang: Lang) -> str:
     taus = ", ".join(f"{_variant(n, lang)} {_tau(methods.tau(methods.nominal, n), lang)}" for n in names
                      if n != methods.nominal)
     fragile = ", ".join(methods.fragile) or word("none", lang)
+    esc = _escape(style)
     return "\n".join([
         _title(word("sens.methods", lang), style),
-        "", table(headers, rows, style, right=tuple(range(1, len(headers)))), "",
-        word("sens.tau", lang).format(nominal=_variant(methods.nominal, lang), taus=taus),
-        word("sens.fragile", lang).format(k=methods.fragile_range, bases=fragile)])
+        "", _table(headers, rows, style, right=tuple(range(1, len(headers)))), "",
+        esc(word("sens.tau", lang).format(nominal=_variant(methods.nominal, lang), taus=taus)),
+        esc(word("sens.fragile", lang).format(k=methods.fragile_range, bases=fragile))])
 
 
 def _tau(value: float | None, lang: Lang) -> str:
@@ -116,8 +135,8 @@ def _influence_text(influence: tuple[Influence, ...], style: Style, lang: Lang) 
     headers = [word("direction", lang), word("sens.nominal", lang), word("sens.effective", lang), "r"]
     return "\n".join([
         _title(word("sens.influence", lang), style), "",
-        table(headers, rows, style, right=(1, 2, 3)), "",
-        word("sens.furthest", lang).format(list=shown)])
+        _table(headers, rows, style, right=(1, 2, 3)), "",
+        _escape(style)(word("sens.furthest", lang).format(list=shown))])
 
 
 def _values_text(report: SensitivityReport, style: Style, lang: Lang) -> str:
@@ -130,4 +149,4 @@ def _values_text(report: SensitivityReport, style: Style, lang: Lang) -> str:
                word("sens.sources", lang)]
     return "\n".join([
         _title(word("sens.values", lang).format(n=f"{report.value_samples:,}"), style), "",
-        table(headers, rows, style, right=(1, 2, 3))])
+        _table(headers, rows, style, right=(1, 2, 3))])
