@@ -295,17 +295,17 @@ def test_floor_on_the_wrong_side(tmp_path: Path, line, floor, field, message) ->
 
 def test_empty_indicators(tmp_path: Path) -> None:
     text = "\n".join(BASE.splitlines()[:29]) + "\n    indicators: []\n"
-    expect(tmp_path, text, 30, "directions[1].indicators", "tuple should have at least 1 item")
+    expect(tmp_path, text, 30, "directions[1].indicators", "needs at least 1 item, got 0")
 
 
 def test_empty_directions(tmp_path: Path) -> None:
     text = "\n".join(BASE.splitlines()[:7]) + "\ndirections: []\n"
-    expect(tmp_path, text, 8, "directions", "tuple should have at least 1 item")
+    expect(tmp_path, text, 8, "directions", "needs at least 1 item, got 0")
 
 
 def test_empty_levels(tmp_path: Path) -> None:
     expect(tmp_path, edit({4: "levels: []", 5: None, 6: None, 7: None}), 4, "levels",
-           "tuple should have at least 1 item")
+           "needs at least 1 item, got 0")
 
 
 @pytest.mark.parametrize("changes, line, index, expected", [

@@ -92,6 +92,11 @@ def _message(error: Any, model: type[BaseModel]) -> str:
         owner = _model_at(model, error["loc"])
         fields = sorted(owner.model_fields) if owner is not None else []
         return f"unknown field{did_you_mean(name, fields)}"
+    if kind == "too_short":  # in our words: pydantic's wording changes between versions
+        least = int((error.get("ctx") or {}).get("min_length", 1))
+        given = error.get("input")
+        count = len(given) if hasattr(given, "__len__") else 0
+        return f"needs at least {least} item{'s' if least != 1 else ''}, got {count}"
     message = str(error["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

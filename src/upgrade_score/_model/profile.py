@@ -59,7 +59,7 @@ class ReportedValue(Frozen):
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
         """A value may be given bare (``42``, ``true``, ``n/a``) or with its source (an object)."""
-        schema: dict[str, Any] = handler(core_schema)
+        schema: dict[str, Any] = dict(handler.resolve_ref_schema(handler(core_schema)))
         bare = schema["properties"]["value"]
         return {"anyOf": [*bare["anyOf"], schema]} if "anyOf" in bare else schema
 

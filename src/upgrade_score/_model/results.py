@@ -68,6 +68,15 @@ class RubricRef(Result):
         """The rubric itself, when this reference was made from it (not after a JSON round trip)."""
         return self._rubric
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when id, version and hash are (whether or not the rubric itself is kept)."""
+        if not isinstance(other, RubricRef):
+            return NotImplemented
+        return (self.id, self.version, self.sha256) == (other.id, other.version, other.sha256)
+
+    def __hash__(self) -> int:
+        return hash((self.id, self.version, self.sha256))
+
 
 class OverallResult(Result):
     """The whole base: overall score, its level, the balanced level and data completeness

@@ -61,7 +61,7 @@ class Label(Frozen):
 
     @classmethod
     def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
-        schema: dict[str, Any] = handler(core_schema)
+        schema: dict[str, Any] = dict(handler.resolve_ref_schema(handler(core_schema)))
         return {"anyOf": [{"type": "string", "minLength": 1}, schema]}
 
     @model_validator(mode="after")

@@ -410,7 +410,21 @@ def figure_bytes(fig: Figure, fmt: str = "svg", dpi: int = 110) -> bytes:
     metadata: dict[str, Any] = {"Date": None, "Creator": None} if fmt == "svg" else {"Software": None}
     with style():
         fig.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
-    return buffer.getvalue()
+    return _numbered_ids(buffer.getvalue()) if fmt == "svg" else buffer.getvalue()
+
+
+def _numbered_ids(svg: bytes) -> bytes:
+    """Clip-path ids numbered in order of appearance: older matplotlib derives them from object
+    identities, so that two saves of one figure differ."""
+    import re
+
+    names: dict[bytes, bytes] = {}
+    for found in re.finditer(rb'<clipPath id="([^"]+)"', svg):
+        names.setdefault(found[1], b"clip%d" % (len(names) + 1))
+    if not names:
+        return svg
+    pattern = re.compile(rb'(id="|url\(#)(' + b"|".join(map(re.escape, names)) + rb")([\")])")
+    return pattern.sub(lambda m: m[1] + names[m[2]] + m[3], svg)
 
 
 def _or_nan(score: float | None) -> float:
