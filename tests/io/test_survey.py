@@ -733,9 +733,9 @@ ROUND_TRIP = settings(max_examples=25, deadline=None,
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 @pytest.mark.parametrize("layout", ["one-base", "many-bases"])
 def test_round_trip(tmp_path: Path, suffix: str, layout: str) -> None:
-    # CSV keeps every float exactly; XLSX numbers keep 15 significant digits, as in Excel
+    # CSV and XLSX keep every float exactly (all 17 significant digits)
     @ROUND_TRIP
-    @given(survey=surveys(layout, None if suffix == "csv" else 15),
+    @given(survey=surveys(layout, None),
            lang=st.sampled_from(["zh", "en", "both"]))
     def check(survey: tuple[Rubric, list[BaseProfile]], lang: str) -> None:
         rubric, profiles = survey
@@ -745,5 +745,32 @@ def test_round_trip(tmp_path: Path, suffix: str, layout: str) -> None:
         one = layout == "one-base"
         assert [dump(p, values_only=not one) for p in back] == [
             dump(p, values_only=not one) for p in profiles]
+
+    check()
+
+
+EXACT = Rubric.model_validate({
+    "id": "exact", "version": "1", "title": {"en": "Exact"},
+    "levels": [{"level": 1, "name": {"en": "one"}}, {"level": 2, "name": {"en": "two"}}],
+    "directions": [{"id": "d", "name": {"en": "D"}, "indicators": [
+        {"id": "x", "name": {"en": "x"}, "kind": "quantitative", "better": "higher",
+         "thresholds": [1, 2]}]}]})
+
+
+@pytest.mark.parametrize("layout", ["one-base", "many-bases"])
+def test_xlsx_prefilled_values_read_back_exactly(tmp_path: Path, layout: str) -> None:
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(value=st.floats(allow_nan=False, allow_infinity=False),
+           confidence=st.floats(0, 1))
+    def check(value: float, confidence: float) -> None:
+        reported: dict[str, Any] = {"value": value}
+        if layout == "one-base":
+            reported["confidence"] = confidence
+        base = BaseProfile.model_validate({"base": {"id": "b"}, "values": {"x": reported}})
+        path = write_template(EXACT, tmp_path / "s.xlsx", layout, "en",  # type: ignore[arg-type]
+                              profiles=base)
+        (back,) = load_profiles(path, rubric=EXACT)
+        assert back.values["x"].value == value  # the same float: all 17 significant digits
+        assert back.values["x"].confidence == reported.get("confidence")
 
     check()

@@ -121,6 +121,8 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
                         cell.quotePrefix = True
                 else:
                     cell.value = value
+                    if isinstance(value, float):  # written in full: openpyxl keeps 16 digits, a
+                        cell._value = repr(value)  # float needs 17 to read back the same
                 if row.kind == "header":
                     cell.font = Font(bold=True)
                     cell.fill = header_fill
