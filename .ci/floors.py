@@ -1,15 +1,19 @@
 """Print pip constraints that pin every dependency the package declares to its lowest version.
 
 Used by .ci/run to run the test suite on the floors (``pydantic>=2.5`` becomes ``pydantic==2.5``),
-so that a floor the code no longer works with is caught. Needs Python 3.11+ (tomllib).
+so that a floor the code no longer works with is caught.
 """
 
 from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pip vendors the same parser
+    from pip._vendor import tomli as tomllib
 
 FLOOR = re.compile(r"^([A-Za-z0-9_.-]+)(?:\[[^\]]*\])?\s*>=\s*([0-9][0-9A-Za-z.]*)")
 
