@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import resource
 import signal
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -188,3 +192,135 @@ def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     assert not sheet["D3"].quotePrefix  # only where it is needed
     (back,) = load_profiles(path)
     assert _dump(back) == _dump(base)
+
+
+# --- XLSX: bounded by what it unpacks to, read once --------------------------------------------------
+
+MAIN = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def workbook_with(path: Path, parts: dict[str, Iterable[bytes]]) -> Path:
+    """A workbook saved by openpyxl with some parts replaced or added (shared strings too)."""
+    book = openpyxl.Workbook()
+    book.active["A1"] = "id"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml" and "xl/sharedStrings.xml" in parts:
+                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType='
+                                    b'"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                    b'sharedStrings+xml"/></Types>')
+            if info.filename == "xl/_rels/workbook.xml.rels" and "xl/sharedStrings.xml" in parts:
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.'
+                                    b'openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+                                    b'Target="sharedStrings.xml"/></Relationships>')
+            if info.filename not in parts:
+                target.writestr(info.filename, data)
+        for name, chunks in parts.items():
+            with target.open(name, "w", force_zip64=True) as stream:
+                for chunk in chunks:
+                    stream.write(chunk)
+    return path
+
+
+def repeated(head: bytes, item: bytes, count: int, tail: bytes) -> Iterator[bytes]:
+    yield head
+    block = 100_000
+    for start in range(0, count, block):
+        yield item * min(block, count - start)
+    yield tail
+
+
+def sheet_xml(cells: bytes) -> list[bytes]:
+    return [b"<worksheet " + MAIN + b"><sheetData>" + cells + b"</sheetData></worksheet>"]
+
+
+def score_in_a_small_process(path: Path, memory_mib: int = 1024) -> tuple[int, str]:
+    """Exit code and stderr of ``upgrade-score score path`` with at most ``memory_mib`` of memory."""
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_mib * 2**20, memory_mib * 2**20))
+
+    done = subprocess.run([sys.executable, "-m", "upgrade_score", "score", str(path)], capture_output=True,
+                          text=True, timeout=60, preexec_fn=limit, check=False)
+    return done.returncode, done.stderr
+
+
+def test_xlsx_shared_strings_are_counted(tmp_path: Path) -> None:
+    path = workbook_with(tmp_path / "strings.xlsx", {"xl/sharedStrings.xml": repeated(
+        b"<sst " + MAIN + b">", b"<si><t>x</t></si>", 2_000_000, b"</sst>")})
+    assert path.stat().st_size < 200_000
+    with within(10):
+        assert problems_of(path) == [
+            f"{path}: not a readable .xlsx workbook (more than 500,000 shared strings)"]
+
+
+def test_xlsx_cell_formats_are_counted(tmp_path: Path) -> None:
+    path = workbook_with(tmp_path / "styles.xlsx", {"xl/styles.xml": repeated(
+        b"<styleSheet " + MAIN + b'><cellXfs count="1">', b'<xf numFmtId="0" fontId="0" fillId="0" '
+        b'borderId="0" xfId="0"><alignment wrapText="1"/></xf>', 2_000_000, b"</cellXfs></styleSheet>")})
+    assert path.stat().st_size < 1_000_000
+    code, err = score_in_a_small_process(path)
+    assert (code, err) == (2, f"upgrade-score: error: {path}: not a readable .xlsx workbook (more than "
+                              "65,000 cell formats)\n")
+
+
+def test_xlsx_a_part_that_unpacks_too_far_is_not_parsed(tmp_path: Path) -> None:
+    text = repeated(b"<worksheet " + MAIN + b'><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>',
+                    b"a" * 1000, 300_000, b"</t></is></c></row></sheetData></worksheet>")
+    path = workbook_with(tmp_path / "inline.xlsx", {SHEET: text})
+    assert path.stat().st_size < 2_000_000
+    code, err = score_in_a_small_process(path)
+    assert code == 2 and err.startswith(
+        f"upgrade-score: error: {path}: not a readable .xlsx workbook (it unpacks to more than "
+        f"256,000,000 bytes of XML ({SHEET}: 300,000,")
+
+
+def test_xlsx_one_long_text_is_not_kept(tmp_path: Path) -> None:
+    text = repeated(b"<worksheet " + MAIN + b'><sheetData><row r="1"><c r="B2" t="inlineStr"><is><t>',
+                    "数".encode() * 1000, 60_000, b"</t></is></c></row></sheetData></worksheet>")
+    path = workbook_with(tmp_path / "inline.xlsx", {SHEET: text})
+    code, err = score_in_a_small_process(path, 600)
+    assert (code, err) == (2, f"upgrade-score: error: {path}:Sheet!B2: the cell holds more than "
+                              "32,767 characters\n")
+    tag = repeated(b"<worksheet " + MAIN + b'><sheetData><row r="1"><c r="A1" x="', b"a" * 1000, 60_000,
+                   b'"><v>1</v></c></row></sheetData></worksheet>')
+    path = workbook_with(tmp_path / "tag.xlsx", {SHEET: tag})
+    code, err = score_in_a_small_process(path, 600)
+    assert (code, err) == (2, f"upgrade-score: error: {path}: not a readable .xlsx workbook "
+                              f"({SHEET}: a tag or text longer than 1,000,000 bytes)\n")
+
+
+def test_xlsx_elements_are_counted(tmp_path: Path) -> None:
+    path = workbook_with(tmp_path / "junk.xlsx", {SHEET: repeated(
+        b"<worksheet " + MAIN + b"><sheetData>", b"<x/>", 6_500_000, b"</sheetData></worksheet>")})
+    with within(20):
+        assert problems_of(path) == [
+            f"{path}: not a readable .xlsx workbook (more than 6,000,000 XML elements)"]
+
+
+def test_xlsx_entities_are_refused(tmp_path: Path) -> None:
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+              b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>')
+    path = workbook_with(tmp_path / "dtd.xlsx", {SHEET: [laughs, *sheet_xml(
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>&b;</t></is></c></row>')]})
+    assert problems_of(path) == [
+        f"{path}: not a readable .xlsx workbook (it declares a DTD (not allowed in .xlsx))"]
+
+
+def test_xlsx_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_template(None, tmp_path / "s.xlsx")
+    opened: list[str] = []
+    original = zipfile.ZipFile.open
+
+    def counting(self: zipfile.ZipFile, name: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(name if isinstance(name, str) else name.filename)
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", counting)
+    with pytest.raises(UpgradeScoreError, match="the base id is missing"):
+        load_profiles(path)
+    assert opened and sorted(opened) == sorted(set(opened))  # no part twice
+    assert "xl/worksheets/sheet1.xml" in opened

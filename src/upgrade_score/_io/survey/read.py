@@ -37,7 +37,8 @@ from .sheet import (
     _shown,
     level_items,
 )
-from .workbook import RawCell, _csv_rows, _Sheet, _text, _xlsx_sheets
+from .workbook import _csv_rows, _Sheet, _text, _xlsx_sheets
+from .xlsxread import RawCell
 
 # --- reading --------------------------------------------------------------------------------------
 

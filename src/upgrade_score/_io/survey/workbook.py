@@ -10,20 +10,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..._errors import Problem, UpgradeScoreError, one_line
+from ..._errors import Problem, UpgradeScoreError
 from ..._io.yaml import MAX_BYTES, read_text
 from .sheet import (
-    LISTS_SHEET,
     MARKER,
     MAX_CELLS,
     _number_text,
-    _openpyxl,
     _shown,
     _uninert,
 )
-
-RawCell = tuple[Any, str]  # value and number format ("" in a CSV)
-
+from .xlsxread import RawCell, xlsx_sheets
 
 
 @dataclass(frozen=True)
@@ -70,53 +66,13 @@ def _csv_rows(path: Path) -> list[list[RawCell]] | None:
 
 def _xlsx_sheets(path: Path) -> list[_Sheet]:
     name = str(path)
-    openpyxl = _openpyxl(name)
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
     if size > MAX_BYTES:
         raise UpgradeScoreError(Problem(f"file is larger than {MAX_BYTES:,} bytes", name))
-    sheets: list[_Sheet] = []
-    cells = 0
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        reason = str(exc) or type(exc).__name__
-        raise UpgradeScoreError(Problem(f"not a readable .xlsx workbook ({one_line(reason)})",
-                                        name)) from None
-    try:
-        for sheet, written in zip(book.worksheets, formulas.worksheets):
-            if sheet.title == LISTS_SHEET:
-                continue
-            sheet.reset_dimensions()  # rows as stored, not padded to a claimed size
-            written.reset_dimensions()
-            rows: list[list[RawCell]] = []
-            for row, source in zip(sheet.iter_rows(), written.iter_rows()):
-                # a formula that was never calculated has no cached value: keep its text, so
-                # that it is reported as not a number instead of silently read as blank
-                rows.append([(cell.value if cell.value is not None or not _is_formula(raw.value)
-                              else raw.value, getattr(cell, "number_format", None) or "")
-                             for cell, raw in zip(row, source)])
-                cells += len(row) + 1
-                if cells > MAX_CELLS:
-                    raise UpgradeScoreError(Problem(f"more than {MAX_CELLS:,} cells", name))
-            sheets.append(_Sheet(sheet.title, rows))
-    except UpgradeScoreError:
-        raise
-    except Exception as exc:
-        reason = str(exc) or type(exc).__name__
-        raise UpgradeScoreError(Problem(f"not a readable .xlsx workbook ({one_line(reason)})",
-                                        name)) from None
-    finally:
-        book.close()
-        formulas.close()
-    return sheets
-
-
-def _is_formula(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("=")
+    return [_Sheet(title, rows) for title, rows in xlsx_sheets(path)]
 
 
 def _text(value: Any) -> str:
