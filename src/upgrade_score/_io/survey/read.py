@@ -17,12 +17,21 @@ from ..._model.rubric import Indicator, Label, Rubric, text_in
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .applies import applicability_problems, category_words, unknown_category
 from .cells import Cell, CellOrigin, CellProblem
+from .layout import (
+    ID_TITLES,
+    REFERENCE_SHEETS,
+    VALUE_TITLES,
+    is_one_base,
+    missing_directions,
+    no_bases_header,
+    one_base_header,
+    unread_table,
+)
 from .marker import template_marker, template_rubric
 from .numbers import _Bad, _confidence, _parse_number
 from .sheet import (
     BASE_FIELDS,
     BASE_ID,
-    COLUMNS,
     HEADER_SEARCH_ROWS,
     LEVEL_WORD,
     MISSING_WORDS,
@@ -58,45 +67,16 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
     if marker is not None:
         rubric = template_rubric(marker, rubric, Cell(name, sheets[0].name, 1, 2))
     reader = _Reader(name, rubric)
-    if marker is None:
-        profiles = reader.many_bases(sheets[0] if sheets else _Sheet(None, []))
-    elif marker[2] == "one-base" or (marker[2] != "many-bases" and _is_one_base(sheets)):
+    if marker is not None and (marker[2] == "one-base"
+                               or (marker[2] != "many-bases" and is_one_base(sheets))):
         profile = reader.one_base(sheets)
         profiles = [] if profile is None else [profile]
-    else:
-        profiles = reader.many_bases(sheets[0])
+    else:  # bases on every sheet (a template's reference sheet of indicators left out)
+        profiles = reader.bases(sheets if marker is None else
+                                [s for k, s in enumerate(sheets) if not k or s.name not in REFERENCE_SHEETS])
     if reader.problems:
         raise UpgradeScoreError(reader.problems)
     return profiles
-
-
-def _is_one_base(sheets: list[_Sheet]) -> bool:
-    return any(_one_base_header(sheet) is not None for sheet in sheets)
-
-
-def _header_key(text: str) -> str | None:
-    for part in _fold(text).split("/"):
-        key = _HEADER_FORMS.get(re.sub(r"\s*\(.*\)$", "", part.strip()))
-        if key is not None:
-            return key
-    return None
-
-
-_HEADER_FORMS = {re.sub(r"\s*\(.*\)$", "", _fold(title)): key
-                 for key in ("id", "value", "source", "confidence") for title in COLUMNS[key]}
-
-
-def _one_base_header(sheet: _Sheet) -> tuple[int, dict[str, int]] | None:
-    """The row index and id/value/source/confidence columns of a one-base table."""
-    for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
-        keys: dict[str, int] = {}
-        for c, (value, _) in enumerate(row):
-            key = _header_key(value) if isinstance(value, str) else None
-            if key is not None:
-                keys.setdefault(key, c)
-        if "id" in keys and "value" in keys:
-            return r, keys
-    return None
 
 
 def _cell(row: list[RawCell], column: int | None) -> RawCell:
@@ -133,9 +113,14 @@ class _Reader:
         cells: dict[str, Cell] = {}
         found_table = False
         self._sheets = {sheet.name: k for k, sheet in enumerate(sheets)}
+        unread = False  # a table of the template not read (reported)
         for sheet in sheets:
-            header = _one_base_header(sheet)
+            header = one_base_header(sheet)
             if header is None:
+                problem = unread_table(self.file, sheet, self.indicators)
+                if problem is not None:
+                    self.problems.append(problem)
+                    unread = True
                 continue
             found_table = True
             top, columns = header
@@ -166,10 +151,12 @@ class _Reader:
                 if entry is not None:
                     values[key] = entry
         if not found_table:
-            id_title, value_title = "/".join(COLUMNS["id"]), "/".join(COLUMNS["value"])
-            self.problems.append(Problem(f"no table with '{id_title}' and '{value_title}' columns",
-                                         self.file))
+            if not unread:
+                self.problems.append(Problem(
+                    f"no table with '{ID_TITLES}' and '{VALUE_TITLES}' columns", self.file))
             return None
+        if self.rubric is not None and not unread:  # (rows of a table not read are not missing)
+            self.problems.extend(missing_directions(self.file, self.rubric, cells))
         if "id" not in base:
             where = base_cells.get("id")
             message = "the base id is missing: fill in the value of row 'base.id'"
@@ -180,16 +167,28 @@ class _Reader:
             return None
         return self._profile(base, values, base_cells, cells)
 
-    def many_bases(self, sheet: _Sheet) -> list[BaseProfile]:
-        found = self._many_header(sheet)
-        if found is None:
+    def bases(self, sheets: list[_Sheet]) -> list[BaseProfile]:
+        """The bases of every sheet with an id header; a sheet of values without one is reported."""
+        self._sheets = {sheet.name: k for k, sheet in enumerate(sheets)}
+        headers = [self._many_header(sheet) for sheet in sheets]
+        if not any(headers):
             self.problems.append(Problem("needs a header row with an 'id' column naming each base",
                                          self.file))
             return []
+        profiles: list[BaseProfile] = []
+        seen: dict[str, Cell] = {}  # base ids, unique in the file
+        for sheet, header in zip(sheets, headers):
+            if header is not None:
+                profiles.extend(self.many_bases(sheet, header, seen))
+            elif (problem := no_bases_header(self.file, sheet)) is not None:
+                self.problems.append(problem)
+        return profiles
+
+    def many_bases(self, sheet: _Sheet, found: tuple[int, dict[int, str]],
+                   seen: dict[str, Cell]) -> list[BaseProfile]:
         top, header = found
         id_column = next(c for c, key in header.items() if key.casefold() in ID_COLUMNS)
         profiles: list[BaseProfile] = []
-        seen: dict[str, Cell] = {}
         flagged: set[int] = set()
         for r in range(top + 1, len(sheet.rows)):
             row = sheet.rows[r]
