@@ -37,6 +37,8 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     ``rubric.indicator_ids`` (NaN = missing; booleans as 1/0). ``ids`` names the rows of an
     array. ``workers`` caps the threads used (default: one per core). A pandas DataFrame works
     too: columns are indicator ids (in any order; absent ones are missing), index = base ids.
+    The table owns its values: an array that may share memory with ``data`` is copied once
+    (about 0.1 s per 280 MB) and kept read-only, so a buffer reused afterwards changes nothing.
     """
     rubric = load_rubric(rubric)
     if isinstance(data, BaseProfile):
