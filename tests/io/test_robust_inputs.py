@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import resource
 import signal
 import subprocess
@@ -324,3 +325,12 @@ def test_xlsx_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
         load_profiles(path)
     assert opened and sorted(opened) == sorted(set(opened))  # no part twice
     assert "xl/worksheets/sheet1.xml" in opened
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+@pytest.mark.parametrize("name", ["x.xlsx", "x.csv"])
+def test_a_fifo_is_refused_without_blocking(tmp_path: Path, name: str) -> None:
+    os.mkfifo(tmp_path / name)
+    with within(5):
+        assert problems_of(tmp_path / name) == [
+            f"{tmp_path / name}: not a regular file (a pipe, device or socket)"]

@@ -6,6 +6,7 @@ import csv
 import datetime as _dt
 import io
 import math
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,22 @@ class _Sheet:
     rows: list[list[RawCell]]
 
 
+def _file_size(path: Path) -> int:
+    """The size of a regular file; a pipe, device or socket is refused before it is opened (a
+    FIFO would block the reader)."""
+    try:
+        found = path.stat()
+    except OSError as exc:
+        raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", str(path))) from None
+    if not stat.S_ISREG(found.st_mode):
+        raise UpgradeScoreError(Problem("not a regular file (a pipe, device or socket)", str(path)))
+    return found.st_size
+
+
 def _csv_rows(path: Path) -> list[list[RawCell]] | None:
     """The cells of a template CSV, or None if the file does not start with the marker."""
     name = str(path)
+    _file_size(path)
     try:
         with open(path, "rb") as handle:
             head = handle.read(len(MARKER) + 16)
@@ -66,10 +80,7 @@ def _csv_rows(path: Path) -> list[list[RawCell]] | None:
 
 def _xlsx_sheets(path: Path) -> list[_Sheet]:
     name = str(path)
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
+    size = _file_size(path)
     if size > MAX_BYTES:
         raise UpgradeScoreError(Problem(f"file is larger than {MAX_BYTES:,} bytes", name))
     return [_Sheet(title, rows) for title, rows in xlsx_sheets(path)]
