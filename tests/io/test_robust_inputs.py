@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -241,6 +240,8 @@ def sheet_xml(cells: bytes) -> list[bytes]:
 
 def score_in_a_small_process(path: Path, memory_mib: int = 1024) -> tuple[int, str]:
     """Exit code and stderr of ``upgrade-score score path`` with at most ``memory_mib`` of memory."""
+    resource = pytest.importorskip("resource")  # (POSIX)
+
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_mib * 2**20, memory_mib * 2**20))
 
