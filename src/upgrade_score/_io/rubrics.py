@@ -11,7 +11,7 @@ from pathlib import Path
 from .._errors import Problem, UpgradeScoreError
 from .._model.rubric import DEFAULT_RUBRIC_ID, Rubric
 from .validate import validate
-from .yaml import MAX_BYTES, Document, load_document, parse_document
+from .yaml import MAX_BYTES, Document, decode_text, load_document, parse_document
 
 GIT_TIMEOUT_SECONDS = 60
 GIT_MAX_BYTES = MAX_BYTES  # a blob read from git is bounded like a file
@@ -85,11 +85,7 @@ def git_show(spec: str) -> str:
         reason = errors.decode("utf-8", "replace").strip().splitlines()
         detail = reason[0] if reason else f"exit code {code}"
         raise UpgradeScoreError(Problem(f"git show failed: {detail}", spec))
-    try:
-        return output.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = output[: exc.start].count(b"\n") + 1
-        raise UpgradeScoreError(Problem("not valid UTF-8 text", spec, line)) from None
+    return decode_text(output, spec)
 
 
 def _run_bounded(command: list[str], spec: str) -> tuple[int, bytes, bytes]:

@@ -21,15 +21,20 @@ RULE_DEPENDENCIES: dict[str, tuple[str, ...]] = {
 }
 
 
+def _mapping_key(node: dict[Any, Any], item: PathItem) -> Any:
+    """The key of ``node`` that a pydantic ``loc`` item names (YAML integer keys come as text)."""
+    if item not in node and isinstance(item, str) and item.lstrip("-").isdigit():
+        return int(item)
+    return item
+
+
 def _data_path(data: Any, loc: Iterable[PathItem]) -> FieldPath:
     """Keep the parts of a pydantic ``loc`` that step through ``data`` (drops union tags)."""
     path: list[PathItem] = []
     node = data
     for item in loc:
         if isinstance(node, dict):
-            key: Any = item
-            if key not in node and isinstance(item, str) and item.lstrip("-").isdigit():
-                key = int(item)
+            key = _mapping_key(node, item)
             if key in node:
                 path.append(key)
                 node = node[key]
@@ -193,9 +198,7 @@ def _owning_key(data: Any, loc: Iterable[PathItem]) -> FieldPath:
     node = data
     for item in loc:
         if isinstance(node, dict):
-            key: Any = item
-            if key not in node and isinstance(item, str) and item.lstrip("-").isdigit():
-                key = int(item)
+            key = _mapping_key(node, item)
             if key not in node:
                 break
             path.append(key)

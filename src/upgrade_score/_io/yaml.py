@@ -100,6 +100,11 @@ def read_text(path: str | Path, *, max_bytes: int = MAX_BYTES) -> str:
     raw = _read_regular_file(path, max_bytes)
     if len(raw) > max_bytes:
         raise UpgradeScoreError(Problem(f"file is larger than {max_bytes:,} bytes", name))
+    return decode_text(raw, name)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """UTF-8 text (a byte-order mark dropped), or a located error at the first bad byte."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
