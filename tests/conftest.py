@@ -21,7 +21,7 @@ SHARED = ROOT.parent / "shared"
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
-# UPGRADE_SCORE_EXAMPLES=0.2 runs every property test with a fifth of its examples (at least 10):
+# UPGRADE_SCORE_EXAMPLES=0.1 runs every property test with a tenth of its examples (at least 10):
 # the run of the suite on the declared floor versions in .ci/run checks that everything works
 # there, while the main run keeps the full depth.
 EXAMPLE_SCALE = float(os.environ.get("UPGRADE_SCORE_EXAMPLES", "1"))
