@@ -365,7 +365,8 @@ def _with_range_problems(problems: Sequence[Problem], rubric: Rubric) -> list[Pr
                  if len(key) == 2 and key[0] == "values"}
         score_many(rubric, [attach(rest, Origin(file, document.line_of(("base",)), lines))])
     except UpgradeScoreError as exc:
-        more = [problem for problem in exc.problems if problem.file == file]
+        known = set(problems)  # a problem of the document itself comes back on the second read
+        more = [problem for problem in exc.problems if problem.file == file and problem not in known]
         return sorted([*problems, *more], key=lambda problem: problem.line or 0)
     return list(problems)
 

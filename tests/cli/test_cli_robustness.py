@@ -426,3 +426,13 @@ def test_git_show_failure_and_success(tmp_path: Path, monkeypatch: pytest.Monkey
     with pytest.raises(UpgradeScoreError) as info:
         rubric_io.git_show("HEAD:absent.yaml")
     assert str(info.value) == "HEAD:absent.yaml: git show failed: fatal: path does not exist"
+
+
+def test_a_problem_of_the_document_itself_is_listed_once(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The second read that looks for range problems meets the same tag error: one line, not two."""
+    path = tmp_path / "t.yaml"
+    path.write_text("base: {id: t}\nvalues: {high_value_product_share: !!float 40}\n", encoding="utf-8")
+    assert main(["score", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "unsupported YAML tag" in err
