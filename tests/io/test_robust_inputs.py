@@ -7,7 +7,6 @@ second; before the fixes it took minutes): they catch quadratic work, not slow m
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import signal
@@ -22,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from surveycsv import csv_rows, fill_csv
 from upgrade_score import BaseProfile, UpgradeScoreError, load_profiles, write_template
 
 openpyxl = pytest.importorskip("openpyxl")
@@ -55,24 +55,6 @@ def problems_of(path: Path, **kwargs: Any) -> list[str]:
     with pytest.raises(UpgradeScoreError) as info:
         load_profiles(path, **kwargs)
     return [str(problem) for problem in info.value.problems]
-
-
-def csv_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-
-
-def write_csv_rows(path: Path, rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-
-
-def fill_csv(path: Path, cells: dict[str, str]) -> None:
-    rows = csv_rows(path)
-    for row in rows:
-        if row and row[0] in cells:
-            row[3] = cells[row[0]]
-    write_csv_rows(path, rows)
 
 
 # --- plain CSV tables: linear work ---------------------------------------------------------------

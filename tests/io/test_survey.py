@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 import shutil
 import subprocess
@@ -16,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from surveycsv import csv_rows, fill_csv, write_csv_rows
 from upgrade_score import (
     BaseProfile,
     Rubric,
@@ -34,26 +33,6 @@ openpyxl = pytest.importorskip("openpyxl")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 HUB = EXAMPLES / "scrap_metal_hub.yaml"
 DEFAULT = load_rubric()
-
-
-def csv_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-
-
-def write_csv_rows(path: Path, rows: list[list[str]], encoding: str = "utf-8-sig",
-                   delimiter: str = ",") -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode(encoding))
-
-
-def fill_csv(path: Path, cells: dict[str, Any], column: int = 3) -> None:
-    """Fill a one-base CSV template: the value (or another column) of the rows with these ids."""
-    rows = csv_rows(path)
-    for row in rows:
-        if row and row[0] in cells:
-            row[column] = str(cells[row[0]])
-    write_csv_rows(path, rows)
 
 
 def fill_xlsx(path: Path, cells: dict[tuple[str, str], Any], formats: dict[str, str] | None = None) -> None:

@@ -5,9 +5,7 @@ profiles with categories and n/a answers."""
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 import json
 import re
 import sys
@@ -18,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from surveycsv import csv_rows, fill_csv
 from upgrade_score import (
     BaseProfile,
     Label,
@@ -58,25 +57,6 @@ def _extended() -> Rubric:
 
 
 V2X = _extended()
-
-
-def csv_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
-
-
-def write_csv_rows(path: Path, rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
-
-
-def fill_csv(path: Path, cells: dict[str, str]) -> None:
-    """Fill the value column of the rows of a one-base CSV template with these ids."""
-    rows = csv_rows(path)
-    for row in rows:
-        if row and row[0] in cells:
-            row[3] = cells[row[0]]
-    write_csv_rows(path, rows)
 
 
 def fill_xlsx(path: Path, cells: dict[tuple[str, str], Any]) -> None:
