@@ -20,7 +20,7 @@ from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE
-from .._engine.gates import FAILED, UNKNOWN
+from .._engine.gates import capping
 from .._errors import UpgradeScoreError
 from .._model.display import HtmlDisplay
 from .._model.profile import BaseProfile
@@ -163,8 +163,8 @@ def not_passed(table: ScoreTable, row: int) -> list[str]:
     status = table.scores.gate_status
     if status is None:
         return []
-    return [gate.id for g, gate in enumerate(table.rubric.compiled.gates)
-            if status[row, g] in (FAILED, UNKNOWN)]
+    gates = table.rubric.compiled.gates
+    return [gates[g].id for g in np.flatnonzero(capping(status[row])).tolist()]
 
 
 def _gate_fields(table: ScoreTable, row: int) -> dict[str, Any]:

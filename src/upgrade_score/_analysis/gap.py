@@ -34,7 +34,7 @@ from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import CompiledGate, FloatArray
 from .._engine.core import LEVEL_TOLERANCE, Scores, indicator_levels, maturity_levels, score_matrix
-from .._engine.gates import FAILED, PASSED, UNKNOWN, meets
+from .._engine.gates import NOT_APPLICABLE, capping, meets
 from .._errors import Problem, UpgradeScoreError
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
@@ -285,9 +285,9 @@ def _gates_in_the_way(table: ScoreTable, wanted_levels: Any,
             wanted = overall_wanted
         else:
             wanted = int(wanted_levels[gate.scope]) if scored[gate.scope] else 0
-        if gate.caps < wanted and status[0, g] in (PASSED, FAILED, UNKNOWN):
+        if gate.caps < wanted and status[0, g] != NOT_APPLICABLE:
             guarded.append(gate)
-            if status[0, g] in (FAILED, UNKNOWN):
+            if capping(status[0, g]):
                 blocking.append(gate)
     return guarded, blocking
 

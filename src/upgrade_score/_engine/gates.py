@@ -46,6 +46,12 @@ def meets(gate: CompiledGate, values: FloatArray) -> BoolArray:
     return met
 
 
+def capping(status: StatusArray) -> BoolArray:
+    """Where a gate caps its scope: failed, or unknown (no evidence, no pass). Any shape."""
+    blocked: BoolArray = (status == FAILED) | (status == UNKNOWN)
+    return blocked
+
+
 def cap_levels(rubric: CompiledRubric, status: StatusArray, direction_levels: IntArray,
                overall_level: IntArray) -> tuple[IntArray, IntArray]:
     """Direction levels (N, D) and overall levels (N,) after the caps of gates not passed.
@@ -54,7 +60,7 @@ def cap_levels(rubric: CompiledRubric, status: StatusArray, direction_levels: In
     directions = direction_levels.copy()
     overall = overall_level.copy()
     for g, gate in enumerate(rubric.gates):
-        blocked = (status[:, g] == FAILED) | (status[:, g] == UNKNOWN)
+        blocked = capping(status[:, g])
         if gate.scope < 0:
             overall = np.where(blocked, np.minimum(overall, gate.caps), overall)
         else:

@@ -59,8 +59,9 @@ def _language_2_columns(table: ScoreTable) -> dict[str, Any]:
     status = table.scores.gate_status
     if compiled.gates and status is not None and table.scores.uncapped_overall_level is not None:
         columns["uncapped_level"] = table.scores.uncapped_overall_level
+        names = np.array(STATUS_NAMES, dtype=object)
         for g, gate in enumerate(compiled.gates):
-            columns[f"gate:{gate.id}"] = [STATUS_NAMES[code] for code in status[:, g].tolist()]
+            columns[f"gate:{gate.id}"] = names[status[:, g]]
     return columns
 
 
