@@ -163,7 +163,7 @@ WORDS: dict[str, dict[str, str]] = {
     "variant.zero": {"en": "zero", "zh": "缺失计零"},
     "variant.exclude": {"en": "exclude", "zh": "缺失剔除"},
     "sens.tau": {"en": "Kendall's tau-b with {nominal}: {taus}.",
-                 "zh": "与 {nominal} 排名的肯德尔相关系数（τb）：{taus}。"},
+                 "zh": "与 {nominal} 排名的肯德尔相关系数：{taus}。"},
     "sens.fragile": {"en": "Fragile bases (rank range ≥ {k}): {bases}.",
                      "zh": "排名不稳定的基地（排名极差 ≥ {k}）：{bases}。"},
     "sens.influence": {"en": "Influence: effective share of the overall spread (squared correlation) "
@@ -193,8 +193,8 @@ WORDS: dict[str, dict[str, str]] = {
     "diff.impact": {"en": "Impact on {n} bases", "zh": "对 {n} 个基地的影响"},
     "diff.summary": {"en": "largest shift {shift} ({base}) · Kendall's tau-b {tau} · "
                            "level changes {levels} · largest rank change {ranks}",
-                     "zh": "最大变动 {shift}（{base}）· Kendall tau-b {tau} · 等级变化 {levels} 个 · "
-                           "最大排名变化 {ranks}"},
+                     "zh": "最大变动 {shift}（{base}）· 排名肯德尔相关系数 {tau} · "
+                           "等级变化 {levels} 个 · 最大排名变化 {ranks}"},
     "diff.old": {"en": "old", "zh": "原得分"},
     "diff.new": {"en": "new", "zh": "新得分"},
     "diff.shift": {"en": "shift", "zh": "变动"},
