@@ -216,3 +216,16 @@ def test_a_misspelt_values_section_is_one_problem(tmp_path: Path) -> None:
     path, err = profile_error(tmp_path, "base: {id: x}\nindicators:\n  a: 1\n")
     assert [str(p) for p in err.problems] == [f"{path}:1: values: required field is missing",
                                               f"{path}:2: indicators: unknown field"]
+
+
+def test_a_text_longer_than_ten_thousand_characters_is_refused_at_its_field(tmp_path: Path) -> None:
+    """A 5 MB base name would otherwise be printed whole as the heading of every output."""
+    from upgrade_score import load_profile
+
+    path = write(tmp_path, f"base: {{id: big, name: {'a' * 20_000}}}\nvalues: {{}}\n", "p.yaml")
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profile(path)
+    [problem] = info.value.problems
+    assert (problem.line, problem.path) == (1, ("base", "name"))
+    assert str(problem).startswith(f"{path}:1: base.name: string should have at most 10000 characters")
+    assert len(str(problem)) < 300

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 DEFAULT_RUBRIC_ID = "urban-mining-upgrade"
 
 Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=100)]
-Text = Annotated[str, Field(min_length=1)]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]  # names to long descriptions; bounded
 Kind = Literal["quantitative", "qualitative", "boolean"]
 Better = Literal["higher", "lower"]
 
