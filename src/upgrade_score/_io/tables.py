@@ -17,6 +17,7 @@ from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
 
 MAX_REPORTED = 20  # problems listed from one table
+MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
 # Columns of a base table that describe the base rather than report a value (CSV, DataFrames, surveys).
 ID_COLUMNS = ("id", "base_id")
 META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category")
@@ -42,13 +43,16 @@ def profile_inputs(rubric: Rubric,
     categories = np.full(len(profiles), -1, dtype=np.int64)
     codes = {category: c for c, category in enumerate(rubric.category_ids)}
     problems: list[Problem] = []
+    unknown = 0
     for row, profile in enumerate(profiles):
         category = _category(rubric, codes, profile, problems)
         categories[row] = -1 if category is None else codes[category]
         for indicator_id, reported in profile.values.items():
             column = columns.get(indicator_id)
             if column is None:
-                problems.append(profile.problem(indicator_id, unknown_indicator(rubric, indicator_id)))
+                unknown += 1  # a hint costs a comparison with every id: only for what is shown
+                problems.append(profile.problem(
+                    indicator_id, unknown_indicator(rubric, indicator_id, hint=unknown <= MAX_HINTED)))
                 continue
             problem = _cell_problem(indicators[column], reported.value, category, bool(rubric.categories))
             if problem:
@@ -93,9 +97,11 @@ def _cell_problem(indicator: Indicator, value: bool | float | str | None, catego
     return ""
 
 
-def unknown_indicator(rubric: Rubric, indicator_id: str) -> str:
-    """The message for a value reported under an id the rubric does not have."""
-    return f"unknown indicator for rubric '{rubric.id}'{did_you_mean(indicator_id, rubric.indicator_ids)}"
+def unknown_indicator(rubric: Rubric, indicator_id: str, hint: bool = True) -> str:
+    """The message for a value reported under an id the rubric does not have (``hint``: with the
+    closest id, if one is close)."""
+    close = did_you_mean(indicator_id, rubric.indicator_ids) if hint else ""
+    return f"unknown indicator for rubric '{rubric.id}'{close}"
 
 
 def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
