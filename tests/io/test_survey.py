@@ -705,8 +705,10 @@ def surveys(draw: st.DrawFn, layout: str, digits: int | None) -> tuple[Rubric, l
     return rubric, profiles
 
 
+# whole profiles of every indicator are large by design (hypothesis 6.85 flags them as too large)
 ROUND_TRIP = settings(max_examples=25, deadline=None,
-                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+                      suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
+                                             HealthCheck.data_too_large])
 
 
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
