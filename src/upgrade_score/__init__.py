@@ -28,9 +28,10 @@ from ._errors import Problem, UpgradeScoreError
 from ._io.profiles import load_profile, load_profiles
 from ._io.rubrics import load_rubric
 from ._io.survey import write_template
+from ._model.label import Label
 from ._model.profile import BaseInfo, BaseProfile, ReportedValue
 from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard
-from ._model.rubric import Direction, Indicator, Label, Level, Rubric
+from ._model.rubric import Direction, Indicator, Level, Rubric
 from ._render.plot import plot_actions, plot_heatmap, plot_radar
 from ._render.report import render_report, write_report
 from ._text import set_display_language

@@ -40,9 +40,10 @@ from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
 from .._model.display import HtmlDisplay
+from .._model.label import Label
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import Result, RubricRef, without_unset
-from .._model.rubric import Label, Rubric
+from .._model.rubric import Rubric
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]

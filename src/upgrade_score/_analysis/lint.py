@@ -54,8 +54,9 @@ from typing import Any, Literal
 from .._errors import FieldPath, Problem, format_path
 from .._io.rubrics import load_rubric_document
 from .._io.yaml import Document
+from .._model.label import Label
 from .._model.results import Result
-from .._model.rubric import Gate, Indicator, Label, Rubric
+from .._model.rubric import Gate, Indicator, Rubric
 
 Severity = Literal["error", "warning"]
 

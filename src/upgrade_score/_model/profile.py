@@ -10,8 +10,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from .._errors import FieldPath, Problem, UpgradeScoreError, did_you_mean
-from .base import FiniteFloat, Frozen, rules_error
-from .rubric import Id, Label, Text
+from .base import FiniteFloat, Frozen, as_tuple, rules_error
+from .label import Id, Label, Text
 
 
 def _scalar(value: Any) -> Any:
@@ -87,6 +87,21 @@ def _wrap_scalars(values: Any) -> Any:
 
 
 @dataclass(frozen=True)
+class RowOrigin:
+    """Where one enterprise row was read from: a file, its line and the path of the row."""
+
+    file: str
+    line: int | None
+    path: FieldPath
+    lines: Mapping[str, int] = field(default_factory=dict)  # field id: line
+
+    def problem(self, field_id: str | None, message: str) -> Problem:
+        """A problem at the row, or at its value of ``field_id``."""
+        line = self.lines.get(field_id, self.line) if field_id else self.line
+        return Problem(message, self.file, line, (*self.path, *([field_id] if field_id else [])))
+
+
+@dataclass(frozen=True)
 class Origin:
     """Where a profile was read from, to locate problems found later against a rubric."""
 
@@ -94,6 +109,7 @@ class Origin:
     base_line: int | None
     lines: Mapping[str, int] = field(default_factory=dict)
     prefix: FieldPath = ("values",)
+    enterprises: tuple[RowOrigin, ...] = field(default=(), kw_only=True)  # one per enterprise row
 
     def problem(self, indicator_id: str | None, message: str, base_field: str | None = None) -> Problem:
         """A problem at a value (``indicator_id``), at a field of the base, or at the base."""
@@ -189,12 +205,65 @@ def _shown(value: Any) -> str:
     return f"{type(value).__name__} {text if len(text) <= 40 else text[:37] + '...'}"
 
 
+def _enterprise_value(key: str, value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and math.isfinite(float(value)):
+        return float(value)
+    raise ValueError(f"{key}: must be a number, true/false or empty, got {_shown(value)}")
+
+
+class Enterprise(Frozen):
+    """One enterprise of a base (design point 13): ``id``, ``name`` and its figures, one per
+    enterprise field of the rubric (a number, true/false, or empty when not reported)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: Annotated[Id | int | None, Field(description="the enterprise's own id (e.g. its credit code)")] = None
+    name: Label | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _figures(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        problems: list[tuple[FieldPath, str]] = []
+        figures: dict[str, Any] = {}
+        for key, value in data.items():
+            if key in ("id", "name"):
+                figures[key] = value
+                continue
+            try:
+                figures[key] = _enterprise_value(str(key), value)
+            except ValueError as error:
+                problems.append(((key,), str(error).split(": ", 1)[1]))
+        if problems:
+            raise rules_error(problems)
+        return figures
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = dict(handler.resolve_ref_schema(handler(core_schema)))
+        schema["additionalProperties"] = {"type": ["number", "boolean", "null"],
+                                          "description": "a figure: enterprise field id: value"}
+        return schema
+
+    @property
+    def figures(self) -> dict[str, bool | float | None]:
+        """Enterprise field id: value, as reported."""
+        return dict(self.model_extra or {})
+
+
 class BaseProfile(Frozen):
-    """One base and its reported indicator values (``None`` = not reported)."""
+    """One base and its reported indicator values (``None`` = not reported), and optionally its
+    enterprises (the rows that roll up into inputs)."""
 
     base: BaseInfo
     values: Annotated[dict[str, ReportedValue], BeforeValidator(_wrap_scalars), Field(
-        description="indicator id: value; required ('values: {}' is a base that reports nothing)")]
+        description="indicator or input id: value; required ('values: {}' is a base that reports "
+                    "nothing)")]
+    enterprises: Annotated[tuple[Enterprise, ...] | None, BeforeValidator(as_tuple), Field(
+        description="the base's enterprises, one row each, for inputs rolled up from them")] = None
     _origin: Origin | None = PrivateAttr(default=None)
 
     @model_validator(mode="before")
@@ -224,6 +293,15 @@ class BaseProfile(Frozen):
                                else ("base", *([base_field] if base_field else [])))
             return Problem(message, f"base '{self.id}'", None, path)
         return self._origin.problem(indicator_id, message, base_field)
+
+    def enterprise_problem(self, row: int, field_id: str | None, message: str) -> Problem:
+        """A problem at enterprise row ``row`` (its value of ``field_id``), located where read."""
+        origins = self._origin.enterprises if self._origin is not None else ()
+        if row < len(origins):
+            return origins[row].problem(field_id, message)
+        where = self.problem(None, message)
+        path: FieldPath = ("enterprises", row, *([field_id] if field_id else []))
+        return Problem(message, where.file, where.line, path)
 
 
 

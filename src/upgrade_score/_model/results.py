@@ -9,8 +9,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from .display import HtmlDisplay
+from .label import Label
 from .profile import BaseInfo
-from .rubric import Label, Rubric
+from .rubric import Rubric
 
 DECIMALS = 6
 

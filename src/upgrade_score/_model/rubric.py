@@ -18,18 +18,19 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
-from .._errors import FieldPath, UpgradeScoreError, did_you_mean, known_list
+from .._errors import FieldPath, UpgradeScoreError, did_you_mean, format_path, known_list
 from .._text import Lang
 from .base import FiniteFloat, FloatPair, FloatTuple, Frozen, PositiveFloat, as_tuple, rules_error
+from .derived import EnterpriseField, Input, PairwiseWeights, inject_weights, weight_conflicts
 from .display import HtmlDisplay
+from .formula import FormulaError, parse
+from .label import BilingualText, Id, Label, Text
 
 if TYPE_CHECKING:
     from .._engine.compile import CompiledRubric
 
 DEFAULT_RUBRIC_ID = "urban-mining-upgrade"
 
-Id = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.-]*$", max_length=100)]
-Text = Annotated[str, Field(min_length=1, max_length=10_000)]  # names to long descriptions; bounded
 Kind = Literal["quantitative", "qualitative", "boolean"]
 Better = Literal["higher", "lower"]
 
@@ -45,43 +46,6 @@ def _level_keys(value: object) -> object:
             raise ValueError(f"descriptor level {level} is given twice")
         levels[level] = label
     return levels
-
-
-class Label(Frozen):
-    """A bilingual label; at least one language must be given. A plain string is the same text in
-    every language (design.md point 8)."""
-
-    zh: Text | None = None
-    en: Text | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _plain_string(cls, value: object) -> object:
-        return {"zh": value, "en": value} if isinstance(value, str) else value
-
-    @classmethod
-    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
-        schema: dict[str, Any] = dict(handler.resolve_ref_schema(handler(core_schema)))
-        return {"anyOf": [{"type": "string", "minLength": 1}, schema]}
-
-    @model_validator(mode="after")
-    def _not_empty(self) -> Label:
-        if self.zh is None and self.en is None:
-            raise ValueError("a label needs 'zh' or 'en' text")
-        return self
-
-    def text(self, lang: Lang = "en") -> str:
-        """The label in ``lang``, falling back to the other language."""
-        first, second = (self.zh, self.en) if lang == "zh" else (self.en, self.zh)
-        return first or second or ""
-
-
-BilingualText = Text | Label  # a plain string (every language) or {zh, en}
-
-
-def text_in(value: str | Label | None, lang: Lang = "en") -> str | None:
-    """A bilingual text in ``lang`` (falling back to the other language); ``None`` stays ``None``."""
-    return value.text(lang) if isinstance(value, Label) else value
 
 
 class Level(Frozen):
@@ -119,6 +83,9 @@ class Indicator(Frozen):
         description="per category id, thresholds t_1..t_L that replace 'thresholds' for its bases")] = None
     floor_by_category: Annotated[dict[str, FiniteFloat] | None, Field(
         description="per category id, a floor that replaces 'floor' for its bases")] = None
+    formula: Annotated[str | None, Field(min_length=1, max_length=2000, description=(
+        "computed from the rubric's inputs instead of reported: input ids, numbers, + - * / and "
+        "parentheses, e.g. 'energy_use / value_added'"))] = None
 
     @property
     def effective_floor(self) -> float:
@@ -153,7 +120,7 @@ class Indicator(Frozen):
         yield from self._category_problems(categories)
         if self.kind != "quantitative":
             for name in ("thresholds", "floor", "valid_range", "better", "interpolation",
-                         "thresholds_by_category", "floor_by_category"):
+                         "thresholds_by_category", "floor_by_category", "formula"):
                 if getattr(self, name) != Indicator.model_fields[name].default:
                     yield (name,), f"only quantitative indicators take '{name}' (kind is {self.kind})"
             if self.descriptors is not None and self.kind == "boolean":
@@ -323,6 +290,16 @@ class Direction(Frozen):
     description: BilingualText | None = None
     weight: PositiveFloat = 1.0
     indicators: Annotated[tuple[Indicator, ...], Field(min_length=1), BeforeValidator(as_tuple)]
+    indicator_weights: Annotated[PairwiseWeights | None, Field(
+        description="the indicators' weights by pairwise comparison (AHP) instead of 'weight'")] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pairwise_weights(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("indicator_weights") is not None:
+            indicators = inject_weights(data.get("indicators"), data["indicator_weights"])
+            return {**data, "indicators": indicators}
+        return data
 
 
 class Rubric(HtmlDisplay, Frozen):
@@ -339,6 +316,20 @@ class Rubric(HtmlDisplay, Frozen):
     directions: Annotated[tuple[Direction, ...], Field(min_length=1), BeforeValidator(as_tuple)]
     categories: Annotated[tuple[Category, ...], BeforeValidator(as_tuple)] | None = None
     gates: Annotated[tuple[Gate, ...], BeforeValidator(as_tuple)] | None = None
+    inputs: Annotated[tuple[Input, ...], BeforeValidator(as_tuple), Field(
+        description="quantities bases report (or roll up) for formulas; not scored")] | None = None
+    enterprise_fields: Annotated[tuple[EnterpriseField, ...], BeforeValidator(as_tuple), Field(
+        description="figures each enterprise of a base reports, rolled up into inputs")] | None = None
+    direction_weights: Annotated[PairwiseWeights | None, Field(
+        description="the directions' weights by pairwise comparison (AHP) instead of 'weight'")] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _pairwise_weights(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("direction_weights") is not None:
+            directions = inject_weights(data.get("directions"), data["direction_weights"])
+            return {**data, "directions": directions}
+        return data
 
     @model_validator(mode="after")
     def _check_rules(self) -> Rubric:
@@ -372,13 +363,46 @@ class Rubric(HtmlDisplay, Frozen):
                     yield (*here, *path), message
         yield from self._unique(("categories",), self.categories or ())
         yield from self._unique(("gates",), self.gates or ())
+        yield from self._derived_problems(indicators)
         for g, gate in enumerate(self.gates or ()):
             for path, message in gate._problems(self):
                 yield ("gates", g, *path), message
 
+    def _derived_problems(self, indicators: dict[str, FieldPath]) -> Iterator[tuple[FieldPath, str]]:
+        """Inputs, enterprise fields, formulas and pairwise weights (design points 12–14)."""
+        fields = {f.id: f for f in self.enterprise_fields or ()}
+        taken: dict[str, FieldPath] = dict(indicators)
+        named: tuple[tuple[str, Sequence[Input | EnterpriseField]], ...] = (
+            ("inputs", self.inputs or ()), ("enterprise_fields", self.enterprise_fields or ()))
+        for where, items in named:
+            for k, item in enumerate(items):
+                if item.id in taken:
+                    first = format_path(taken[item.id])
+                    yield (where, k, "id"), (f"id '{item.id}' is already used by {first} (ids are unique "
+                                             "across indicators, inputs and enterprise fields)")
+                taken.setdefault(item.id, (where, k))
+        for k, item in enumerate(self.inputs or ()):
+            for path, message in item._problems(fields):
+                yield ("inputs", k, *path), message
+        for indicator in self.indicators:
+            if indicator.formula is not None and indicator.kind == "quantitative":
+                try:
+                    parse(indicator.formula, self.input_ids)
+                except FormulaError as error:
+                    yield (*indicators[indicator.id], "formula"), str(error)
+        if self.direction_weights is not None:
+            yield from _pairwise_problems(("direction_weights",), ("directions",), self.directions,
+                                          self.direction_weights, self.direction_ids, "direction")
+        for j, direction in enumerate(self.directions):
+            if direction.indicator_weights is not None:
+                ids = tuple(i.id for i in direction.indicators)
+                yield from _pairwise_problems(
+                    ("directions", j, "indicator_weights"), ("directions", j, "indicators"),
+                    direction.indicators, direction.indicator_weights, ids, "indicator")
+
     @staticmethod
-    def _unique(where: FieldPath,
-                items: Sequence[Category | Gate]) -> Iterator[tuple[FieldPath, str]]:
+    def _unique(where: FieldPath, items: Sequence[Category | Gate | Input | EnterpriseField],
+                ) -> Iterator[tuple[FieldPath, str]]:
         seen: dict[str, int] = {}
         for k, item in enumerate(items):
             if item.id in seen:
@@ -420,6 +444,11 @@ class Rubric(HtmlDisplay, Frozen):
     def direction_ids(self) -> tuple[str, ...]:
         """Direction ids in rubric order."""
         return tuple(d.id for d in self.directions)
+
+    @property
+    def input_ids(self) -> tuple[str, ...]:
+        """Declared input ids (reported quantities), in rubric order."""
+        return tuple(i.id for i in self.inputs or ())
 
     @property
     def indicators(self) -> tuple[Indicator, ...]:
@@ -487,7 +516,20 @@ class Rubric(HtmlDisplay, Frozen):
 
 
 _LANGUAGE_2_FIELDS = ("categories", "gates", "allow_na", "applies_to", "thresholds_by_category",
-                      "floor_by_category")
+                      "floor_by_category", "formula", "inputs", "enterprise_fields", "direction_weights",
+                      "indicator_weights")
+
+
+def _pairwise_problems(where: FieldPath, items_at: FieldPath, items: Sequence[Direction | Indicator],
+                       block: PairwiseWeights, ids: tuple[str, ...],
+                       what: str) -> Iterator[tuple[FieldPath, str]]:
+    """The pairwise block's order lists exactly ``ids``; a written weight agrees with it."""
+    order = list(block.order_problems(ids, what))
+    for path, message in order:
+        yield (*where, *path), message
+    if not order:
+        for path, message in weight_conflicts(items, block):
+            yield (*items_at, *path), message
 
 
 def _without_unused(data: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from .._errors import UpgradeScoreError
-from .._model.rubric import text_in
+from .._model.label import text_in
 from .._optional import require_pandas
 from .._text import display_language
 

@@ -20,8 +20,9 @@ from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
 from .._io.rubrics import load_rubric
+from .._model.label import text_in
 from .._model.profile import BaseProfile
-from .._model.rubric import Rubric, text_in
+from .._model.rubric import Rubric
 from .._optional import require_matplotlib
 from .._text import Lang, display_language, word
 from .._version import __version__

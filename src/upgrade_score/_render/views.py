@@ -20,8 +20,9 @@ from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray
 from .._errors import UpgradeScoreError
 from .._io.rubrics import builtin_rubrics, load_rubric
+from .._model.label import Label, text_in
 from .._model.results import DirectionResult, RubricRef, Scorecard
-from .._model.rubric import Label, Rubric, text_in
+from .._model.rubric import Rubric
 from .._text import display_language, word
 from .formats import Cell, CellLike, Table, View, number, percent
 

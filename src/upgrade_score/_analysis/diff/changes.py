@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, JsonValue
 
-from ..._model.rubric import Category, Direction, Gate, Indicator, Label, Rubric
+from ..._model.label import Label
+from ..._model.rubric import Category, Direction, Gate, Indicator, Rubric
 from ..._text import LANGUAGES
 from . import words
 from .results import Change, ChangeKind, Scope

@@ -12,8 +12,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
+from ..._model.label import Label, text_in
 from ..._model.profile import NA, BaseProfile, attach
-from ..._model.rubric import Indicator, Label, Rubric, text_in
+from ..._model.rubric import Indicator, Rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .applies import applicability_problems, category_words, unknown_category
 from .cells import Cell, CellOrigin, CellProblem

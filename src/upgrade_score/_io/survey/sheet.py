@@ -11,7 +11,8 @@ from types import ModuleType
 from typing import Any, Literal
 
 from ..._errors import Problem, UpgradeScoreError, one_line
-from ..._model.rubric import Category, Indicator, Label, Rubric, text_in
+from ..._model.label import Label, text_in
+from ..._model.rubric import Category, Indicator, Rubric
 from ..._optional import MissingExtraError, require_openpyxl
 from ..._text import Lang
 

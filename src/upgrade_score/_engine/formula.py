@@ -1,0 +1,151 @@
+"""Formulas evaluated over every base at once, and solved for one operand (gap analysis)."""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+import numpy.typing as npt
+
+from .._model.formula import BinaryOp, Expr, Name, Number, Unary, operands
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+
+def _row_count(columns: Mapping[str, npt.ArrayLike]) -> int:
+    lengths = {np.shape(column) for column in columns.values()}
+    if not lengths:
+        raise ValueError("evaluate needs at least one column to know the number of rows")
+    if len(lengths) > 1 or len(next(iter(lengths))) != 1:
+        raise ValueError(f"columns must be 1-D and of one length, got shapes {sorted(lengths)}")
+    return int(next(iter(lengths))[0])
+
+
+def _binary(op: BinaryOp, left: FloatArray, right: FloatArray) -> tuple[FloatArray, BoolArray]:
+    """One vectorised operation and where it divided by zero (the value there is NaN)."""
+    if op == "/":
+        divide_by_zero = right == 0
+        return np.where(divide_by_zero, np.nan, left / right), divide_by_zero
+    result = left + right if op == "+" else left - right if op == "-" else left * right
+    return result, np.zeros(len(result), dtype=np.bool_)
+
+
+def _eval(expr: Expr, columns: Mapping[str, npt.ArrayLike], n: int) -> tuple[FloatArray, BoolArray]:
+    """Values and 'a denominator was 0' flags; errors are suppressed by the caller's errstate."""
+    if isinstance(expr, Number):
+        return np.full(n, float(expr.value)), np.zeros(n, dtype=np.bool_)
+    if isinstance(expr, Name):
+        if expr.id not in columns:
+            raise KeyError(f"no column for input '{expr.id}'")
+        return np.asarray(columns[expr.id], dtype=np.float64), np.zeros(n, dtype=np.bool_)
+    if isinstance(expr, Unary):
+        value, zero = _eval(expr.operand, columns, n)
+        return (-value if expr.op == "-" else value), zero
+    left, left_zero = _eval(expr.left, columns, n)
+    right, right_zero = _eval(expr.right, columns, n)
+    value, zero = _binary(expr.op, left, right)
+    return value, left_zero | right_zero | zero
+
+
+def evaluate(expr: Expr, columns: Mapping[str, npt.ArrayLike]) -> tuple[FloatArray, BoolArray]:
+    """Evaluate over all N rows at once; return (values float64 (N,), zero_division bool (N,)).
+
+    A row's value is NaN exactly when an operand is missing (NaN) or a denominator is 0; then
+    `zero_division` is True if no operand was missing (missing takes precedence). Results that
+    overflow are returned as +-inf (callers treat them as out of range); a row whose overflowed
+    intermediates give NaN (inf - inf, 0 * inf, inf / inf) is returned as +inf so that NaN always
+    means missing. All columns must be 1-D of one length N; a referenced id without a column is a
+    KeyError. No numpy warnings are emitted.
+    """
+    n = _row_count(columns)
+    with np.errstate(all="ignore"):
+        values, zero = _eval(expr, columns, n)
+        missing = np.zeros(n, dtype=np.bool_)
+        for name in operands(expr):
+            missing |= np.isnan(np.asarray(columns[name], dtype=np.float64))
+        zero_division = zero & ~missing
+        overflowed = np.isnan(values) & ~missing & ~zero_division
+        values = np.where(overflowed, np.inf, values)
+    return values.astype(np.float64), zero_division
+
+
+# --- solving for one input ------------------------------------------------------------------------
+
+_PROBE_SETS = ((1.0, 2.0, 5.0), (0.37, 1.91, 6.53))
+_AFFINE_TOLERANCE = 1e-9
+_ROUNDING = 64 * sys.float_info.epsilon
+
+
+def _probe(expr: Expr, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> FloatArray | None:
+    """f at the points xs (other inputs held), or None if any value is not finite."""
+    columns: dict[str, npt.ArrayLike] = {k: np.full(len(xs), float(v)) for k, v in others.items()}
+    columns[name] = np.array(xs, dtype=np.float64)
+    values, _ = evaluate(expr, columns)
+    return values if bool(np.all(np.isfinite(values))) else None
+
+
+def _affine_root(us: tuple[float, ...], fs: FloatArray, target: float) -> tuple[float, float] | None:
+    """If f is affine in u (third point checks to 1e-9 relative): the u with f(u) = target, and
+    the size of its rounding error (so a root indistinguishable from 0 can be recognised)."""
+    slope = float((fs[1] - fs[0]) / (us[1] - us[0]))
+    predicted = fs[0] + slope * (us[2] - us[0])
+    scale = max(abs(target), *(abs(float(f)) for f in fs), 1e-300)
+    if slope == 0 or abs(predicted - fs[2]) > _AFFINE_TOLERANCE * scale:
+        return None
+    noise = _ROUNDING * (scale / abs(slope) + max(abs(u) for u in us))
+    return float(us[0] + (target - fs[0]) / slope), noise
+
+
+def _candidates(
+    expr: Expr,
+    name: str,
+    others: Mapping[str, float],
+    target: float,
+    probe_sets: tuple[tuple[float, ...], ...],
+) -> Iterator[float]:
+    """Solutions assuming f affine in name, then assuming f affine in 1/name."""
+    for xs in probe_sets:
+        fs = _probe(expr, name, others, xs)
+        if fs is None:
+            continue
+        root = _affine_root(xs, fs, target)
+        if root is not None:
+            yield root[0]
+        inverse = _affine_root(tuple(1 / x for x in xs), fs, target)
+        if inverse is not None and abs(inverse[0]) > inverse[1]:
+            yield 1 / inverse[0]  # 1/name ~ 0: the target is the asymptote, never reached
+
+
+def _refined(expr: Expr, name: str, others: Mapping[str, float], target: float, x: float) -> Iterator[float]:
+    """Re-solve with probes at the scale of a first answer x (better conditioned), then x itself."""
+    if x != 0 and math.isfinite(x):
+        yield from _candidates(expr, name, others, target, ((x, 2 * x, 5 * x),))
+    yield x
+
+
+def _meets(expr: Expr, name: str, others: Mapping[str, float], x: float, target: float) -> bool:
+    fs = _probe(expr, name, others, (x,))
+    return fs is not None and abs(float(fs[0]) - target) <= 1e-9 * max(1.0, abs(target))
+
+
+def solve_for(expr: Expr, name: str, target: float, others: Mapping[str, float]) -> float | None:
+    """The value of input `name` at which the formula equals `target`, the other inputs held.
+
+    Works when the formula is affine in `name` (a*x + b) or in 1/`name` (a/x + b), detected
+    numerically and verified by evaluating at the answer. None if `name` is not an operand, the
+    formula is of neither form, or no finite solution exists. Other operands must be in `others`.
+    """
+    if name not in operands(expr) or not math.isfinite(target):
+        return None
+    held = {k: v for k, v in others.items() if k != name}
+    for first in _candidates(expr, name, held, target, _PROBE_SETS):
+        for x in _refined(expr, name, held, target, first):
+            if math.isfinite(x) and _meets(expr, name, held, x, target):
+                return x
+    return None
