@@ -12,6 +12,7 @@ from .._analysis.scorecard import ScoreTable, sequence_of_ids
 from .._engine.compile import FloatArray
 from .._engine.core import Scores, invalid_cells, score_matrix
 from .._errors import Problem, UpgradeScoreError
+from .._io.enterprises import EnterpriseTable, load_enterprises
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._io.tables import array_matrix, frame_matrix, profile_inputs
@@ -30,7 +31,8 @@ def _refuse_invalid(rubric: Rubric, values: FloatArray) -> None:
 
 
 def score_many(rubric: Rubric | str | Path | None, data: Any, *,
-               ids: Sequence[str] | None = None, workers: int | None = None) -> ScoreTable:
+               ids: Sequence[str] | None = None, workers: int | None = None,
+               enterprises: EnterpriseTable | str | Path | None = None) -> ScoreTable:
     """Score many bases at once.
 
     ``data`` is a sequence of :class:`BaseProfile` or an N×M array whose columns follow
@@ -39,20 +41,24 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     too: columns are indicator ids (in any order; absent ones are missing), index = base ids.
     The table owns its values: an array that may share memory with ``data`` is copied once
     (about 0.1 s per 280 MB) and kept read-only, so a buffer reused afterwards changes nothing.
+    ``enterprises`` (with profiles) is an enterprise table, or the path of one (CSV with a
+    ``base_id`` column), whose rows roll up into the inputs of the bases they name.
     """
     rubric = load_rubric(rubric)
+    if enterprises is not None and not isinstance(enterprises, EnterpriseTable):
+        enterprises = load_enterprises(enterprises, rubric)
     if isinstance(data, BaseProfile):
         data = [data]
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
         profiles = tuple(data)
         check_unique_ids(profiles)
-        values, na, categories = profile_inputs(rubric, profiles)
+        values, na, categories, derived = profile_inputs(rubric, profiles, enterprises)
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
         scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
         _refuse_all_na(profiles, scores)
         return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
-                          categories=_readonly(categories))
+                          categories=_readonly(categories), derived=derived)
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
         values, frame_ids = frame_matrix(rubric, data)  # a new array
         ids = frame_ids if ids is None else ids

@@ -14,11 +14,20 @@ import numpy as np
 from .._engine.aggregate import within_shares
 from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import Scores, applicable, category_codes, indicator_levels
+from .._engine.derive import Derived
 from .._engine.gates import STATUS_NAMES
 from .._errors import UpgradeScoreError
 from .._model.display import HtmlDisplay
 from .._model.profile import BaseInfo, BaseProfile
-from .._model.results import DirectionResult, GateResult, IndicatorResult, OverallResult, RubricRef, Scorecard
+from .._model.results import (
+    DerivedValue,
+    DirectionResult,
+    GateResult,
+    IndicatorResult,
+    OverallResult,
+    RubricRef,
+    Scorecard,
+)
 from .._model.rubric import Rubric
 
 
@@ -36,6 +45,7 @@ class ScoreTable(HtmlDisplay):
     ids: tuple[str, ...] | None = None
     na: BoolArray | None = None          # (N, M) values answered "does not apply"
     categories: IntArray | None = None   # (N,) index into rubric.category_ids, -1 for none
+    derived: Derived | None = None       # inputs, enterprise rows and formula reasons
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
@@ -146,6 +156,7 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
                            None if applicable.all() else applicable[None, :].astype(np.float64))[0]
     points = 100.0 * within * np.where(present, levels, 0.0) / compiled.levels
     indicators: dict[str, IndicatorResult] = {}
+    formulas = _derived_values(table, row)
     for m, indicator in enumerate(rubric.indicators):
         reported = profile.values.get(indicator.id) if profile is not None else None
         raw = float(table.values[row, m])
@@ -166,9 +177,33 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
             source=reported.source if reported is not None else None,
             confidence=reported.confidence if reported is not None else None,
             not_applicable=None if applicable[m] else True,
+            derived=formulas[m] if m in formulas else None,
         )
     return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=_overall(scores, row),
                      directions=_directions(table, row), indicators=indicators, gates=_gates(table, row))
+
+
+def _derived_values(table: ScoreTable, row: int) -> dict[int, DerivedValue]:
+    """Per derived indicator column of ``row``: its formula, operands and missing reason."""
+    derivation, derived = table.rubric.compiled.derivation, table.derived
+    if derivation is None or derived is None:
+        return {}
+    column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
+    rolled_up = derivation.rolled_up
+    found = {}
+    for formula in derivation.formulas:
+        inputs = {name: _number(derived.inputs[row, column[name]]) for name in formula.operands}
+        rows = {name: int(derived.rows[row, column[name]]) for name in formula.operands
+                if column[name] in rolled_up}
+        zero = bool(derived.zero_division[row, formula.column])
+        found[formula.column] = DerivedValue(
+            formula=formula.text, inputs=inputs, enterprise_rows=rows or None,
+            missing_reason="division_by_zero" if zero else None)
+    return found
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
 
 
 def _directions(table: ScoreTable, row: int) -> dict[str, DirectionResult]:

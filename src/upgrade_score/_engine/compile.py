@@ -12,6 +12,7 @@ from .._errors import UpgradeScoreError
 
 if TYPE_CHECKING:
     from .._model.rubric import Gate, Indicator, Rubric
+    from .derive import Derivation
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -79,6 +80,7 @@ class CompiledRubric:
     applies: BoolArray | None = None   # (C + 1, M): row c for category c, row C for no category
     allow_na: BoolArray | None = None  # (M,)
     gates: tuple[CompiledGate, ...] = ()
+    derivation: Derivation | None = None  # inputs, roll-ups and formulas (design points 12–13)
 
     @property
     def uses_language_2(self) -> bool:
@@ -110,6 +112,8 @@ class CompiledRubric:
 
 def compile_rubric(rubric: Rubric) -> CompiledRubric:
     """Turn a validated rubric into the arrays the engine works on."""
+    from .derive import compile_derivation  # (derive builds on this module's array types)
+
     indicators = rubric.indicators
     count, levels = len(indicators), rubric.level_count
     points = np.zeros((count, levels + 1))
@@ -157,6 +161,7 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
         aggregation=rubric.aggregation,
         missing=rubric.missing,
         **_language_2(rubric, signs, bounds),
+        derivation=compile_derivation(rubric),
     )
 
 

@@ -11,10 +11,12 @@ import numpy as np
 
 from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import invalid_cells
+from .._engine.derive import Derivation, Derived, derive, roll_up
 from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list
 from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
+from .enterprises import EnterpriseTable, profile_rows, table_rows
 
 MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
@@ -28,17 +30,25 @@ def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArra
     return profile_inputs(rubric, profiles)[0]
 
 
-def profile_inputs(rubric: Rubric,
-                   profiles: Sequence[BaseProfile]) -> tuple[FloatArray, BoolArray, IntArray]:
-    """The value matrix (N, M), the N/A mask (N, M) and each base's category (N,; -1 = none)
-    of ``profiles``, checked against ``rubric``.
+def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
+                   enterprises: EnterpriseTable | None = None,
+                   ) -> tuple[FloatArray, BoolArray, IntArray, Derived | None]:
+    """The value matrix (N, M), the N/A mask (N, M), each base's category (N,; -1 = none) and,
+    for rubrics with inputs or formulas, what derivation found, of ``profiles`` (and the
+    enterprise rows of ``enterprises``), checked against ``rubric``.
 
-    Booleans become 1/0. Every problem of every profile is reported together, each located at
-    the file and line where the value was given.
+    Booleans become 1/0. Derived indicators are computed from the inputs. Every problem of
+    every profile is reported together, each located at the file and line where it was given.
     """
     columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    derivation = rubric.compiled.derivation
+    if derivation is None and enterprises is not None:
+        raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
+                                        "nothing up from enterprises", enterprises.file))
+    inputs = {} if derivation is None else {input_id: k for k, input_id in enumerate(derivation.input_ids)}
     indicators = rubric.indicators
     values = np.full((len(profiles), len(columns)), np.nan)
+    reported = np.full((len(profiles), len(inputs)), np.nan)
     na = np.zeros(values.shape, dtype=bool)
     categories = np.full(len(profiles), -1, dtype=np.int64)
     codes = {category: c for c, category in enumerate(rubric.category_ids)}
@@ -47,26 +57,89 @@ def profile_inputs(rubric: Rubric,
     for row, profile in enumerate(profiles):
         category = _category(rubric, codes, profile, problems)
         categories[row] = -1 if category is None else codes[category]
-        for indicator_id, reported in profile.values.items():
-            column = columns.get(indicator_id)
+        for key, given in profile.values.items():
+            column = columns.get(key)
+            if column is None and key in inputs:
+                problem = _input_problem(rubric, key, given.value)
+                if problem:
+                    problems.append(profile.problem(key, problem))
+                elif given.value is not None:
+                    reported[row, inputs[key]] = float(given.value)
+                continue
             if column is None:
                 unknown += 1  # a hint costs a comparison with every id: only for what is shown
-                problems.append(profile.problem(
-                    indicator_id, unknown_indicator(rubric, indicator_id, hint=unknown <= MAX_HINTED)))
+                message = unknown_indicator(rubric, key, hint=unknown <= MAX_HINTED)
+                problems.append(profile.problem(key, message))
                 continue
-            problem = _cell_problem(indicators[column], reported.value, category, bool(rubric.categories))
+            problem = _cell_problem(indicators[column], given.value, category, bool(rubric.categories))
             if problem:
-                problems.append(profile.problem(indicator_id, problem))
-            elif reported.value == NA:
+                problems.append(profile.problem(key, problem))
+            elif given.value == NA:
                 na[row, column] = True
-            elif reported.value is not None:
-                values[row, column] = float(reported.value)
+            elif given.value is not None:
+                values[row, column] = float(given.value)
+    derived = None
+    if derivation is not None:
+        derived = _derive(rubric, derivation, profiles, enterprises, reported, values, problems)
+    elif any(profile.enterprises for profile in profiles):
+        first = next(p for p in profiles if p.enterprises)
+        problems.append(first.problem(None, f"rubric '{rubric.id}' declares no enterprise_fields: leave "
+                                            "'enterprises' out", base_field=None))
     _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
-    problems.extend(profiles[row].problem(rubric.indicator_ids[col], reason)
+    problems.extend(profiles[row].problem(rubric.indicator_ids[col], _derived_reason(rubric, col, reason))
                     for row, col, reason in bad)
     if problems:
         raise UpgradeScoreError(problems)
-    return values, na, categories
+    return values, na, categories, derived
+
+
+def _input_problem(rubric: Rubric, input_id: str, value: bool | float | str | None) -> str:
+    """Why a reported value cannot stand for an input ('' when it can)."""
+    item = next(i for i in rubric.inputs or () if i.id == input_id)
+    if item.rollup is not None and value is not None:
+        field = item.rollup.field or "every row"
+        return (f"is rolled up from the base's enterprises ({item.rollup.form} of {field}): list the "
+                "enterprises instead of reporting it")
+    if value == NA:
+        return "'n/a' is not an answer for an input: leave it empty when it is not known"
+    if isinstance(value, bool):
+        return f"an input is a number, got {str(value).lower()}"
+    return ""
+
+
+def _derive(rubric: Rubric, derivation: Derivation, profiles: Sequence[BaseProfile],
+            enterprises: EnterpriseTable | None, inputs: FloatArray, values: FloatArray,
+            problems: list[Problem]) -> Derived:
+    """Roll up enterprise rows, check every input's range and compute the derived indicators."""
+    for formula in derivation.formulas:
+        for row, profile in enumerate(profiles):
+            if not np.isnan(values[row, formula.column]):
+                operands = ", ".join(formula.operands) or "none"
+                problems.append(profile.problem(rubric.indicator_ids[formula.column], (
+                    f"is computed by its formula '{formula.text}': report its inputs ({operands}) instead")))
+    owners, figures = profile_rows(rubric, derivation, profiles, problems)
+    if enterprises is not None:
+        owners = np.concatenate([owners, table_rows(enterprises, profiles, problems)])
+        figures = np.concatenate([figures, enterprises.figures])
+    rows = np.zeros(inputs.shape, dtype=np.int64)
+    if problems:
+        return Derived(inputs, rows, np.zeros(values.shape, dtype=bool))
+    roll_up(derivation, owners, figures, inputs, rows)
+    with np.errstate(invalid="ignore"):
+        outside = (inputs < derivation.low) | (inputs > derivation.high)
+    for row, k in np.argwhere(outside)[:MAX_REPORTED].tolist():
+        value, low, high = inputs[row, k], derivation.low[k], derivation.high[k]
+        fed = f" (rolled up from {rows[row, k]} enterprise rows)" if k in derivation.rolled_up else ""
+        problems.append(profiles[row].problem(derivation.input_ids[k], (
+            f"{value:g}{fed} is outside the valid range [{low:g}, {high:g}]")))
+    zero_division = derive(derivation, inputs, values)
+    return Derived(inputs, rows, zero_division)
+
+
+def _derived_reason(rubric: Rubric, column: int, reason: str) -> str:
+    """A reason why a value is not acceptable, saying so when the value was computed."""
+    formula = rubric.indicators[column].formula
+    return reason if formula is None else f"computed by '{formula}': {reason}"
 
 
 def _category(rubric: Rubric, codes: dict[str, int], profile: BaseProfile,
@@ -100,8 +173,9 @@ def _cell_problem(indicator: Indicator, value: bool | float | str | None, catego
 def unknown_indicator(rubric: Rubric, indicator_id: str, hint: bool = True) -> str:
     """The message for a value reported under an id the rubric does not have (``hint``: with the
     closest id, if one is close)."""
-    close = did_you_mean(indicator_id, rubric.indicator_ids) if hint else ""
-    return f"unknown indicator for rubric '{rubric.id}'{close}"
+    close = did_you_mean(indicator_id, (*rubric.indicator_ids, *rubric.input_ids)) if hint else ""
+    what = "indicator or input" if rubric.inputs else "indicator"
+    return f"unknown {what} for rubric '{rubric.id}'{close}"
 
 
 def array_matrix(rubric: Rubric, data: Any) -> FloatArray:

@@ -115,6 +115,18 @@ class IndicatorResult(Result):
     source: str | None = None
     confidence: float | None = None
     not_applicable: bool | None = None
+    derived: DerivedValue | None = None
+
+
+class DerivedValue(Result):
+    """How a derived indicator's value was computed (design point 12): its formula, the value of
+    each operand, how many enterprise rows fed each rolled-up operand, and why a value is missing
+    when a denominator was 0 (``missing_reason: "division_by_zero"``)."""
+
+    formula: str
+    inputs: dict[str, float | None]
+    enterprise_rows: dict[str, int] | None = None
+    missing_reason: str | None = None
 
 
 class GateResult(Result):
@@ -146,7 +158,7 @@ class Scorecard(HtmlDisplay, Result):
 
 
 _LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates", "gate", "required",
-                              "blocking_gates"})
+                              "blocking_gates", "derived", "enterprise_rows", "missing_reason"})
 
 
 def without_unset(data: Any) -> Any:
@@ -157,3 +169,6 @@ def without_unset(data: Any) -> Any:
     if isinstance(data, list):
         return [without_unset(v) for v in data]
     return data
+
+
+IndicatorResult.model_rebuild()
