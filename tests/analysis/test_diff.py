@@ -230,6 +230,8 @@ def test_change_kind_detected(kind: ChangeKind, change: Callable[[Data], object]
     assert sorted(c.kind for c in reverse.changes) == sorted(OPPOSITE.get(k, k) for k, _, _ in expected)
 
 
+@pytest.mark.xfail(strict=True, reason="diff does not compare inputs, formulas, roll-ups and pairwise "
+                   "weights yet (issue 14, in progress: remove this mark when it does)")
 def test_every_model_field_is_compared() -> None:
     special = {"id", "weight", "floor", "levels", "level_cutoffs", "directions", "indicators", "level"}
     assert set(Indicator.model_fields) == (set(INDICATOR_FIELDS) | set(INDICATOR_BY_CATEGORY)

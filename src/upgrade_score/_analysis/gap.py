@@ -34,6 +34,7 @@ from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import CompiledGate, FloatArray
 from .._engine.core import LEVEL_TOLERANCE, Scores, indicator_levels, maturity_levels, score_matrix
+from .._engine.formula import solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
 from .._errors import Problem, UpgradeScoreError
 from .._io.profiles import load_profile
@@ -119,11 +120,22 @@ class DirectionGap(Result):
     deficit: float
 
 
+class OperandChange(Result):
+    """For a derived indicator: the value one input must reach, the other inputs held where they
+    are, for the indicator to reach its target (``None``: not reported, or no such value)."""
+
+    input: str
+    current: float | None
+    target: float | None
+    unit: str | Label | None = None
+
+
 class Action(Result):
     """Raise one indicator to a target level (or report it, when it is missing).
 
     ``gate``: the id of a gate (basic requirement) that blocks the target and that this action
-    clears; such an action is ``required`` whatever its gain, and comes first.
+    clears; such an action is ``required`` whatever its gain, and comes first. ``via`` (derived
+    indicators): each input of its formula, and the value that alone would get it there.
     """
 
     indicator: str
@@ -140,6 +152,7 @@ class Action(Result):
     gain_per_effort: float | None = None
     gate: str | None = None
     required: bool | None = None
+    via: list[OperandChange] | None = None
 
 
 class GapReport(HtmlDisplay, Result):
@@ -351,11 +364,28 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
             "target_level": compiled.levels if indicator.kind == "boolean" else needed,
             "unit": indicator.unit, "effort": indicator.effort,
             "gate": cleared, "required": True if cleared else None,
+            "via": _operand_changes(table, m, goal),
         })
     matrix = np.array(rows) if rows else np.empty((0, len(values)))
     if actions and compiled.uses_language_2:
         _attained_levels(table, matrix, actions)
     return actions, matrix
+
+
+def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[OperandChange] | None:
+    """For a derived indicator, the value each input of its formula must reach alone (the others
+    held at the base's values) for the formula to give ``goal``."""
+    derivation, derived = table.rubric.compiled.derivation, table.derived
+    formula = next((f for f in derivation.formulas if f.column == column), None) if derivation else None
+    if formula is None or derivation is None or derived is None:
+        return None
+    units = {i.id: i.unit for i in table.rubric.inputs or ()}
+    held = {name: float(derived.inputs[0, derivation.input_ids.index(name)]) for name in formula.operands}
+    known = all(not math.isnan(value) for value in held.values())
+    return [OperandChange(input=name, current=None if math.isnan(held[name]) else held[name],
+                          target=solve_for(formula.expr, name, goal, held) if known else None,
+                          unit=units.get(name))
+            for name in formula.operands]
 
 
 def _attained_levels(table: ScoreTable, rows: FloatArray, actions: list[dict[str, Any]]) -> None:

@@ -158,7 +158,7 @@ class Scorecard(HtmlDisplay, Result):
 
 
 _LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates", "gate", "required",
-                              "blocking_gates", "derived", "enterprise_rows", "missing_reason"})
+                              "blocking_gates", "derived", "enterprise_rows", "missing_reason", "via"})
 
 
 def without_unset(data: Any) -> Any:
