@@ -177,7 +177,7 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
             source=reported.source if reported is not None else None,
             confidence=reported.confidence if reported is not None else None,
             not_applicable=None if applicable[m] else True,
-            derived=formulas[m] if m in formulas else None,
+            derived=formulas.get(m),
         )
     return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=_overall(scores, row),
                      directions=_directions(table, row), indicators=indicators, gates=_gates(table, row))

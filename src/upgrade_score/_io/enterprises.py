@@ -44,7 +44,8 @@ def _field_problem(kind: str, value: object) -> str:
     if value is None:
         return ""
     if kind == "boolean" and not isinstance(value, bool):
-        return f"must be true or false (a yes/no field), got {value!r}"
+        shown = f"{value:g}" if isinstance(value, float) else repr(value)
+        return f"must be true or false (a yes/no field), got {shown}"
     if kind == "number" and isinstance(value, bool):
         return f"must be a number, got {str(value).lower()}"
     return ""

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._errors import Problem, UpgradeScoreError
-from .._model.profile import NA, NA_WORDS, BaseProfile, Origin, attach, check_unique_ids
+from .._model.profile import NA, NA_WORDS, BaseProfile, Origin, RowOrigin, attach, check_unique_ids
 from .._model.rubric import Rubric
 from .rubrics import load_rubric
 from .tables import ID_COLUMNS, META_COLUMNS
@@ -31,7 +31,11 @@ def load_profile(path: str | Path) -> BaseProfile:
     profile = validate(BaseProfile, document)
     value_lines = {str(key[1]): line for key, line in document.lines.items()
                    if len(key) == 2 and key[0] == "values"}
-    return attach(profile, Origin(document.file, document.line_of(("base",)), value_lines))
+    rows = tuple(RowOrigin(document.file, document.line_of(("enterprises", k)), ("enterprises", k),
+                           {str(key[2]): line for key, line in document.lines.items()
+                            if len(key) == 3 and key[:2] == ("enterprises", k)})
+                 for k in range(len(profile.enterprises or ())))
+    return attach(profile, Origin(document.file, document.line_of(("base",)), value_lines, enterprises=rows))
 
 
 def load_profiles(*paths: str | Path,
