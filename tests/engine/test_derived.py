@@ -280,7 +280,7 @@ def test_enterprise_table_rows_roll_up_and_bad_rows_are_located(tmp_path: Path) 
     table.write_text("base_id,tonnes\nb7,1\n", encoding="utf-8")
     with pytest.raises(UpgradeScoreError) as info:
         score_many(rubric, bases, enterprises=table)
-    assert str(info.value) == f"{table}:2: base_id: unknown base 'b7': no profile has this id"
+    assert str(info.value) == f"{table}:2: base_id: unknown base 'b7': no base has this id"
     table.write_text("base_id,tones\n", encoding="utf-8")
     with pytest.raises(UpgradeScoreError, match=r"firms.csv:1: unknown enterprise field 'tones' \(did you"):
         load_enterprises(table, rubric)
@@ -319,3 +319,25 @@ def test_ahp_weights_are_written_into_the_weights() -> None:
 def test_bad_pairwise_blocks_are_located(block: dict[str, Any], expected: str, tmp_path: Path) -> None:
     ahp = {"method": "ahp", **block}
     assert expected in rubric_error(lambda d: d.update(direction_weights=ahp), tmp_path)
+
+
+def test_dataframes_give_inputs_and_take_enterprise_tables(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    rubric = Rubric.model_validate(rubric_data())
+    table = tmp_path / "firms.csv"
+    table.write_text("base_id,tonnes,staff,green\nb1,120,10,true\nb1,80,30,false\nb2,5,1,true\n",
+                     encoding="utf-8")
+    frame = pd.DataFrame({"id": ["b1", "b2"], "energy": [4200.0, 10.0], "value_added": [1700.0, 0.0]})
+    result = score_many(rubric, frame, enterprises=table)
+    profiles = [profile({"energy": 4200, "value_added": 1700}, base_id="b1"),
+                profile({"energy": 10, "value_added": 0}, base_id="b2")]
+    expected = score_many(rubric, profiles, enterprises=table)
+    np.testing.assert_array_equal(result.values, expected.values)
+    np.testing.assert_array_equal(result.overall, expected.overall)
+    assert result.scorecard("b2").indicators["intensity"].derived.missing_reason == "division_by_zero"  # type: ignore[union-attr]
+    for column, message in (("intensity", "is computed by its formula 'energy / value_added'"),
+                            ("processed", "is rolled up from enterprise rows")):
+        with pytest.raises(UpgradeScoreError, match=f"data.{column}: {message}"):
+            score_many(rubric, pd.DataFrame({"id": ["b1"], column: [1.0]}))
+    with pytest.raises(UpgradeScoreError, match=r"data.b1.energy: -1 is outside the valid range"):
+        score_many(rubric, pd.DataFrame({"id": ["b1"], "energy": [-1.0]}))

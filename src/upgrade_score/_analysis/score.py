@@ -36,9 +36,10 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     """Score many bases at once.
 
     ``data`` is a sequence of :class:`BaseProfile` or an N×M array whose columns follow
-    ``rubric.indicator_ids`` (NaN = missing; booleans as 1/0). ``ids`` names the rows of an
-    array. ``workers`` caps the threads used (default: one per core). A pandas DataFrame works
-    too: columns are indicator ids (in any order; absent ones are missing), index = base ids.
+    ``rubric.indicator_ids`` (NaN = missing; booleans as 1/0; derived indicators' values taken
+    as given). ``ids`` names the rows of an array. ``workers`` caps the threads used (default:
+    one per core). A pandas DataFrame works too: columns are indicator or input ids (in any
+    order; absent ones are missing; derived indicators are computed), index = base ids.
     The table owns its values: an array that may share memory with ``data`` is copied once
     (about 0.1 s per 280 MB) and kept read-only, so a buffer reused afterwards changes nothing.
     ``enterprises`` (with profiles) is an enterprise table, or the path of one (CSV with a
@@ -59,16 +60,20 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         _refuse_all_na(profiles, scores)
         return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
                           categories=_readonly(categories), derived=derived)
+    derived = None
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
-        values, frame_ids = frame_matrix(rubric, data)  # a new array
+        values, frame_ids, derived = frame_matrix(rubric, data, enterprises)  # a new array
         ids = frame_ids if ids is None else ids
+    elif enterprises is not None:
+        raise UpgradeScoreError("enterprises: give profiles or a DataFrame with them (an array holds "
+                                "indicator values, derived ones included)")
     else:
         values = _owned(array_matrix(rubric, data), data)
     values = _readonly(values)  # scored as it is now: nobody changes it afterwards
     scores = score_matrix(rubric.compiled, values, workers=workers)
     if scores.has_invalid:
         _refuse_invalid(rubric, values)
-    return ScoreTable(rubric, values, scores, ids=sequence_of_ids(ids, values.shape[0]))
+    return ScoreTable(rubric, values, scores, ids=sequence_of_ids(ids, values.shape[0]), derived=derived)
 
 
 def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path) -> Scorecard:

@@ -81,21 +81,27 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
 
 def table_rows(table: EnterpriseTable, profiles: Sequence[BaseProfile],
                problems: list[Problem]) -> IntArray:
-    """The base row of each enterprise of ``table``; rows naming an unknown base are problems."""
-    index = {profile.id: row for row, profile in enumerate(profiles)}
-    owners = np.empty(len(table), dtype=np.int64)
-    for r, base_id in enumerate(table.base_ids):
-        row = index.get(base_id)
-        if row is None:
-            if len(problems) < MAX_REPORTED:
-                problems.append(Problem(f"unknown base '{base_id}'{did_you_mean(base_id, index)}: no profile "
-                                        "has this id", table.file, table.lines[r], (BASE_COLUMN,)))
-            row = 0
-        owners[r] = row
-    with_rows = sorted({profiles[o].id for o in owners.tolist()} & {p.id for p in profiles if p.enterprises})
-    for base_id in with_rows[:MAX_REPORTED]:
+    """The base row of each enterprise of ``table``; rows naming an unknown base are problems, and
+    so are bases that list enterprises in their profile as well."""
+    owners = table_owners(table, [profile.id for profile in profiles], problems)
+    listed = {profiles[row].id for row in np.unique(owners).tolist()} if len(owners) else set()
+    for base_id in sorted(listed & {p.id for p in profiles if p.enterprises})[:MAX_REPORTED]:
         problems.append(Problem(f"base '{base_id}' lists its enterprises in its profile too: give them in "
                                 "one place", table.file, None, (BASE_COLUMN,)))
+    return owners
+
+
+def table_owners(table: EnterpriseTable, ids: Sequence[str], problems: list[Problem]) -> IntArray:
+    """The row (in ``ids``) of the base of each enterprise of ``table``; unknown ids are problems."""
+    index = {base_id: row for row, base_id in enumerate(ids)}
+    owners = np.zeros(len(table), dtype=np.int64)
+    for r, base_id in enumerate(table.base_ids):
+        row = index.get(base_id)
+        if row is not None:
+            owners[r] = row
+        elif len(problems) < MAX_REPORTED:
+            problems.append(Problem(f"unknown base '{base_id}'{did_you_mean(base_id, index)}: no base has "
+                                    "this id", table.file, table.lines[r], (BASE_COLUMN,)))
     return owners
 
 

@@ -16,7 +16,7 @@ from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list
 from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
-from .enterprises import EnterpriseTable, profile_rows, table_rows
+from .enterprises import EnterpriseTable, profile_rows, table_owners, table_rows
 
 MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
@@ -125,15 +125,23 @@ def _derive(rubric: Rubric, derivation: Derivation, profiles: Sequence[BaseProfi
     if problems:
         return Derived(inputs, rows, np.zeros(values.shape, dtype=bool))
     roll_up(derivation, owners, figures, inputs, rows)
-    with np.errstate(invalid="ignore"):
-        outside = (inputs < derivation.low) | (inputs > derivation.high)
-    for row, k in np.argwhere(outside)[:MAX_REPORTED].tolist():
-        value, low, high = inputs[row, k], derivation.low[k], derivation.high[k]
-        fed = f" (rolled up from {rows[row, k]} enterprise rows)" if k in derivation.rolled_up else ""
-        problems.append(profiles[row].problem(derivation.input_ids[k], (
-            f"{value:g}{fed} is outside the valid range [{low:g}, {high:g}]")))
+    problems.extend(profiles[row].problem(derivation.input_ids[k], message)
+                    for row, k, message in _out_of_range(derivation, inputs, rows))
     zero_division = derive(derivation, inputs, values)
     return Derived(inputs, rows, zero_division)
+
+
+def _out_of_range(derivation: Derivation, inputs: FloatArray,
+                  rows: IntArray) -> list[tuple[int, int, str]]:
+    """(row, input column, message) of the first input values outside their valid range."""
+    with np.errstate(invalid="ignore"):
+        outside = (inputs < derivation.low) | (inputs > derivation.high)
+    found = []
+    for row, k in np.argwhere(outside)[:MAX_REPORTED].tolist():
+        fed = f" (rolled up from {rows[row, k]} enterprise rows)" if k in derivation.rolled_up else ""
+        found.append((row, k, f"{inputs[row, k]:g}{fed} is outside the valid range "
+                              f"[{derivation.low[k]:g}, {derivation.high[k]:g}]"))
+    return found
 
 
 def _derived_reason(rubric: Rubric, column: int, reason: str) -> str:
@@ -198,12 +206,14 @@ def array_matrix(rubric: Rubric, data: Any) -> FloatArray:
     return values
 
 
-def frame_matrix(rubric: Rubric, frame: Any) -> tuple[FloatArray, tuple[str, ...]]:
-    """The N×M value matrix of a DataFrame (columns = indicator ids, index = base ids), checked.
+def frame_matrix(rubric: Rubric, frame: Any, enterprises: EnterpriseTable | None = None,
+                 ) -> tuple[FloatArray, tuple[str, ...], Derived | None]:
+    """The N×M value matrix of a DataFrame (columns = indicator or input ids, index = base ids),
+    checked, and what derivation found (rubrics with inputs or formulas).
 
     An ``id`` or ``base_id`` column names the bases instead of the index; the descriptive columns
     of CSV tables (``name``, ``year``, ``region``...) are ignored. Absent columns and empty cells
-    are missing values. Every problem is reported together, located by base id and indicator id.
+    are missing values. Every problem is reported together, located by base id and column.
     """
     pd = require_pandas()
     columns = [str(c) for c in frame.columns]
@@ -214,26 +224,64 @@ def frame_matrix(rubric: Rubric, frame: Any) -> tuple[FloatArray, tuple[str, ...
     ids_source = frame[id_column] if id_column is not None else frame.index
     ids = tuple(str(i) for i in ids_source)
     known = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    derivation = rubric.compiled.derivation
+    input_columns = {} if derivation is None else {i: k for k, i in enumerate(derivation.input_ids)}
     kinds = [indicator.kind for indicator in rubric.indicators]
     values = np.full((len(frame), len(known)), np.nan)
+    inputs = np.full((len(frame), len(input_columns)), np.nan)
     problems: list[Problem] = []
     for label, name in zip(frame.columns, columns):
         if name in (*ID_COLUMNS, *META_COLUMNS):
             continue
         m = known.get(name)
-        if m is None:
+        k = input_columns.get(name)
+        if m is None and k is None:
             problems.append(Problem(unknown_indicator(rubric, name), None, None, ("data", name)))
-            continue
-        problems.extend(_fill_column(pd, frame[label], values[:, m], kinds[m], ids, name))
+        elif (message := _frame_column_problem(rubric, m, k)):
+            problems.append(Problem(message, None, None, ("data", name)))
+        elif m is not None:
+            problems.extend(_fill_column(pd, frame[label], values[:, m], kinds[m], ids, name))
+        elif k is not None:
+            problems.extend(_fill_column(pd, frame[label], inputs[:, k], "quantitative", ids, name))
         if len(problems) >= MAX_REPORTED:
             break
+    derived = None
+    if derivation is not None and not problems:
+        derived = _derive_table(rubric, derivation, ids, enterprises, inputs, values, problems)
     if not problems:
         _, bad = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
-        problems.extend(Problem(reason, None, None, ("data", ids[row], rubric.indicator_ids[col]))
-                        for row, col, reason in bad)
+        problems.extend(Problem(_derived_reason(rubric, col, reason), None, None,
+                                ("data", ids[row], rubric.indicator_ids[col])) for row, col, reason in bad)
     if problems:
         raise UpgradeScoreError(problems[:MAX_REPORTED])
-    return values, ids
+    return values, ids, derived
+
+
+def _frame_column_problem(rubric: Rubric, m: int | None, k: int | None) -> str:
+    """Why a column of a DataFrame cannot be read (a derived indicator, a rolled-up input)."""
+    derivation = rubric.compiled.derivation
+    if derivation is None:
+        return ""
+    if m is not None and m in derivation.derived_columns:
+        return f"is computed by its formula '{rubric.indicators[m].formula}': give its inputs instead"
+    if k is not None and k in derivation.rolled_up:
+        return "is rolled up from enterprise rows: pass them as enterprises= instead"
+    return ""
+
+
+def _derive_table(rubric: Rubric, derivation: Derivation, ids: Sequence[str],
+                  enterprises: EnterpriseTable | None, inputs: FloatArray, values: FloatArray,
+                  problems: list[Problem]) -> Derived:
+    """Roll up, range-check the inputs and compute the derived indicators of a table's rows."""
+    rows = np.zeros(inputs.shape, dtype=np.int64)
+    if enterprises is not None:
+        owners = table_owners(enterprises, ids, problems)
+        if problems:
+            return Derived(inputs, rows, np.zeros(values.shape, dtype=bool))
+        roll_up(derivation, owners, enterprises.figures, inputs, rows)
+    problems.extend(Problem(message, None, None, ("data", ids[row], derivation.input_ids[k]))
+                    for row, k, message in _out_of_range(derivation, inputs, rows))
+    return Derived(inputs, rows, derive(derivation, inputs, values))
 
 
 def _fill_column(pd: Any, column: Any, out: FloatArray, kind: str, ids: Sequence[str],
