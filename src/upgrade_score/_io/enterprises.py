@@ -10,6 +10,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .._model.rubric import Rubric
 from .yaml import read_text
 
 MAX_REPORTED = 20
+MAX_TABLE_BYTES = 1 << 30  # an enterprise table of a national survey: millions of rows
 BASE_COLUMN = "base_id"
 ROW_COLUMNS = (BASE_COLUMN, "id", "name", "name_zh", "name_en")  # describe the row, not figures
 
@@ -84,8 +86,9 @@ def table_rows(table: EnterpriseTable, profiles: Sequence[BaseProfile],
     """The base row of each enterprise of ``table``; rows naming an unknown base are problems, and
     so are bases that list enterprises in their profile as well."""
     owners = table_owners(table, [profile.id for profile in profiles], problems)
-    listed = {profiles[row].id for row in np.unique(owners).tolist()} if len(owners) else set()
-    for base_id in sorted(listed & {p.id for p in profiles if p.enterprises})[:MAX_REPORTED]:
+    listed = np.bincount(owners, minlength=len(profiles)) > 0
+    both = [p.id for row, p in enumerate(profiles) if p.enterprises and listed[row]]
+    for base_id in both[:MAX_REPORTED]:
         problems.append(Problem(f"base '{base_id}' lists its enterprises in its profile too: give them in "
                                 "one place", table.file, None, (BASE_COLUMN,)))
     return owners
@@ -94,34 +97,60 @@ def table_rows(table: EnterpriseTable, profiles: Sequence[BaseProfile],
 def table_owners(table: EnterpriseTable, ids: Sequence[str], problems: list[Problem]) -> IntArray:
     """The row (in ``ids``) of the base of each enterprise of ``table``; unknown ids are problems."""
     index = {base_id: row for row, base_id in enumerate(ids)}
-    owners = np.zeros(len(table), dtype=np.int64)
-    for r, base_id in enumerate(table.base_ids):
-        row = index.get(base_id)
-        if row is not None:
-            owners[r] = row
-        elif len(problems) < MAX_REPORTED:
-            problems.append(Problem(f"unknown base '{base_id}'{did_you_mean(base_id, index)}: no base has "
-                                    "this id", table.file, table.lines[r], (BASE_COLUMN,)))
+    owners = np.array([index.get(base_id, -1) for base_id in table.base_ids], dtype=np.int64)
+    for r in np.flatnonzero(owners < 0)[:MAX_REPORTED].tolist():
+        base_id = table.base_ids[r]
+        problems.append(Problem(f"unknown base '{base_id}'{did_you_mean(base_id, index)}: no base has "
+                                "this id", table.file, table.lines[r], (BASE_COLUMN,)))
+    owners[owners < 0] = 0  # (refused above: the caller raises)
     return owners
 
 
-def _csv_figure(text: str, kind: str) -> float | str:
-    """A cell of an enterprise table as a float (NaN = empty), or why it cannot be one."""
-    cell = text.strip()
-    if not cell:
+_TRUE, _FALSE = frozenset({"true", "是", "yes"}), frozenset({"false", "否", "no"})
+
+
+def _boolean_cell(cell: str) -> float | str:
+    """A cell of a yes/no column as 1/0 (NaN = empty), or why it cannot be one."""
+    word = cell.strip().casefold()
+    if not word:
         return math.nan
-    if kind == "boolean":
-        word = cell.casefold()
-        if word in ("true", "是", "yes"):
-            return 1.0
-        if word in ("false", "否", "no"):
-            return 0.0
-        return f"'{cell}' is not true/false (是/否)"
+    if word in _TRUE or word in _FALSE:
+        return float(word in _TRUE)
+    return f"'{cell.strip()}' is not true/false (是/否)"
+
+
+def _number_cell(cell: str) -> float | str:
+    """A cell of a number column as a float (NaN = empty), or why it cannot be one."""
+    text = cell.strip()
+    if not text:
+        return math.nan
     try:
-        number = float(cell)
+        number = float(text)
     except ValueError:
-        return f"'{cell}' is not a number"
-    return number if math.isfinite(number) else f"'{cell}' is not a finite number"
+        return f"'{text}' is not a number"
+    return number if math.isfinite(number) else f"'{text}' is not a finite number"
+
+
+def _column(cells: list[str], boolean: bool) -> tuple[FloatArray, list[tuple[int, str]]]:
+    """A column's cells as floats, and (row, why) for the cells that are not acceptable. Number
+    columns are parsed by numpy in one step; cell by cell only when that finds a bad cell."""
+    if boolean:
+        distinct = {cell: _boolean_cell(cell) for cell in set(cells)}
+        parsed = [distinct[cell] for cell in cells]
+    else:
+        text = np.char.strip(np.array(cells, dtype=str))
+        empty = text == ""
+        out = np.full(len(cells), np.nan)
+        try:
+            with np.errstate(all="ignore"):
+                out[~empty] = text[~empty].astype(np.float64)
+            if np.isfinite(out[~empty]).all():
+                return out, []
+        except ValueError:
+            pass
+        parsed = [_number_cell(cell) for cell in cells]
+    bad = [(row, value) for row, value in enumerate(parsed) if isinstance(value, str)]
+    return np.array([math.nan if isinstance(v, str) else v for v in parsed], dtype=np.float64), bad
 
 
 def load_enterprises(path: str | Path, rubric: Rubric) -> EnterpriseTable:
@@ -130,11 +159,11 @@ def load_enterprises(path: str | Path, rubric: Rubric) -> EnterpriseTable:
     reported at once, located by file, line and column."""
     file = str(path)
     derivation = rubric.compiled.derivation
-    fields = derivation.field_ids if derivation is not None else ()
-    if not fields:
+    if derivation is None or not derivation.field_ids:
         raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
                                         "nothing up from enterprises", file))
-    reader = csv.reader(io.StringIO(read_text(Path(path)), newline=""))
+    fields = derivation.field_ids
+    reader = csv.reader(io.StringIO(read_text(Path(path), max_bytes=MAX_TABLE_BYTES), newline=""))
     try:
         header = [cell.strip() for cell in next(reader)]
     except (StopIteration, csv.Error):
@@ -142,37 +171,40 @@ def load_enterprises(path: str | Path, rubric: Rubric) -> EnterpriseTable:
     problems = _header_problems(header, fields, file)
     if problems:
         raise UpgradeScoreError(problems)
-    kinds = ["boolean" if b else "number" for b in derivation.boolean_fields.tolist()] if derivation else []
-    at = {name: c for c, name in enumerate(header)}
-    wanted = [(f, at[field_id]) for f, field_id in enumerate(fields) if field_id in at]
-    base_ids: list[str] = []
-    lines: list[int] = []
-    rows: list[list[float]] = []
-    start = 2
-    for cells in reader:
-        line, start = start, reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        cells = cells + [""] * (len(header) - len(cells))
-        base_id = cells[at[BASE_COLUMN]].strip()
-        if not base_id:
-            problems.append(Problem("empty: every enterprise row names its base", file, line, (BASE_COLUMN,)))
-        figures = [math.nan] * len(fields)
-        for f, c in wanted:
-            value = _csv_figure(cells[c], kinds[f])
-            if isinstance(value, str):
-                problems.append(Problem(value, file, line, (fields[f],)))
-            else:
-                figures[f] = value
-        if len(problems) >= MAX_REPORTED:
-            break
-        base_ids.append(base_id)
-        lines.append(line)
-        rows.append(figures)
+    rows, lines = _rows(reader, len(header), file)
+    at = header.index(BASE_COLUMN)
+    base_ids = [row[at].strip() for row in rows]
+    for row in [r for r, base_id in enumerate(base_ids) if not base_id][:MAX_REPORTED]:
+        problems.append(Problem("empty: every enterprise row names its base", file, lines[row],
+                                (BASE_COLUMN,)))
+    figures = np.full((len(rows), len(fields)), np.nan)
+    for f, field_id in enumerate(fields):
+        if field_id in header:
+            at = header.index(field_id)
+            figures[:, f], bad = _column([row[at] for row in rows], bool(derivation.boolean_fields[f]))
+            problems.extend(Problem(why, file, lines[row], (field_id,)) for row, why in bad[:MAX_REPORTED])
     if problems:
-        raise UpgradeScoreError(problems[:MAX_REPORTED])
-    return EnterpriseTable(file, tuple(base_ids), tuple(lines),
-                           np.array(rows, dtype=np.float64).reshape(len(rows), len(fields)))
+        raise UpgradeScoreError(sorted(problems, key=lambda p: p.line or 0)[:MAX_REPORTED])
+    return EnterpriseTable(file, tuple(base_ids), tuple(lines), figures)
+
+
+def _rows(reader: Any, width: int, file: str) -> tuple[list[list[str]], list[int]]:
+    """The non-empty rows of a table, padded to ``width`` cells, and the line each starts on."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 2
+    try:
+        for cells in reader:
+            line, start = start, reader.line_num + 1
+            if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+                raise UpgradeScoreError(Problem(f"row has {len(cells)} cells, the header has {width}",
+                                                file, line))
+            if "".join(cells).strip():
+                rows.append(cells if len(cells) == width else cells[:width] + [""] * (width - len(cells)))
+                lines.append(line)
+    except csv.Error as error:
+        raise UpgradeScoreError(Problem(f"invalid CSV: {error}", file, reader.line_num)) from None
+    return rows, lines
 
 
 def _header_problems(header: list[str], fields: tuple[str, ...], file: str) -> list[Problem]:
