@@ -341,3 +341,21 @@ def test_dataframes_give_inputs_and_take_enterprise_tables(tmp_path: Path) -> No
             score_many(rubric, pd.DataFrame({"id": ["b1"], column: [1.0]}))
     with pytest.raises(UpgradeScoreError, match=r"data.b1.energy: -1 is outside the valid range"):
         score_many(rubric, pd.DataFrame({"id": ["b1"], "energy": [-1.0]}))
+
+
+@pytest.mark.parametrize(("lang", "expected"), [
+    ("en", "Energy intensity is computed by energy / value_added: Energy use from 4,200 tce to 1,700 tce, "
+           "or Value added from 1,700 万元 to 4,200 万元 (the other inputs as they are)"),
+    ("zh", "Energy intensity 由公式 energy / value_added 计算：Energy use 由 4,200 tce 调整为 1,700 tce；"
+           "或 Value added 由 1,700 万元 调整为 4,200 万元（其他数据不变）"),
+])
+def test_gap_text_says_which_input_to_change(tmp_path: Path, capsys: pytest.CaptureFixture[str], lang: str,
+                                             expected: str) -> None:
+    from upgrade_score._cli import main
+
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text(yaml.safe_dump(rubric_data(), allow_unicode=True), encoding="utf-8")
+    base = tmp_path / "base.yaml"
+    base.write_text("base: {id: b1}\nvalues: {energy: 4200, value_added: 1700}\n", encoding="utf-8")
+    assert main(["gap", "--rubric", str(rubric), str(base), "--target", "2", "--lang", lang]) == 0
+    assert expected in capsys.readouterr().out.splitlines()

@@ -382,10 +382,15 @@ def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[Operan
     units = {i.id: i.unit for i in table.rubric.inputs or ()}
     held = {name: float(derived.inputs[0, derivation.input_ids.index(name)]) for name in formula.operands}
     known = all(not math.isnan(value) for value in held.values())
-    return [OperandChange(input=name, current=None if math.isnan(held[name]) else held[name],
-                          target=solve_for(formula.expr, name, goal, held) if known else None,
-                          unit=units.get(name))
-            for name in formula.operands]
+    changes = []
+    for name in formula.operands:
+        k = derivation.input_ids.index(name)
+        target = solve_for(formula.expr, name, goal, held) if known else None
+        if target is not None and not derivation.low[k] <= target <= derivation.high[k]:
+            target = None  # no valid value of this input alone gets there
+        changes.append(OperandChange(input=name, current=None if math.isnan(held[name]) else held[name],
+                                     target=target, unit=units.get(name)))
+    return changes
 
 
 def _attained_levels(table: ScoreTable, rows: FloatArray, actions: list[dict[str, Any]]) -> None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._analysis.compare import Comparison, not_passed
-from .._analysis.gap import GapReport
+from .._analysis.gap import Action, GapReport
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray
 from .._errors import UpgradeScoreError
@@ -295,8 +296,32 @@ def gap_view(report: GapReport, lang: Lang, rubric: Rubric | None = None, top: i
                             action_rows, right=(0, 3, 4, 5, 6), caption=word("actions", lang),
                             note=word("more", lang).format(n=more) if more else None))
         footer.append(word("plan line", lang).format(n=len(report.plan), score=f"{report.plan_score:.1f}"))
+        footer.extend(_via_lines(report.actions[:top], rubric, lang))
     return View(heading, [summary, _rubric_line(report.rubric, lang)], tables, footer,
                 alerts=_blocking_lines(report, rubric, lang))
+
+
+def _via_lines(actions: Sequence[Action], rubric: Rubric | None, lang: Lang) -> list[str]:
+    """For each derived indicator to raise: the input values that would get it there."""
+    names = {i.id: i.name.text(lang) for i in ((rubric.inputs if rubric is not None else None) or ())}
+    lines = []
+    for action in actions:
+        if not action.via:
+            continue
+        indicator = rubric.indicator(action.indicator) if rubric is not None else None
+        label = indicator.name.text(lang) if indicator is not None else action.indicator
+        formula = (indicator.formula if indicator is not None else None) or ""
+        absent = [names.get(c.input, c.input) for c in action.via if c.current is None]
+        if absent:
+            changes = word("via report", lang).format(names=", ".join(absent))
+        else:
+            changes = word("via or", lang).join(
+                word("via change", lang).format(name=names.get(c.input, c.input),
+                                                now=quantity(c.current, c.unit, lang),
+                                                target=quantity(c.target, c.unit, lang))
+                for c in action.via if c.target is not None) + word("via held", lang)
+        lines.append(word("via line", lang).format(indicator=label, formula=formula, changes=changes))
+    return lines
 
 
 def _blocking_lines(report: GapReport, rubric: Rubric | None, lang: Lang) -> list[str]:
