@@ -34,13 +34,15 @@ from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import CompiledGate, FloatArray
 from .._engine.core import LEVEL_TOLERANCE, Scores, indicator_levels, maturity_levels, score_matrix
-from .._engine.formula import solve_for
+from .._engine.derive import COUNT, COUNT_WHERE
+from .._engine.formula import evaluate, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
 from .._errors import Problem, UpgradeScoreError
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
 from .._model.display import HtmlDisplay
+from .._model.formula import Expr
 from .._model.label import Label
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import Result, RubricRef, without_unset
@@ -382,15 +384,31 @@ def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[Operan
     units = {i.id: i.unit for i in table.rubric.inputs or ()}
     held = {name: float(derived.inputs[0, derivation.input_ids.index(name)]) for name in formula.operands}
     known = all(not math.isnan(value) for value in held.values())
+    counted = {derivation.input_ids[r.input] for r in derivation.rollups if r.form in (COUNT, COUNT_WHERE)}
+    sign = float(table.rubric.compiled.signs[column])
     changes = []
     for name in formula.operands:
         k = derivation.input_ids.index(name)
         target = solve_for(formula.expr, name, goal, held) if known else None
+        if target is not None and name in counted:  # a count of enterprises is a whole number
+            target = _whole(formula.expr, name, target, held, goal, sign)
         if target is not None and not derivation.low[k] <= target <= derivation.high[k]:
             target = None  # no valid value of this input alone gets there
         changes.append(OperandChange(input=name, current=None if math.isnan(held[name]) else held[name],
                                      target=target, unit=units.get(name)))
     return changes
+
+
+def _whole(expr: Expr, name: str, exact: float, held: dict[str, float], goal: float,
+           sign: float) -> float | None:
+    """The whole number nearest ``exact`` at which the formula still reaches ``goal`` (on the
+    indicator's better side, ``sign``), or ``None``."""
+    for candidate in sorted({math.floor(exact), math.ceil(exact)}, key=lambda c: abs(c - exact)):
+        value, _ = evaluate(expr, {**{k: np.array([v]) for k, v in held.items()},
+                                   name: np.array([float(candidate)])})
+        if math.isfinite(value[0]) and sign * (value[0] - goal) >= -TOLERANCE * max(1.0, abs(goal)):
+            return float(candidate)
+    return None
 
 
 def _attained_levels(table: ScoreTable, rows: FloatArray, actions: list[dict[str, Any]]) -> None:

@@ -63,7 +63,11 @@ def number(value: float | bool | None) -> str:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    return f"{value:,.6g}" if abs(value) >= 1000 else f"{value:.6g}"
+    if 1000 <= abs(value) < 1e15:  # 1,000,000 rather than 1e+06; six significant digits at least
+        decimals = max(0, 6 - len(str(int(abs(value)))))
+        text = f"{value:,.{decimals}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    return f"{value:.6g}"
 
 
 # --- what to show ------------------------------------------------------------------------------
