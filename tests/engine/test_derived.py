@@ -359,3 +359,19 @@ def test_gap_text_says_which_input_to_change(tmp_path: Path, capsys: pytest.Capt
     base.write_text("base: {id: b1}\nvalues: {energy: 4200, value_added: 1700}\n", encoding="utf-8")
     assert main(["gap", "--rubric", str(rubric), str(base), "--target", "2", "--lang", lang]) == 0
     assert expected in capsys.readouterr().out.splitlines()
+
+
+def test_sensitivity_carries_input_intervals_through_formulas() -> None:
+    from upgrade_score import sensitivity
+    from upgrade_score._analysis.sensitivity.values import value_spread
+
+    rubric = Rubric.model_validate(rubric_data())
+    base = profile({"energy": {"value": 4200, "low": 3400, "high": 5100}, "value_added": 1700})
+    table = score_many(rubric, [base])
+    spread = value_spread(table, None)
+    m = rubric.indicator_ids.index("intensity")
+    assert spread.columns.tolist() == [m]
+    assert spread.low[0] == pytest.approx(3400 / 1700) and spread.high[0] == pytest.approx(5100 / 1700)
+    assert sensitivity(rubric, [base], seed=1, samples=200).to_dict()  # runs end to end
+    with pytest.raises(UpgradeScoreError, match="values.energy: a confidence on an input is not used"):
+        sensitivity(rubric, [profile({"energy": {"value": 1, "confidence": 0.5}})], seed=1, samples=50)

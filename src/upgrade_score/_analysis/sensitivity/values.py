@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from ..._analysis.scorecard import ScoreTable
 from ..._engine.aggregate import direction_denominators
 from ..._engine.compile import BOOLEAN, QUALITATIVE, QUANTITATIVE, CompiledRubric, FloatArray, IntArray
 from ..._engine.core import indicator_levels, overall_scores
+from ..._engine.derive import Derivation, Derived
+from ..._engine.formula import evaluate
 from ..._errors import Problem, UpgradeScoreError
 from . import weights
 from .results import Interval, ValueContribution, ValueUncertainty
@@ -57,6 +60,8 @@ def value_spread(table: ScoreTable, confidence: npt.ArrayLike | None) -> ValueSp
                     low[n, m], high[n, m] = reported.low, reported.high
                 elif reported.confidence is not None:
                     confidences[n, m] = reported.confidence
+        if compiled.derivation is not None and table.derived is not None:
+            _input_intervals(table, compiled.derivation, table.derived, low, high, problems)
         if problems:
             raise UpgradeScoreError(problems)
     present = ~np.isnan(table.values)
@@ -98,6 +103,38 @@ def _cell_categories(table: ScoreTable, rows: IntArray) -> IntArray | None:
     if not table.rubric.compiled.category_rules or table.categories is None:
         return None
     return np.asarray(table.categories[rows], dtype=np.int64)
+
+
+def _input_intervals(table: ScoreTable, derivation: Derivation, derived: Derived, low: FloatArray,
+                     high: FloatArray, problems: list[Problem]) -> None:
+    """Intervals of derived values from the intervals of their reported inputs: the formula at
+    every corner of the inputs' box (exact for a formula monotone in each input, as ratios, sums
+    and shares of quantities are). A ``confidence`` on an input is refused: give an interval."""
+    assert table.profiles is not None
+    column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
+    for n, profile in enumerate(table.profiles):
+        box: dict[str, tuple[float, float]] = {}
+        for input_id, reported in profile.values.items():
+            if input_id not in column or reported.value is None:
+                continue
+            if reported.low is not None and reported.high is not None:
+                box[input_id] = (reported.low, reported.high)
+            elif reported.confidence is not None:
+                message = "a confidence on an input is not used: give its interval (low, high) instead"
+                problems.append(profile.problem(input_id, message))
+        for formula in derivation.formulas if box else ():
+            varying = [name for name in formula.operands if name in box]
+            if not varying:
+                continue
+            columns = {name: np.array([derived.inputs[n, column[name]]]) for name in formula.operands}
+            m = formula.column
+            corners = [float(table.values[n, m])]
+            for corner in itertools.product(*(box[name] for name in varying)):
+                at = {name: np.array([value]) for name, value in zip(varying, corner)}
+                corners.append(float(evaluate(formula.expr, {**columns, **at})[0][0]))
+            if all(math.isfinite(c) for c in corners):  # (within the indicator's valid range)
+                low[n, m] = max(min(corners), float(table.rubric.compiled.low[m]))
+                high[n, m] = min(max(corners), float(table.rubric.compiled.high[m]))
 
 
 def _confidence_array(confidence: npt.ArrayLike, shape: tuple[int, ...]) -> FloatArray:
