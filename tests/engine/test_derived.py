@@ -373,5 +373,5 @@ def test_sensitivity_carries_input_intervals_through_formulas() -> None:
     assert spread.columns.tolist() == [m]
     assert spread.low[0] == pytest.approx(3400 / 1700) and spread.high[0] == pytest.approx(5100 / 1700)
     assert sensitivity(rubric, [base], seed=1, samples=200).to_dict()  # runs end to end
-    with pytest.raises(UpgradeScoreError, match="values.energy: a confidence on an input is not used"):
+    with pytest.raises(UpgradeScoreError, match=r"values\.energy: a confidence on an input is not used"):
         sensitivity(rubric, [profile({"energy": {"value": 1, "confidence": 0.5}})], seed=1, samples=50)
