@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
 from .._errors import FieldPath, did_you_mean, known_list
 from .ahp import AhpResult, ahp_weights, matrix_problems
@@ -33,6 +33,9 @@ class EnterpriseField(Frozen):
 class Rollup(Frozen):
     """How an input is rolled up from the base's enterprise rows: exactly one of ``sum: field``,
     ``count: all``, ``count_where: boolean_field``, ``mean: field`` (optionally ``weight: field``)."""
+
+    model_config = ConfigDict(**Frozen.model_config, json_schema_extra={
+        "oneOf": [{"required": [name]} for name in ROLLUP_FORMS]})
 
     sum: Annotated[Id | None, Field(description="the sum of a number field over the rows")] = None
     count: Annotated[Literal["all"] | None, Field(description="'all': the number of rows")] = None
