@@ -375,3 +375,17 @@ def test_sensitivity_carries_input_intervals_through_formulas() -> None:
     assert sensitivity(rubric, [base], seed=1, samples=200).to_dict()  # runs end to end
     with pytest.raises(UpgradeScoreError, match=r"values\.energy: a confidence on an input is not used"):
         sensitivity(rubric, [profile({"energy": {"value": 1, "confidence": 0.5}})], seed=1, samples=50)
+
+
+def test_the_json_schemas_accept_the_stocktaking_example() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    from upgrade_score._io.yaml import load_document
+    from upgrade_score._model.profile import BaseProfile as ProfileModel
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "stocktaking"
+    rubric_schema = Rubric.model_json_schema()
+    jsonschema.validate(load_document(example / "rubric.yaml").data, rubric_schema)
+    for path in sorted((example / "bases").glob("*.yaml")):
+        jsonschema.validate(load_document(path).data, ProfileModel.model_json_schema())
+    rollup = jsonschema.Draft202012Validator(rubric_schema["$defs"]["Rollup"])
+    assert rollup.is_valid({"sum": "t"}) and not rollup.is_valid({"sum": "t", "count": "all"})
