@@ -1,5 +1,5 @@
 """The ``upgrade-score`` command line: score, gap, compare, check, diff, sensitivity, template,
-report, schema, rubrics.
+report, weights, schema, rubrics.
 
 Exit codes: 0 success, 1 a check failed, 2 bad input or usage (every problem on stderr, one line
 each, no traceback), 3 an internal error (a bug).
@@ -119,7 +119,25 @@ def _parser() -> argparse.ArgumentParser:
     _add_report_command(commands)
     _add_template_command(commands)
     _add_sensitivity_command(commands)
+    weights = commands.add_parser("weights", help="the weights of a rubric and where they come from",
+                                  description="Each weight block (directions, each direction's indicators): "
+                                              "weights, shares of the overall score and, for pairwise "
+                                              "comparison (AHP), λ_max, CI and CR. Exit 1 when CR > 0.10.")
+    weights.add_argument("rubric", metavar="RUBRIC", help="rubric file or built-in id")
+    output_options(weights)
+    weights.set_defaults(run=_weights)
     return parser
+
+
+def _weights(args: argparse.Namespace) -> int:
+    from ._analysis.weights import weight_blocks
+    from ._render.weights import render_weights
+
+    _refuse_special_file(args.rubric)
+    rubric = load_rubric(args.rubric)
+    report = weight_blocks(rubric)
+    _print(render_weights(report, rubric, args.format, args.lang))
+    return EXIT_OK if report.consistent else EXIT_FAILED
 
 
 def _score(args: argparse.Namespace) -> int:

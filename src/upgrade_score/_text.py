@@ -351,6 +351,30 @@ WORDS: dict[str, dict[str, str]] = {
     "sens.capped": {"en": "Levels capped by basic requirements (scores unchanged; the likely levels "
                           "above are capped): {bases}.",
                     "zh": "受基本要求限制的等级（得分不变；上表最可能等级为限制后的等级）：{bases}。"},
+    # weights and where they come from (AHP, design point 14)
+    "weights.heading": {"en": "Weights: {title} ({id} {version})", "zh": "权重：{title}（{id} {version}）"},
+    "weights.directions": {"en": "Directions", "zh": "各方向"},
+    "weights.indicators of": {"en": "Indicators of {direction}", "zh": "方向 {direction} 的指标"},
+    "weights.ahp": {"en": "pairwise comparison (AHP)", "zh": "两两比较（层次分析法）"},
+    "weights.direct": {"en": "set directly", "zh": "直接设定"},
+    "weights.method": {"en": "weights", "zh": "赋权方法"},
+    "weights.weight": {"en": "weight", "zh": "权重"},
+    "weights.share": {"en": "share of overall", "zh": "占总分"},
+    "weights.eigen": {"en": "λ_max {lambda_max} · CI {ci}",
+                      "zh": "最大特征值 {lambda_max} · 一致性指标 CI {ci}"},
+    "weights.consistent": {"en": "CR {cr} ≤ {limit}: consistent",
+                           "zh": "一致性比率 CR {cr} ≤ {limit}：通过一致性检验"},
+    "weights.inconsistent": {"en": "CR {cr} > {limit}: the comparisons are inconsistent",
+                             "zh": "一致性比率 CR {cr} > {limit}：判断矩阵未通过一致性检验"},
+    "weights.worst": {"en": "; most inconsistent: {list}", "zh": "；最不一致的比较：{list}"},
+    "weights.judgement": {"en": "{a} vs {b}: judged {judged}, the weights imply {implied}",
+                          "zh": "{a} 比 {b}：判断为 {judged}，权重隐含 {implied}"},
+    "weights.all direct": {"en": "Every weight is set directly (no pairwise comparison).",
+                           "zh": "所有权重均为直接设定（未使用两两比较）。"},
+    "weights.failed": {"en": "{n} pairwise block(s) fail the consistency check (CR > {limit}).",
+                       "zh": "{n} 个判断矩阵未通过一致性检验（CR > {limit}）。"},
+    "weights.passed": {"en": "Every pairwise block passes the consistency check (CR ≤ {limit}).",
+                       "zh": "所有判断矩阵均通过一致性检验（CR ≤ {limit}）。"},
 }
 
 

@@ -373,7 +373,8 @@ def test_every_rule_has_a_severity() -> None:
                           "range-excludes-threshold", "label-missing-language", "id-not-snake-case",
                           "category-unused", "category-bar-outside-applies-to", "unit-missing-zh",
                           "gate-indicator-may-be-na", "gate-caps-top-level", "gate-scope-excludes-indicator",
-                          "range-excludes-gate"}
+                          "range-excludes-gate", "pairwise-inconsistent", "input-unused",
+                          "enterprise-field-unused", "formula-without-input"}
     assert {severity for severity, _ in RULES.values()} == {"error", "warning"}
 
 

@@ -24,6 +24,11 @@ gate-indicator-may-be-na         warning   a gate on an indicator with ``allow_n
 gate-caps-top-level              warning   a gate whose ``caps`` is the top level: it caps nothing
 gate-scope-excludes-indicator    warning   a gate capping one direction on an indicator of another
 range-excludes-gate              error     ``valid_range`` leaves no value that meets a gate's condition
+pairwise-inconsistent            error     a pairwise (AHP) matrix whose consistency ratio CR > 0.10;
+                                           the finding names the most inconsistent comparisons
+input-unused                     warning   an input no formula uses
+enterprise-field-unused          warning   an enterprise field no roll-up uses
+formula-without-input            warning   a formula that uses no input (a constant)
 ===============================  ========  ==========================================================
 
 Decisions behind the rubric-language-2 rules:
@@ -51,12 +56,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
+from pydantic import PrivateAttr
+
 from .._errors import FieldPath, Problem, format_path
 from .._io.rubrics import load_rubric_document
 from .._io.yaml import Document
+from .._model.formula import operands, parse
 from .._model.label import Label
 from .._model.results import Result
 from .._model.rubric import Gate, Indicator, Rubric
+from .._text import Lang
+from .weights import WeightBlock, consistency_texts, located_blocks
 
 Severity = Literal["error", "warning"]
 
@@ -78,6 +88,10 @@ RULES: dict[str, tuple[Severity, str]] = {
     "gate-caps-top-level": ("warning", "a gate whose `caps` is the top level (it caps nothing)"),
     "gate-scope-excludes-indicator": ("warning", "a gate capping one direction on an indicator of another"),
     "range-excludes-gate": ("error", "`valid_range` leaves no value that meets a gate's condition"),
+    "pairwise-inconsistent": ("error", "a pairwise (AHP) matrix whose consistency ratio CR > 0.10"),
+    "input-unused": ("warning", "an input no formula uses"),
+    "enterprise-field-unused": ("warning", "an enterprise field no roll-up uses"),
+    "formula-without-input": ("warning", "a formula that uses no input (a constant)"),
 }
 SCHEMA_RULE = "schema"  # id given to schema-validation problems reported next to lint findings
 
@@ -101,12 +115,21 @@ class LintFinding(Result):
     path: str
     file: str | None = None
     line: int | None = None
+    consistency: WeightBlock | None = None  # pairwise-inconsistent: CR, weights, worst comparisons
+
+    _texts: dict[Lang, str] = PrivateAttr(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
         data.setdefault("file", None)  # stable keys for machines
         data.setdefault("line", None)
+        if data.get("consistency") is None:
+            data.pop("consistency", None)
         return data
+
+    def text(self, lang: Lang = "en") -> str:
+        """The message in ``lang`` where the rule has words in it (``message`` is English)."""
+        return self._texts.get(lang, self.message)
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -121,7 +144,9 @@ def lint(rubric: Rubric, document: Document | None = None) -> list[LintFinding]:
     Pure: without ``document`` findings carry only the field path; with the document the
     rubric was validated from, they also carry its file and line.
     """
-    return [_finding(rule, path, message, document) for rule, path, message in _hits(rubric)]
+    found = [_finding(rule, path, message, document) for rule, path, message in _hits(rubric)]
+    return [*found, *(_pairwise_finding(path, block, document) for path, block in located_blocks(rubric)
+                      if not block.consistent)]
 
 
 def lint_file(source: str | Path) -> list[LintFinding]:
@@ -168,6 +193,7 @@ def _hits(rubric: Rubric) -> Iterator[Hit]:
                 yield from _unit_hits(indicator, (*here, "indicators", i))
     for g, gate in enumerate(rubric.gates or ()):
         yield from _gate_hits(rubric, gate, ("gates", g))
+    yield from _derived_hits(rubric)
 
 
 def _indicator_hits(indicator: Indicator, here: FieldPath) -> Iterator[Hit]:
@@ -330,3 +356,41 @@ def _gate_range_hits(gate: Gate, indicator: Indicator, here: FieldPath) -> Itera
         yield ("range-excludes-gate", (*here, name),
                f"gate '{gate.id}' needs {name} {value:g} but valid_range of '{indicator.id}' is "
                f"[{low:g}, {high:g}]: no valid value passes, so every base is capped")
+
+
+# --- where numbers come from: inputs, enterprise fields, formulas, pairwise weights -------------
+
+def _pairwise_finding(path: FieldPath, block: WeightBlock, document: Document | None) -> LintFinding:
+    """A pairwise block with CR > 0.10: its CR and most inconsistent comparisons, located at the
+    matrix, with the message in every language."""
+    texts = consistency_texts(block)
+    finding = _finding("pairwise-inconsistent", path, texts["en"], document)
+    finding = finding.model_copy(update={"consistency": block})
+    finding._texts.update(texts)
+    return finding
+
+
+def _derived_hits(rubric: Rubric) -> Iterator[Hit]:
+    """Inputs no formula uses, enterprise fields no roll-up uses, formulas that use no input."""
+    used: set[str] = set()
+    for j, direction in enumerate(rubric.directions):
+        for i, indicator in enumerate(direction.indicators):
+            if indicator.formula is None or indicator.kind != "quantitative":
+                continue
+            names = operands(parse(indicator.formula, rubric.input_ids))
+            used.update(names)
+            if not names:
+                yield ("formula-without-input", ("directions", j, "indicators", i, "formula"),
+                       f"the formula '{indicator.formula}' of indicator '{indicator.id}' uses no input: "
+                       "every base gets the same value")
+    for k, item in enumerate(rubric.inputs or ()):
+        if item.id not in used:
+            yield ("input-unused", ("inputs", k, "id"),
+                   f"input '{item.id}' is used by no formula: bases report it for nothing")
+    rolled = {field for item in rubric.inputs or () if item.rollup
+              for _, field, _ in item.rollup.fields_used()}
+    for k, field in enumerate(rubric.enterprise_fields or ()):
+        if field.id not in rolled:
+            yield ("enterprise-field-unused", ("enterprise_fields", k, "id"),
+                   f"enterprise field '{field.id}' is rolled up by no input: enterprises report it for "
+                   "nothing")
