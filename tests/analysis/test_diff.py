@@ -17,10 +17,12 @@ from upgrade_score._analysis.compare import competition_ranks
 from upgrade_score._analysis.diff import (
     CATEGORY_FIELDS,
     DIRECTION_FIELDS,
+    ENTERPRISE_FIELD_FIELDS,
     GATE_CONDITION,
     GATE_FIELDS,
     INDICATOR_BY_CATEGORY,
     INDICATOR_FIELDS,
+    INPUT_FIELDS,
     LEVEL_FIELDS,
     RUBRIC_FIELDS,
     RUBRIC_PARTS,
@@ -29,6 +31,7 @@ from upgrade_score._analysis.diff import (
     kendall_tau_b,
     tripped_gates,
 )
+from upgrade_score._model.derived import EnterpriseField, Input
 from upgrade_score._model.rubric import Category, Direction, Gate, Indicator, Level, Rubric
 
 Data = dict[str, Any]
@@ -209,18 +212,66 @@ CASES2: list[tuple[ChangeKind, Callable[[Data], object], list[tuple[str, str, st
     ("caps_changed", _gate(caps=0), [("caps_changed", "enough", "caps")]),
     ("gate_scope_changed", _gate(scope="alpha"), [("gate_scope_changed", "enough", "scope")]),
 ]
-OPPOSITE = {f"{part}_{a}": f"{part}_{b}" for part in ("direction", "indicator", "category", "gate")
+
+
+# MINI where numbers come from: enterprise fields, inputs (reported and rolled up), a formula and
+# pairwise weights of the directions and of beta's indicators
+MINI3: Data = copy.deepcopy(MINI)
+for _direction in MINI3["directions"]:
+    _direction.pop("weight")
+    for _indicator in _direction["indicators"]:
+        _indicator.pop("weight", None)
+MINI3["direction_weights"] = {"method": "ahp", "order": ["alpha", "beta", "gamma"],
+                              "pairwise": [[1, 3, 5], [1 / 3, 1, 2], [1 / 5, 1 / 2, 1]]}
+MINI3["directions"][1]["indicator_weights"] = {"method": "ahp", "order": ["cost", "certified"],
+                                               "pairwise": [[1, 2], [0.5, 1]]}
+MINI3["enterprise_fields"] = [{"id": "tonnes", "name": {"en": "Tonnes", "zh": "吨数"}},
+                              {"id": "staff", "name": {"en": "Staff", "zh": "职工"}}]
+MINI3["inputs"] = [{"id": "energy", "name": {"en": "Energy", "zh": "能耗"}},
+                   {"id": "processed", "name": {"en": "Processed", "zh": "处理量"},
+                    "rollup": {"sum": "tonnes"}},
+                   {"id": "spare", "name": {"en": "Spare", "zh": "备用"}}]
+MINI3["directions"][0]["indicators"][0]["formula"] = "100 * energy / processed"
+
+
+def _judge(data: Data) -> None:
+    data["direction_weights"]["pairwise"][0][1] = 5
+    data["direction_weights"]["pairwise"][1][0] = 1 / 5
+
+
+# where-numbers-come-from kinds, each on MINI3
+CASES3: list[tuple[ChangeKind, Callable[[Data], object], list[tuple[str, str, str]]]] = [
+    ("formula_changed", _set("directions.0.indicators.0.formula", "energy / processed"),
+     [("formula_changed", "share", "formula")]),
+    ("input_added", lambda d: d["inputs"].append({"id": "water", "name": {"en": "Water", "zh": "水"}}),
+     [("input_added", "water", "")]),
+    ("input_removed", lambda d: d["inputs"].pop(2), [("input_removed", "spare", "")]),
+    ("rollup_changed", _set("inputs.1.rollup", {"mean": "tonnes", "weight": "staff"}),
+     [("rollup_changed", "processed", "rollup")]),
+    ("enterprise_field_added",
+     lambda d: d["enterprise_fields"].append({"id": "green", "name": {"en": "G", "zh": "绿"},
+                                              "kind": "boolean"}),
+     [("enterprise_field_added", "green", "")]),
+    ("enterprise_field_removed", lambda d: d["enterprise_fields"].pop(1),
+     [("enterprise_field_removed", "staff", "")]),
+    ("pairwise_changed", _judge,
+     [("pairwise_changed", "mini", "direction_weights"), ("weight_changed", "alpha", "weight"),
+      ("weight_changed", "beta", "weight"), ("weight_changed", "gamma", "weight")]),
+]
+OPPOSITE = {f"{part}_{a}": f"{part}_{b}"
+            for part in ("direction", "indicator", "category", "gate", "input", "enterprise_field")
             for a, b in (("added", "removed"), ("removed", "added"))}
 
 
 def test_every_change_kind_has_a_case() -> None:
-    kinds = [kind for kind, _, _ in (*CASES, *CASES2)]
+    kinds = [kind for kind, _, _ in (*CASES, *CASES2, *CASES3)]
     assert sorted(kinds) == sorted(get_args(ChangeKind)) and len(set(kinds)) == len(kinds)
 
 
 @pytest.mark.parametrize(("kind", "change", "expected", "base"),
-                         [(*case, MINI) for case in CASES] + [(*case, MINI2) for case in CASES2],
-                         ids=[case[0] for case in (*CASES, *CASES2)])
+                         [(*case, MINI) for case in CASES] + [(*case, MINI2) for case in CASES2]
+                         + [(*case, MINI3) for case in CASES3],
+                         ids=[case[0] for case in (*CASES, *CASES2, *CASES3)])
 def test_change_kind_detected(kind: ChangeKind, change: Callable[[Data], object],
                               expected: list[tuple[str, str, str]], base: Data) -> None:
     result = diff(rubric(base=base), rubric(change, base))
@@ -230,8 +281,6 @@ def test_change_kind_detected(kind: ChangeKind, change: Callable[[Data], object]
     assert sorted(c.kind for c in reverse.changes) == sorted(OPPOSITE.get(k, k) for k, _, _ in expected)
 
 
-@pytest.mark.xfail(strict=True, reason="diff does not compare inputs, formulas, roll-ups and pairwise "
-                   "weights yet (issue 14, in progress: remove this mark when it does)")
 def test_every_model_field_is_compared() -> None:
     special = {"id", "weight", "floor", "levels", "level_cutoffs", "directions", "indicators", "level"}
     assert set(Indicator.model_fields) == (set(INDICATOR_FIELDS) | set(INDICATOR_BY_CATEGORY)
@@ -241,6 +290,8 @@ def test_every_model_field_is_compared() -> None:
     assert set(Rubric.model_fields) <= set(RUBRIC_FIELDS) | set(RUBRIC_PARTS) | special
     assert set(Category.model_fields) == set(CATEGORY_FIELDS) | {"id"}
     assert set(Gate.model_fields) == set(GATE_FIELDS) | set(GATE_CONDITION) | {"id"}
+    assert set(Input.model_fields) == set(INPUT_FIELDS) | {"id"}
+    assert set(EnterpriseField.model_fields) == set(ENTERPRISE_FIELD_FIELDS) | {"id"}
 
 
 def test_labels_and_descriptions_of_every_part() -> None:
@@ -426,8 +477,9 @@ def _without_data(text: str, *data: object) -> str:
 
 @pytest.mark.parametrize(("kind", "change", "base"),
                          [(case[0], case[1], MINI) for case in CASES]
-                         + [(case[0], case[1], MINI2) for case in CASES2],
-                         ids=[case[0] for case in (*CASES, *CASES2)])
+                         + [(case[0], case[1], MINI2) for case in CASES2]
+                         + [(case[0], case[1], MINI3) for case in CASES3],
+                         ids=[case[0] for case in (*CASES, *CASES2, *CASES3)])
 def test_chinese_messages_carry_no_english_prose(kind: str, change: Callable[[Data], object],
                                                   base: Data) -> None:
     new_data = copy.deepcopy(base)
@@ -770,3 +822,94 @@ def test_render_marks_new_and_removed_directions() -> None:
     removed = render_diff(diff(rubric(), rubric(lambda d: d["directions"].pop(2)), group), "markdown")
     assert "| base | gamma |\n| --- | ---: |\n| base-01 | removed |" in removed
     assert removed.endswith("\n\nValues dropped: new rubric ignores count.")
+
+
+# --- impact on profiles with inputs and enterprises ----------------------------------------------
+
+def profiles3(rows: int, seed: int = 3, share: bool = False) -> list[BaseProfile]:
+    """Profiles for MINI3 (inputs and enterprise rows); with ``share``, also the value MINI takes."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for n in range(rows):
+        values: Data = {"rating": int(rng.integers(0, 4)), "cost": float(rng.uniform(0, 50)),
+                        "certified": bool(rng.integers(0, 2)), "count": int(rng.integers(0, 6)),
+                        "energy": float(rng.uniform(1, 30))}
+        if share:
+            values["share"] = float(rng.uniform(0, 100))
+        enterprises = [{"id": f"e{k}", "tonnes": float(rng.uniform(10, 100)),
+                        "staff": int(rng.integers(1, 50))} for k in range(int(rng.integers(1, 4)))]
+        out.append(BaseProfile.model_validate({"base": {"id": f"base-{n:02d}"}, "values": values,
+                                               "enterprises": enterprises}))
+    return out
+
+
+def _strip(group: list[BaseProfile], values: set[str], enterprises: bool) -> list[BaseProfile]:
+    return [BaseProfile.model_validate({
+        "base": p.base.model_dump(), "values": {k: v.value for k, v in p.values.items() if k not in values},
+        "enterprises": [{"id": e.id, **e.figures} for e in p.enterprises or ()] if enterprises else None})
+        for p in group]
+
+
+@pytest.mark.parametrize(("kind", "change"), [case[:2] for case in CASES3], ids=[case[0] for case in CASES3])
+def test_shifts_with_inputs_and_enterprises_equal_rescoring(kind: str,
+                                                            change: Callable[[Data], object]) -> None:
+    old, new = rubric(base=MINI3), rubric(change, MINI3)
+    group = profiles3(9)
+    if kind == "enterprise_field_removed":  # the new rubric no longer knows 'staff': its figures are dropped
+        expected_new = score_many(new, [BaseProfile.model_validate({
+            "base": p.base.model_dump(), "values": {k: v.value for k, v in p.values.items()},
+            "enterprises": [{"id": e.id, "tonnes": e.figures["tonnes"]} for e in p.enterprises or ()]})
+            for p in group])
+    else:
+        expected_new = score_many(new, group)
+    result = diff(old, new, group)
+    shifts = {row.base: row.shift for row in result.impact}
+    expected = expected_new.overall - score_many(old, group).overall
+    assert [shifts[p.id] for p in group] == pytest.approx(expected.tolist(), abs=1e-9)
+    if kind in ("formula_changed", "pairwise_changed"):
+        assert result.max_shift > 0
+
+
+def test_indicator_turned_into_a_formula_drops_the_value_each_rubric_does_not_take() -> None:
+    old, new = rubric(), rubric(base=MINI3)  # 'share' reported in MINI, computed in MINI3
+    group = profiles3(6, share=True)
+    result = diff(old, new, group)
+    assert result.ignored == {"old": ("energy",), "new": ("share",)}
+    before = score_many(old, _strip(group, {"energy"}, enterprises=False))
+    after = score_many(new, _strip(group, {"share"}, enterprises=True))
+    shifts = {row.base: row.shift for row in result.impact}
+    assert [shifts[p.id] for p in group] == pytest.approx((after.overall - before.overall).tolist(), abs=1e-9)
+    kinds = [c.kind for c in result.changes]
+    assert kinds.count("pairwise_changed") == 2  # directions and beta's indicators: set directly → AHP
+    assert {"formula_changed", "input_added", "enterprise_field_added"} <= set(kinds)
+    [pairwise] = [c for c in result.changes if c.field == "direction_weights"]
+    assert pairwise.message == ("direction_weights: set directly → AHP, CR 0.003 (alpha 0.648; beta 0.230; "
+                                "gamma 0.122)")
+    assert pairwise.old is None and pairwise.new["cr"] == pytest.approx(0.00318, abs=1e-5)  # type: ignore[index]
+
+
+def test_pairwise_change_names_the_judgement_cr_and_weights() -> None:
+    [change, *_] = diff(rubric(base=MINI3), rubric(_judge, MINI3)).changes
+    assert change.message == ("direction_weights: AHP, CR 0.003 (alpha 0.648; beta 0.230; gamma 0.122) → "
+                              "AHP, CR 0.046 (alpha 0.709; beta 0.179; gamma 0.113); judgements changed: "
+                              "alpha vs beta 3 → 5")
+    assert change.text("zh") == ("方向权重：层次分析法，一致性比率 0.003（alpha 0.648；beta 0.230；"
+                                 "gamma 0.122） → 层次分析法，一致性比率 0.046（alpha 0.709；beta 0.179；"
+                                 "gamma 0.113）；判断变化：alpha 比 beta：3 → 5")
+    assert change.old["judgements"][0] == ["alpha", "beta", 3.0]  # type: ignore[index]
+
+
+def test_reordered_pairwise_matrix_is_no_change() -> None:
+    def reorder(data: Data) -> None:
+        block = data["direction_weights"]
+        block["order"] = ["gamma", "alpha", "beta"]
+        block["pairwise"] = [[1, 1 / 5, 1 / 2], [5, 1, 3], [2, 1 / 3, 1]]
+
+    assert diff(rubric(base=MINI3), rubric(reorder, MINI3)).changes == ()
+
+
+def test_rollup_change_reads_in_both_languages() -> None:
+    [change] = diff(rubric(base=MINI3), rubric(_set("inputs.1.rollup", {"mean": "tonnes", "weight": "staff"}),
+                                               MINI3)).changes
+    assert change.message == "rollup: sum of tonnes → mean of tonnes weighted by staff"
+    assert change.text("zh") == "汇总方式：tonnes 之和 → tonnes 按 staff 加权的平均值"

@@ -17,10 +17,12 @@ from ..._text import Lang, word
 from .changes import (
     CATEGORY_FIELDS,
     DIRECTION_FIELDS,
+    ENTERPRISE_FIELD_FIELDS,
     GATE_CONDITION,
     GATE_FIELDS,
     INDICATOR_BY_CATEGORY,
     INDICATOR_FIELDS,
+    INPUT_FIELDS,
     LEVEL_FIELDS,
     RUBRIC_FIELDS,
     RUBRIC_PARTS,
@@ -42,11 +44,11 @@ from .results import (
 from .words import show
 
 __all__ = [
-    "CATEGORY_FIELDS", "DIRECTION_FIELDS", "FAILING", "GATE_CONDITION", "GATE_FIELDS",
-    "INDICATOR_BY_CATEGORY", "INDICATOR_FIELDS", "LEVEL_FIELDS", "RANK_DECIMALS", "RUBRIC_FIELDS",
-    "RUBRIC_PARTS", "BaseImpact", "Change", "ChangeKind", "DirectionShift", "GateImpact", "GateShift",
-    "NaChange", "RubricDiff", "Scope", "diff", "inversions", "kendall_tau_b", "show", "structural_changes",
-    "tripped_gates",
+    "CATEGORY_FIELDS", "DIRECTION_FIELDS", "ENTERPRISE_FIELD_FIELDS", "FAILING", "GATE_CONDITION",
+    "GATE_FIELDS", "INDICATOR_BY_CATEGORY", "INDICATOR_FIELDS", "INPUT_FIELDS", "LEVEL_FIELDS",
+    "RANK_DECIMALS", "RUBRIC_FIELDS", "RUBRIC_PARTS", "BaseImpact", "Change", "ChangeKind",
+    "DirectionShift", "GateImpact", "GateShift", "NaChange", "RubricDiff", "Scope", "diff", "inversions",
+    "kendall_tau_b", "show", "structural_changes", "tripped_gates",
 ]
 
 

@@ -1,7 +1,8 @@
 """Structural changes between two rubrics, matched by id (a pure reorder is no change).
 
-Order: rubric fields, levels, categories, directions, indicators, gates; within each, the new
-rubric's order with removals last.
+Order: rubric fields, levels, categories, directions, indicators, gates, enterprise fields, inputs;
+within each, the new rubric's order with removals last. Pairwise (AHP) weights are compared by the
+ids they compare, so a reordered matrix with the same judgements is no change.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, JsonValue
 
+from ..._model.derived import EnterpriseField, Input, PairwiseWeights
 from ..._model.label import Label
 from ..._model.rubric import Category, Direction, Gate, Indicator, Rubric
-from ..._text import LANGUAGES
+from ..._text import LANGUAGES, word
 from . import words
 from .results import Change, ChangeKind, Scope
 from .words import Texts, in_every_language, percent
@@ -22,22 +24,33 @@ from .words import Texts, in_every_language, percent
 RUBRIC_FIELDS: dict[str, ChangeKind] = {
     "id": "id_changed", "version": "version_changed", "title": "label_changed",
     "description": "description_changed", "aggregation": "aggregation_changed",
-    "missing": "missing_changed",
+    "missing": "missing_changed", "direction_weights": "pairwise_changed",
 }
 LEVEL_FIELDS: dict[str, ChangeKind] = {"name": "label_changed", "description": "description_changed"}
-DIRECTION_FIELDS: dict[str, ChangeKind] = {"name": "label_changed", "description": "description_changed"}
+DIRECTION_FIELDS: dict[str, ChangeKind] = {"name": "label_changed", "description": "description_changed",
+                                           "indicator_weights": "pairwise_changed"}
 INDICATOR_FIELDS: dict[str, ChangeKind] = {
     "name": "label_changed", "description": "description_changed", "rationale": "description_changed",
     "unit": "unit_changed", "kind": "kind_changed", "better": "better_changed",
     "thresholds": "thresholds_changed", "interpolation": "interpolation_changed",
     "valid_range": "valid_range_changed", "effort": "effort_changed", "source": "source_changed",
     "descriptors": "descriptors_changed", "allow_na": "allow_na_changed", "applies_to": "applies_to_changed",
+    "formula": "formula_changed",
 }
 CATEGORY_FIELDS: dict[str, ChangeKind] = {"name": "label_changed", "description": "description_changed"}
 GATE_FIELDS: dict[str, ChangeKind] = {
     "name": "label_changed", "indicator": "gate_indicator_changed", "caps": "caps_changed",
     "scope": "gate_scope_changed",
 }
+INPUT_FIELDS: dict[str, ChangeKind] = {
+    "name": "label_changed", "unit": "unit_changed", "description": "description_changed",
+    "source": "source_changed", "valid_range": "valid_range_changed", "rollup": "rollup_changed",
+}
+ENTERPRISE_FIELD_FIELDS: dict[str, ChangeKind] = {
+    "name": "label_changed", "unit": "unit_changed", "description": "description_changed",
+    "kind": "kind_changed",
+}
+PAIRWISE_FIELDS = ("direction_weights", "indicator_weights")  # compared by the ids they compare
 # Compared as a whole: per category (indicators), one condition (gates), item by item (rubric).
 INDICATOR_BY_CATEGORY: dict[str, ChangeKind] = {
     "thresholds_by_category": "category_thresholds_changed", "floor_by_category": "category_floor_changed",
@@ -47,6 +60,8 @@ RUBRIC_PARTS: dict[str, tuple[ChangeKind, ChangeKind]] = {
     "directions": ("direction_added", "direction_removed"),
     "categories": ("category_added", "category_removed"),
     "gates": ("gate_added", "gate_removed"),
+    "inputs": ("input_added", "input_removed"),
+    "enterprise_fields": ("enterprise_field_added", "enterprise_field_removed"),
 }
 
 
@@ -58,6 +73,7 @@ def structural_changes(old: Rubric, new: Rubric) -> Iterator[Change]:
     yield from _direction_changes(old, new)
     yield from _indicator_changes(old, new)
     yield from _gate_changes(old, new)
+    yield from _source_changes(old, new)
 
 
 def plain(value: Any) -> JsonValue:
@@ -89,8 +105,11 @@ def _same(before: Any, after: Any) -> bool:
 def _texts(name: str, field: str, before: Any, after: Any) -> Texts:
     if name == "descriptors":
         return _descriptors_texts(before, after)
-    values = ((words.applies_to(plain(before)), words.applies_to(plain(after))) if name == "applies_to"
-              else (words.shown(plain(before), name), words.shown(plain(after), name)))
+    if name in ("applies_to", "rollup"):
+        show = words.applies_to if name == "applies_to" else words.rollup
+        values = show(plain(before)), show(plain(after))
+    else:
+        values = words.shown(plain(before), name), words.shown(plain(after), name)
     return in_every_language("diff.change", field=words.field_name(field), old=values[0], new=values[1])
 
 
@@ -98,7 +117,9 @@ def _fields(old: BaseModel, new: BaseModel, fields: dict[str, ChangeKind], scope
             direction: str | None = None, prefix: str = "") -> Iterator[Change]:
     for name, kind in fields.items():
         before, after = getattr(old, name), getattr(new, name)
-        if not _same(before, after):
+        if name in PAIRWISE_FIELDS:
+            yield from _pairwise_change(before, after, scope, target, prefix + name, old, new)
+        elif not _same(before, after):
             field = prefix + name
             yield _change(_texts(name, field, before, after), kind=kind, scope=scope, target=target,
                           field=field, direction=direction, old=plain(before), new=plain(after))
@@ -262,7 +283,7 @@ def _matched(old: tuple[Any, ...], new: tuple[Any, ...], kinds: tuple[ChangeKind
                           target=item.id, old=_without_id(item))
 
 
-def _without_id(item: Category | Gate) -> JsonValue:
+def _without_id(item: Category | Gate | Input | EnterpriseField) -> JsonValue:
     data = plain(item)
     assert isinstance(data, dict)
     return {k: v for k, v in data.items() if k != "id"}
@@ -304,3 +325,82 @@ def _gate_changes(old: Rubric, new: Rubric) -> Iterator[Change]:
 
     yield from _matched(old.gates or (), new.gates or (), RUBRIC_PARTS["gates"], "gate", compare,
                         gate_summary)
+
+
+# --- where numbers come from: enterprise fields, inputs and roll-ups, pairwise weights ------------
+
+def _source_changes(old: Rubric, new: Rubric) -> Iterator[Change]:
+    def fields(before: EnterpriseField, after: EnterpriseField) -> Iterator[Change]:
+        yield from _fields(before, after, ENTERPRISE_FIELD_FIELDS, "enterprise_field", after.id)
+
+    def inputs(before: Input, after: Input) -> Iterator[Change]:
+        yield from _fields(before, after, INPUT_FIELDS, "input", after.id)
+
+    def name(item: Input | EnterpriseField) -> Texts:
+        return {lang: item.name.text(lang) for lang in LANGUAGES}
+
+    yield from _matched(old.enterprise_fields or (), new.enterprise_fields or (),
+                        RUBRIC_PARTS["enterprise_fields"], "enterprise_field", fields, name)
+    yield from _matched(old.inputs or (), new.inputs or (), RUBRIC_PARTS["inputs"], "input", inputs, name)
+
+
+def _judgements(block: PairwiseWeights) -> dict[tuple[str, str], float]:
+    """Each comparison by the ids it compares, in both directions."""
+    return {(a, b): block.pairwise[i][j] for i, a in enumerate(block.order) for j, b in enumerate(block.order)
+            if i != j}
+
+
+def _pairwise_data(block: PairwiseWeights | None) -> JsonValue:
+    """What a diff shows of a pairwise block: CR, weights and judgements (``None``: set directly)."""
+    if block is None:
+        return None
+    judgements: list[JsonValue] = [[a, b, block.pairwise[i][j]] for i, a in enumerate(block.order)
+                                   for j, b in enumerate(block.order) if i < j]
+    weights: dict[str, JsonValue] = dict(block.weights.items())
+    return {"cr": block.result.cr, "weights": weights, "judgements": judgements}
+
+
+def _same_judgements(old: PairwiseWeights | None, new: PairwiseWeights | None) -> bool:
+    if old is None or new is None:
+        return old is new
+    return (old.source == new.source and set(old.order) == set(new.order)
+            and all(abs(value - _judgements(new)[pair]) <= 1e-9 * value
+                    for pair, value in _judgements(old).items()))
+
+
+def _pairwise_change(before: PairwiseWeights | None, after: PairwiseWeights | None, scope: Scope, target: str,
+                     field: str, old: BaseModel, new: BaseModel) -> Iterator[Change]:
+    """Weights set directly ↔ by pairwise comparison, or changed judgements: which, from what to
+    what, and the CR and derived weights before and after."""
+    if _same_judgements(before, after):
+        return
+    texts = in_every_language("diff.pairwise", field=words.field_name(field), old=_block_summary(before),
+                              new=_block_summary(after), judgements=_changed_judgements(before, after))
+    direction = target if scope == "direction" else None
+    yield _change(texts, kind="pairwise_changed", scope=scope, target=target, field=field,
+                  direction=direction, old=_pairwise_data(before), new=_pairwise_data(after))
+
+
+def _block_summary(block: PairwiseWeights | None) -> Texts:
+    """``AHP, CR 0.003 (a 0.648, b 0.230)``, or ``set directly``."""
+    if block is None:
+        return in_every_language("weights.direct")
+    shown = [f"{key} {weight:.3f}" for key, weight in block.weights.items()]
+    weights = {lang: word("diff.separator", lang).join(shown) for lang in LANGUAGES}
+    return in_every_language("diff.ahp", cr=f"{block.result.cr:.3f}", weights=weights)
+
+
+def _changed_judgements(before: PairwiseWeights | None, after: PairwiseWeights | None) -> Texts:
+    """``; judgements changed: a vs b 3 → 5`` for comparisons of ids both blocks compare."""
+    if before is None or after is None:
+        return dict.fromkeys(LANGUAGES, "")
+    old = _judgements(before)
+    changed = [(a, b, old[a, b], value) for (a, b), value in _judgements(after).items()
+               if after.order.index(a) < after.order.index(b) and (a, b) in old
+               and abs(old[a, b] - value) > 1e-9 * value]
+    if not changed:
+        return dict.fromkeys(LANGUAGES, "")
+    listed = {lang: word("diff.separator", lang).join(
+        word("diff.judgement", lang).format(a=a, b=b, old=words.ratio(x), new=words.ratio(y))
+        for a, b, x, y in changed) for lang in LANGUAGES}
+    return in_every_language("diff.judgements", list=listed)

@@ -15,7 +15,7 @@ from ..._analysis.score import score_many
 from ..._analysis.scorecard import ScoreTable
 from ..._engine.gates import FAILED, STATUS_NAMES, UNKNOWN
 from ..._errors import Problem, UpgradeScoreError
-from ..._model.profile import BaseProfile
+from ..._model.profile import BaseProfile, Enterprise
 from ..._model.rubric import Rubric
 from .ranks import kendall_tau_b
 from .results import BaseImpact, DirectionShift, GateImpact, GateShift, NaChange
@@ -24,18 +24,45 @@ RANK_DECIMALS = 9  # scores equal to 9 decimals tie in the rankings
 FAILING = (STATUS_NAMES[FAILED], STATUS_NAMES[UNKNOWN])  # statuses that cap: no pass
 
 
+def _reported(rubric: Rubric) -> set[str]:
+    """Ids a profile reports values for: indicators without a formula, inputs not rolled up."""
+    return ({i.id for i in rubric.indicators if i.formula is None or i.kind != "quantitative"}
+            | {i.id for i in rubric.inputs or () if i.rollup is None})
+
+
+def _unused(rubric: Rubric, other: Rubric) -> set[str]:
+    """Value ids ``other`` takes as reported and ``rubric`` does not (unknown to it, or computed)."""
+    return _reported(other) - _reported(rubric)
+
+
 def _restrict(profiles: tuple[BaseProfile, ...], rubric: Rubric, other: Rubric) -> tuple[BaseProfile, ...]:
-    """Drop the values of indicators that only ``other`` has (keeping where profiles came from)."""
-    drop = set(other.indicator_ids) - set(rubric.indicator_ids)
-    return tuple(
-        p.model_copy(update={"values": {k: v for k, v in p.values.items() if k not in drop}})
-        if drop.intersection(p.values) else p
-        for p in profiles)
+    """Drop the values only ``other`` takes as reported (an indicator or input it alone has, or
+    one ``rubric`` computes by formula or roll-up), and enterprise figures of fields only
+    ``other`` declares (keeping where profiles came from)."""
+    drop = _unused(rubric, other)
+    fields = {f.id for f in rubric.enterprise_fields or ()}
+    foreign = {f.id for f in other.enterprise_fields or ()} - fields
+    restricted = []
+    for p in profiles:
+        update: dict[str, Any] = {}
+        if drop.intersection(p.values):
+            update["values"] = {k: v for k, v in p.values.items() if k not in drop}
+        if p.enterprises and foreign and not fields:
+            update["enterprises"] = None
+        elif p.enterprises and any(foreign.intersection(e.figures) for e in p.enterprises):
+            update["enterprises"] = tuple(_without_figures(e, foreign) for e in p.enterprises)
+        restricted.append(p.model_copy(update=update) if update else p)
+    return tuple(restricted)
+
+
+def _without_figures(enterprise: Enterprise, fields: set[str]) -> Enterprise:
+    figures = {k: v for k, v in enterprise.figures.items() if k not in fields}
+    return Enterprise.model_validate({"id": enterprise.id, "name": enterprise.name, **figures})
 
 
 def _dropped(profiles: tuple[BaseProfile, ...], rubric: Rubric, other: Rubric) -> tuple[str, ...]:
     reported = {key for p in profiles for key in p.values}
-    return tuple(sorted(reported & (set(other.indicator_ids) - set(rubric.indicator_ids))))
+    return tuple(sorted(reported & _unused(rubric, other)))
 
 
 def _score(rubric: Rubric, profiles: tuple[BaseProfile, ...], which: str) -> ScoreTable:

@@ -25,8 +25,11 @@ ChangeKind = Literal[
     "category_thresholds_changed", "category_floor_changed",
     "gate_added", "gate_removed", "gate_indicator_changed", "condition_changed", "caps_changed",
     "gate_scope_changed",
+    # where numbers come from: formulas, inputs, enterprise fields, roll-ups, pairwise weights
+    "formula_changed", "input_added", "input_removed", "rollup_changed", "enterprise_field_added",
+    "enterprise_field_removed", "pairwise_changed",
 ]
-Scope = Literal["rubric", "direction", "indicator", "category", "gate"]
+Scope = Literal["rubric", "direction", "indicator", "category", "gate", "input", "enterprise_field"]
 NaChange = Literal["became_na", "no_longer_na", "still_na"]
 
 

@@ -68,6 +68,15 @@ def applies_to(value: JsonValue) -> Texts:
             for lang in LANGUAGES}
 
 
+def rollup(value: JsonValue) -> Texts:
+    """A roll-up, ``{"sum": "tonnes"}``: ``sum of tonnes``; none: reported directly."""
+    if not isinstance(value, dict):
+        return {lang: word("diff.reported", lang) for lang in LANGUAGES}
+    form = next(key for key in value if key != "weight")
+    key = "diff.rollup.mean weighted" if "weight" in value else f"diff.rollup.{form}"
+    return {lang: word(key, lang).format(field=value[form], weight=value.get("weight")) for lang in LANGUAGES}
+
+
 def field_name(field: str) -> Texts:
     """The changed field: its path in English, its name in the other languages."""
     names: Texts = {"en": field}
@@ -90,6 +99,13 @@ def condition(value: JsonValue) -> Texts:
     assert isinstance(value, dict)
     return {lang: " ".join(f"{name if lang == 'en' else CONDITIONS[name]} {show(limit, lang=lang)}"
                            for name, limit in value.items()) for lang in LANGUAGES}
+
+
+def ratio(value: float) -> str:
+    """A pairwise judgement as written: ``5``, ``1/3``, ``0.4``."""
+    if value < 1 and abs(1 / value - round(1 / value)) < 1e-6:
+        return f"1/{round(1 / value)}"
+    return f"{value:g}"
 
 
 def percent(share: float) -> str:
