@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from upgrade_score._analysis.lint import LintFinding, lint, lint_file
@@ -172,3 +173,30 @@ def test_unused_inputs_fields_and_constant_formulas() -> None:
         ("input-unused", "inputs[1].id", "input 'spare' is used by no formula: bases report it for nothing"),
         ("enterprise-field-unused", "enterprise_fields[1].id",
          "enterprise field 'staff' is rolled up by no input: enterprises report it for nothing")]
+
+
+# --- sensitivity treats derived weights like any other --------------------------------------------
+
+def test_sensitivity_of_ahp_weights_equals_written_weights() -> None:
+    from upgrade_score import BaseProfile, sensitivity
+
+    ahp = Rubric.model_validate(data(direction_matrix=TEXTBOOK, indicator_matrix=TEXTBOOK))
+    written = data()
+    for direction in written["directions"]:
+        direction["weight"] = ahp.direction(direction["id"]).weight
+        for indicator in direction["indicators"]:
+            indicator["weight"] = ahp.indicator(indicator["id"]).weight
+    direct = Rubric.model_validate(written)
+    assert direct.sha256 != ahp.sha256 and direct.compiled.weights.tolist() == ahp.compiled.weights.tolist()
+    rng = np.random.default_rng(5)
+    group = [BaseProfile.model_validate({"base": {"id": f"b{n}"}, "values": {
+        key: float(rng.uniform(0.5, 2.5)) for key in ahp.indicator_ids}}) for n in range(6)]
+    for spec in ("dirichlet:50", "uniform:0.2"):
+        runs = [sensitivity(r, group, samples=400, weights=spec, seed=11, value_samples=50).to_dict()
+                for r in (ahp, direct)]
+        equal = sensitivity(Rubric.model_validate(data()), group, samples=400, weights=spec, seed=11,
+                            value_samples=50).to_dict()
+        for run in (*runs, equal):
+            run.pop("rubric")
+        assert runs[0] == runs[1]
+        assert runs[0] != equal  # the weights matter: equal weights give another result

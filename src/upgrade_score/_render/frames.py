@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._analysis.weights import weight_blocks
 from .._errors import UpgradeScoreError
 from .._model.label import text_in
 from .._optional import require_pandas
@@ -127,17 +128,24 @@ def gap_frame(report: GapReport, what: Literal["actions", "directions"] = "actio
 
 
 def rubric_frame(rubric: Rubric, lang: Lang = "en") -> Any:
-    """One row per indicator (index ``indicator``): direction, name, kind, unit, weights and shares,
-    and the thresholds that reach levels 1..L (a tuple; ``floor`` scores level 0)."""
+    """One row per indicator (index ``indicator``): direction, name, kind, unit, weights and shares
+    with where they come from (``weight_method`` ``ahp`` or ``direct`` and ``weight_cr`` for the
+    indicator's weight within its direction, ``direction_weight_method`` and ``direction_weight_cr``
+    for its direction's), the thresholds that reach levels 1..L (a tuple; ``floor`` scores level 0)
+    and, in a rubric with formulas, each indicator's ``formula``."""
     pd = require_pandas()
     compiled = rubric.compiled
     within = compiled.within_shares
     overall = compiled.indicator_shares
+    blocks = weight_blocks(rubric).blocks
+    of_direction = {block.direction: block for block in blocks}
+    formulas = any(i.formula is not None for i in rubric.indicators)
     rows = []
     for m, indicator in enumerate(rubric.indicators):
+        direction = rubric.direction_ids[compiled.direction_of[m]]
         quantitative = indicator.kind == "quantitative"
         rows.append({
-            "direction": rubric.direction_ids[compiled.direction_of[m]],
+            "direction": direction,
             "name": indicator.name.text(lang),
             "kind": indicator.kind,
             "unit": text_in(indicator.unit, lang),
@@ -145,14 +153,23 @@ def rubric_frame(rubric: Rubric, lang: Lang = "en") -> Any:
             "weight": indicator.weight,
             "direction_share": float(within[m]),
             "overall_share": float(overall[m]),
+            "weight_method": of_direction[direction].method,
+            "weight_cr": _cr(of_direction[direction].cr),
+            "direction_weight_method": blocks[0].method,
+            "direction_weight_cr": _cr(blocks[0].cr),
             "floor": indicator.effective_floor if quantitative else np.nan,
             "thresholds": indicator.thresholds,
             "interpolation": indicator.interpolation if quantitative else None,
             "effort": np.nan if indicator.effort is None else indicator.effort,
             "source": text_in(indicator.source, lang),
             **_language_2_fields(rubric, indicator),
+            **({"formula": indicator.formula} if formulas else {}),
         })
     return pd.DataFrame(rows, index=pd.Index(list(rubric.indicator_ids), name="indicator"))
+
+
+def _cr(cr: float | None) -> float:
+    return np.nan if cr is None else cr
 
 
 def _language_2_fields(rubric: Rubric, indicator: Any) -> dict[str, Any]:

@@ -376,6 +376,8 @@ def _rule_text(rubric: Rubric, indicator: Any, lang: Lang) -> str:
     names = {c.id: c.name.text(lang) for c in rubric.categories or ()}
     thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
     rule = f"{word(indicator.better, lang)}: {thresholds}" if thresholds else word(indicator.kind, lang)
+    if indicator.formula is not None and indicator.kind == "quantitative":
+        rule = f"{report_word('computed', lang).format(formula=indicator.formula)} · {rule}"
     for category in indicator.categories_with_own_bars:
         own = ", ".join(f"{t:g}" for t in indicator.thresholds_for(category) or ())
         rule += f"; {names[category]}: {own}"
@@ -389,7 +391,7 @@ def _rule_text(rubric: Rubric, indicator: Any, lang: Lang) -> str:
 def _appendix(rubric: Rubric, lang: Lang) -> str:
 
     view = rubric_view(rubric, lang)
-    levels, directions, _ = view.tables
+    levels, directions, _, *sources = view.tables
     rows: list[list[CellLike]] = []
     for direction in rubric.directions:
         for indicator in direction.indicators:
@@ -402,5 +404,5 @@ def _appendix(rubric: Rubric, lang: Lang) -> str:
     parts = ['<section class="appendix">', f"<h2>{_esc(report_word('appendix', lang))}: "
              f"{_esc(view.heading)}</h2>", f'<div class="small">{_esc(" ".join(view.lines))}</div>',
              '<div class="row"><div>' + table_html(levels) + "</div><div>" + table_html(directions)
-             + "</div></div>", table_html(indicators), "</section>"]
+             + "</div></div>", table_html(indicators), *map(table_html, sources), "</section>"]
     return "\n".join(parts)

@@ -26,6 +26,7 @@ from .._model.results import DirectionResult, RubricRef, Scorecard
 from .._model.rubric import Rubric
 from .._text import display_language, word
 from .formats import Cell, CellLike, Table, View, number, percent
+from .provenance import source_tables, weights_line
 
 if TYPE_CHECKING:
     from .._text import Lang
@@ -359,17 +360,20 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
     rows: list[list[CellLike]] = []
     owners = [d.id for d in rubric.directions for _ in d.indicators]
     shares = compiled.indicator_shares.tolist()  # once: each access computes every share
+    formulas = any(i.formula is not None for i in rubric.indicators)
     for m, indicator in enumerate(rubric.indicators):
         thresholds = ", ".join(f"{t:g}" for t in indicator.thresholds or ())
         rows.append([indicator.id, indicator.name.text(lang), owners[m],
                      word(indicator.kind, lang), text_in(indicator.unit, lang) or "",
                      word(indicator.better, lang) if thresholds else "",
-                     thresholds, percent(shares[m])])
+                     thresholds, percent(shares[m]), *([indicator.formula or ""] if formulas else [])])
     indicators = Table([word("indicator", lang), word("name", lang), word("direction", lang),
                         word("kind", lang), word("unit", lang), word("better", lang),
-                        word("thresholds", lang), word("weight share", lang)], rows, right=(7,),
+                        word("thresholds", lang), word("weight share", lang),
+                        *([word("prov.formula", lang)] if formulas else [])], rows, right=(7,),
                        caption=f"{word('indicators', lang)} ({len(rows)})", collapsed=True)
-    return View(heading, [summary], [levels, directions, indicators])
+    return View(heading, [summary, weights_line(rubric, lang)],
+                [levels, directions, indicators, *source_tables(rubric, lang)])
 
 
 # --- entry point -------------------------------------------------------------------------------
