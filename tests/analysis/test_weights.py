@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from upgrade_score._analysis.lint import LintFinding, lint, lint_file
 from upgrade_score._analysis.weights import ratio, weight_blocks
@@ -200,3 +202,37 @@ def test_sensitivity_of_ahp_weights_equals_written_weights() -> None:
             run.pop("rubric")
         assert runs[0] == runs[1]
         assert runs[0] != equal  # the weights matter: equal weights give another result
+
+
+# --- properties over random reciprocal matrices on Saaty's scale -----------------------------------
+
+SAATY = [1 / 9, 1 / 7, 1 / 5, 1 / 3, 1, 3, 5, 7, 9]
+
+
+@st.composite
+def reciprocal(draw: st.DrawFn) -> list[list[float]]:
+    n = 3  # the three directions of data()
+    matrix = [[1.0] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i + 1, n):
+            value = draw(st.sampled_from(SAATY))
+            matrix[i][j], matrix[j][i] = value, 1 / value
+    return matrix
+
+
+@settings(max_examples=60, deadline=None)
+@given(reciprocal(), st.permutations([0, 1, 2]))
+def test_check_fails_exactly_when_cr_exceeds_a_tenth_and_a_reorder_is_no_change(
+        matrix: list[list[float]], order: list[int]) -> None:
+    from upgrade_score import diff
+
+    rubric = Rubric.model_validate(data(direction_matrix=matrix))
+    block = weight_blocks(rubric).blocks[0]
+    assert sum(block.weights.values()) == pytest.approx(1.0)
+    assert sum(block.shares.values()) == pytest.approx(1.0)
+    failing = [f for f in lint(rubric) if f.id == "pairwise-inconsistent"]
+    assert bool(failing) == ((block.cr or 0) > 0.10)
+    ids = ["a", "b", "c"]
+    shuffled = data(direction_matrix=[[matrix[i][j] for j in order] for i in order])
+    shuffled["direction_weights"]["order"] = [ids[i] for i in order]
+    assert diff(rubric, Rubric.model_validate(shuffled)).changes == ()
