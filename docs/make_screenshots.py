@@ -1,4 +1,4 @@
-"""Regenerate the README screenshots: ``docs/radar.png`` and ``docs/report.png``.
+"""Regenerate the README screenshots: ``docs/radar.png``, ``docs/progress.png`` and ``docs/report.png``.
 
 Needs the extras (``pip install -e ".[dev]"``), a CJK font and Debian's ``chromium``::
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from PIL import Image
 
 import upgrade_score as us
+from upgrade_score._render.plot import figure_bytes
 
 DOCS = Path(__file__).resolve().parent
 BASES = DOCS.parent / "examples" / "bases"
@@ -36,8 +37,17 @@ def radar() -> None:
     fig = us.plot_radar(ranking, target=us.Target(level=3), title="Example bases against level 3")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "radar.png"
-        raw.write_bytes(us._plot.figure_bytes(fig, "png", dpi=100))
+        raw.write_bytes(figure_bytes(fig, "png", dpi=100))
         small_png(Image.open(raw), DOCS / "radar.png", 640)
+
+
+def progress() -> None:
+    moves = us.progress(None, us.load_profiles(DOCS.parent / "examples" / "panel"), target=3)
+    fig = us.plot_progress(moves, "jinhe-scrap-metal-hub")
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = Path(tmp) / "progress.png"
+        raw.write_bytes(figure_bytes(fig, "png", dpi=100))
+        small_png(Image.open(raw), DOCS / "progress.png", 640)
 
 
 def report() -> None:
@@ -56,6 +66,7 @@ def report() -> None:
 
 if __name__ == "__main__":
     radar()
+    progress()
     report()
-    for name in ("radar.png", "report.png"):
+    for name in ("radar.png", "progress.png", "report.png"):
         print(name, (DOCS / name).stat().st_size // 1024, "KiB")

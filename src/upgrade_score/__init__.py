@@ -9,6 +9,7 @@ The public API::
     report = gap(rubric, profile, Target(level=3))          # deficits and ranked actions
     ranking = compare(rubric, load_profiles("bases/"))      # ranks, percentiles, peer gaps
     robust = sensitivity(rubric, load_profiles("bases/"), seed=1)  # rank intervals, fragility
+    moves = progress(rubric, load_profiles("panel.csv"), target=4)  # bases over the years
     frame = table.to_dataframe()                # pandas, with the extra upgrade-score[pandas]
     fig = plot_radar(ranking, target=Target(level=3))       # matplotlib, upgrade-score[plot]
     write_report("report.html", rubric, load_profiles("bases/"))   # self-contained HTML
@@ -20,6 +21,7 @@ from ._analysis.compare import Comparison, compare
 from ._analysis.diff import RubricDiff, diff
 from ._analysis.gap import Action, DirectionGap, GapReport, Target, gap
 from ._analysis.lint import LintFinding, lint
+from ._analysis.progress import Progress, progress
 from ._analysis.score import score, score_many
 from ._analysis.scorecard import ScoreTable
 from ._analysis.sensitivity import sensitivity
@@ -33,6 +35,7 @@ from ._model.profile import BaseInfo, BaseProfile, ReportedValue
 from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard
 from ._model.rubric import Direction, Indicator, Level, Rubric
 from ._render.plot import plot_actions, plot_heatmap, plot_radar
+from ._render.progress_plot import plot_progress
 from ._render.report import render_report, write_report
 from ._text import set_display_language
 from ._version import __version__ as __version__
@@ -53,6 +56,7 @@ __all__ = [
     "LintFinding",
     "OverallResult",
     "Problem",
+    "Progress",
     "ReportedValue",
     "Rubric",
     "RubricDiff",
@@ -70,7 +74,9 @@ __all__ = [
     "load_rubric",
     "plot_actions",
     "plot_heatmap",
+    "plot_progress",
     "plot_radar",
+    "progress",
     "render_report",
     "score",
     "score_many",

@@ -17,11 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from ._analysis.compare import compare
+from ._analysis.compare import compare, same_group
 from ._analysis.diff import diff, tripped_gates
 from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
+from ._cli_panel import add_output_option, add_progress_command, add_year_option, select, write_output
 from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.profiles import PROFILE_SUFFIXES, load_profiles
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
@@ -79,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--detail", action="store_true",
                        help="print each base's scorecard with every indicator")
     output_options(score)
+    add_year_option(score)
+    add_output_option(score)
     score.set_defaults(run=_score)
 
     check = commands.add_parser("check", help="validate rubric files",
@@ -97,6 +100,10 @@ def _parser() -> argparse.ArgumentParser:
     gap.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="actions shown in text and Markdown (default 10)")
     output_options(gap)
+    add_year_option(gap)
+    gap.add_argument("--by", metavar="FIELD",
+                     help="with --peer: the peer is drawn from the bases of --group that share the "
+                          "base's region, province, city or category")
     gap.set_defaults(run=_gap)
 
     compare = commands.add_parser("compare", help="rank a group of bases",
@@ -106,7 +113,11 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
     compare.add_argument("--sort", default="overall", metavar="KEY",
                          help="overall (default) or a direction id")
+    compare.add_argument("--by", metavar="FIELD",
+                         help="also rank within groups: region, province, city or category")
     output_options(compare)
+    add_year_option(compare)
+    add_output_option(compare)
     compare.set_defaults(run=_compare)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
@@ -126,6 +137,7 @@ def _parser() -> argparse.ArgumentParser:
     weights.add_argument("rubric", metavar="RUBRIC", help="rubric file or built-in id")
     output_options(weights)
     weights.set_defaults(run=_weights)
+    add_progress_command(commands)
     return parser
 
 
@@ -142,8 +154,10 @@ def _weights(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = _load(args.profiles, rubric)
+    profiles = select(_load(args.profiles, rubric), args)
     table = score_many(rubric, list(profiles))
+    if write_output(table, args, args.profiles):
+        return EXIT_OK
     if args.format == "json":
         cards = table.to_dicts()
         _print(dumps(cards[0] if len(cards) == 1 and _single(args.profiles) else cards))
@@ -166,17 +180,24 @@ def add_target_options(sub: argparse.ArgumentParser) -> None:
                      help="the peer group (files, CSV tables, directories)")
 
 
-def target_from_args(args: argparse.Namespace, rubric: Rubric) -> Target | None:
-    """The target the options describe, or None when none is given."""
+def target_from_args(args: argparse.Namespace, rubric: Rubric,
+                     base: BaseProfile | None = None) -> Target | None:
+    """The target the options describe, or None when none is given (``--by``: the peer is drawn
+    from the bases of the group that share ``base``'s region or category)."""
     if args.peer and not args.group:
         raise UpgradeScoreError("--peer needs --group")
     if args.group and not args.peer:
         raise UpgradeScoreError("--group needs --peer")
+    if getattr(args, "by", None) and not args.peer:
+        raise UpgradeScoreError("--by needs --peer and --group")
     if args.target_score is not None and not 0 <= args.target_score <= 100:
         raise UpgradeScoreError(f"--target-score: {args.target_score:g} is outside 0..100")
     parts: dict[str, Any] = {}
     if args.peer:
-        peer = Target.from_group(rubric, _load(args.group, rubric), args.peer)
+        group = select(_load(args.group, rubric), args)
+        by = getattr(args, "by", None)
+        peer = Target.from_group(rubric, group if by is None or base is None else
+                                 same_group(group, base, by), args.peer)
         parts.update(direction_scores=peer.direction_scores, score=peer.score, label=peer.label)
     if args.target is not None:
         parsed = Target.parse(args.target)
@@ -188,11 +209,11 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric) -> Target | None:
 
 def _gap(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = _load([args.profile], rubric)
+    profiles = select(_load([args.profile], rubric), args)
     if len(profiles) != 1:
         raise UpgradeScoreError(Problem(f"holds {len(profiles)} bases; gap takes one", args.profile))
     profile = profiles[0]
-    target = target_from_args(args, rubric)
+    target = target_from_args(args, rubric, profile)
     if target is None:  # default: the next level up from the base's balanced level
         balanced = score_many(rubric, [profile]).balanced_level[0]
         target = Target(level=min(int(balanced) + 1, rubric.level_count))
@@ -206,7 +227,10 @@ def _gap(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    result = compare(rubric, list(_load(args.profiles, rubric)), sort_by=args.sort)
+    result = compare(rubric, list(select(_load(args.profiles, rubric), args)), sort_by=args.sort,
+                     by=args.by)
+    if write_output(result, args, args.profiles):
+        return EXIT_OK
     _print(result.to_json() if args.format == "json" else render(result, args.format, lang=args.lang))
     return EXIT_OK
 
@@ -500,6 +524,7 @@ def _add_report_command(commands: argparse._SubParsersAction[_Parser]) -> None:
                      help="base profiles: YAML/JSON files, CSV tables or directories")
     sub.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
     add_target_options(sub)
+    add_year_option(sub)
     sub.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="actions listed per base (default 10)")
     sub.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")
@@ -520,7 +545,7 @@ def _report_command(args: argparse.Namespace) -> int:
     profiles = _load(args.profiles, None, check=rubric)
     target = target_from_args(args, rubric)
     text = render_report(rubric, list(profiles), target=target or "next", lang=args.lang,
-                         title=args.title, top=args.top, charts=args.charts)
+                         title=args.title, top=args.top, charts=args.charts, year=args.year)
     if args.output == "-":
         sys.stdout.write(text)
         return EXIT_OK
@@ -528,8 +553,8 @@ def _report_command(args: argparse.Namespace) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UpgradeScoreError(Problem(f"cannot write the report ({exc.strerror})", args.output)) from None
-    sys.stderr.write(f"upgrade-score: wrote {args.output} ({len(profiles)} "
-                     f"base{'s' if len(profiles) != 1 else ''})\n")
+    count = len({profile.id for profile in profiles})
+    sys.stderr.write(f"upgrade-score: wrote {args.output} ({count} base{'s' if count != 1 else ''})\n")
     return EXIT_OK
 
 

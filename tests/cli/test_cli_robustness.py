@@ -26,6 +26,7 @@ from upgrade_score._model.rubric import Rubric
 ROOT = Path(__file__).resolve().parents[2]
 BASES = ROOT / "examples" / "bases"
 HUB = BASES / "scrap_metal_hub.yaml"
+PANEL = ROOT / "examples" / "panel"
 DEFAULT = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
 V2 = ROOT / "examples" / "rubrics" / "categories_and_gates.yaml"
 V2_BASES = ROOT / "examples" / "rubrics" / "bases"
@@ -330,6 +331,9 @@ README_COMMANDS = [
     ["sensitivity", V2_BASES, "--rubric", V2, "--samples", "200", "--seed", "1"],
     ["report", V2_BASES, "--rubric", V2, "-o", "OUT/r2.html"],
     ["template", "--rubric", V2, "--layout", "many-bases", "-o", "OUT/t2.csv", "--force"],
+    ["progress", PANEL, "--target", "3"], ["progress", PANEL, "--format", "csv"],
+    ["compare", PANEL, "--by", "region"], ["score", PANEL, "--year", "2023"],
+    ["compare", PANEL, "-o", "OUT/r.xlsx", "--lang", "zh"], ["report", PANEL, "-o", "OUT/p.html"],
 ]
 
 

@@ -151,7 +151,8 @@ def test_explicitly_empty_values_is_a_base_with_every_value_missing(tmp_path: Pa
     ("  yaer: 2025\n", 3, "unknown field (did you mean 'year'?)"),
     ("  regoin: East\n", 3, "unknown field (did you mean 'region'?)"),
     ("  colour: red\n", 3, "unknown field (allowed: id, name, year, region, province, city, category, "
-                           "notes, illustrative, meta; put anything else under 'meta')"),
+                           "notes, rubric_version, illustrative, meta; put anything else under "
+                           "'meta')"),
     ("  category: [ferrous, ewaste]\n", 3, "must be text or a whole number, got list ['ferrous', 'ewaste']"),
     ("  region: 1.5\n", 3, "must be text or a whole number, got float 1.5"),
     ("  illustrative: 'yes'\n", 3, "must be true or false, got str 'yes'"),
@@ -201,7 +202,7 @@ def test_the_profile_schema_lists_the_base_fields() -> None:
     info = schema["$defs"]["BaseInfo"]
     assert info["additionalProperties"] is False
     assert list(info["properties"]) == ["id", "name", "year", "region", "province", "city", "category",
-                                        "notes", "illustrative", "meta"]
+                                        "notes", "rubric_version", "illustrative", "meta"]
     assert "values" in schema["required"]
     jsonschema = pytest.importorskip("jsonschema")
     jsonschema.validate({"base": {"id": "b", "region": "East", "meta": {"k": [1]}}, "values": {}}, schema)

@@ -346,7 +346,7 @@ def test_duplicate_base_ids_across_files(tmp_path: Path) -> None:
         with pytest.raises(UpgradeScoreError) as info:
             load_profiles(*paths)
         assert str(info.value) == (
-            f"{second}:2: base: duplicate base id 'test-base' (also in {first}:1)")
+            f"{second}:2: base: duplicate base id 'test-base' for year 2024 (also in {first}:1)")
 
 
 def test_duplicate_base_ids_in_score_many(tmp_path: Path, rubric) -> None:
@@ -387,10 +387,10 @@ def test_csv_problems(tmp_path: Path, text: str, line: int, field, message: str)
 
 
 def test_csv_duplicate_base_id(tmp_path: Path) -> None:
-    path = write(tmp_path, CSV_TEXT.replace("b2,", "b1,"), "bases.csv")
+    path = write(tmp_path, CSV_TEXT.replace("b2,,2023", "b1,,2024"), "bases.csv")
     with pytest.raises(UpgradeScoreError) as info:
         load_profiles(path)
-    assert str(info.value) == f"{path}:3: duplicate base id 'b1' (also in {path}:2)"
+    assert str(info.value) == f"{path}:3: duplicate base id 'b1' for year 2024 (also in {path}:2)"
 
 
 def test_csv_several_bad_cells_are_all_reported(tmp_path: Path) -> None:

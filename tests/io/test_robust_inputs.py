@@ -98,7 +98,7 @@ def test_a_csv_year_that_is_not_a_year(tmp_path: Path, year: str) -> None:
     path.write_text(f"id,year\nb1,2024\nb2,{year}\n", encoding="utf-8")
     (problem,) = problems_of(path)
     assert problem.startswith(f"{path}:3: year: '{year[:20]}")
-    assert problem.endswith("' is not a year")
+    assert problem.endswith("' is not a year (a whole number from 1900 to 2100)")
 
 
 @pytest.mark.parametrize("row, typed", [

@@ -4,6 +4,9 @@ Ranks use competition ranking ("1224"): a base's rank is one more than the numbe
 score more than 1e-9 higher, so tied bases share a rank and the next rank counts every base ahead. The
 percentile of a base is the share of the *other* bases it scores strictly above (best → 100,
 worst → 0; 100 for a group of one).
+
+``by`` (``region``, ``province``, ``city`` or ``category``) ranks each base within the bases that
+share its value of that field too, by the same rules; a base without the field has no group rank.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,13 +24,44 @@ from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE
 from .._engine.gates import capping
-from .._errors import UpgradeScoreError
-from .._model.display import HtmlDisplay
+from .._errors import Problem, UpgradeScoreError
+from .._model.display import HtmlDisplay, _dispatch
 from .._model.profile import BaseProfile
 from .._model.results import RubricRef, dumps, rounded_data
 from .._model.rubric import Rubric
 
+if TYPE_CHECKING:
+    from .._text import Lang
+
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
+GROUP_FIELDS = ("region", "province", "city", "category")
+
+
+def group_value(profile: BaseProfile, by: str) -> str | None:
+    """A base's value of a group field (as text), ``None`` when it has none."""
+    value = (profile.base.model_extra or {}).get(by)
+    return None if value is None else str(value)
+
+
+def check_by(by: str, profiles: Sequence[BaseProfile]) -> None:
+    """``by`` is a group field that some base has."""
+    if by not in GROUP_FIELDS:
+        raise UpgradeScoreError(Problem(f"unknown field '{by}' (known: {', '.join(GROUP_FIELDS)})",
+                                        "--by"))
+    if all(group_value(profile, by) is None for profile in profiles):
+        raise UpgradeScoreError(Problem(f"no base has a {by}", "--by"))
+
+
+def same_group(group: Sequence[BaseProfile], base: BaseProfile, by: str) -> list[BaseProfile]:
+    """The bases of ``group`` that share ``base``'s value of ``by``."""
+    check_by(by, [*group, base])
+    value = group_value(base, by)
+    if value is None:
+        raise UpgradeScoreError(base.problem(None, f"has no {by}, which --by {by} needs", by))
+    members = [profile for profile in group if group_value(profile, by) == value]
+    if not members:
+        raise UpgradeScoreError(Problem(f"no base of the group has {by} '{value}'", "--by"))
+    return members
 
 
 def competition_ranks(scores: FloatArray) -> IntArray:
@@ -55,6 +89,40 @@ class Comparison(HtmlDisplay):
 
     table: ScoreTable
     sort_by: str
+    by: str | None = None
+
+    @cached_property
+    def groups(self) -> tuple[str | None, ...] | None:
+        """Each base's group (its value of ``by``; ``None``: it has none), or ``None`` without ``by``."""
+        if self.by is None or self.table.profiles is None:
+            return None
+        return tuple(group_value(profile, self.by) for profile in self.table.profiles)
+
+    @cached_property
+    def group_rank(self) -> FloatArray:
+        """Rank of each base within its group (NaN without one); ``rank`` if ``by`` is not set."""
+        return self._within_groups(competition_ranks)
+
+    @cached_property
+    def group_percentile(self) -> FloatArray:
+        """Percentile of each base within its group (NaN without one)."""
+        return self._within_groups(percentiles)
+
+    @cached_property
+    def group_size(self) -> FloatArray:
+        """Number of bases in each base's group (NaN without one)."""
+        return self._within_groups(lambda scores: np.full(len(scores), float(len(scores))))
+
+    def _within_groups(self, statistic: Any) -> FloatArray:
+        groups = self.groups
+        if groups is None:
+            return np.asarray(statistic(self.sort_scores), dtype=np.float64)
+        labels = np.array(["" if g is None else g for g in groups], dtype=object)
+        result = np.full(len(labels), np.nan)
+        for label in sorted(set(labels.tolist()) - {""}):
+            members = labels == label
+            result[members] = statistic(self.sort_scores[members])
+        return result
 
     @cached_property
     def sort_scores(self) -> FloatArray:
@@ -150,12 +218,28 @@ class Comparison(HtmlDisplay):
                                for j, d in enumerate(directions)},
                 "behind": behind,
                 **_gate_fields(table, row),
+                **self._group_fields(row),
             })
         indicators = {i: {"best_level": _maybe(self.indicator_best[m]),
                           "median_level": _maybe(self.indicator_median[m])}
                       for m, i in enumerate(ids)}
+        by = {} if self.by is None else {"by": self.by}
         return {"rubric": RubricRef.of(rubric).model_dump(), "sort": self.sort_by,
-                "count": len(table), "bases": bases, "indicators": rounded_data(indicators)}
+                "count": len(table), "bases": bases, "indicators": rounded_data(indicators), **by}
+
+    def _group_fields(self, row: int) -> dict[str, Any]:
+        """With ``by``: the base's group, its rank and percentile in it and the group's size."""
+        if self.groups is None:
+            return {}
+        rank, size = self.group_rank[row], self.group_size[row]
+        return {"group": self.groups[row],
+                "group_rank": None if np.isnan(rank) else int(rank),
+                "group_percentile": _maybe(round(float(self.group_percentile[row]), 6) + 0.0),
+                "group_size": None if np.isnan(size) else int(size)}
+
+    def to_excel(self, path: str | Path, lang: Lang | None = None) -> Path:
+        """Write the comparison as an Excel workbook (needs the ``[xlsx]`` extra)."""
+        return Path(_dispatch(self, "excel", path=path, lang=lang))
 
 
 def not_passed(table: ScoreTable, row: int) -> list[str]:
@@ -195,14 +279,23 @@ def _nan_stat(levels: FloatArray, stat: Any) -> FloatArray:
 
 
 def compare(rubric: Rubric | str | Path | None, data: Sequence[BaseProfile] | ScoreTable | Any,
-            *, sort_by: str = "overall", ids: Sequence[str] | None = None) -> Comparison:
-    """Compare a group of bases (profiles, a value matrix, or an existing :class:`ScoreTable`)."""
+            *, sort_by: str = "overall", ids: Sequence[str] | None = None, by: str | None = None,
+            year: int | None = None) -> Comparison:
+    """Compare a group of bases (profiles, a value matrix, or an existing :class:`ScoreTable`).
+
+    ``by`` (``region``, ``province``, ``city`` or ``category``) also ranks each base within its
+    group; profiles of several years (a panel) are compared at each base's latest year, or ``year``.
+    """
     if not isinstance(data, ScoreTable) and len(data) == 0:
         raise UpgradeScoreError("compare: the group of bases is empty")
-    table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids)
+    table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids, year=year)
     if len(table) == 0:
         raise UpgradeScoreError("compare: the group of bases is empty")
     if sort_by != "overall" and sort_by not in table.rubric.direction_ids:
         known = ", ".join(("overall", *table.rubric.direction_ids))
         raise UpgradeScoreError(f"sort: unknown '{sort_by}' (known: {known})")
-    return Comparison(table, sort_by)
+    if by is not None:
+        if table.profiles is None:
+            raise UpgradeScoreError("by: groups come from the bases' profiles (not a matrix)")
+        check_by(by, table.profiles)
+    return Comparison(table, sort_by, by)

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .._analysis.panel import cross_section
 from .._analysis.scorecard import ScoreTable, sequence_of_ids
 from .._engine.compile import FloatArray
 from .._engine.core import Scores, invalid_cells, score_matrix
@@ -16,7 +17,7 @@ from .._io.enterprises import EnterpriseTable, load_enterprises
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._io.tables import array_matrix, frame_matrix, profile_inputs
-from .._model.profile import BaseProfile, check_unique_ids
+from .._model.profile import BaseProfile
 from .._model.results import Scorecard
 from .._model.rubric import Rubric
 
@@ -32,6 +33,7 @@ def _refuse_invalid(rubric: Rubric, values: FloatArray) -> None:
 
 def score_many(rubric: Rubric | str | Path | None, data: Any, *,
                ids: Sequence[str] | None = None, workers: int | None = None,
+               year: int | None = None,
                enterprises: EnterpriseTable | str | Path | None = None) -> ScoreTable:
     """Score many bases at once.
 
@@ -44,6 +46,8 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     (about 0.1 s per 280 MB) and kept read-only, so a buffer reused afterwards changes nothing.
     ``enterprises`` (with profiles) is an enterprise table, or the path of one (CSV with a
     ``base_id`` column), whose rows roll up into the inputs of the bases they name.
+    Profiles of one base in several years (a panel) are scored at each base's latest year, or at
+    ``year`` (bases without a profile for it are left out).
     """
     rubric = load_rubric(rubric)
     if enterprises is not None and not isinstance(enterprises, EnterpriseTable):
@@ -51,15 +55,11 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     if isinstance(data, BaseProfile):
         data = [data]
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
-        profiles = tuple(data)
-        check_unique_ids(profiles)
-        values, na, categories, derived = profile_inputs(rubric, profiles, enterprises)
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
-        scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
-        _refuse_all_na(profiles, scores)
-        return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
-                          categories=_readonly(categories), derived=derived)
+        return score_profiles(rubric, cross_section(data, year), enterprises)
+    if year is not None:
+        raise UpgradeScoreError("year: only profiles carry years (not a matrix or a DataFrame)")
     derived = None
     if type(data).__module__.startswith("pandas"):  # a DataFrame; pandas is imported only then
         values, frame_ids, derived = frame_matrix(rubric, data, enterprises)  # a new array
@@ -74,6 +74,17 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     if scores.has_invalid:
         _refuse_invalid(rubric, values)
     return ScoreTable(rubric, values, scores, ids=sequence_of_ids(ids, values.shape[0]), derived=derived)
+
+
+def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
+                   enterprises: EnterpriseTable | None = None) -> ScoreTable:
+    """Score profiles as given, one row each (a panel's years too: ids may repeat)."""
+    profiles = tuple(profiles)
+    values, na, categories, derived = profile_inputs(rubric, profiles, enterprises)
+    scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
+    _refuse_all_na(profiles, scores)
+    return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
+                      categories=_readonly(categories), derived=derived)
 
 
 def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path) -> Scorecard:

@@ -7,7 +7,8 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from .._engine.core import Scores, applicable, category_codes, indicator_levels
 from .._engine.derive import Derived
 from .._engine.gates import STATUS_NAMES
 from .._errors import UpgradeScoreError
-from .._model.display import HtmlDisplay
+from .._model.display import HtmlDisplay, _dispatch
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import (
     DerivedValue,
@@ -29,6 +30,9 @@ from .._model.results import (
     Scorecard,
 )
 from .._model.rubric import Rubric
+
+if TYPE_CHECKING:
+    from .._text import Lang
 
 
 @dataclass(frozen=True, eq=False)
@@ -139,6 +143,11 @@ class ScoreTable(HtmlDisplay):
     def to_dicts(self) -> list[dict[str, Any]]:
         """Every scorecard as plain data."""
         return [card.to_dict() for card in self]
+
+    def to_excel(self, path: str | Path, lang: Lang | None = None) -> Path:
+        """Write the table as an Excel workbook: sheets overall, directions, indicators (and gates),
+        headers in ``lang``, frozen header rows (needs the ``[xlsx]`` extra)."""
+        return Path(_dispatch(self, "excel", path=path, lang=lang))
 
 
 def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,

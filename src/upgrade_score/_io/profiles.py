@@ -13,7 +13,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._errors import Problem, UpgradeScoreError
-from .._model.profile import NA, NA_WORDS, BaseProfile, Origin, RowOrigin, attach, check_unique_ids
+from .._model.profile import (
+    NA,
+    NA_WORDS,
+    YEAR_RULE,
+    BaseProfile,
+    Origin,
+    RowOrigin,
+    attach,
+    check_unique_ids,
+)
 from .._model.rubric import Rubric
 from .rubrics import load_rubric
 from .tables import ID_COLUMNS, META_COLUMNS
@@ -165,7 +174,7 @@ def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, l
         names.setdefault("en", cells["name"].strip())
     if names:
         base["name"] = names
-    for meta in ("region", "category"):
+    for meta in ("region", "category", "rubric_version"):
         if cells.get(meta, "").strip():
             base[meta] = cells[meta].strip()
     values: dict[str, Any] = {}
@@ -182,7 +191,7 @@ def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, l
         if _CSV_YEAR.fullmatch(year):
             base["year"] = int(year)
         else:
-            problems.append(Problem(f"'{year}' is not a year", file, line, ("year",)))
+            problems.append(Problem(f"'{year}' is not a year ({YEAR_RULE})", file, line, ("year",)))
     try:
         profile = BaseProfile.model_validate({"base": base, "values": values})
     except ValidationError as exc:

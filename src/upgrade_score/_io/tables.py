@@ -22,7 +22,7 @@ MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
 # Columns of a base table that describe the base rather than report a value (CSV, DataFrames, surveys).
 ID_COLUMNS = ("id", "base_id")
-META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category")
+META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category", "rubric_version")
 
 
 def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArray:

@@ -120,7 +120,7 @@ class Origin:
         return Problem(message, self.file, line, (*self.prefix, indicator_id))
 
 
-BASE_TEXT_FIELDS = ("region", "province", "city", "category", "notes")
+BASE_TEXT_FIELDS = ("region", "province", "city", "category", "notes", "rubric_version")
 BASE_FIELDS = ("id", "name", "year", *BASE_TEXT_FIELDS, "illustrative", "meta")
 _BASE_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     **{key: {"anyOf": [{"type": "string", "minLength": 1}, {"type": "integer"}, {"type": "null"}]}
@@ -130,17 +130,43 @@ _BASE_FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
+YEARS = (1900, 2100)  # a base's year: a whole number in this range (design point 15)
+YEAR_RULE = f"a whole number from {YEARS[0]} to {YEARS[1]}"
+
+
+def _year(value: Any) -> Any:
+    """``base.year``: a whole number from 1900 to 2100 (or empty)."""
+    if value is None:
+        return value
+    if isinstance(value, bool) or not isinstance(value, int) or not YEARS[0] <= value <= YEARS[1]:
+        raise ValueError(year_message(value))
+    return value
+
+
+def year_message(value: Any) -> str:
+    """What is wrong with a year that is not a whole number from 1900 to 2100."""
+    shown = str(value) if isinstance(value, int) and not isinstance(value, bool) else _shown(value)
+    return f"must be {YEAR_RULE}, got {shown}"
+
+
+Year = Annotated[int | None, BeforeValidator(_year), WithJsonSchema(
+    {"anyOf": [{"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]}, {"type": "null"}]})]
+
+
 class BaseInfo(Frozen):
-    """Who the base is: ``id``, ``name`` and ``year``, and optionally ``region``, ``province``,
-    ``city``, ``category`` and ``notes`` (text, or a whole number such as an administrative code),
-    ``illustrative`` (true: made-up data) and ``meta`` (a mapping of anything else). The optional
-    fields are kept as given, in ``model_extra``; any other field is an error."""
+    """Who the base is: ``id``, ``name`` and ``year`` (a whole number from 1900 to 2100; profiles
+    of one id with different years form its history, a panel), and optionally ``region``,
+    ``province``, ``city``, ``category``, ``notes`` and ``rubric_version`` (text, or a whole number
+    such as an administrative code; ``rubric_version``: the rubric version the values were
+    collected for, which the years of a panel must agree on), ``illustrative`` (true: made-up
+    data) and ``meta`` (a mapping of anything else). The optional fields are kept as given, in
+    ``model_extra``; any other field is an error."""
 
     model_config = ConfigDict(extra="allow")
 
     id: Id
     name: Label | None = None
-    year: int | None = None
+    year: Year = None
 
     @model_validator(mode="before")
     @classmethod
@@ -311,13 +337,48 @@ def attach(profile: BaseProfile, origin: Origin) -> BaseProfile:
     return profile
 
 
+def _where(profile: BaseProfile) -> str:
+    first = profile.problem(None, "")
+    return f"{first.file}:{first.line}" if first.line else str(first.file)
+
+
 def check_unique_ids(profiles: Sequence[BaseProfile]) -> None:
-    """Refuse two bases with the same id: results are keyed by it."""
-    seen: dict[str, BaseProfile] = {}
+    """Refuse two profiles of the same base and year (results are keyed by them), a base given
+    both with and without a year, and the years of one base naming different rubric versions
+    (design point 15: a base is identified by ``base.id`` and ``base.year``)."""
+    seen: dict[tuple[str, int | None], BaseProfile] = {}
+    first_of: dict[str, BaseProfile] = {}
+    versioned: dict[str, BaseProfile] = {}  # the first profile of each id that names a version
+    problems: list[Problem] = []
     for profile in profiles:
-        if profile.id in seen:
-            first = seen[profile.id].problem(None, "")
-            where = f"{first.file}:{first.line}" if first.line else str(first.file)
-            raise UpgradeScoreError(profile.problem(
-                None, f"duplicate base id '{profile.id}' (also in {where})"))
-        seen[profile.id] = profile
+        key = (profile.id, profile.base.year)
+        other = first_of.setdefault(profile.id, profile)
+        if key in seen:
+            year = "" if key[1] is None else f" for year {key[1]}"
+            problems.append(profile.problem(
+                None, f"duplicate base id '{profile.id}'{year} (also in {_where(seen[key])})"))
+        elif (profile.base.year is None) != (other.base.year is None):
+            problems.append(profile.problem(
+                None, f"base '{profile.id}' is given for several years: every profile of it needs "
+                      f"base.year (the other is in {_where(other)})", "year"))
+        elif _version(profile) is not None:
+            problems.extend(_version_problem(profile, versioned.setdefault(profile.id, profile)))
+        seen.setdefault(key, profile)
+    if problems:
+        raise UpgradeScoreError(problems)
+
+
+def _version(profile: BaseProfile) -> str | None:
+    version = (profile.base.model_extra or {}).get("rubric_version")
+    return None if version is None else str(version)
+
+
+def _version_problem(profile: BaseProfile, other: BaseProfile) -> list[Problem]:
+    """The rubric versions two years of a base name, when they differ."""
+    mine, theirs = _version(profile), _version(other)
+    if profile is other or mine == theirs:
+        return []
+    return [profile.problem(
+        None, f"rubric version '{mine}' of year {profile.base.year} disagrees with '{theirs}' of "
+              f"year {other.base.year} (in {_where(other)}): score a base's years with one rubric",
+        "rubric_version")]

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
-from .display import HtmlDisplay
+from .display import HtmlDisplay, _dispatch
 from .label import Label
 from .profile import BaseInfo
 from .rubric import Rubric
+
+if TYPE_CHECKING:
+    from .._text import Lang
 
 DECIMALS = 6
 
@@ -155,6 +159,11 @@ class Scorecard(HtmlDisplay, Result):
     def to_dataframe(self) -> Any:
         """One row per indicator: value, level, points, weight share and source (needs pandas)."""
         return self._frame()
+
+    def to_excel(self, path: str | Path, lang: Lang | None = None) -> Path:
+        """Write the scorecard as an Excel workbook: sheets overall, directions, indicators (and
+        gates), headers in ``lang`` (needs the ``[xlsx]`` extra)."""
+        return Path(_dispatch(self, "excel", path=path, lang=lang))
 
 
 _LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates", "gate", "required",

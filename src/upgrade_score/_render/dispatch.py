@@ -11,6 +11,7 @@ from typing import Any
 
 from .._analysis.compare import Comparison
 from .._analysis.gap import GapReport
+from .._analysis.progress import Progress
 from .._analysis.scorecard import ScoreTable
 from .._analysis.sensitivity.results import SensitivityReport
 from .._errors import UpgradeScoreError
@@ -18,7 +19,9 @@ from .._model.results import Scorecard
 from .._model.rubric import Rubric
 from .._text import display_language
 from . import frames
+from .excel import write_excel
 from .formats import render_html, render_markdown, render_text
+from .progress import progress_frame, progress_view
 from .sensitivity import render_sensitivity
 from .views import view_of
 
@@ -26,11 +29,14 @@ _RENDERERS = {"text": render_text, "markdown": render_markdown, "html": render_h
 _FRAMES: dict[type, Any] = {
     Scorecard: frames.scorecard_frame, ScoreTable: frames.score_table_frame,
     Comparison: frames.comparison_frame, GapReport: frames.gap_frame, Rubric: frames.rubric_frame,
+    Progress: lambda obj, **_: progress_frame(obj),
 }
 
 
 def render(obj: object, kind: str, **options: Any) -> Any:
     """``obj`` as ``kind``: ``text``, ``markdown`` or ``html`` (a string), or ``frame`` (pandas)."""
+    if kind == "excel":
+        return write_excel(obj, options["path"], options.get("lang"))
     if kind == "frame":
         build = next((f for cls, f in _FRAMES.items() if isinstance(obj, cls)), None)
         if build is None:
@@ -43,4 +49,6 @@ def render(obj: object, kind: str, **options: Any) -> Any:
         if kind == "html":
             return f"<pre>{html.escape(text)}</pre>"
         return text
+    if isinstance(obj, Progress):
+        return _RENDERERS[kind](progress_view(obj, display_language(options.get("lang"))))
     return _RENDERERS[kind](view_of(obj, **options))  # type: ignore[arg-type]

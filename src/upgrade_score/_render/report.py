@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .._analysis.compare import compare
 from .._analysis.gap import GapReport, Target, gap
+from .._analysis.progress import BaseProgress, Progress, progress
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
@@ -28,6 +30,8 @@ from .._text import Lang, display_language, word
 from .._version import __version__
 from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
+from .progress import base_table
+from .progress_plot import plot_progress
 from .views import (
     comparison_view,
     direction_cells,
@@ -119,7 +123,7 @@ def _image(fig: Figure, charts: _Charts, alt: str, width: int) -> str:
             f'src="data:{mime};base64,{encoded}"></figure>')
 
 
-def _table(data: ReportData, rubric: Rubric) -> ScoreTable:
+def _table(data: ReportData, rubric: Rubric, year: int | None = None) -> ScoreTable:
 
     if isinstance(data, ScoreTable):
         if data.rubric.sha256 != rubric.sha256:
@@ -128,7 +132,29 @@ def _table(data: ReportData, rubric: Rubric) -> ScoreTable:
     profiles = [data] if isinstance(data, BaseProfile) else list(data)
     if not profiles:
         raise UpgradeScoreError("report: no bases to report on")
-    return score_many(rubric, profiles)
+    return score_many(rubric, profiles, year=year)
+
+
+def _histories(data: ReportData, rubric: Rubric, target: ReportTarget) -> dict[str, BaseProgress]:
+    """The progress of every base given for several years (a panel), by base id."""
+    if isinstance(data, (ScoreTable, BaseProfile)):
+        return {}
+    profiles = list(data)
+    counts = Counter(profile.id for profile in profiles)
+    several = [profile for profile in profiles if counts[profile.id] > 1]
+    if not several:
+        return {}
+    wanted = None if target is None or (isinstance(target, str) and target == "next") else target
+    result = progress(rubric, several, wanted)
+    return {item.base.id: item for item in result.bases}
+
+
+def _progress_part(result: Progress, item: BaseProgress, lang: Lang, charts: _Charts) -> str:
+    """Scores over the years with the target dashed, and the table of changes and projections."""
+    chart = plot_progress(result, item.base.id, lang=charts.lang, title="")
+    return (f"<h3>{_esc(report_word('progress', lang))}</h3>"
+            + '<div class="row">' + _image(chart, charts, f"progress {item.base.id}", 560)
+            + f"<div>{table_html(base_table(result, item, lang))}</div></div>")
 
 
 def _profile(table: ScoreTable, row: int) -> BaseProfile:
@@ -153,12 +179,15 @@ def _target_for(target: ReportTarget, rubric: Rubric, balanced: int) -> Target |
 
 def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, target: ReportTarget = "next",
                   lang: Lang | None = None, title: str | None = None, top: int = 10,
-                  charts: ChartFormat = "svg") -> str:
+                  charts: ChartFormat = "svg", year: int | None = None) -> str:
     """The HTML report of one or more bases (profiles, or a ScoreTable).
 
     ``target``: a :class:`Target`, a level or ``"high_value=4,green=3"``, ``"next"`` (default: the
     next level up from each base's balanced level) or ``None`` (no gap section). ``top`` actions
     are listed per base. ``charts`` are inline SVG (sharp in print) or PNG (smaller for many bases).
+    Profiles of a base in several years (a panel) are reported at its latest year (or ``year``),
+    with a "progress over the years" part: the scores of every year charted against the target,
+    the changes and the projected year to reach it.
     """
 
     require_matplotlib()
@@ -167,7 +196,8 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     rubric = load_rubric(rubric)
     lang = display_language(lang)  # the page's language, always the one asked for
     drawn = _Charts(charts, chart_language(lang))  # labels in English without a font to draw them
-    table = _table(data, rubric)
+    table = _table(data, rubric, year)
+    histories = _histories(data, rubric, target)
     heading = title or f"{rubric.title.text(lang)} · {report_word('report', lang)}"
     target_line = (report_word("next level", lang) if isinstance(target, str) and target == "next"
                    else None)
@@ -181,6 +211,11 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
         report = gap(rubric, profile, wanted) if wanted is not None else None
         reports.append(report)
         sections.append(_base_section(table, row, profile, report, lang, top, drawn))
+        history = histories.get(profile.id)
+        if history is not None:
+            single = Progress(rubric, (history,))
+            sections[-1] = sections[-1].replace(
+                "</section>", _progress_part(single, history, lang, drawn) + "\n</section>")
     if target_line is None and reports and reports[0] is not None:
         target_line = target_text(reports[0], rubric, lang)
     meta = [f"{word('rubric', lang)} {rubric.id} {rubric.version} (sha256 {rubric.sha256[:12]})",

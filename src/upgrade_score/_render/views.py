@@ -235,13 +235,31 @@ def comparison_view(result: Comparison, lang: Lang) -> View:
         count = sum(1 for gates in failing.values() if gates)
         if count:
             alerts.append(word("bases gated", lang).format(n=count, total=len(scores)))
+    _group_columns(result, rows, headers, lang)
     rows, note = _limit(rows, lang)
     sort = (word("overall", lang) if result.sort_by == "overall"
             else _direction_names(rubric, lang)[result.sort_by])
     heading = (f"{word('rubric', lang)} {rubric.id} {rubric.version} · {len(scores)} "
                f"{word('bases', lang)} · {word('sorted by', lang)} {sort}")
+    if result.by is not None:
+        heading += f" · {word('grouped by', lang)} {word(f'field.{result.by}', lang)}"
     right = (0, 2, 4, 5, 6, *range(7, 7 + len(rubric.direction_ids)))
+    if result.by is not None:
+        right = (*right, len(headers) - 2, len(headers) - 1)
     return View(heading, tables=[Table(headers, rows, right=right, note=note)], alerts=alerts)
+
+
+def _group_columns(result: Comparison, rows: list[list[CellLike]], headers: list[CellLike],
+                   lang: Lang) -> None:
+    """With ``by``: each base's group, rank and percentile within it (in place)."""
+    if result.groups is None:
+        return
+    for row, cells in zip(result.order.tolist(), rows):
+        group, rank = result.groups[row], result.group_rank[row]
+        cells.extend(["—", "—", "—"] if group is None or math.isnan(rank) else
+                     [group, f"{int(rank)}/{int(result.group_size[row])}",
+                      f"{result.group_percentile[row]:.0f}"])
+    headers.extend([word("group", lang), word("group rank", lang), word("group percentile", lang)])
 
 
 def target_text(report: GapReport, rubric: Rubric | None, lang: Lang) -> str:

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
 from ..._model.label import Label, text_in
-from ..._model.profile import NA, BaseProfile, attach
+from ..._model.profile import NA, YEAR_RULE, YEARS, BaseProfile, attach
 from ..._model.rubric import Indicator, Rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .applies import applicability_problems, category_words, unknown_category
@@ -177,7 +177,7 @@ class _Reader:
                                          self.file))
             return []
         profiles: list[BaseProfile] = []
-        seen: dict[str, Cell] = {}  # base ids, unique in the file
+        seen: dict[tuple[str, int | None], Cell] = {}  # (base id, year), unique in the file
         for sheet, header in zip(sheets, headers):
             if header is not None:
                 profiles.extend(self.many_bases(sheet, header, seen))
@@ -186,7 +186,7 @@ class _Reader:
         return profiles
 
     def many_bases(self, sheet: _Sheet, found: tuple[int, dict[int, str]],
-                   seen: dict[str, Cell]) -> list[BaseProfile]:
+                   seen: dict[tuple[str, int | None], Cell]) -> list[BaseProfile]:
         top, header = found
         id_column = next(c for c, key in header.items() if key.casefold() in ID_COLUMNS)
         profiles: list[BaseProfile] = []
@@ -233,11 +233,13 @@ class _Reader:
                                                          (header[id_column],)))
                 continue
             base_cells.setdefault("id", id_cell)
-            if base["id"] in seen:
+            base_key: tuple[str, int | None] = (base["id"], base.get("year"))
+            if base_key in seen:
+                year = "" if base_key[1] is None else f" for year {base_key[1]}"
                 self.problems.append(id_cell.problem(
-                    f"duplicate base id '{base['id']}' (also at {seen[base['id']].short})"))
+                    f"duplicate base id '{base['id']}'{year} (also at {seen[base_key].short})"))
                 continue
-            seen[base["id"]] = id_cell
+            seen[base_key] = id_cell
             profile = self._profile(base, values, base_cells, cells)
             if profile is not None:
                 profiles.append(profile)
@@ -453,8 +455,9 @@ class _Reader:
             base["id"] = text
         elif name == "year":
             match = YEAR.fullmatch(unicodedata.normalize("NFKC", text))
-            if (isinstance(raw, float) and not raw.is_integer()) or match is None:
-                self.problems.append(here.problem(f"'{text}' is not a year", path))
+            if ((isinstance(raw, float) and not raw.is_integer()) or match is None
+                    or not YEARS[0] <= int(match.group(1)) <= YEARS[1]):
+                self.problems.append(here.problem(f"'{text}' is not a year ({YEAR_RULE})", path))
                 return
             base["year"] = int(match.group(1))
         elif name in ("name_zh", "name_en"):

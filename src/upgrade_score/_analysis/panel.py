@@ -1,0 +1,65 @@
+"""Panels (design point 15): a base is identified by ``base.id`` and ``base.year``; profiles of one
+id with different years are its history.
+
+Cross-sectional stages (score, compare, gap, report) take one profile per base: each base's latest
+year, or the profiles of one year asked for. Progress takes every year of every base.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+from .._errors import Problem, UpgradeScoreError
+from .._model.profile import YEAR_RULE, YEARS, BaseProfile, check_unique_ids
+
+
+def is_panel(profiles: Sequence[BaseProfile]) -> bool:
+    """Whether some base appears in more than one year."""
+    return len({profile.id for profile in profiles}) < len(profiles)
+
+
+def histories(profiles: Sequence[BaseProfile]) -> list[tuple[str, list[BaseProfile]]]:
+    """Every base (in order of first appearance) with its profiles from the earliest year to the
+    latest; checked as a panel (unique id and year, one rubric version per base)."""
+    check_unique_ids(profiles)
+    found: dict[str, list[BaseProfile]] = {}
+    for profile in profiles:
+        found.setdefault(profile.id, []).append(profile)
+    return [(base_id, sorted(group, key=lambda p: p.base.year or 0)) for base_id, group in found.items()]
+
+
+def check_year(year: object, what: str = "--year") -> int:
+    """A year given by the caller: a whole number from 1900 to 2100."""
+    if isinstance(year, bool) or not isinstance(year, int) or not YEARS[0] <= year <= YEARS[1]:
+        raise UpgradeScoreError(Problem(f"expected {YEAR_RULE}, got {year!r}", what))
+    return year
+
+
+def cross_section(profiles: Sequence[BaseProfile], year: int | None = None) -> tuple[BaseProfile, ...]:
+    """One profile per base: its latest year, or (``year`` given) the profile of that year.
+
+    Without a panel and without ``year`` the profiles are returned as they are. With ``year``,
+    bases that did not report for it are left out with a notice (a ``UserWarning``); a year no
+    base has is an error.
+    """
+    if year is None and not is_panel(profiles):
+        check_unique_ids(profiles)
+        return tuple(profiles)
+    groups = histories(profiles)
+    if year is None:
+        return tuple(group[-1] for _, group in groups)
+    check_year(year)
+    chosen = [next((p for p in group if p.base.year == year), None) for _, group in groups]
+    kept = tuple(profile for profile in chosen if profile is not None)
+    if not kept:
+        years = sorted({p.base.year for p in profiles if p.base.year is not None})
+        known = ", ".join(map(str, years)) if years else "none: no profile gives base.year"
+        raise UpgradeScoreError(Problem(f"no base has a profile for {year} (years given: {known})",
+                                        "--year"))
+    left = [base_id for (base_id, _), profile in zip(groups, chosen) if profile is None]
+    if left:
+        shown = ", ".join(left[:5]) + (f", … ({len(left)} in all)" if len(left) > 5 else "")
+        warnings.warn(f"year {year}: {len(left)} base(s) without a profile for that year left out: "
+                      f"{shown}", UserWarning, stacklevel=2)
+    return kept

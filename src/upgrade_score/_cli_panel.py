@@ -1,0 +1,111 @@
+"""The command line for bases over the years and in groups: ``--year``, ``--by``, ``-o
+results.xlsx`` and the ``progress`` command (design point 15). Kept beside ``_cli.py``, which
+registers them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ._analysis.gap import Target
+from ._analysis.panel import check_year, cross_section
+from ._analysis.progress import progress
+from ._errors import Problem, UpgradeScoreError
+from ._io.rubrics import load_rubric
+from ._model.profile import BaseProfile
+from ._render.dispatch import render
+from ._render.progress import progress_csv
+
+
+def year_type(text: str) -> int:
+    """An argparse type: a year, a whole number from 1900 to 2100."""
+    try:
+        return check_year(int(text))
+    except (ValueError, UpgradeScoreError):
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1900 to 2100, got '{text}'") from None
+
+
+def add_year_option(sub: argparse.ArgumentParser) -> None:
+    """``--year Y``: which year of a panel to use (default: each base's latest)."""
+    sub.add_argument("--year", type=year_type, metavar="Y",
+                     help="profiles of several years (a panel): use year Y (default: each base's "
+                          "latest year)")
+
+
+def add_output_option(sub: argparse.ArgumentParser) -> None:
+    """``-o results.xlsx``: write the results as an Excel workbook (extra ``[xlsx]``)."""
+    sub.add_argument("-o", "--output", metavar="FILE.xlsx",
+                     help="write the results to an Excel workbook instead of printing them "
+                          "(headers follow --lang; needs upgrade-score[xlsx])")
+
+
+def select(profiles: Sequence[BaseProfile], args: argparse.Namespace) -> tuple[BaseProfile, ...]:
+    """One profile per base: the latest year of each, or ``--year``."""
+    return cross_section(profiles, getattr(args, "year", None))
+
+
+def write_output(result: Any, args: argparse.Namespace, inputs: Sequence[str]) -> bool:
+    """Write ``result`` to ``-o FILE.xlsx`` when given (and say so on stderr); False when not."""
+    output = getattr(args, "output", None)
+    if output is None:
+        return False
+    path = Path(output)
+    if path.suffix.lower() != ".xlsx":
+        raise UpgradeScoreError(Problem("-o: results are written as an Excel workbook: name it "
+                                        "FILE.xlsx", output))
+    if any(_same_file(path, Path(given)) for given in inputs):
+        raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere", output))
+    result.to_excel(path, lang=args.lang)
+    sys.stderr.write(f"upgrade-score: wrote {output}\n")
+    return True
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.exists() and other.exists() and one.samefile(other)
+    except OSError:
+        return False
+
+
+def add_progress_command(commands: Any) -> None:
+    """``progress PROFILES... [--target ...] [--format text|json|markdown|csv] [-o FILE.xlsx]``."""
+    sub = commands.add_parser(
+        "progress", help="bases over the years: change and projected year to a target",
+        description="Score every year of every base (profiles of one id with different "
+                    "base.year: files, one CSV with a year column, survey templates) and show, "
+                    "per direction and overall, the score per year, the change since the "
+                    "previous and the first year, and the year a line through the last three "
+                    "years reaches the target. Directions not on track come first.")
+    sub.add_argument("profiles", nargs="+", metavar="PROFILE_OR_DIR_OR_CSV")
+    sub.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
+    sub.add_argument("--target", metavar="LEVELS",
+                     help="a level for every direction (4) or per direction (high_value=4,green=3); "
+                          "default: the next level above each base's latest balanced level")
+    sub.add_argument("--sort", choices=("improved", "base"), default="improved",
+                     help="most improved first (default) or by base id")
+    sub.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text",
+                     help="output format (default: text)")
+    sub.add_argument("--lang", choices=("en", "zh"), default="en",
+                     help="language of text, Markdown and workbook headers")
+    add_output_option(sub)
+    sub.set_defaults(run=_progress_command)
+
+
+def _progress_command(args: argparse.Namespace) -> int:
+    from ._cli import EXIT_OK, _load, _print
+
+    target = Target.parse(args.target) if args.target is not None else None
+    rubric = load_rubric(args.rubric)
+    result = progress(rubric, list(_load(args.profiles, rubric)), target, order=args.sort)
+    if write_output(result, args, args.profiles):
+        return EXIT_OK
+    if args.format == "json":
+        _print(result.to_json())
+    elif args.format == "csv":
+        _print(progress_csv(result))
+    else:
+        _print(render(result, args.format, lang=args.lang))
+    return EXIT_OK

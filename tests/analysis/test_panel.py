@@ -1,0 +1,100 @@
+"""Panels (design point 15): a base is (id, year); duplicates name both places; years are whole
+numbers from 1900 to 2100; cross-sectional stages take each base's latest year or --year; the
+years of a base agree on the rubric version."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pytest
+
+from upgrade_score import BaseProfile, UpgradeScoreError, compare, load_profiles, score_many
+from upgrade_score._analysis.panel import cross_section, histories
+
+PROFILE = """base:
+  id: {id}
+  year: {year}{extra}
+values:
+  high_value_product_share: {value}
+"""
+
+
+def write(tmp_path: Path, name: str, base_id: str = "b1", year: object = 2024, value: float = 40,
+          extra: str = "") -> Path:
+    path = tmp_path / name
+    path.write_text(PROFILE.format(id=base_id, year=year, value=value, extra=extra), encoding="utf-8")
+    return path
+
+
+def message(*paths: Path) -> str:
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profiles(*paths)
+    return str(info.value)
+
+
+def test_same_id_and_year_names_both_places(tmp_path: Path) -> None:
+    first, second = write(tmp_path, "a.yaml"), write(tmp_path, "b.yaml")
+    assert message(first, second) == (
+        f"{second}:1: base: duplicate base id 'b1' for year 2024 (also in {first}:1)")
+
+
+def test_same_id_and_year_in_one_csv(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("id,year,rd_intensity\nb1,2023,1\nb1,2024,2\nb1,2023,3\n", encoding="utf-8")
+    assert message(path) == f"{path}:4: duplicate base id 'b1' for year 2023 (also in {path}:2)"
+
+
+def test_a_base_with_and_without_a_year(tmp_path: Path) -> None:
+    first, second = write(tmp_path, "a.yaml"), write(tmp_path, "b.yaml", year="null")
+    assert message(first, second) == (
+        f"{second}:1: base.year: base 'b1' is given for several years: every profile of it needs "
+        f"base.year (the other is in {first}:1)")
+
+
+@pytest.mark.parametrize("year, shown", [("1899", "1899"), ("2101", "2101"), ("2024.5", "float 2024.5"),
+                                         ("'2024'", "str '2024'"), ("true", "bool True"),
+                                         ("2024.0", "float 2024.0")])
+def test_years_are_whole_numbers_from_1900_to_2100(tmp_path: Path, year: str, shown: str) -> None:
+    path = write(tmp_path, "a.yaml", year=year)
+    assert message(path) == f"{path}:3: base.year: must be a whole number from 1900 to 2100, got {shown}"
+
+
+def test_csv_year_out_of_range(tmp_path: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("id,year\nb1,1850\n", encoding="utf-8")
+    assert message(path) == (f"{path}:2: year: must be a whole number from 1900 to 2100, got 1850")
+
+
+def test_years_disagreeing_on_the_rubric_version(tmp_path: Path) -> None:
+    first = write(tmp_path, "a.yaml", year=2023, extra="\n  rubric_version: '2026.1'")
+    second = write(tmp_path, "b.yaml", year=2024, extra="\n  rubric_version: '2026.2'")
+    assert message(first, second) == (
+        f"{second}:1: base.rubric_version: rubric version '2026.2' of year 2024 disagrees with "
+        f"'2026.1' of year 2023 (in {first}:1): score a base's years with one rubric")
+    same = write(tmp_path, "c.yaml", year=2025, extra="\n  rubric_version: '2026.1'")
+    assert len(load_profiles(first, same)) == 2
+
+
+def test_cross_section_latest_or_year(tmp_path: Path, rubric) -> None:
+    paths = [write(tmp_path, f"{k}.yaml", base_id, year, value) for k, (base_id, year, value) in
+             enumerate([("b1", 2023, 10), ("b1", 2025, 30), ("b1", 2024, 20), ("b2", 2024, 50)])]
+    panel = load_profiles(*paths)
+    assert [(p.id, p.base.year) for p in cross_section(panel)] == [("b1", 2025), ("b2", 2024)]
+    assert [(p.id, p.base.year) for p in cross_section(panel, 2024)] == [("b1", 2024), ("b2", 2024)]
+    with pytest.warns(UserWarning, match="year 2023: 1 base.* left out: b2"):
+        assert [p.id for p in cross_section(panel, 2023)] == ["b1"]
+    with pytest.raises(UpgradeScoreError, match=r"--year: no base has a profile for 2019 \(years "
+                                                r"given: 2023, 2024, 2025\)"):
+        cross_section(panel, 2019)
+    table = score_many(rubric, panel)
+    assert table.base_ids == ("b1", "b2") and [p.base.year for p in table.profiles] == [2025, 2024]
+    assert compare(rubric, panel, year=2024).table.profiles[0].base.year == 2024
+    assert [(b, [p.base.year for p in group]) for b, group in histories(panel)] == [
+        ("b1", [2023, 2024, 2025]), ("b2", [2024])]
+
+
+def test_no_panel_is_unchanged(profiles: tuple[BaseProfile, ...]) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert cross_section(profiles) == profiles
