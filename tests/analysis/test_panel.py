@@ -98,3 +98,27 @@ def test_no_panel_is_unchanged(profiles: tuple[BaseProfile, ...]) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert cross_section(profiles) == profiles
+
+
+def test_a_many_bases_survey_holds_a_panel(tmp_path: Path) -> None:
+    from surveycsv import csv_rows, write_csv_rows
+    from upgrade_score import write_template
+
+    path = write_template(None, tmp_path / "bases.csv", "many-bases")
+    rows = csv_rows(path)
+    header = rows[1]
+
+    def row(**cells: str) -> list[str]:
+        out = [""] * len(header)
+        for key, value in cells.items():
+            out[header.index(key)] = value
+        return out
+
+    rows += [row(id="b1", year="2023", rd_intensity="1"), row(id="b1", year="2024", rd_intensity="2")]
+    write_csv_rows(path, rows)
+    assert [(p.id, p.base.year) for p in load_profiles(path)] == [("b1", 2023), ("b1", 2024)]
+    write_csv_rows(path, [*rows, row(id="b1", year="2023", rd_intensity="3")])
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profiles(path)
+    assert str(info.value) == (f"{path}:A{len(rows) + 1}: duplicate base id 'b1' for year 2023 "
+                               f"(also at A{len(rows) - 1})")

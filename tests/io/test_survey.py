@@ -340,6 +340,8 @@ def test_excel_percent_cells_and_booleans(tmp_path: Path) -> None:
                              "use letters, digits, '-', '_' or '.'"),
     ({"base.id": "b", "base.year": "20x4"}, "base.year: '20x4' is not a year (a whole number from 1900 "
                                                      "to 2100)"),
+    ({"base.id": "b", "base.year": "1850"}, "base.year: '1850' is not a year (a whole number from 1900 "
+                                                     "to 2100)"),
     ({"base.id": "b", "base.colour": "red"}, "base.colour: unknown base field (known: base.id, "
                                              "base.name_zh, base.name_en, base.year, base.region, "
                                              "base.category)"),
