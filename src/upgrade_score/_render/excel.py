@@ -16,8 +16,9 @@ from .._analysis.compare import Comparison
 from .._analysis.progress import Progress
 from .._analysis.scorecard import ScoreTable
 from .._errors import Problem, UpgradeScoreError
+from .._model.label import text_in
 from .._model.results import Scorecard
-from .._model.rubric import Rubric, text_in
+from .._model.rubric import Rubric
 from .._optional import require_openpyxl
 from .._text import display_language, word
 from .formats import display_width
