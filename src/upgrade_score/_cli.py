@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import _cli_panel as panel
 from ._analysis.compare import compare, same_group
 from ._analysis.diff import diff, tripped_gates
 from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
-from ._cli_panel import add_output_option, add_progress_command, add_year_option, select, write_output
 from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.profiles import PROFILE_SUFFIXES, load_profiles
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
@@ -80,8 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--detail", action="store_true",
                        help="print each base's scorecard with every indicator")
     output_options(score)
-    add_year_option(score)
-    add_output_option(score)
+    panel.add_options(score, output=True)
     score.set_defaults(run=_score)
 
     check = commands.add_parser("check", help="validate rubric files",
@@ -100,10 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     gap.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="actions shown in text and Markdown (default 10)")
     output_options(gap)
-    add_year_option(gap)
-    gap.add_argument("--by", metavar="FIELD",
-                     help="with --peer: the peer is drawn from the bases of --group that share the "
-                          "base's region, province, city or category")
+    panel.add_options(gap, by="with --peer: the peer is one of the bases of --group that share the base's")
     gap.set_defaults(run=_gap)
 
     compare = commands.add_parser("compare", help="rank a group of bases",
@@ -113,11 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
     compare.add_argument("--sort", default="overall", metavar="KEY",
                          help="overall (default) or a direction id")
-    compare.add_argument("--by", metavar="FIELD",
-                         help="also rank within groups: region, province, city or category")
     output_options(compare)
-    add_year_option(compare)
-    add_output_option(compare)
+    panel.add_options(compare, output=True, by="also rank each base within the bases that share its")
     compare.set_defaults(run=_compare)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
@@ -137,7 +130,7 @@ def _parser() -> argparse.ArgumentParser:
     weights.add_argument("rubric", metavar="RUBRIC", help="rubric file or built-in id")
     output_options(weights)
     weights.set_defaults(run=_weights)
-    add_progress_command(commands)
+    panel.add_progress_command(commands)
     return parser
 
 
@@ -154,9 +147,9 @@ def _weights(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = select(_load(args.profiles, rubric), args)
+    profiles = panel.select(_load(args.profiles, rubric), args)
     table = score_many(rubric, list(profiles))
-    if write_output(table, args, args.profiles):
+    if panel.write_output(table, args, args.profiles):
         return EXIT_OK
     if args.format == "json":
         cards = table.to_dicts()
@@ -194,7 +187,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric,
         raise UpgradeScoreError(f"--target-score: {args.target_score:g} is outside 0..100")
     parts: dict[str, Any] = {}
     if args.peer:
-        group = select(_load(args.group, rubric), args)
+        group = panel.select(_load(args.group, rubric), args)
         by = getattr(args, "by", None)
         peer = Target.from_group(rubric, group if by is None or base is None else
                                  same_group(group, base, by), args.peer)
@@ -209,7 +202,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric,
 
 def _gap(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    profiles = select(_load([args.profile], rubric), args)
+    profiles = panel.select(_load([args.profile], rubric), args)
     if len(profiles) != 1:
         raise UpgradeScoreError(Problem(f"holds {len(profiles)} bases; gap takes one", args.profile))
     profile = profiles[0]
@@ -227,9 +220,9 @@ def _gap(args: argparse.Namespace) -> int:
 
 def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    result = compare(rubric, list(select(_load(args.profiles, rubric), args)), sort_by=args.sort,
+    result = compare(rubric, list(panel.select(_load(args.profiles, rubric), args)), sort_by=args.sort,
                      by=args.by)
-    if write_output(result, args, args.profiles):
+    if panel.write_output(result, args, args.profiles):
         return EXIT_OK
     _print(result.to_json() if args.format == "json" else render(result, args.format, lang=args.lang))
     return EXIT_OK
@@ -524,7 +517,7 @@ def _add_report_command(commands: argparse._SubParsersAction[_Parser]) -> None:
                      help="base profiles: YAML/JSON files, CSV tables or directories")
     sub.add_argument("--rubric", metavar="R", help="rubric file or built-in id")
     add_target_options(sub)
-    add_year_option(sub)
+    panel.add_options(sub)
     sub.add_argument("--top", type=positive_int, default=10, metavar="N",
                      help="actions listed per base (default 10)")
     sub.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the report")

@@ -35,6 +35,20 @@ def add_year_option(sub: argparse.ArgumentParser) -> None:
                           "latest year)")
 
 
+def add_options(sub: argparse.ArgumentParser, *, output: bool = False, by: str | None = None) -> None:
+    """``--year`` (and ``-o FILE.xlsx``, ``--by FIELD`` with its help text ``by``)."""
+    add_year_option(sub)
+    if output:
+        add_output_option(sub)
+    if by is not None:
+        add_by_option(sub, by)
+
+
+def add_by_option(sub: argparse.ArgumentParser, what: str) -> None:
+    """``--by FIELD``: region, province, city or category."""
+    sub.add_argument("--by", metavar="FIELD", help=f"{what} region, province, city or category")
+
+
 def add_output_option(sub: argparse.ArgumentParser) -> None:
     """``-o results.xlsx``: write the results as an Excel workbook (extra ``[xlsx]``)."""
     sub.add_argument("-o", "--output", metavar="FILE.xlsx",
