@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from upgrade_score._analysis.projection import Projection, changes, project
+from upgrade_score._analysis.projection import Projection, changes, project, project_many
 
 
 def test_reached_latest_meets_cutoff() -> None:
@@ -116,3 +117,46 @@ def test_linear_series_projected_exactly(
     assert project(years, scores, cutoff) == Projection("on_track", target_year)
     # a cutoff a fraction of a year's progress later still needs the following whole year
     assert project(years, scores, cutoff + slope * 0.25) == Projection("on_track", target_year + 1)
+
+
+_SCORE = st.one_of(st.none(), st.integers(0, 100).map(float),
+                   st.floats(0, 100, allow_nan=False), st.sampled_from([0.1, 0.2, 0.3, 1.1, 1.2, 1.3]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.tuples(st.integers(1, 4), _SCORE), min_size=1, max_size=6),
+                          st.one_of(st.integers(0, 100).map(float), st.floats(0, 100))),
+                min_size=1, max_size=6))
+def test_project_many_agrees_with_project(series: list[tuple[list[tuple[int, float | None]], float]]) -> None:
+    """The numpy pass over many series gives what the reference gives one series at a time (years
+    without a score left out; a series with no score has no projection)."""
+    width = max(len(points) for points, _ in series)
+    years = np.zeros((len(series), width), dtype=np.int64)
+    scores = np.full((len(series), width), np.nan)
+    for s, (points, _) in enumerate(series):
+        year = 2000
+        for k in range(width):
+            if k < len(points):
+                year += points[k][0]
+                scores[s, k] = np.nan if points[k][1] is None else points[k][1]
+            years[s, k] = year
+    cutoffs = np.array([cutoff for _, cutoff in series])
+    found = project_many(years, scores, cutoffs)
+    for s, (points, cutoff) in enumerate(series):
+        kept = [(int(years[s, k]), p[1]) for k, p in enumerate(points) if p[1] is not None]
+        if not kept:
+            assert found.projection(s) is None
+            continue
+        assert found.projection(s) == project([y for y, _ in kept], [v for _, v in kept], cutoff)
+        first, previous = changes([v for _, v in kept])
+        assert (None if np.isnan(found.since_first[s]) else found.since_first[s]) == first
+        assert (None if np.isnan(found.since_previous[s]) else found.since_previous[s]) == previous
+
+
+def test_project_many_by_hand() -> None:
+    years = np.array([[2023, 2024, 2025], [2023, 2024, 2024], [2023, 2024, 2025], [2020, 2021, 2022]])
+    scores = np.array([[40, 44, 50], [61, 70, np.nan], [np.nan, np.nan, np.nan], [0.1, np.nan, 0.3]])
+    found = project_many(years, scores, np.array([60.0, 60.0, 60.0, 0.7]))
+    assert [found.projection(s) for s in range(4)] == [
+        Projection("on_track", 2028), Projection("reached", 2023), None, Projection("on_track", 2026)]
+    assert found.since_first.tolist()[:2] == [10.0, 9.0] and np.isnan(found.since_previous[2])

@@ -2,12 +2,13 @@
 score and level of every year, the change since the previous and the first year, and the
 projected year to reach a target (see :mod:`.projection`).
 
-Every profile of every year is scored in one batch (``score_many``'s engine, one row a profile);
-the series of each base are then cut from those arrays. The target is a level for every
-direction (``Target(level=4)``), levels per direction (``Target(levels={...})``), and/or an
-overall score; without one, each base aims at the next level above its latest balanced level
-(as in ``gap``). A direction with no target (only other directions named) has no projection;
-the overall score is projected against ``Target.score``, else the cutoff of ``Target.level``.
+Every profile of every year is scored in one batch (``score_many``'s engine, one row a profile),
+and every series of every base is projected in one numpy pass (:func:`.projection.project_many`).
+The target is a level for every direction (``Target(level=4)``), levels per direction
+(``Target(levels={...})``), and/or an overall score; without one, each base aims at the next
+level above its latest balanced level (as in ``gap``). A direction with no target (only other
+directions named) has no projection; the overall score is projected against ``Target.score``,
+else the cutoff of ``Target.level``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from .._engine.compile import BoolArray, FloatArray, IntArray
+from .._engine.core import LEVEL_TOLERANCE
 from .._errors import UpgradeScoreError
 from .._io.profiles import load_profiles
 from .._io.rubrics import load_rubric
@@ -29,8 +32,9 @@ from .._model.results import dumps, rounded_data
 from .._model.rubric import Rubric
 from .gap import Target, direction_targets
 from .panel import histories
-from .projection import Projection, changes, project
+from .projection import Projection, project_many
 from .score import score_profiles
+from .scorecard import ScoreTable
 
 if TYPE_CHECKING:
     from .._text import Lang
@@ -165,14 +169,8 @@ def progress(rubric: Rubric | str | Path | None,
         direction_targets(rubric, target)  # unknown directions, levels out of range: errors
     _need_years(profiles)
     groups = histories(profiles)
-    flat = [p for _, group in groups for p in group]
-    table = score_profiles(rubric, flat)
-    bases, row = [], 0
-    for _, group in groups:
-        rows = np.arange(row, row + len(group))
-        row += len(group)
-        wanted = target or Target(level=min(int(table.balanced_level[rows[-1]]) + 1, rubric.level_count))
-        bases.append(_base_progress(rubric, table, rows, group, wanted))
+    table = score_profiles(rubric, [p for _, group in groups for p in group])
+    bases = _all_progress(rubric, table, groups, target)
     if order == "improved":
         bases.sort(key=_improvement)
     return Progress(rubric, tuple(bases), order, target)
@@ -198,49 +196,88 @@ def _need_years(profiles: Sequence[BaseProfile]) -> None:
         raise UpgradeScoreError(problems)
 
 
-def _goals(rubric: Rubric, target: Target) -> tuple[dict[str, tuple[int | None, float | None]],
-                                                    tuple[int | None, float | None]]:
-    """(target level, target score) of every direction and of the overall score."""
-    def of_level(level: int) -> tuple[int | None, float | None]:
+def _goals(rubric: Rubric, target: Target) -> list[tuple[int | None, float | None]]:
+    """(target level, target score) of the overall score, then of every direction."""
+    def of_level(level: int | None) -> tuple[int | None, float | None]:
+        if level is None:
+            return None, None
         return level, 0.0 if level <= 0 else rubric.cutoffs[level - 1]
 
     def of_score(score: float) -> tuple[int | None, float | None]:
-        reached = [k for k, c in enumerate(rubric.cutoffs, 1) if score >= c - 1e-9]
+        reached = [k for k, c in enumerate(rubric.cutoffs, 1) if score >= c - LEVEL_TOLERANCE]
         return (reached[-1] if reached else 0), score
 
-    goals: dict[str, tuple[int | None, float | None]] = {}
+    goals = [of_score(target.score) if target.score is not None else of_level(target.level)]
     for d in rubric.direction_ids:
         if d in target.levels:
-            goals[d] = of_level(target.levels[d])
+            goals.append(of_level(target.levels[d]))
         elif d in target.direction_scores:
-            goals[d] = of_score(target.direction_scores[d])
+            goals.append(of_score(target.direction_scores[d]))
         else:
-            goals[d] = of_level(target.level) if target.level is not None else (None, None)
-    if target.score is not None:
-        overall = of_score(target.score)
-    else:
-        overall = of_level(target.level) if target.level is not None else (None, None)
-    return goals, overall
+            goals.append(of_level(target.level))
+    return goals
 
 
-def _base_progress(rubric: Rubric, table: Any, rows: Any, group: Sequence[BaseProfile],
-                   target: Target) -> BaseProgress:
-    years = tuple(int(p.base.year or 0) for p in group)
-    goals, overall_goal = _goals(rubric, target)
-    overall = _series(years, table.overall[rows], table.overall_level[rows], overall_goal)
-    directions = {d: _series(years, table.directions[rows, j], table.direction_levels[rows, j], goals[d])
-                  for j, d in enumerate(rubric.direction_ids)}
-    return BaseProgress(group[-1].base, years, overall, directions)
+def _layout(groups: Sequence[tuple[str, Sequence[BaseProfile]]]) -> tuple[IntArray, IntArray, BoolArray]:
+    """(B, Y) table rows and years of each base's years, padded with its latest one, and where a
+    base has a year (B bases, Y the most years of any)."""
+    lengths = np.array([len(group) for _, group in groups])
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    width = int(lengths.max())
+    offsets = np.minimum(np.arange(width)[None, :], lengths[:, None] - 1)
+    rows: IntArray = starts[:, None] + offsets
+    flat_years = np.array([p.base.year or 0 for _, group in groups for p in group], dtype=np.int64)
+    present: BoolArray = np.arange(width)[None, :] < lengths[:, None]
+    return rows, flat_years[rows], present
 
 
-def _series(years: tuple[int, ...], scores: Any, levels: Any,
-            goal: tuple[int | None, float | None]) -> Series:
-    shown = tuple(None if math.isnan(s) else float(s) for s in scores.tolist())
-    shown_levels = tuple(None if s is None else int(k) for s, k in zip(shown, levels.tolist()))
-    kept = [(y, s) for y, s in zip(years, shown) if s is not None]
-    level, cutoff = goal
-    if not kept:
-        return Series(shown, shown_levels, level, cutoff, None, None, None)
-    since_first, since_previous = changes([s for _, s in kept])
-    projection = None if cutoff is None else project([y for y, _ in kept], [s for _, s in kept], cutoff)
-    return Series(shown, shown_levels, level, cutoff, projection, since_first, since_previous)
+def _all_progress(rubric: Rubric, table: ScoreTable, groups: Sequence[tuple[str, Sequence[BaseProfile]]],
+                  target: Target | None) -> list[BaseProgress]:
+    """Every base's series (overall, then each direction) projected in one numpy pass."""
+    rows, years, present = _layout(groups)
+    count, series = len(groups), 1 + len(rubric.direction_ids)
+    scores = np.concatenate([table.overall[rows][:, None, :],
+                             np.moveaxis(table.directions[rows], 2, 1)], axis=1)  # (B, K, Y)
+    levels = np.concatenate([table.overall_level[rows][:, None, :],
+                             np.moveaxis(table.direction_levels[rows], 2, 1)], axis=1)
+    scores = np.where(present[:, None, :], scores, np.nan)
+    fixed = None if target is None else _goals(rubric, target)
+    by_level: dict[int, list[tuple[int | None, float | None]]] = {}
+    goals = []
+    for latest in table.balanced_level[rows[:, -1]].tolist():  # (a row is padded with its latest)
+        if fixed is None and latest not in by_level:  # default: the next level up from the latest
+            by_level[latest] = _goals(rubric, Target(level=min(latest + 1, rubric.level_count)))
+        goals.append(fixed if fixed is not None else by_level[latest])
+    cutoffs = np.array([[np.nan if goal[1] is None else goal[1] for goal in base_goals]
+                        for base_goals in goals], dtype=np.float64).reshape(count, series)
+    flat_years = np.repeat(years, series, axis=0)
+    found = project_many(flat_years, scores.reshape(count * series, -1),
+                         np.nan_to_num(cutoffs.reshape(-1), nan=0.0))
+    shown, shown_levels = rounded_rows(scores), levels.tolist()
+    first, previous = found.since_first.tolist(), found.since_previous.tolist()
+    bases = []
+    for b, (_, group) in enumerate(groups):
+        width = len(group)
+        made = []
+        for k in range(series):
+            s = b * series + k
+            values = tuple(shown[b][k][:width])
+            marks = tuple(None if v is None else int(level)
+                          for v, level in zip(values, shown_levels[b][k][:width]))
+            level, cutoff = goals[b][k]
+            made.append(Series(values, marks, level, cutoff,
+                               None if cutoff is None else found.projection(s),
+                               _number(first[s]), _number(previous[s])))
+        bases.append(BaseProgress(group[-1].base, tuple(int(y) for y in years[b][:width]), made[0],
+                                  dict(zip(rubric.direction_ids, made[1:]))))
+    return bases
+
+
+def rounded_rows(scores: FloatArray) -> list[list[list[float | None]]]:
+    """Nested lists of the scores, ``None`` where NaN (a direction that does not apply)."""
+    listed: list[list[list[float | None]]] = scores.astype(object).tolist()
+    return [[[None if v != v else v for v in row] for row in base] for base in listed]
+
+
+def _number(value: float) -> float | None:
+    return None if math.isnan(value) else value
