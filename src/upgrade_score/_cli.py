@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from . import _cli_enterprises as enterprises
 from . import _cli_panel as panel
 from ._analysis.compare import compare, same_group
 from ._analysis.diff import diff, tripped_gates
@@ -131,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     output_options(weights)
     weights.set_defaults(run=_weights)
     panel.add_progress_command(commands)
+    enterprises.add_option(commands)
     return parser
 
 
@@ -148,7 +150,7 @@ def _weights(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     profiles = panel.select(_load(args.profiles, rubric), args)
-    table = score_many(rubric, list(profiles))
+    table = score_many(rubric, list(profiles), enterprises=enterprises.table(args, rubric))
     if panel.write_output(table, args, args.profiles):
         return EXIT_OK
     if args.format == "json":
@@ -174,9 +176,10 @@ def add_target_options(sub: argparse.ArgumentParser) -> None:
 
 
 def target_from_args(args: argparse.Namespace, rubric: Rubric,
-                     base: BaseProfile | None = None) -> Target | None:
+                     base: BaseProfile | None = None,
+                     group: Sequence[BaseProfile] | None = None) -> Target | None:
     """The target the options describe, or None when none is given (``--by``: the peer is drawn
-    from the bases of the group that share ``base``'s region or category)."""
+    from the bases of the group that share ``base``'s region or category; ``group``: --group)."""
     if args.peer and not args.group:
         raise UpgradeScoreError("--peer needs --group")
     if args.group and not args.peer:
@@ -187,7 +190,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric,
         raise UpgradeScoreError(f"--target-score: {args.target_score:g} is outside 0..100")
     parts: dict[str, Any] = {}
     if args.peer:
-        group = panel.select(_load(args.group, rubric), args)
+        group = panel.select(group or _load(args.group, rubric), args)
         by = getattr(args, "by", None)
         peer = Target.from_group(rubric, group if by is None or base is None else
                                  same_group(group, base, by), args.peer)
@@ -205,8 +208,9 @@ def _gap(args: argparse.Namespace) -> int:
     profiles = panel.select(_load([args.profile], rubric), args)
     if len(profiles) != 1:
         raise UpgradeScoreError(Problem(f"holds {len(profiles)} bases; gap takes one", args.profile))
+    profiles, group = enterprises.joined(args, rubric, profiles, _load)
     profile = profiles[0]
-    target = target_from_args(args, rubric, profile)
+    target = target_from_args(args, rubric, profile, group)
     if target is None:  # default: the next level up from the base's balanced level
         balanced = score_many(rubric, [profile]).balanced_level[0]
         target = Target(level=min(int(balanced) + 1, rubric.level_count))
@@ -221,7 +225,7 @@ def _gap(args: argparse.Namespace) -> int:
 def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     result = compare(rubric, list(panel.select(_load(args.profiles, rubric), args)), sort_by=args.sort,
-                     by=args.by)
+                     by=args.by, enterprises=enterprises.table(args, rubric))
     if panel.write_output(result, args, args.profiles):
         return EXIT_OK
     _print(result.to_json() if args.format == "json" else render(result, args.format, lang=args.lang))
@@ -261,6 +265,7 @@ def _template_command(args: argparse.Namespace) -> int:
     count = len(rubric.indicators)
     sys.stderr.write(f"upgrade-score: wrote {args.output} ({args.layout}, {args.lang}; "
                      f"{count} indicators of rubric '{rubric.id}' {rubric.version})\n")
+    sys.stderr.write(enterprises.note_written(output, rubric))
     return EXIT_OK
 
 
@@ -536,7 +541,8 @@ def _report_command(args: argparse.Namespace) -> int:
         raise UpgradeScoreError(f"--top: expected a whole number >= 0, got {args.top}")
     rubric = load_rubric(args.rubric)
     profiles = _load(args.profiles, None, check=rubric)
-    target = target_from_args(args, rubric)
+    profiles, group = enterprises.joined(args, rubric, profiles, _load)
+    target = target_from_args(args, rubric, group=group)
     text = render_report(rubric, list(profiles), target=target or "next", lang=args.lang,
                          title=args.title, top=args.top, charts=args.charts, year=args.year)
     if args.output == "-":
@@ -587,7 +593,7 @@ def _sensitivity_command(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     profiles = _load(args.profiles, rubric)
     report = sensitivity(rubric, list(profiles), samples=args.samples, weights=args.weights,
-                         seed=args.seed, top_k=args.top)
+                         seed=args.seed, top_k=args.top, enterprises=enterprises.table(args, rubric))
     _print(report.to_json() if args.format == "json"
            else render(report, args.format, lang=args.lang, rubric=rubric))
     return EXIT_OK

@@ -58,6 +58,13 @@ WORDS: dict[str, dict[str, str]] = {
     "via or": {"en": ", or ", "zh": "；或 "},
     "via held": {"en": " (the other inputs as they are)", "zh": "（其他数据不变）"},
     "via report": {"en": "report {names} first", "zh": "须先填报 {names}"},
+    # derived values (design points 12–13)
+    "derived values": {"en": "Derived values", "zh": "计算得出的指标"},
+    "computed as": {"en": "computed as", "zh": "计算方式"},
+    "from enterprise rows": {"en": "(from {n} enterprise rows)", "zh": "（由 {n} 条企业记录汇总）"},
+    "from one enterprise row": {"en": "(from 1 enterprise row)", "zh": "（由 1 条企业记录汇总）"},
+    "division by zero": {"en": "missing: division by zero", "zh": "缺失：除数为零"},
+    "division by zero at": {"en": "missing: division by zero ({zero})", "zh": "缺失：除数为零（{zero}）"},
     "weight share": {"en": "weight share", "zh": "权重占比"},
     "cutoff": {"en": "score needed", "zh": "所需得分"},
     "levels": {"en": "levels", "zh": "等级"},

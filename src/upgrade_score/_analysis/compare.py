@@ -25,6 +25,7 @@ from .._engine.compile import FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE
 from .._engine.gates import capping
 from .._errors import Problem, UpgradeScoreError
+from .._io.enterprises import EnterpriseTable
 from .._model.display import HtmlDisplay, _dispatch
 from .._model.profile import BaseProfile
 from .._model.results import RubricRef, dumps, rounded_data
@@ -280,15 +281,19 @@ def _nan_stat(levels: FloatArray, stat: Any) -> FloatArray:
 
 def compare(rubric: Rubric | str | Path | None, data: Sequence[BaseProfile] | ScoreTable | Any,
             *, sort_by: str = "overall", ids: Sequence[str] | None = None, by: str | None = None,
-            year: int | None = None) -> Comparison:
+            year: int | None = None, enterprises: EnterpriseTable | str | Path | None = None,
+            ) -> Comparison:
     """Compare a group of bases (profiles, a value matrix, or an existing :class:`ScoreTable`).
 
     ``by`` (``region``, ``province``, ``city`` or ``category``) also ranks each base within its
     group; profiles of several years (a panel) are compared at each base's latest year, or ``year``.
+    ``enterprises`` as in :func:`score_many` (an enterprise table whose rows roll up into the
+    inputs of the profiles they name).
     """
     if not isinstance(data, ScoreTable) and len(data) == 0:
         raise UpgradeScoreError("compare: the group of bases is empty")
-    table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids, year=year)
+    table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids, year=year,
+                                                                 enterprises=enterprises)
     if len(table) == 0:
         raise UpgradeScoreError("compare: the group of bases is empty")
     if sort_by != "overall" and sort_by not in table.rubric.direction_ids:

@@ -87,6 +87,12 @@ def scorecard_frame(card: Scorecard) -> Any:
     frame["attained_level"] = frame["attained_level"].astype("Int64")
     if any(result.not_applicable is not None for result in card.indicators.values()):
         frame.insert(3, "not_applicable", [bool(r.not_applicable) for r in card.indicators.values()])
+    if any(result.derived is not None for result in card.indicators.values()):
+        from .derived import derived_lines
+
+        rubric = card.rubric.rubric  # how each derived value was reached, as the views show it
+        frame["formula"] = ["; ".join(derived_lines(r.derived, rubric, lang)) if r.derived else None
+                            for r in card.indicators.values()]
     return frame
 
 

@@ -21,6 +21,7 @@ from .._analysis.progress import BaseProgress, Progress, progress
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
+from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
 from .._io.rubrics import load_rubric
 from .._model.label import text_in
 from .._model.profile import BaseProfile
@@ -28,6 +29,7 @@ from .._model.rubric import Rubric
 from .._optional import require_matplotlib
 from .._text import Lang, display_language, word
 from .._version import __version__
+from .derived import derived_table
 from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
 from .progress import base_table
@@ -123,15 +125,22 @@ def _image(fig: Figure, charts: _Charts, alt: str, width: int) -> str:
             f'src="data:{mime};base64,{encoded}"></figure>')
 
 
-def _table(data: ReportData, rubric: Rubric, year: int | None = None) -> ScoreTable:
+def _table(data: ReportData, rubric: Rubric, year: int | None = None,
+           enterprises: EnterpriseTable | str | Path | None = None) -> ScoreTable:
 
     if isinstance(data, ScoreTable):
+        if enterprises is not None:
+            raise UpgradeScoreError("report: enterprises go with profiles, not with a ScoreTable")
         if data.rubric.sha256 != rubric.sha256:
             raise UpgradeScoreError("report: the ScoreTable was scored with another rubric")
         return data
     profiles = [data] if isinstance(data, BaseProfile) else list(data)
     if not profiles:
         raise UpgradeScoreError("report: no bases to report on")
+    if enterprises is not None:  # joined to the profiles, so that each base's gap rolls them up too
+        rows = (enterprises if isinstance(enterprises, EnterpriseTable)
+                else load_enterprises(enterprises, rubric))
+        profiles = list(with_enterprises(rubric, profiles, rows))
     return score_many(rubric, profiles, year=year)
 
 
@@ -179,7 +188,8 @@ def _target_for(target: ReportTarget, rubric: Rubric, balanced: int) -> Target |
 
 def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, target: ReportTarget = "next",
                   lang: Lang | None = None, title: str | None = None, top: int = 10,
-                  charts: ChartFormat = "svg", year: int | None = None) -> str:
+                  charts: ChartFormat = "svg", year: int | None = None,
+                  enterprises: EnterpriseTable | str | Path | None = None) -> str:
     """The HTML report of one or more bases (profiles, or a ScoreTable).
 
     ``target``: a :class:`Target`, a level or ``"high_value=4,green=3"``, ``"next"`` (default: the
@@ -188,6 +198,8 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     Profiles of a base in several years (a panel) are reported at its latest year (or ``year``),
     with a "progress over the years" part: the scores of every year charted against the target,
     the changes and the projected year to reach it.
+    ``enterprises`` (with profiles): an enterprise table (or its path) whose rows roll up into
+    the inputs of the bases they name, as in :func:`score_many`.
     """
 
     require_matplotlib()
@@ -196,7 +208,7 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     rubric = load_rubric(rubric)
     lang = display_language(lang)  # the page's language, always the one asked for
     drawn = _Charts(charts, chart_language(lang))  # labels in English without a font to draw them
-    table = _table(data, rubric, year)
+    table = _table(data, rubric, year, enterprises)
     histories = _histories(data, rubric, target)
     heading = title or f"{rubric.title.text(lang)} · {report_word('report', lang)}"
     target_line = (report_word("next level", lang) if isinstance(target, str) and target == "next"
@@ -313,6 +325,9 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
                         word("data", lang)], rows, right=(1, 3), caption=report_word("directions", lang))
     parts.append('<div class="row">' + _image(radar, charts, f"radar {base.id}", 520)
                  + f"<div>{table_html(directions)}</div></div>")
+    derived = derived_table(card, rubric, lang, collapsed=False)
+    if derived is not None:  # each derived value's formula, operands and enterprise rows
+        parts.append(table_html(derived))
     if report is not None:
         parts.append(_gap_part(report, rubric, lang, top, charts))
     parts.append(_completeness_part(card, rubric, lang))

@@ -25,6 +25,7 @@ from .._model.label import Label, text_in
 from .._model.results import DirectionResult, RubricRef, Scorecard
 from .._model.rubric import Rubric
 from .._text import display_language, word
+from .derived import derived_table
 from .formats import Cell, CellLike, Table, View, number, percent
 from .provenance import source_tables, weights_line
 
@@ -152,7 +153,9 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
                         word("value", lang), word("level", lang), word("points", lang),
                         word("source", lang)], indicator_rows, right=(3, 4, 5),
                        caption=f"{word('indicators', lang)} ({len(indicator_rows)})", collapsed=not detail)
-    return View(heading, [summary, _rubric_line(card.rubric, lang)], [directions, indicators],
+    derived = derived_table(card, rubric, lang, collapsed=not detail)
+    return View(heading, [summary, _rubric_line(card.rubric, lang)],
+                [directions, indicators, *([derived] if derived is not None else [])],
                 alerts=gate_lines(card, rubric, lang))
 
 

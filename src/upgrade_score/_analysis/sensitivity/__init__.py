@@ -84,6 +84,7 @@ from ..._engine.compile import FloatArray, IntArray
 from ..._engine.core import direction_scores, overall_scores, score_matrix
 from ..._engine.gates import cap_levels
 from ..._errors import UpgradeScoreError
+from ..._io.enterprises import EnterpriseTable
 from ..._model.profile import BaseProfile
 from ..._model.results import RubricRef
 from ..._model.rubric import Rubric
@@ -129,7 +130,8 @@ def sensitivity(rubric: Rubric | str | Path | None,
                 confidence: npt.ArrayLike | None = None,
                 fragile_range: int | None = None,
                 ids: Sequence[str] | None = None,
-                workers: int | None = None) -> SensitivityReport:
+                workers: int | None = None,
+                enterprises: EnterpriseTable | str | Path | None = None) -> SensitivityReport:
     """How robust are the scores and ranks of a group of bases? (The module docs give the models.)
 
     ``data`` is like :func:`score_many`'s (profiles, or an N×M array in ``rubric.indicator_ids``
@@ -145,6 +147,7 @@ def sensitivity(rubric: Rubric | str | Path | None,
     * ``value_samples`` (0 = skip): samples of the values that carry a ``confidence`` below 1 or a
       ``low``/``high`` interval; for array data, ``confidence`` is an N×M array (NaN = exact).
     * ``workers`` caps the threads used (default: one per core); results do not depend on it.
+    * ``enterprises`` (with profiles): an enterprise table, as in :func:`score_many`.
 
     Memory: 12 bytes per base and sample (10,000 samples of 1,000 bases: 120 MB), and the
     sampled weights a chunk at a time. A request that would cost more than the limits of
@@ -170,7 +173,7 @@ def sensitivity(rubric: Rubric | str | Path | None,
     else:
         if isinstance(data, (list, tuple)) and not data:
             raise UpgradeScoreError("sensitivity: the group of bases is empty")
-        table = score_many(rubric, data, ids=ids)
+        table = score_many(rubric, data, ids=ids, enterprises=enterprises)
     count = len(table)
     if count == 0:
         raise UpgradeScoreError("sensitivity: the group of bases is empty")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..._errors import FieldPath, Problem, format_path, one_line
-from ..._model.profile import Origin
+from ..._model.profile import Origin, RowOrigin
 
 # --- where a cell is ------------------------------------------------------------------------------
 
@@ -79,3 +79,18 @@ class CellOrigin(Origin):
         if cell is None:
             return Problem(message, self.file, None, path)
         return cell.problem(message, path)
+
+
+@dataclass(frozen=True)
+class CellRowOrigin(RowOrigin):
+    """An enterprise row read from a sheet: problems found later are located at its cells."""
+
+    cell: Cell | None = None
+    columns: Mapping[str, int] = field(default_factory=dict)  # column name -> 1-based column
+
+    def problem(self, field_id: str | None, message: str) -> Problem:
+        if self.cell is None:
+            return super().problem(field_id, message)
+        column = self.columns.get(field_id or "")
+        place = self.cell if column is None else replace(self.cell, column=column)
+        return place.problem(message, (field_id,) if field_id else ())

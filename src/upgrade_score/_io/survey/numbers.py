@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from typing import Any
 
-from .sheet import DECIMAL_COMMA, LEADING_NUMBER, NUMBER, SPACED, THOUSANDS, _fold, _shown
+from ..._model.derived import Input
+from ..._model.label import text_in
+from .sheet import (
+    DECIMAL_COMMA,
+    LEADING_NUMBER,
+    MISSING_WORDS,
+    NA_CELL_WORDS,
+    NONE_WORDS,
+    NUMBER,
+    SPACED,
+    THOUSANDS,
+    _fold,
+    _shown,
+)
 from .workbook import _text
 
 
@@ -55,4 +69,30 @@ def _confidence(raw: Any) -> float:
     if not (math.isfinite(number) and 0 <= number <= 1):
         hint = f" (write {_shown(number / 100)} for {shown} %)" if 1 < number <= 100 else ""
         raise _Bad(f"must be from 0 to 1, got {shown}{hint}")
+    return number
+
+
+def input_number(item: Input, raw: Any, number_format: str) -> float:
+    """A cell as the value of an input (a number in its unit, within its valid range)."""
+    unit = text_in(item.unit)
+    in_unit = f" (unit: {unit})" if unit else ""
+    if isinstance(raw, (bool, _dt.date, _dt.time, _dt.timedelta)):
+        raise _Bad(f"expected a number{in_unit}, got {_text(raw)}")
+    if isinstance(raw, (int, float)):
+        number = float(raw)
+        if not math.isfinite(number):
+            raise _Bad(f"must be a finite number, got {raw}")
+        if "%" in number_format:  # Excel stores 35 % as 0.35 in a percent-formatted cell
+            number = float(_shown(number * 100))
+    else:
+        folded = _fold(str(raw))
+        if folded in MISSING_WORDS or folded in NONE_WORDS or folded in NA_CELL_WORDS:
+            raise _Bad(f"'{str(raw).strip()}' is not a value: leave the cell blank if there is no "
+                       "figure (or enter 0 if it is zero)")
+        number = _parse_number(folded, str(raw).strip(), unit)
+    if item.valid_range is not None:
+        low, high = item.valid_range
+        if not low <= number <= high:
+            shown_unit = f" {unit}" if unit else ""
+            raise _Bad(f"{_shown(number)} is outside {_shown(low)}–{_shown(high)}{shown_unit}")
     return number

@@ -12,12 +12,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
+from ..._model.derived import Input
 from ..._model.label import Label, text_in
 from ..._model.profile import NA, YEAR_RULE, YEARS, BaseProfile, attach
 from ..._model.rubric import Indicator, Rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .applies import applicability_problems, category_words, unknown_category
 from .cells import Cell, CellOrigin, CellProblem
+from .enterprises import enterprise_header, join_rows, read_enterprise_sheet
 from .layout import (
     ID_TITLES,
     REFERENCE_SHEETS,
@@ -29,7 +31,7 @@ from .layout import (
     unread_table,
 )
 from .marker import template_marker, template_rubric
-from .numbers import _Bad, _confidence, _parse_number
+from .numbers import _Bad, _confidence, _parse_number, input_number
 from .sheet import (
     BASE_FIELDS,
     BASE_ID,
@@ -68,13 +70,22 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
     if marker is not None:
         rubric = template_rubric(marker, rubric, Cell(name, sheets[0].name, 1, 2))
     reader = _Reader(name, rubric)
-    if marker is not None and (marker[2] == "one-base"
-                               or (marker[2] != "many-bases" and is_one_base(sheets))):
+    fields = tuple(f.id for f in rubric.enterprise_fields or ()) if rubric is not None else ()
+    enterprise_sheets = [(sheet, header) for k, sheet in enumerate(sheets) if k and fields
+                         and (header := enterprise_header(sheet, fields)) is not None]
+    sheets = [sheet for sheet in sheets if all(sheet is not s for s, _ in enterprise_sheets)]
+    one_base = marker is not None and (marker[2] == "one-base"
+                                       or (marker[2] != "many-bases" and is_one_base(sheets)))
+    if one_base:
         profile = reader.one_base(sheets)
         profiles = [] if profile is None else [profile]
     else:  # bases on every sheet (a template's reference sheet of indicators left out)
         profiles = reader.bases(sheets if marker is None else
                                 [s for k, s in enumerate(sheets) if not k or s.name not in REFERENCE_SHEETS])
+    if rubric is not None and enterprise_sheets:  # the enterprises sheet: rows joined to their bases
+        found = [row for sheet, header in enterprise_sheets
+                 for row in read_enterprise_sheet(name, sheet, header, rubric, reader.problems)]
+        profiles = join_rows(name, profiles, found, one_base, reader.problems)
     if reader.problems:
         raise UpgradeScoreError(reader.problems)
     return profiles
@@ -97,6 +108,7 @@ class _Reader:
         self.rubric = rubric
         self.problems: list[Problem] = []
         self.indicators = {i.id: i for i in rubric.indicators} if rubric else {}
+        self.inputs = {i.id: i for i in rubric.inputs or ()} if rubric else {}
         self._words: dict[str, dict[str, int]] = {}
         self._items: dict[str, dict[int, list[str]]] = {}
         self._categories = category_words(rubric) if rubric is not None and rubric.categories else None
@@ -217,7 +229,7 @@ class _Reader:
                     name = "id" if meta in ID_COLUMNS else "name_en" if meta == "name" else meta
                     self._base_field(base, base_cells, name, raw, here, (column,))
                     continue
-                if self.rubric is not None and column not in self.indicators:
+                if self.rubric is not None and column not in self.indicators and column not in self.inputs:
                     if c not in flagged:
                         flagged.add(c)
                         header_cell = Cell(self.file, sheet.name, top + 1, c + 1)
@@ -267,6 +279,9 @@ class _Reader:
         indicator = self.indicators.get(indicator_id)
         if raw is None and source is None and confidence is None:
             return None
+        if indicator_id in self.inputs:
+            return self._input_entry(self.inputs[indicator_id], raw, number_format, source, confidence,
+                                     here, confidence_cell)
         if self.rubric is not None and indicator is None:
             self.problems.append(here.problem(self._unknown(indicator_id), (indicator_id,)))
             return None
@@ -284,6 +299,27 @@ class _Reader:
                 entry["confidence"] = _confidence(confidence)
             except _Bad as bad:
                 self.problems.append(confidence_cell.problem(str(bad), (indicator_id, "confidence")))
+                ok = False
+        return entry if ok else None
+
+    def _input_entry(self, item: Input, raw: Any, number_format: str, source: Any, confidence: Any,
+                     here: Cell, confidence_cell: Cell) -> dict[str, Any] | None:
+        """The reported value of an input: a number in its unit and valid range."""
+        entry: dict[str, Any] = {}
+        ok = True
+        if raw is not None:
+            try:
+                entry["value"] = input_number(item, raw, number_format)
+            except _Bad as bad:
+                self.problems.append(here.problem(str(bad), (item.id,)))
+                ok = False
+        if source is not None:
+            entry["source"] = _text(source).replace("\r\n", "\n")
+        if confidence is not None:
+            try:
+                entry["confidence"] = _confidence(confidence)
+            except _Bad as bad:
+                self.problems.append(confidence_cell.problem(str(bad), (item.id, "confidence")))
                 ok = False
         return entry if ok else None
 

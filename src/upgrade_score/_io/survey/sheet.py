@@ -11,13 +11,14 @@ from types import ModuleType
 from typing import Any, Literal
 
 from ..._errors import Problem, UpgradeScoreError, one_line
+from ..._model.derived import EnterpriseField, Input
 from ..._model.label import Label, text_in
 from ..._model.rubric import Category, Indicator, Rubric
 from ..._optional import MissingExtraError, require_openpyxl
 from ..._text import Lang
 
 Layout = Literal["one-base", "many-bases"]
-RowKind = Literal["marker", "title", "header", "hint", "base", "indicator", "data"]
+RowKind = Literal["marker", "title", "header", "hint", "base", "indicator", "computed", "data"]
 TemplateLang = Literal["zh", "en", "both"]
 
 MARKER = "upgrade-score template"
@@ -82,6 +83,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "base_sheet": ("基本信息", "Base"),
     "bases_sheet": ("基地数据", "Bases"),
     "indicators_sheet": ("指标说明", "Indicators"),
+    "enterprises_sheet": ("企业", "Enterprises"),
     "direction": ("方向", "direction"),
     "names_zh": ("中文名称", "name (Chinese)"),
     "names_en": ("英文名称", "name (English)"),
@@ -98,6 +100,24 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Category (a category id, see 'allowed values')"),
     "category_pick": ("请从列表中选择基地类型编号", "Pick a category id from the list"),
     "in_all": ("……共 {n} 类", "… {n} in all"),
+    # rubric language 2: inputs, formulas and enterprises (design points 12-13)
+    "computed": ("由公式计算，无需填写：= {formula}", "computed by its formula, not filled in: = {formula}"),
+    "rolled_up": ("由企业表汇总（{how}），无需填写",
+                  "rolled up from the enterprise table ({how}), not filled in"),
+    "rollup_sum": ("各企业“{field}”之和", "sum of '{field}' over the enterprises"),
+    "rollup_count": ("企业数", "number of enterprises"),
+    "rollup_count_where": ("“{field}”为“是”的企业数", "number of enterprises with '{field}' = yes"),
+    "rollup_mean": ("各企业“{field}”的平均值", "mean of '{field}' over the enterprises"),
+    "rollup_mean_weighted": ("各企业“{field}”以“{weight}”加权的平均值",
+                             "mean of '{field}' weighted by '{weight}' over the enterprises"),
+    "inputs_sheet": ("填报数据", "Reported figures"),
+    "inputs_note": ("计算指标所用的基础数据：请在“填报值”列填写；标明“无需填写”的由公式或企业表得出。",
+                    "The figures the indicators are computed from: fill in the value column; those "
+                    "marked 'not filled in' come from a formula or the enterprise table."),
+    "computed_list": ("计算得出，无需填写", "computed, not filled in"),
+    "enterprise_id": ("企业编号", "enterprise id"),
+    "enterprise_name": ("企业名称", "enterprise name"),
+    "base_of": ("所属基地编号", "base id"),
 }
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "是", "有", "对", "√", "✓", "✔"})
@@ -283,6 +303,9 @@ def _openpyxl(file: str) -> ModuleType:
         raise MissingExtraError(Problem(XLSX_EXTRA, file)) from exc
 
 
+Checked = Indicator | Input | EnterpriseField | str  # what a validated cell holds
+
+
 @dataclass
 class _Row:
     cells: list[Any]
@@ -299,7 +322,7 @@ class _Table:
     freeze: str
     input_columns: tuple[int, ...] = ()
     input_rows: tuple[int, int] | None = None  # many-bases: first and last data row to format
-    checks: list[tuple[Indicator | str, str]] = field(default_factory=list)  # (what, cell range)
+    checks: list[tuple[Checked, str]] = field(default_factory=list)  # (what, cell range)
 
 
 def _allowed(rubric: Rubric, indicator: Indicator, lang: TemplateLang, separator: str) -> str:

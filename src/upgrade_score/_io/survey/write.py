@@ -9,11 +9,21 @@ from pathlib import Path
 from typing import Any, get_args
 
 from ..._errors import Problem, UpgradeScoreError, one_line
+from ..._model.derived import Input
 from ..._model.profile import NA, BaseProfile, check_unique_ids
 from ..._model.rubric import Indicator, Rubric
 from ..rubrics import load_rubric
 from ..tables import profile_matrix
 from .cells import _column_letters
+from .inputs import (
+    computed_hint,
+    computed_note,
+    enterprise_table,
+    input_range,
+    input_row,
+    inputs_table,
+    reported_inputs,
+)
 from .sheet import (
     CONFIDENCE,
     KEYS,
@@ -81,11 +91,21 @@ def write_template(rubric: Rubric | str | Path | None, path: str | Path,
         tables = _one_base_tables(rubric, lang, bases[0] if bases else None, xlsx)
     else:
         tables = _many_bases_tables(rubric, lang, bases, xlsx)
+    # the enterprises: a sheet of the workbook; beside a CSV template, a CSV file of their own
+    enterprises = enterprise_table(rubric, lang, bases, one_base=xlsx and layout == "one-base")
     if xlsx:
-        _save_xlsx(tables, target, rubric, lang)
+        _save_xlsx([*tables, *([enterprises] if enterprises else [])], target, rubric, lang)
     else:
         _save_csv(tables, target, layout)
+        if enterprises is not None:
+            _save_csv([enterprises], enterprises_path(target), "many-bases")
     return target
+
+
+def enterprises_path(template: Path) -> Path:
+    """The enterprise table written beside a CSV template: ``survey.csv`` -> ``survey.enterprises.csv``
+    (read back with ``--enterprises``; in Python ``load_enterprises``)."""
+    return template.with_name(f"{template.stem}.enterprises.csv")
 
 
 def _checked_profiles(rubric: Rubric, profiles: BaseProfile | Sequence[BaseProfile] | None,
@@ -145,11 +165,13 @@ def _indicator_row(rubric: Rubric, indicator: Indicator, lang: TemplateLang,
         source = reported.source
         if reported.confidence is not None:
             confidence = reported.confidence if xlsx else _number_text(reported.confidence)
+    note = computed_note(rubric, indicator, lang)  # a derived indicator is computed, not asked for
     cells = [indicator.id, indicator.name.zh or "", indicator.name.en or "", value,
              _label(indicator.unit, lang), source, confidence, _better(indicator, lang),
-             _valid_range(rubric, indicator), _allowed(rubric, indicator, lang, "\n" if xlsx else " | "),
+             _valid_range(rubric, indicator),
+             note or _allowed(rubric, indicator, lang, "\n" if xlsx else " | "),
              one_line(_label(indicator.description, lang))]
-    return _Row(cells, "indicator")
+    return _Row(cells, "indicator" if note is None else "computed")
 
 
 def _base_values(profile: BaseProfile | None) -> dict[str, Any]:
@@ -197,9 +219,13 @@ def _one_base_tables(rubric: Rubric, lang: TemplateLang, profile: BaseProfile | 
                        (VALUE, SOURCE, CONFIDENCE))
         for indicator in direction.indicators:
             rows.append(_indicator_row(rubric, indicator, lang, values.get(indicator.id), xlsx))
-            table.checks.append((indicator, f"D{len(rows)}"))
-            table.checks.append(("confidence", f"G{len(rows)}"))
+            if indicator.formula is None:
+                table.checks.append((indicator, f"D{len(rows)}"))
+                table.checks.append(("confidence", f"G{len(rows)}"))
         tables.append(table)
+    figures = inputs_table(rubric, lang, profile, xlsx, ONE_BASE_WIDTHS)
+    if figures is not None:
+        tables.append(figures)
     return tables
 
 
@@ -207,54 +233,73 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
                        xlsx: bool) -> list[_Table]:
     fields = base_fields(rubric)
     meta = list(fields)
-    indicators = rubric.indicators
+    indicators = [i for i in rubric.indicators if i.formula is None]  # (derived ones are computed)
+    inputs = reported_inputs(rubric)
     lead = len(meta)
 
     def hint(key: str, meta_cells: list[str], cells: list[str]) -> _Row:
         return _Row([f"# {_say(key, lang)}", *meta_cells[1:], *cells], "hint")
 
     blank = [""] * lead
+    items: list[Indicator | Input] = [*indicators, *inputs]  # the columns to fill in
     rows = [_marker_row(rubric, "many-bases", lang),
-            _Row([*meta, *(i.id for i in indicators)], "header")]
+            _Row([*meta, *(i.id for i in items)], "header")]
     if lang in ("zh", "both"):
         rows.append(hint("names_zh", [fields[k][0] for k in meta],  # (zh only: en where no zh)
-                         [i.name.zh or (i.name.en if lang == "zh" else "") or "" for i in indicators]))
+                         [i.name.zh or (i.name.en if lang == "zh" else "") or "" for i in items]))
     if lang in ("en", "both"):
         rows.append(hint("names_en", [fields[k][1] for k in meta],
-                         [i.name.en or "" for i in indicators]))
+                         [i.name.en or "" for i in items]))
     direction_of = {i.id: d for d in rubric.directions for i in d.indicators}
-    rows.append(hint("direction", blank, [_label(direction_of[i.id].name, lang) for i in indicators]))
-    rows.append(hint("units", blank, [_label(i.unit, lang) for i in indicators]))
-    rows.append(hint("better", blank, [_better(i, lang) for i in indicators]))
+    rows.append(hint("direction", blank, [_label(direction_of[i.id].name, lang) for i in indicators]
+                     + [_say("inputs_sheet", lang)] * len(inputs)))
+    rows.append(hint("units", blank, [_label(i.unit, lang) for i in items]))
+    rows.append(hint("better", blank, [_better(i, lang) for i in indicators] + [""] * len(inputs)))
     categories = [" | ".join(category_items(rubric, lang)) if key == "category" and rubric.categories
                   else "" for key in meta]
-    rows.append(hint("allowed", categories, [_short_allowed(rubric, i, lang) for i in indicators]))
+    rows.append(hint("allowed", categories, [_short_allowed(rubric, i, lang) for i in indicators]
+                     + [input_range(i) or _say("number", lang) for i in inputs]))
+    if computed_hint(rubric, lang):  # what has no column: derived indicators, rolled-up inputs
+        rows.append(_Row([f"# {_say('computed_list', lang)}", computed_hint(rubric, lang)], "hint"))
     first_data = len(rows) + 1
     for profile in profiles:
         known = _base_values(profile)
         rows.append(_Row([known.get(key) for key in meta]
-                         + [_value_cell(i, profile.value(i.id), lang, xlsx) for i in indicators], "data"))
+                         + [_value_cell(i, profile.value(i.id), lang, xlsx) for i in indicators]
+                         + [_input_cell(profile.value(i.id), xlsx) for i in inputs], "data"))
     last = max(len(rows), first_data + 499)
-    widths = (24.0, 18.0, 18.0, 8.0, 12.0, 12.0, *([16.0] * len(indicators)))
+    widths = (24.0, 18.0, 18.0, 8.0, 12.0, 12.0, *([16.0] * len(items)))
     table = _Table(_say("bases_sheet", lang), rows, widths, f"D{first_data}",
-                   tuple(range(len(meta) + len(indicators))), (first_data, last))
+                   tuple(range(len(meta) + len(items))), (first_data, last))
     table.checks.append(("year", f"D{first_data}:D{last}"))
     if rubric.categories:
         letters = _column_letters(meta.index("category") + 1)
         table.checks.append(("category", f"{letters}{first_data}:{letters}{last}"))
-    for m, indicator in enumerate(indicators):
+    for m, item in enumerate(items):
         letters = _column_letters(lead + m + 1)
-        table.checks.append((indicator, f"{letters}{first_data}:{letters}{last}"))
+        table.checks.append((item, f"{letters}{first_data}:{letters}{last}"))
     tables = [table]
     if xlsx:  # a reference sheet with every indicator's definition and levels
         keys = [k for k in KEYS if k not in ("value", "source", "confidence")]
         reference = [_Row([_title(k, lang) for k in keys], "header")]
-        for indicator in indicators:
-            cells = _indicator_row(rubric, indicator, lang, None, xlsx).cells
+        for every in rubric.indicators:
+            cells = _indicator_row(rubric, every, lang, None, xlsx).cells
+            reference.append(_Row([cells[KEYS.index(k)] for k in keys], "indicator"))
+        for item in rubric.inputs or ():
+            cells = input_row(rubric, item, lang, None, xlsx).cells
             reference.append(_Row([cells[KEYS.index(k)] for k in keys], "indicator"))
         tables.append(_Table(_say("indicators_sheet", lang), reference,
                              tuple(w for k, w in zip(KEYS, ONE_BASE_WIDTHS) if k in keys), "B2"))
     return tables
+
+
+def _input_cell(value: bool | float | str | None, xlsx: bool) -> Any:
+    """An input's value as written in a many-bases row (a number, or blank)."""
+    if not isinstance(value, float):
+        return None
+    if xlsx:
+        return int(value) if value.is_integer() and abs(value) < 1e15 else value
+    return _number_text(value)
 
 
 def _short_allowed(rubric: Rubric, indicator: Indicator, lang: TemplateLang) -> str:
@@ -283,13 +328,13 @@ def _save_csv(tables: list[_Table], target: Path, layout: Layout) -> None:
             for row in table.rows:
                 if row.kind == "title":
                     rows.append(_Row([f"# {row.cells[0]}"], "hint"))
-                elif row.kind == "indicator":
+                elif row.kind in ("indicator", "computed"):
                     rows.append(row)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
         cells = [_csv_cell(value) for value in row.cells]
-        if row.kind in ("indicator", "base"):  # informative text on one line; values as given
+        if row.kind in ("indicator", "computed", "base"):  # informative text on one line; values as given
             cells = [c if k in (VALUE, SOURCE) else one_line(c) for k, c in enumerate(cells)]
         writer.writerow([_inert(cell) for cell in cells])  # no cell runs as a formula
     _write_bytes(target, buffer.getvalue().encode("utf-8-sig"))  # the BOM tells Excel it is UTF-8

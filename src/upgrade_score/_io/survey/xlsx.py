@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..._errors import one_line
+from ..._model.derived import EnterpriseField, Input
 from ..._model.rubric import Indicator, Rubric
 
 if TYPE_CHECKING:
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 from .cells import _column_letters
 from .sheet import (
     LISTS_SHEET,
+    Checked,
     TemplateLang,
     _allowed,
     _inert,
@@ -136,7 +138,7 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
                     cell.alignment = wrap
                 if is_input:
                     cell.fill = input_fill
-            if row.kind in ("header", "hint", "base", "indicator"):
+            if row.kind in ("header", "hint", "base", "indicator", "computed"):
                 sheet.row_dimensions[r].height = _row_height(row.cells, table.widths,
                                                              5 if row.kind == "hint" else 12)
         if table.input_rows is not None:
@@ -162,7 +164,7 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
     _write_bytes(target, buffer.getvalue())
 
 
-def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: TemplateLang,
+def _validation(factory: Any, what: Checked, rubric: Rubric, lang: TemplateLang,
                 list_range: Any, first: str) -> Any:
     """The data validation (drop-down, range check, input hint) of a value cell (``first``: the
     top-left cell of the range it covers)."""
@@ -177,6 +179,8 @@ def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: Templ
         return factory(type="list", formula1=list_range("category"), allow_blank=True,
                        showErrorMessage=True, errorStyle="warning",
                        error=_clip(_say("category_pick", lang), 225))
+    if isinstance(what, (Input, EnterpriseField)):
+        return _figure_validation(factory, what, lang)
     assert isinstance(what, Indicator)
     indicator = what
     name = _label(indicator.name, "zh" if lang == "zh" else "en")
@@ -207,3 +211,29 @@ def _validation(factory: Any, what: Indicator | str, rubric: Rubric, lang: Templ
         return factory(type="decimal", operator="between", formula1=repr(low), formula2=repr(high),
                        showErrorMessage=True, errorStyle="warning", error=error, **common)
     return factory(**common)
+
+
+FIGURE_LIMIT = "1E+307"  # a number field of an enterprise: any number (the largest Excel shows)
+
+
+def _figure_validation(factory: Any, what: Input | EnterpriseField, lang: TemplateLang) -> Any:
+    """An input's value cell (a number in its valid range) or an enterprise's figure (yes/no
+    from a drop-down, or a number)."""
+    name = _label(what.name, "zh" if lang == "zh" else "en")
+    unit = _label(what.unit, lang)
+    prompt = _clip("\n".join(p for p in (f"{_title('unit', lang)}: {unit}" if unit else "",
+                                          one_line(_label(what.description, lang))) if p), 255)
+    common = dict(allow_blank=True, showInputMessage=bool(prompt), promptTitle=_clip(name, 32),
+                  prompt=prompt or None)
+    if isinstance(what, EnterpriseField) and what.kind == "boolean":
+        words = f'"{_say("yes", lang)},{_say("no", lang)}"'
+        return factory(type="list", formula1=words, showErrorMessage=True, errorStyle="warning",
+                       error=f"{_say('yes', lang)} {_say('or', lang)} {_say('no', lang)}", **common)
+    low, high = (what.valid_range if isinstance(what, Input) and what.valid_range is not None
+                 else (None, None))
+    error = f"{_shown(low)}–{_shown(high)} {unit}".strip() if low is not None and high is not None \
+        else _say("number", lang)
+    return factory(type="decimal", operator="between",
+                   formula1=repr(low) if low is not None else f"-{FIGURE_LIMIT}",
+                   formula2=repr(high) if high is not None else FIGURE_LIMIT,
+                   showErrorMessage=True, errorStyle="warning", error=_clip(error, 225), **common)
