@@ -260,6 +260,7 @@ def _template_command(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         raise UpgradeScoreError(Problem("exists already (a filled-in survey?): use --force to "
                                         "overwrite it", args.output))
+    enterprises.refuse_overwrite(output, rubric, args.force)
     profiles = _load(args.prefill, rubric) if args.prefill else None
     write_template(rubric, output, args.layout, args.lang, profiles=profiles)
     count = len(rubric.indicators)

@@ -48,9 +48,23 @@ def joined(args: argparse.Namespace, rubric: Rubric, profiles: Sequence[BaseProf
     return profiles, group
 
 
+def _beside(output: Path, rubric: Rubric) -> Path | None:
+    """The enterprise file a CSV template of ``rubric`` is written with (a CSV holds one table)."""
+    if not rubric.enterprise_fields or output.suffix.lower() != ".csv":
+        return None
+    return output.with_name(f"{output.stem}.enterprises.csv")
+
+
+def refuse_overwrite(output: Path, rubric: Rubric, force: bool) -> None:
+    """A filled-in enterprise file beside a CSV template is not overwritten without --force."""
+    beside = _beside(output, rubric)
+    if beside is not None and beside.exists() and not force:
+        raise UpgradeScoreError(Problem("exists already (filled-in enterprises?): use --force to "
+                                        "overwrite it", str(beside)))
+
+
 def note_written(output: Path, rubric: Rubric) -> str:
     """The line that says a CSV template's enterprise file was written too ('' when none was)."""
-    if not rubric.enterprise_fields or output.suffix.lower() != ".csv":  # (a CSV holds one table)
-        return ""
-    return (f"upgrade-score: wrote {output.with_name(output.stem + '.enterprises.csv')} (the "
-            "enterprises, one row each: read it back with --enterprises)\n")
+    beside = _beside(output, rubric)
+    return "" if beside is None else (f"upgrade-score: wrote {beside} (the enterprises, one row "
+                                      "each: read it back with --enterprises)\n")

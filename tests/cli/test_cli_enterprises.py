@@ -85,3 +85,18 @@ def test_enterprises_file_missing(tmp_path: Path, capsys: pytest.CaptureFixture[
     code, _, err = run(capsys, "score", one, "--rubric", rubric, "--enterprises", tmp_path / "no.csv")
     assert code == 2
     assert err == f"upgrade-score: error: {tmp_path / 'no.csv'}: file not found\n"
+
+
+def test_template_csv_writes_the_enterprise_file_and_keeps_a_filled_one(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rubric, *_ = demo_files(tmp_path)
+    out = tmp_path / "s.csv"
+    code, _, err = run(capsys, "template", "--rubric", rubric, "-o", out)
+    assert code == 0
+    assert f"upgrade-score: wrote {tmp_path / 's.enterprises.csv'} (the enterprises" in err
+    out.unlink()
+    code, _, err = run(capsys, "template", "--rubric", rubric, "-o", out)
+    assert code == 2
+    assert err == (f"upgrade-score: error: {tmp_path / 's.enterprises.csv'}: exists already (filled-in "
+                   "enterprises?): use --force to overwrite it\n")
+    assert run(capsys, "template", "--rubric", rubric, "-o", out, "--force")[0] == 0
