@@ -193,3 +193,33 @@ def test_excel_refuses_to_overwrite_an_input(tmp_path: Path, capsys: pytest.Capt
     run(capsys, "template", "--layout", "many-bases", "--from", HUB, "-o", path)
     code, _, err = run(capsys, "score", path, "-o", path)
     assert code == 2 and err.endswith("-o: is one of the inputs: write the results elsewhere\n")
+
+
+@pytest.mark.parametrize("command", ["score", "compare", "progress"])
+def test_panel_input_errors_are_one_located_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 command: str) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text("base: {id: b1, year: 2023, rubric_version: '2026.1'}\nvalues: {rd_intensity: 1}\n",
+                     encoding="utf-8")
+    second.write_text("base: {id: b1, year: 2024, rubric_version: '2026.2'}\nvalues: {rd_intensity: 2}\n",
+                      encoding="utf-8")
+    assert run(capsys, command, first, second) == (2, "", (
+        f"upgrade-score: error: {second}:1: base.rubric_version: rubric version '2026.2' of year 2024 "
+        f"disagrees with '2026.1' of year 2023 (in {first}:1): score a base's years with one rubric\n"))
+    second.write_text("base: {id: b1, year: 2023}\nvalues: {rd_intensity: 2}\n", encoding="utf-8")
+    assert run(capsys, command, first, second) == (2, "", (
+        f"upgrade-score: error: {second}:1: base: duplicate base id 'b1' for year 2023 "
+        f"(also in {first}:1)\n"))
+    second.write_text("base: {id: b1, year: 2023.5}\nvalues: {rd_intensity: 2}\n", encoding="utf-8")
+    assert run(capsys, command, second) == (2, "", (
+        f"upgrade-score: error: {second}:1: base.year: must be a whole number from 1900 to 2100, got "
+        "float 2023.5\n"))
+
+
+def test_report_of_a_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "r.html"
+    code, _, err = run(capsys, "report", PANEL, "--year", "2024", "--charts", "png", "-o", out)
+    page = out.read_text(encoding="utf-8")
+    assert (code, err) == (0, f"upgrade-score: wrote {out} (2 bases)\n")
+    assert "Overall <strong>55.0</strong>" in page and page.count("<h3>Progress over the years</h3>") == 2
