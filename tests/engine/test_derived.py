@@ -389,3 +389,17 @@ def test_the_json_schemas_accept_the_stocktaking_example() -> None:
         jsonschema.validate(load_document(path).data, ProfileModel.model_json_schema())
     rollup = jsonschema.Draft202012Validator(rubric_schema["$defs"]["Rollup"])
     assert rollup.is_valid({"sum": "t"}) and not rollup.is_valid({"sum": "t", "count": "all"})
+
+
+def test_gap_takes_an_enterprise_table_and_credit_codes_are_ids(tmp_path: Path) -> None:
+    rubric = Rubric.model_validate(rubric_data())
+    table = tmp_path / "firms.csv"
+    table.write_text("base_id,id,tonnes,green\nb1,91110000MA01ABCD2X,120,true\nb1,2,80,false\n",
+                     encoding="utf-8")
+    base = profile({"energy": 4200, "value_added": 1700})
+    report = gap(rubric, base, 2, enterprises=table)
+    expected = gap(rubric, profile({"energy": 4200, "value_added": 1700},
+                                   [{"id": "91110000MA01ABCD2X", "tonnes": 120, "green": True},
+                                    {"id": 2, "tonnes": 80, "green": False}]), 2)
+    assert report.to_dict()["actions"] == expected.to_dict()["actions"]
+    assert report.current_score == expected.current_score

@@ -38,6 +38,7 @@ from .._engine.derive import COUNT, COUNT_WHERE
 from .._engine.formula import evaluate, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
 from .._errors import Problem, UpgradeScoreError
+from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
 from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
@@ -226,11 +227,18 @@ def _needed_level(rubric: Rubric, score: float) -> int:
 
 
 def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
-        target: Target | str | int) -> GapReport:
-    """Compare one base with a target: direction deficits, ranked actions and a plan."""
+        target: Target | str | int, *, enterprises: EnterpriseTable | str | Path | None = None) -> GapReport:
+    """Compare one base with a target: direction deficits, ranked actions and a plan.
+
+    ``enterprises``: an enterprise table (or its path) whose rows for this base roll up into its
+    inputs, as in :func:`score_many`."""
     rubric = load_rubric(rubric)
     if not isinstance(profile, BaseProfile):
         profile = load_profile(profile)
+    if enterprises is not None:
+        if not isinstance(enterprises, EnterpriseTable):
+            enterprises = load_enterprises(enterprises, rubric)
+        profile = with_enterprises(rubric, [profile], enterprises)[0]
     if not isinstance(target, Target):
         target = Target.parse(str(target))
     table = score_many(rubric, [profile])

@@ -245,7 +245,8 @@ class Enterprise(Frozen):
 
     model_config = ConfigDict(extra="allow")
 
-    id: Annotated[Id | int | None, Field(description="the enterprise's own id (e.g. its credit code)")] = None
+    id: Annotated[Text | int | None, Field(description="the enterprise's own id (e.g. its unified social "
+                                                       "credit code)")] = None
     name: Label | None = None
 
     @model_validator(mode="before")
