@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -265,12 +266,20 @@ def _group_columns(result: Comparison, rows: list[list[CellLike]], headers: list
     headers.extend([word("group", lang), word("group rank", lang), word("group percentile", lang)])
 
 
+def _peer_label(label: str, lang: Lang) -> str:
+    """A peer target's label (``median of 12 bases``) in ``lang``."""
+    found = re.fullmatch(r"(best|median|p75) of (\d+) bases", label)
+    if found is None:
+        return label
+    return word("peer of", lang).format(statistic=word(f"peer {found[1]}", lang), n=found[2])
+
+
 def target_text(report: GapReport, rubric: Rubric | None, lang: Lang) -> str:
     """The target in words: ``level 3 Integrated in every direction; overall score 60.0``."""
     target = report.target
     parts = []
     if "label" in target:
-        parts.append(f"{word('peer', lang)} {target['label']}")
+        parts.append(f"{word('peer', lang)} {_peer_label(str(target['label']), lang)}")
     if "level" in target:
         parts.append(f"{word('level', lang)} {level_label(rubric, target['level'], lang)} "
                      f"{word('every direction', lang)}")
