@@ -13,7 +13,8 @@ BASES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 
 @pytest.mark.parametrize(("lang", "expected"), [("en", "target: peer median of 4 bases; overall 57.5"),
                                                 ("zh", "对标 4 个基地的中位数; 总分 57.5")])
-def test_peer_label_follows_the_language(capsys: pytest.CaptureFixture[str], lang: str, expected: str) -> None:
+def test_peer_label_follows_the_language(capsys: pytest.CaptureFixture[str], lang: str,
+                                         expected: str) -> None:
     assert main(["gap", str(BASES / "scrap_metal_hub.yaml"), "--peer", "median", "--group", str(BASES),
                  "--lang", lang]) == 0
     line = capsys.readouterr().out.splitlines()[2]
