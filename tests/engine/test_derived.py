@@ -403,3 +403,13 @@ def test_gap_takes_an_enterprise_table_and_credit_codes_are_ids(tmp_path: Path) 
                                     {"id": 2, "tonnes": 80, "green": False}]), 2)
     assert report.to_dict()["actions"] == expected.to_dict()["actions"]
     assert report.current_score == expected.current_score
+
+
+def test_the_stocktaking_example_passes_strict_check_and_scores(capsys: pytest.CaptureFixture[str]) -> None:
+    from upgrade_score._cli import main
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "stocktaking"
+    assert main(["check", "--strict", str(example / "rubric.yaml")]) == 0
+    assert main(["score", "--rubric", str(example / "rubric.yaml"), str(example / "bases"),
+                 "--enterprises", str(example / "enterprises.csv"), "--format", "json"]) == 0
+    assert '"park_throughput"' in capsys.readouterr().out
