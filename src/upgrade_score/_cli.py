@@ -27,6 +27,7 @@ from ._analysis.score import score_many
 from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.profiles import PROFILE_SUFFIXES, load_profiles
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
+from ._io.schema import SCHEMA_KINDS, schema_text, write_schemas
 from ._io.validate import validate, without_entries
 from ._io.yaml import load_document
 from ._model.profile import BaseProfile, Origin, attach
@@ -114,8 +115,13 @@ def _parser() -> argparse.ArgumentParser:
     panel.add_options(compare, output=True, by="also rank each base within the bases that share its")
     compare.set_defaults(run=_compare)
 
-    schema = commands.add_parser("schema", help="print the JSON Schema of a file format")
-    schema.add_argument("kind", choices=("rubric", "profile"))
+    schema = commands.add_parser(
+        "schema", help="print the JSON Schema of a file format",
+        description="Print the JSON Schema of rubric or profile files (draft 2020-12, for editors "
+                    "and validators), or write both into a folder with --write.")
+    schema.add_argument("kind", choices=SCHEMA_KINDS, nargs="?", help="the file format to print")
+    schema.add_argument("--write", metavar="DIR",
+                        help="write rubric.schema.json and profile.schema.json into DIR")
     schema.set_defaults(run=_schema)
 
     listing = commands.add_parser("rubrics", help="list the built-in rubrics")
@@ -276,8 +282,18 @@ def _single(paths: Sequence[str]) -> bool:
 
 
 def _schema(args: argparse.Namespace) -> int:
-    model: type[Rubric] | type[BaseProfile] = Rubric if args.kind == "rubric" else BaseProfile
-    _print(dumps(model.model_json_schema()))
+    if args.write is not None:
+        if args.kind is not None:
+            raise UpgradeScoreError("schema: give a kind to print, or --write DIR, not both")
+        try:
+            written = write_schemas(args.write)
+        except OSError as exc:
+            raise UpgradeScoreError(Problem(f"cannot write: {exc.strerror}", args.write)) from None
+        sys.stderr.write(f"upgrade-score: wrote {', '.join(str(path) for path in written)}\n")
+    elif args.kind is None:
+        raise UpgradeScoreError("schema: give a kind (rubric or profile) or --write DIR")
+    else:
+        _print(schema_text(args.kind).rstrip("\n"))
     return EXIT_OK
 
 

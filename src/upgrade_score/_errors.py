@@ -41,6 +41,19 @@ def known_list(ids: Sequence[str], limit: int = 8) -> str:
     return shown if len(ids) <= limit else f"{shown}, … ({len(ids)} in all)"
 
 
+# YAML 1.1 booleans, which YAML 1.2 (and this reader) take as text
+YAML11_BOOLEANS = {"yes": True, "on": True, "y": True, "no": False, "off": False, "n": False}
+
+
+def yaml11_boolean_hint(value: object) -> str:
+    """For ``yes``/``no``/``on``/``off`` (read as text): how to write the boolean, else ``''``."""
+    if not isinstance(value, str) or value.strip().lower() not in YAML11_BOOLEANS:
+        return ""
+    meant = "true" if YAML11_BOOLEANS[value.strip().lower()] else "false"
+    return (f" ('{value}' is text: YAML 1.2 reads only true and false as booleans; "
+            f"write {meant})")
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

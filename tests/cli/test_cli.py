@@ -116,6 +116,19 @@ def test_schema_is_json(capsys: pytest.CaptureFixture[str]) -> None:
     for kind in ("rubric", "profile"):
         code, out, _ = run(capsys, "schema", kind)
         assert code == 0 and json.loads(out)["type"] == "object"
+        assert out == (ROOT / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
+
+
+def test_schema_write_and_its_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "schema", "--write", tmp_path / "schemas")
+    assert code == 0 and "rubric.schema.json" in err
+    assert sorted(path.name for path in (tmp_path / "schemas").iterdir()) == [
+        "profile.schema.json", "rubric.schema.json"]
+    code, _, err = run(capsys, "schema")
+    assert code == 2 and err == ("upgrade-score: error: schema: give a kind (rubric or profile) or "
+                                 "--write DIR\n")
+    code, _, err = run(capsys, "schema", "rubric", "--write", tmp_path)
+    assert code == 2 and "not both" in err
 
 
 def test_rubrics_lists_the_default(capsys: pytest.CaptureFixture[str]) -> None:

@@ -155,7 +155,9 @@ def test_explicitly_empty_values_is_a_base_with_every_value_missing(tmp_path: Pa
                            "'meta')"),
     ("  category: [ferrous, ewaste]\n", 3, "must be text or a whole number, got list ['ferrous', 'ewaste']"),
     ("  region: 1.5\n", 3, "must be text or a whole number, got float 1.5"),
-    ("  illustrative: 'yes'\n", 3, "must be true or false, got str 'yes'"),
+    ("  illustrative: 'yes'\n", 3, "must be true or false, got str 'yes' ('yes' is text: YAML 1.2 "
+                                   "reads only true and false as booleans; write true)"),
+    ("  illustrative: 3\n", 3, "must be true or false, got int 3"),
     ("  meta: [1, 2]\n", 3, "must be a mapping of names to values, got list [1, 2]"),
     ("  meta:\n    sizes: {big: .nan}\n", 4, "must be plain data (text, numbers, true/false, lists, "
                                             "mappings), got float nan"),

@@ -7,11 +7,12 @@ from typing import Any, TypeVar, get_args
 
 from pydantic import BaseModel, ValidationError
 
-from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError, did_you_mean
+from .._errors import FieldPath, PathItem, Problem, UpgradeScoreError, did_you_mean, yaml11_boolean_hint
 from .._model.base import RULES_ERROR
 from .yaml import Document
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+SCHEMA_KEY = "$schema"  # a file's own pointer to its JSON Schema, for editors
 # Sections of a document whose rules read other sections: a rule problem in the first found after
 # leaving out a broken field of one of the others may be a consequence of leaving it out (a gate
 # on an indicator whose `kind` was misspelt; applies_to naming categories of a broken list).
@@ -89,6 +90,10 @@ def _inner_model(annotation: Any) -> type[BaseModel] | None:
 
 
 def _message(error: Any, model: type[BaseModel]) -> str:
+    return _plain_message(error, model) + yaml11_boolean_hint(error.get("input"))
+
+
+def _plain_message(error: Any, model: type[BaseModel]) -> str:
     kind = error["type"]
     if kind == "missing":
         return "required field is missing"
@@ -147,6 +152,8 @@ def validate(model: type[ModelT], doc: Document, data: Any = None,
     if not isinstance(payload, dict):
         kind = "empty" if payload is None else f"a {type(payload).__name__}"
         raise UpgradeScoreError(doc.problem(root, f"expected a mapping of fields, got {kind}"))
+    if data is None:
+        payload = _without_schema_key(doc, payload)
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -155,6 +162,17 @@ def validate(model: type[ModelT], doc: Document, data: Any = None,
     known = {(problem.path, problem.message) for problem in problems}
     problems += [problem for problem in hidden if (problem.path, problem.message) not in known]
     raise UpgradeScoreError(sorted(problems, key=lambda problem: problem.line or 0))
+
+
+def _without_schema_key(doc: Document, payload: dict[Any, Any]) -> dict[Any, Any]:
+    """A file may name its JSON Schema in a top-level ``$schema`` key (editors read it); the
+    key is not part of the rubric or profile."""
+    if SCHEMA_KEY not in payload:
+        return payload
+    if not isinstance(payload[SCHEMA_KEY], str):
+        raise UpgradeScoreError(doc.problem((SCHEMA_KEY,), "must be text: the path or URL of a "
+                                                           "JSON Schema"))
+    return {key: value for key, value in payload.items() if key != SCHEMA_KEY}
 
 
 def _rule_problems_behind(exc: ValidationError, doc: Document, model: type[BaseModel],

@@ -32,15 +32,19 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader with YAML 1.2 numbers: decimal only (no octal ``010``, hex ``0x1F``,
-    sexagesimal ``1:30`` or ``1_000``), and JSON-style exponent floats (``1e-05``)."""
+    """The safe loader with YAML 1.2 scalars: booleans are ``true``/``false`` only (``yes``,
+    ``no``, ``on`` and ``off`` are text: ``_errors.yaml11_boolean_hint``), numbers are decimal
+    only (no octal ``010``, hex ``0x1F``, sexagesimal ``1:30`` or ``1_000``), and JSON-style
+    exponent floats (``1e-05``)."""
 
 
+_YAML12_REPLACED = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _YAML12_REPLACED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
 _Loader.add_implicit_resolver(
     "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
 _Loader.add_implicit_resolver(

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, PrivateAttr, WithJsonSchema, model_validator
 
-from .._errors import FieldPath, Problem, UpgradeScoreError, did_you_mean
+from .._errors import FieldPath, Problem, UpgradeScoreError, did_you_mean, yaml11_boolean_hint
 from .base import FiniteFloat, Frozen, as_tuple, rules_error
 from .label import Id, Label, Text
 
@@ -199,7 +199,7 @@ def _field_problems(key: Any, value: Any) -> Iterator[tuple[FieldPath, str]]:
             yield (key,), f"must be text or a whole number, got {_shown(value)}"
     elif key == "illustrative":
         if not isinstance(value, bool):
-            yield (key,), f"must be true or false, got {_shown(value)}"
+            yield (key,), f"must be true or false, got {_shown(value)}{yaml11_boolean_hint(value)}"
     elif not isinstance(value, dict):
         yield (key,), f"must be a mapping of names to values, got {_shown(value)}"
     else:
