@@ -441,15 +441,15 @@ def test_check_schema_problems_are_error_findings(tmp_path: Path,
 # --- pre-commit hook -----------------------------------------------------------------------------
 
 def test_pre_commit_hook_definition() -> None:
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    assert hook["id"] == "upgrade-score-check"
+    hook, profiles = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert (hook["id"], profiles["id"]) == ("upgrade-score-check", "upgrade-score-profiles")
     assert hook["entry"] == "upgrade-score check --strict"
-    assert hook["language"] == "python"
+    assert hook["language"] == profiles["language"] == "python"
     files = re.compile(hook["files"])
-    for name in ("rubrics/urban_mining_upgrade.yaml", "policy/rubrics/x.yml", "my_rubric.yaml",
-                 "config/rubric.yaml", "rubric/v2.yaml"):
+    for name in ("rubrics/urban_mining_upgrade.yaml", "policy/rubrics/x.yml", "rubrics/v2.yaml"):
         assert files.search(name), name
-    for name in ("examples/bases/scrap_metal_hub.yaml", "rubrics/readme.md", ".github/workflows/ci.yml"):
+    for name in ("examples/bases/scrap_metal_hub.yaml", "rubrics/readme.md", ".github/workflows/ci.yml",
+                 ".github/workflows/rubric-check.yml", "my_rubric.yaml", "rubrics/bases/b.yaml"):
         assert not files.search(name), name
 
 

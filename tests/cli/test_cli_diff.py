@@ -264,7 +264,7 @@ def test_ci_recipe_runs_check_and_diff() -> None:
     scripts = "\n".join(step.get("run", "") for step in _steps())
     assert "upgrade-score check --strict" in scripts
     assert 'upgrade-score diff "origin/$BASE_REF:$rubric" "$rubric"' in scripts
-    assert '--profiles "$PROFILES"' in scripts and "--format markdown" in scripts
+    assert "--profiles $profiles" in scripts and "--format markdown" in scripts
     assert any(step.get("uses", "").startswith("actions/github-script") for step in _steps())
 
 
@@ -285,9 +285,12 @@ def test_ci_recipe_diff_step_against_a_target_branch(tmp_path: Path) -> None:
     (clone / "rubrics" / "x.yaml").write_text(heavier("high_value"), encoding="utf-8")
     (step,) = [step for step in _steps() if step.get("id") == "diff"]
     output = tmp_path / "github_output"
-    env = {**os.environ, "RUBRICS": "rubrics/x.yaml rubrics/new.yaml", "PROFILES": "examples/bases",
-           "MAX_SHIFT": "3", "BASE_REF": "main", "GITHUB_OUTPUT": str(output)}
+    env = {**os.environ, "PROFILES": "examples/bases", "MAX_SHIFT": "3", "BASE_REF": "main",
+           "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(tmp_path / "summary")}
     (clone / "rubrics" / "new.yaml").write_text(TEXT, encoding="utf-8")
+    git(clone, "add", "rubrics")
+    git(clone, "commit", "-q", "-m", "the pull request")  # the step diffs commits, as in a PR
+    (clone / "rubrics.txt").write_text("rubrics/x.yaml\nrubrics/new.yaml\n", encoding="utf-8")
     done = subprocess.run(["bash", "-eo", "pipefail", "-c", step["run"]], cwd=clone, env=env,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
