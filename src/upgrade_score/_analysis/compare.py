@@ -32,6 +32,8 @@ from .._model.results import RubricRef, dumps, rounded_data
 from .._model.rubric import Rubric
 
 if TYPE_CHECKING:
+    from pandas import DataFrame
+
     from .._text import Lang
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
@@ -181,7 +183,7 @@ class Comparison(HtmlDisplay):
         gap: FloatArray = np.clip(np.nan_to_num(reference) - levels, 0.0, None)
         return np.where(self.table.applicable, gap, 0.0)
 
-    def to_dataframe(self) -> Any:
+    def to_dataframe(self) -> DataFrame:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
         return self._frame()
 

@@ -25,7 +25,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -48,6 +48,9 @@ from .._model.label import Label
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import Result, RubricRef, without_unset
 from .._model.rubric import Rubric
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]
@@ -183,7 +186,7 @@ class GapReport(HtmlDisplay, Result):
         return sorted(self.actions, key=lambda a: (a.gain_per_effort is None,
                                                    -(a.gain_per_effort or 0.0), a.indicator))
 
-    def to_dataframe(self, what: Literal["actions", "directions"] = "actions") -> Any:
+    def to_dataframe(self, what: Literal["actions", "directions"] = "actions") -> DataFrame:
         """Actions ranked by gain with their plan step, or the direction deficits (needs pandas)."""
         return self._frame(what=what)
 

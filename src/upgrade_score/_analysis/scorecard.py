@@ -32,6 +32,8 @@ from .._model.results import (
 from .._model.rubric import Rubric
 
 if TYPE_CHECKING:
+    from pandas import DataFrame
+
     from .._text import Lang
 
 
@@ -131,7 +133,7 @@ class ScoreTable(HtmlDisplay):
         info = profile.base if profile is not None else BaseInfo(id=self.base_ids[row])
         return build_scorecard(self, row, info, profile)
 
-    def to_dataframe(self, levels: bool = False) -> Any:
+    def to_dataframe(self, levels: bool = False) -> DataFrame:
         """One row per base: overall, level, balanced level, completeness, direction scores
         (and with ``levels`` the direction levels). Needs pandas."""
         return self._frame(levels=levels)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -15,6 +15,8 @@ from .profile import BaseInfo
 from .rubric import Rubric
 
 if TYPE_CHECKING:
+    from pandas import DataFrame
+
     from .._text import Lang
 
 DECIMALS = 6
@@ -23,7 +25,7 @@ DECIMALS = 6
 class Result(BaseModel):
     """Base of result models: immutable, with a byte-stable JSON form."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data with floats rounded to 6 decimals (what JSON output holds)."""
@@ -156,7 +158,7 @@ class Scorecard(HtmlDisplay, Result):
         data["base"] = rounded_data(self.base.model_dump(mode="json", exclude_none=True))
         return data
 
-    def to_dataframe(self) -> Any:
+    def to_dataframe(self) -> DataFrame:
         """One row per indicator: value, level, points, weight share and source (needs pandas)."""
         return self._frame()
 

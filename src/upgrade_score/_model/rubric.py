@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cached_property
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, model_validator
 
@@ -27,6 +27,8 @@ from .formula import FormulaError, parse
 from .label import BilingualText, Id, Label, Text
 
 if TYPE_CHECKING:
+    from pandas import DataFrame
+
     from .._engine.compile import CompiledRubric
 
 DEFAULT_RUBRIC_ID = "urban-mining-upgrade"
@@ -230,7 +232,7 @@ class Category(Frozen):
 class Gate(Frozen):
     """A basic requirement (基本要求): a base that does not pass it is capped at level ``caps``."""
 
-    model_config = ConfigDict(**Frozen.model_config, json_schema_extra={
+    model_config: ClassVar[ConfigDict] = ConfigDict(**Frozen.model_config, json_schema_extra={
         "oneOf": [{"required": [name]} for name in ("at_least", "at_most", "equals")]})
 
     id: Id
@@ -510,7 +512,7 @@ class Rubric(HtmlDisplay, Frozen):
 
     # --- display (see _html.py and _frames.py; pandas is imported only when asked for) ----------
 
-    def to_dataframe(self, lang: Lang = "en") -> Any:
+    def to_dataframe(self, lang: Lang = "en") -> DataFrame:
         """One row per indicator: direction, name, kind, unit, weight shares and thresholds."""
         return self._frame(lang=lang)
 

@@ -18,6 +18,8 @@ from .._optional import require_pandas
 from .._text import display_language
 
 if TYPE_CHECKING:
+    from pandas import DataFrame
+
     from .._analysis.compare import Comparison
     from .._analysis.gap import GapReport
     from .._analysis.scorecard import ScoreTable
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
 
 # --- results to frames -------------------------------------------------------------------------
 
-def score_table_frame(table: ScoreTable, levels: bool = False) -> Any:
+def score_table_frame(table: ScoreTable, levels: bool = False) -> DataFrame:
     """One row per base (index ``base``): overall score, level, balanced level, completeness and
     the direction scores (columns named by direction id); ``levels`` adds ``<direction>_level``."""
     pd = require_pandas()
@@ -66,7 +68,7 @@ def _language_2_columns(table: ScoreTable) -> dict[str, Any]:
     return columns
 
 
-def scorecard_frame(card: Scorecard) -> Any:
+def scorecard_frame(card: Scorecard) -> DataFrame:
     """One row per indicator (index ``indicator``): how its value became points."""
     pd = require_pandas()
     lang = display_language()
@@ -96,7 +98,7 @@ def scorecard_frame(card: Scorecard) -> Any:
     return frame
 
 
-def comparison_frame(result: Comparison) -> Any:
+def comparison_frame(result: Comparison) -> DataFrame:
     """One row per base, best first: rank, percentile, scores and levels."""
     frame = score_table_frame(result.table)
     frame.insert(0, "rank", result.rank)
@@ -104,7 +106,7 @@ def comparison_frame(result: Comparison) -> Any:
     return frame.iloc[result.order]
 
 
-def gap_frame(report: GapReport, what: Literal["actions", "directions"] = "actions") -> Any:
+def gap_frame(report: GapReport, what: Literal["actions", "directions"] = "actions") -> DataFrame:
     """Actions (index ``indicator``, ranked by gain) with their step in the plan, or, with
     ``what="directions"``, one row per direction with current and target score and level."""
     pd = require_pandas()
@@ -133,7 +135,7 @@ def gap_frame(report: GapReport, what: Literal["actions", "directions"] = "actio
     return frame
 
 
-def rubric_frame(rubric: Rubric, lang: Lang = "en") -> Any:
+def rubric_frame(rubric: Rubric, lang: Lang = "en") -> DataFrame:
     """One row per indicator (index ``indicator``): direction, name, kind, unit, weights and shares
     with where they come from (``weight_method`` ``ahp`` or ``direct`` and ``weight_cr`` for the
     indicator's weight within its direction, ``direction_weight_method`` and ``direction_weight_cr``
