@@ -9,8 +9,8 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
 
+from conftest import ROOT
 from upgrade_score import __version__
 
 LEFT_OUT = (".ci/", ".gitignore")  # CI's own scripts: not part of the source distribution

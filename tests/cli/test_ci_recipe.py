@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import ROOT
 
+from conftest import ROOT
 from upgrade_score._cli import main
 
 RECIPE = ROOT / "examples" / "ci" / "rubric-check.yml"
@@ -101,8 +101,8 @@ def _run_step(repo: Path, name: str, **env: str) -> subprocess.CompletedProcess[
     step = next(step for step in _job()["steps"] if step.get("name") == name)
     shim = repo.parent / "bin"
     shim.mkdir(exist_ok=True)
-    (shim / "upgrade-score").write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} -m upgrade_score "$@"\n',
-                                        encoding="utf-8")
+    python = shlex.quote(sys.executable)
+    (shim / "upgrade-score").write_text(f'#!/bin/sh\nexec {python} -m upgrade_score "$@"\n', encoding="utf-8")
     (shim / "upgrade-score").chmod(0o755)
     job_env = {key: str(value) for key, value in _job()["env"].items() if "${{" not in str(value)}
     full = {**os.environ, **job_env, "BASE_REF": "main", "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}",
@@ -118,7 +118,8 @@ def test_the_script_steps_find_check_and_diff_the_rubrics_of_a_pull_request(tmp_
     found = _run_step(repo, "Find the rubric files")
     assert found.returncode == 0, found.stderr
     assert (repo / "rubrics.txt").read_text(encoding="utf-8").split() == [
-        "examples/rubrics/categories_and_gates.yaml", "rubrics/second.yml", "rubrics/urban_mining_upgrade.yaml"]
+        "examples/rubrics/categories_and_gates.yaml", "rubrics/second.yml",
+        "rubrics/urban_mining_upgrade.yaml"]
 
     checked = _run_step(repo, "Validate and lint the rubrics")
     assert checked.returncode == 0, checked.stdout + checked.stderr

@@ -84,6 +84,22 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "id": f"the gate's {_ID}",
         "name": f"the gate's name: {_LABEL}",
     },
+    "Input": {
+        "id": f"the input's {_ID}; unique across indicators, inputs and enterprise fields",
+        "name": f"the input's name: {_LABEL}",
+        "unit": "the unit of the reported quantity",
+        "description": "what the quantity is",
+        "source": "where the quantity comes from",
+    },
+    "EnterpriseField": {
+        "id": f"the field's {_ID}; a key of each enterprise row of a profile",
+        "name": f"the field's name: {_LABEL}",
+        "unit": "the unit of the field's values",
+        "description": "what the field records",
+    },
+    "Enterprise": {
+        "name": f"the enterprise's name: {_LABEL}",
+    },
     "Label": {
         "zh": "the Chinese text",
         "en": "the English text",

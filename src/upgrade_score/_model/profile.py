@@ -243,7 +243,7 @@ class Enterprise(Frozen):
     """One enterprise of a base (design point 13): ``id``, ``name`` and its figures, one per
     enterprise field of the rubric (a number, true/false, or empty when not reported)."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config: ClassVar[ConfigDict] = ConfigDict(extra="allow")
 
     id: Annotated[Text | int | None, Field(description="the enterprise's own id (e.g. its unified social "
                                                        "credit code)")] = None
