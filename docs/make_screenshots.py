@@ -56,7 +56,7 @@ def report() -> None:
         raise SystemExit("needs chromium (apt-get install chromium)")
     base = us.load_profile(BASES / "scrap_metal_hub.yaml")
     with tempfile.TemporaryDirectory() as tmp:
-        page = us.write_report(Path(tmp) / "report.html", None, base, target=3)
+        page = us.write_report(None, Path(tmp) / "report.html", base, target=3)
         shot = Path(tmp) / "shot.png"
         subprocess.run([chromium, *FLAGS, f"--user-data-dir={Path(tmp) / 'profile'}",
                         "--window-size=1100,1560", f"--screenshot={shot}", page.as_uri()],

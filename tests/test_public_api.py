@@ -6,11 +6,11 @@ import upgrade_score
 
 PUBLIC = [
     "Action", "BaseInfo", "BaseProfile", "Comparison", "Direction", "DirectionGap", "DirectionResult",
-    "GapReport", "Indicator", "IndicatorResult", "Label", "Level", "LintFinding", "OverallResult",
-    "Problem", "Progress", "ReportedValue", "Rubric", "RubricDiff", "ScoreTable", "Scorecard",
-    "SensitivityReport", "Target", "UpgradeScoreError", "compare", "diff", "gap", "lint",
+    "GapReport", "Indicator", "IndicatorResult", "Label", "Level", "LintFinding", "MissingExtraError",
+    "OverallResult", "Problem", "Progress", "ReportedValue", "Rubric", "RubricDiff", "ScoreTable",
+    "Scorecard", "SensitivityReport", "Target", "UpgradeScoreError", "compare", "diff", "gap", "lint",
     "load_profile", "load_profiles", "load_rubric", "plot_actions", "plot_heatmap", "plot_progress",
-    "plot_radar", "progress", "render_report", "score", "score_many", "sensitivity",
+    "plot_radar", "profiles_frame", "progress", "render_report", "score", "score_many", "sensitivity",
     "set_display_language", "write_report", "write_template",
 ]
 

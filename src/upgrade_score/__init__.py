@@ -11,10 +11,13 @@ The public API::
     robust = sensitivity(rubric, load_profiles("bases/"), seed=1)  # rank intervals, fragility
     moves = progress(rubric, load_profiles("panel.csv"), target=4)  # bases over the years
     frame = table.to_dataframe()                # pandas, with the extra upgrade-score[pandas]
+    values = profiles_frame(load_profiles("bases/"), rubric)  # profiles as a DataFrame
     fig = plot_radar(ranking, target=Target(level=3))       # matplotlib, upgrade-score[plot]
-    write_report("report.html", rubric, load_profiles("bases/"))   # self-contained HTML
+    write_report(rubric, "report.html", load_profiles("bases/"))   # self-contained HTML
 
-Every bad input raises :class:`UpgradeScoreError` naming file, line and field.
+Every bad input or argument raises :class:`UpgradeScoreError` naming file, line and field; a
+missing optional dependency raises :class:`MissingExtraError` (an ``ImportError``) naming the
+extra to install.
 """
 
 from ._analysis.compare import Comparison, compare
@@ -34,6 +37,8 @@ from ._model.label import Label
 from ._model.profile import BaseInfo, BaseProfile, ReportedValue
 from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard
 from ._model.rubric import Direction, Indicator, Level, Rubric
+from ._optional import MissingExtraError
+from ._render.more_frames import profiles_frame
 from ._render.plot import plot_actions, plot_heatmap, plot_radar
 from ._render.progress_plot import plot_progress
 from ._render.report import render_report, write_report
@@ -54,6 +59,7 @@ __all__ = [
     "Label",
     "Level",
     "LintFinding",
+    "MissingExtraError",
     "OverallResult",
     "Problem",
     "Progress",
@@ -76,6 +82,7 @@ __all__ = [
     "plot_heatmap",
     "plot_progress",
     "plot_radar",
+    "profiles_frame",
     "progress",
     "render_report",
     "score",

@@ -54,6 +54,13 @@ def yaml11_boolean_hint(value: object) -> str:
             f"write {meant})")
 
 
+def type_name(value: object) -> str:
+    """``int``, ``dict``, ``pandas.DataFrame``: how an argument's type is named in messages."""
+    kind = type(value)
+    module = kind.__module__.split(".")[0]
+    return kind.__name__ if module == "builtins" else f"{module}.{kind.__name__}"
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

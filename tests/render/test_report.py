@@ -113,7 +113,7 @@ def test_bad_options(rubric, profiles, tmp_path):
     with pytest.raises(UpgradeScoreError, match="no bases"):
         render_report(rubric, [])
     with pytest.raises(UpgradeScoreError, match="cannot write"):
-        write_report(tmp_path / "missing" / "r.html", rubric, profiles[:1])
+        write_report(rubric, tmp_path / "missing" / "r.html", profiles[:1])
 
 
 def test_cli_report(tmp_path, capsys):

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .._analysis.score import score_many
-from .._analysis.scorecard import ScoreTable
+from .._analysis.scorecard import ScoreTable, readonly
 from .._engine.compile import FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE
 from .._engine.gates import capping
@@ -135,46 +135,46 @@ class Comparison(HtmlDisplay):
             return self.table.overall
         column: FloatArray = self.table.directions[:, self.table.rubric.direction_ids.index(
             self.sort_by)]
-        return np.nan_to_num(column, nan=-np.inf)
+        return readonly(np.nan_to_num(column, nan=-np.inf))
 
     @cached_property
     def rank(self) -> IntArray:
         """Rank of each base (input order), 1 = best."""
-        return competition_ranks(self.sort_scores)
+        return readonly(competition_ranks(self.sort_scores))
 
     @cached_property
     def percentile(self) -> FloatArray:
         """Percentile of each base (input order) within the group."""
-        return percentiles(self.sort_scores)
+        return readonly(percentiles(self.sort_scores))
 
     @cached_property
     def order(self) -> IntArray:
         """Row numbers from best to worst (ties by base id)."""
         ids = np.array(self.table.base_ids)
         ordered: IntArray = np.lexsort((ids, self.rank))
-        return ordered
+        return readonly(ordered)
 
     @cached_property
     def indicator_best(self) -> FloatArray:
         """The group's best level of each indicator (NaN if nobody reported it), shape (M,)."""
         best: FloatArray = _nan_stat(self.table.indicator_levels, np.nanmax)
-        return best
+        return readonly(best)
 
     @cached_property
     def indicator_median(self) -> FloatArray:
         """The group's median level of each indicator, shape (M,)."""
         median: FloatArray = _nan_stat(self.table.indicator_levels, np.nanmedian)
-        return median
+        return readonly(median)
 
     @cached_property
     def gap_to_best(self) -> FloatArray:
         """Levels each base is behind the group's best, per indicator (missing = from 0)."""
-        return self._behind(self.indicator_best)
+        return readonly(self._behind(self.indicator_best))
 
     @cached_property
     def gap_to_median(self) -> FloatArray:
         """Levels each base is behind the group's median, per indicator (missing = from 0)."""
-        return self._behind(self.indicator_median)
+        return readonly(self._behind(self.indicator_median))
 
     def _behind(self, reference: FloatArray) -> FloatArray:
         """Levels below ``reference`` (M,), per base and indicator; 0 where an indicator does
@@ -292,7 +292,7 @@ def compare(rubric: Rubric | str | Path | None, data: Sequence[BaseProfile] | Sc
     ``enterprises`` as in :func:`score_many` (an enterprise table whose rows roll up into the
     inputs of the profiles they name).
     """
-    if not isinstance(data, ScoreTable) and len(data) == 0:
+    if not isinstance(data, ScoreTable) and hasattr(data, "__len__") and len(data) == 0:
         raise UpgradeScoreError("compare: the group of bases is empty")
     table = data if isinstance(data, ScoreTable) else score_many(rubric, data, ids=ids, year=year,
                                                                  enterprises=enterprises)

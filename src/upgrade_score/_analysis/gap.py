@@ -37,9 +37,9 @@ from .._engine.core import LEVEL_TOLERANCE, Scores, indicator_levels, maturity_l
 from .._engine.derive import COUNT, COUNT_WHERE
 from .._engine.formula import evaluate, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
-from .._errors import Problem, UpgradeScoreError
+from .._errors import Problem, UpgradeScoreError, type_name
+from .._io.arguments import ProfileLike, as_profile
 from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
-from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
 from .._model.display import HtmlDisplay
@@ -181,6 +181,10 @@ class GapReport(HtmlDisplay, Result):
         data: dict[str, Any] = without_unset(super().to_dict())
         return data
 
+    def _repr_summary(self) -> str:
+        return (f"{self.base.id}: {len(self.actions)} actions, target "
+                f"{'met' if self.met else 'not met'}, rubric {self.rubric.id} {self.rubric.version}")
+
     def by_effort(self) -> list[Action]:
         """Actions by gain per unit of effort (those without an effort hint last), then id."""
         return sorted(self.actions, key=lambda a: (a.gain_per_effort is None,
@@ -229,15 +233,21 @@ def _needed_level(rubric: Rubric, score: float) -> int:
     return min(count, max(0, math.ceil(count * score / 100.0 - TOLERANCE)))
 
 
-def gap(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path,
-        target: Target | str | int, *, enterprises: EnterpriseTable | str | Path | None = None) -> GapReport:
+def gap(rubric: Rubric | str | Path | None, profile: ProfileLike, target: Target | str | int, *,
+        enterprises: EnterpriseTable | str | Path | None = None) -> GapReport:
     """Compare one base with a target: direction deficits, ranked actions and a plan.
 
-    ``enterprises``: an enterprise table (or its path) whose rows for this base roll up into its
-    inputs, as in :func:`score_many`."""
+    ``profile`` is a profile, the path of a profile file, a mapping of indicator id to value or a
+    pandas Series (index = indicator ids, name = base id); ``target`` a :class:`Target`, a level
+    (``3``) or levels per direction (``"high_value=4,green=3"``). ``enterprises``: an enterprise
+    table (or its path) whose rows for this base roll up into its inputs, as in
+    :func:`score_many`.
+    """
     rubric = load_rubric(rubric)
-    if not isinstance(profile, BaseProfile):
-        profile = load_profile(profile)
+    profile = as_profile(profile)
+    if isinstance(target, bool) or not isinstance(target, (Target, str, int)):
+        raise UpgradeScoreError(f"target: expected a Target, a level or 'DIRECTION=LEVEL,...', got "
+                                f"{type_name(target)}")
     if enterprises is not None:
         if not isinstance(enterprises, EnterpriseTable):
             enterprises = load_enterprises(enterprises, rubric)

@@ -138,12 +138,14 @@ class LintFinding(Result):
         return ": ".join(parts)
 
 
-def lint(rubric: Rubric, document: Document | None = None) -> list[LintFinding]:
-    """Every lint finding of ``rubric``, in rubric order.
+def lint(rubric: Rubric | str | Path, document: Document | None = None) -> list[LintFinding]:
+    """Every lint finding of ``rubric`` (a rubric, a built-in id or a path), in rubric order.
 
     Pure: without ``document`` findings carry only the field path; with the document the
-    rubric was validated from, they also carry its file and line.
+    rubric was validated from, they also carry its file and line (a path gives both).
     """
+    if not isinstance(rubric, Rubric):
+        rubric, document = load_rubric_document(rubric)
     found = [_finding(rule, path, message, document) for rule, path, message in _hits(rubric)]
     return [*found, *(_pairwise_finding(path, block, document) for path, block in located_blocks(rubric)
                       if not block.consistent)]

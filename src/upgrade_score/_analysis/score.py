@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from os import PathLike
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -13,8 +14,8 @@ from .._analysis.scorecard import ScoreTable, sequence_of_ids
 from .._engine.compile import FloatArray
 from .._engine.core import Scores, invalid_cells, score_matrix
 from .._errors import Problem, UpgradeScoreError
+from .._io.arguments import ProfileLike, as_profile, as_profiles
 from .._io.enterprises import EnterpriseTable, load_enterprises
-from .._io.profiles import load_profile
 from .._io.rubrics import load_rubric
 from .._io.tables import array_matrix, frame_matrix, profile_inputs
 from .._model.profile import BaseProfile
@@ -37,7 +38,8 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
                enterprises: EnterpriseTable | str | Path | None = None) -> ScoreTable:
     """Score many bases at once.
 
-    ``data`` is a sequence of :class:`BaseProfile` or an N×M array whose columns follow
+    ``data`` is a sequence of :class:`BaseProfile` (or paths of profile files, tables and
+    directories, read with :func:`load_profiles`) or an N×M array whose columns follow
     ``rubric.indicator_ids`` (NaN = missing; booleans as 1/0; derived indicators' values taken
     as given). ``ids`` names the rows of an array. ``workers`` caps the threads used (default:
     one per core). A pandas DataFrame works too: columns are indicator or input ids (in any
@@ -54,6 +56,9 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         enterprises = load_enterprises(enterprises, rubric)
     if isinstance(data, BaseProfile):
         data = [data]
+    if isinstance(data, (str, PathLike)) or (isinstance(data, (list, tuple)) and data and all(
+            isinstance(item, (str, PathLike)) for item in data)):
+        data = as_profiles(data, "data")  # paths of files, tables and directories
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
@@ -87,10 +92,11 @@ def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
                       categories=_readonly(categories), derived=derived)
 
 
-def score(rubric: Rubric | str | Path | None, profile: BaseProfile | str | Path) -> Scorecard:
-    """Score one base (a profile, or the path of a profile file): ``score_many`` with N = 1."""
-    if not isinstance(profile, BaseProfile):
-        profile = load_profile(profile)
+def score(rubric: Rubric | str | Path | None, profile: ProfileLike) -> Scorecard:
+    """Score one base: ``score_many`` with N = 1. ``profile`` is a profile, the path of a profile
+    file, a mapping of indicator id to value or a pandas Series (index = indicator ids, name =
+    base id)."""
+    profile = as_profile(profile)
     return score_many(rubric, [profile]).scorecard(0)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -28,6 +28,7 @@ from .._model.results import (
     OverallResult,
     RubricRef,
     Scorecard,
+    dumps,
 )
 from .._model.rubric import Rubric
 
@@ -35,6 +36,15 @@ if TYPE_CHECKING:
     from pandas import DataFrame
 
     from .._text import Lang
+
+
+ArrayT = TypeVar("ArrayT", bound=np.ndarray)
+
+
+def readonly(array: ArrayT) -> ArrayT:
+    """``array``, made read-only (results are immutable, their arrays too)."""
+    array.setflags(write=False)
+    return array
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,6 +62,13 @@ class ScoreTable(HtmlDisplay):
     na: BoolArray | None = None          # (N, M) values answered "does not apply"
     categories: IntArray | None = None   # (N,) index into rubric.category_ids, -1 for none
     derived: Derived | None = None       # inputs, enterprise rows and formula reasons
+
+    def __post_init__(self) -> None:
+        """Every array of the table is read-only: a result never changes once made (writing
+        ``table.overall[0]`` raises instead of changing the scorecards built later)."""
+        for item in (self.values, self.na, self.categories, *vars(self.scores).values()):
+            if isinstance(item, np.ndarray):
+                item.setflags(write=False)
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
@@ -106,12 +123,12 @@ class ScoreTable(HtmlDisplay):
         """Where each indicator applies to each base (its category; not answered n/a), (N, M)."""
         compiled = self.rubric.compiled
         codes = category_codes(compiled, self.categories, len(self))
-        return applicable(compiled, codes, self.na)
+        return readonly(applicable(compiled, codes, self.na))
 
     @cached_property
     def indicator_levels(self) -> FloatArray:
         """Indicator levels s ∈ [0, L], NaN where missing, shape (N, M) (computed on demand)."""
-        return indicator_levels(self.rubric.compiled, self.values, self.categories)
+        return readonly(indicator_levels(self.rubric.compiled, self.values, self.categories))
 
     def index(self, base: int | str) -> int:
         """Row number of a base, by position or id."""
@@ -150,6 +167,14 @@ class ScoreTable(HtmlDisplay):
         """Write the table as an Excel workbook: sheets overall, directions, indicators (and gates),
         headers in ``lang``, frozen header rows (needs the ``[xlsx]`` extra)."""
         return Path(_dispatch(self, "excel", path=path, lang=lang))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data: ``{"rubric": {id, version, sha256}, "bases": [every scorecard's dict]}``."""
+        return {"rubric": RubricRef.of(self.rubric).to_dict(), "bases": self.to_dicts()}
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON of :meth:`to_dict` (sorted keys, floats rounded to 6 decimals)."""
+        return dumps(self.to_dict(), indent)
 
 
 def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,

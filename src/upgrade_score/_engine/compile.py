@@ -143,8 +143,8 @@ def compile_rubric(rubric: Rubric) -> CompiledRubric:
     block = np.zeros((count, len(rubric.directions)))
     block[np.arange(count), direction_of] = weights
     return CompiledRubric(
-        indicator_ids=rubric.indicator_ids,
-        direction_ids=rubric.direction_ids,
+        indicator_ids=tuple(rubric.indicator_ids),
+        direction_ids=tuple(rubric.direction_ids),
         levels=levels,
         kinds=_ints([_KIND_CODES[i.kind] for i in indicators]),
         points=_floats(points),

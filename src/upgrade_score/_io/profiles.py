@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .._errors import Problem, UpgradeScoreError
+from .._errors import Problem, UpgradeScoreError, type_name
 from .._model.profile import (
     NA,
     NA_WORDS,
@@ -36,6 +37,7 @@ WORKBOOK_SUFFIXES = (".xlsx",)  # read by _survey.py (openpyxl, the xlsx extra)
 
 def load_profile(path: str | Path) -> BaseProfile:
     """Load one base profile from a YAML or JSON file."""
+    _check_path(path, "path")
     document = load_document(path)
     profile = validate(BaseProfile, document)
     value_lines = {str(key[1]): line for key, line in document.lines.items()
@@ -58,6 +60,8 @@ def load_profiles(*paths: str | Path,
     was written from), with every problem of a file reported at once. ``rubric`` is not used for
     YAML/JSON profiles and plain CSV tables.
     """
+    for k, path in enumerate(paths):
+        _check_path(path, f"paths[{k}]")
     resolved = None if rubric is None else load_rubric(rubric)
     profiles: list[BaseProfile] = []
     for path in _expand(paths):
@@ -69,6 +73,12 @@ def load_profiles(*paths: str | Path,
         raise UpgradeScoreError(Problem("no base profiles found", ", ".join(map(str, paths))))
     check_unique_ids(profiles)
     return tuple(profiles)
+
+
+def _check_path(value: object, argument: str) -> None:
+    if not isinstance(value, (str, os.PathLike)) or isinstance(value, bytes):
+        raise UpgradeScoreError(f"{argument}: expected a file or directory path (str or "
+                                f"pathlib.Path), got {type_name(value)}")
 
 
 def _load_table(path: Path, rubric: Rubric | None) -> list[BaseProfile]:

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
 from importlib import resources
 from pathlib import Path
 
-from .._errors import Problem, UpgradeScoreError
+from .._errors import Problem, UpgradeScoreError, type_name
 from .._model.rubric import DEFAULT_RUBRIC_ID, Rubric
 from .validate import validate
 from .yaml import MAX_BYTES, Document, decode_text, load_document, parse_document
@@ -41,6 +42,15 @@ def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
     return load_rubric_document(DEFAULT_RUBRIC_ID if source is None else source)[0]
 
 
+def check_rubric_source(source: object, argument: str = "rubric") -> None:
+    """Refuse, naming the argument, what is neither a rubric id nor a path (nor a Rubric)."""
+    if isinstance(source, Rubric) or (isinstance(source, (str, os.PathLike))
+                                      and not isinstance(source, bytes)):
+        return
+    raise UpgradeScoreError(f"{argument}: expected a Rubric, a built-in rubric id or a file path, "
+                            f"got {type_name(source)}")
+
+
 def rubric_path(source: str | Path) -> Path:
     """The file of a rubric given as a path or a built-in id (like :func:`load_rubric`)."""
     path = Path(source)
@@ -60,6 +70,7 @@ def rubric_path(source: str | Path) -> Path:
 
 def load_rubric_document(source: str | Path) -> tuple[Rubric, Document]:
     """Load a rubric file (or built-in id) together with its parsed document."""
+    check_rubric_source(source)
     document = load_document(rubric_path(source))
     return validate(Rubric, document), document
 

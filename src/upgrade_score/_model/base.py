@@ -13,7 +13,29 @@ from .._errors import FieldPath, format_path
 RULES_ERROR = "upgrade_score_rules"
 
 
-class Frozen(BaseModel):
+REPR_LIMIT = 200  # characters of repr(): one short line, whatever the size of the model
+
+
+class ShortRepr:
+    """``repr()`` in one short line: pydantic's while it is short, else ``<Name summary>``."""
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        if len(text) <= REPR_LIMIT and "\n" not in text:
+            return text
+        return f"<{type(self).__name__} {self._repr_summary()}>"
+
+    def _repr_summary(self) -> str:
+        """What identifies the object (its id or base), for :meth:`__repr__`."""
+        for name in ("id", "base", "indicator", "rubric"):
+            value = getattr(self, name, None)
+            key = getattr(value, "id", value)
+            if isinstance(key, str):
+                return f"{key[:60]} …"
+        return "…"
+
+
+class Frozen(ShortRepr, BaseModel):
     """Base of every model: immutable, strict types, unknown fields rejected."""
 
     model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, strict=True, extra="forbid")

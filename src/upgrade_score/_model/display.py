@@ -19,6 +19,11 @@ def _dispatch(obj: object, kind: str, **options: Any) -> Any:
     return dispatch.render(obj, kind, **options)
 
 
+def frame_of(obj: object, **options: Any) -> Any:
+    """``obj`` as a pandas DataFrame (the ``to_dataframe()`` of results without HTML display)."""
+    return _dispatch(obj, "frame", **options)
+
+
 class HtmlDisplay:
     """``to_html()``, ``_repr_html_()`` for Jupyter, a readable ``str()``, and ``_frame()`` for the
     ``to_dataframe()`` of each result (pandas, imported only then)."""

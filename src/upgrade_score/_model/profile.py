@@ -307,6 +307,9 @@ class BaseProfile(Frozen):
         """The base id."""
         return self.base.id
 
+    def _repr_summary(self) -> str:
+        return f"{self.id}: {len(self.values)} values"
+
     def value(self, indicator_id: str) -> bool | float | str | None:
         """The reported value of an indicator, ``None`` when missing."""
         reported = self.values.get(indicator_id)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from .base import ShortRepr
 from .display import HtmlDisplay, _dispatch
 from .label import Label
 from .profile import BaseInfo
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 DECIMALS = 6
 
 
-class Result(BaseModel):
+class Result(ShortRepr, BaseModel):
     """Base of result models: immutable, with a byte-stable JSON form."""
 
     model_config: ClassVar[ConfigDict] = ConfigDict(frozen=True, extra="forbid")
@@ -157,6 +158,10 @@ class Scorecard(HtmlDisplay, Result):
         data: dict[str, Any] = without_unset(super().to_dict())
         data["base"] = rounded_data(self.base.model_dump(mode="json", exclude_none=True))
         return data
+
+    def _repr_summary(self) -> str:
+        return (f"{self.base.id}: overall {self.overall.score:.1f}, level {self.overall.level}, "
+                f"rubric {self.rubric.id} {self.rubric.version}")
 
     def to_dataframe(self) -> DataFrame:
         """One row per indicator: value, level, points, weight share and source (needs pandas)."""

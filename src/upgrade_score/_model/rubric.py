@@ -303,6 +303,9 @@ class Direction(Frozen):
             return {**data, "indicators": indicators}
         return data
 
+    def _repr_summary(self) -> str:
+        return f"{self.id}: {len(self.indicators)} indicators"
+
 
 class Rubric(HtmlDisplay, Frozen):
     """A complete scoring rubric. Build one with :func:`load_rubric` or ``Rubric.model_validate``."""
@@ -394,7 +397,7 @@ class Rubric(HtmlDisplay, Frozen):
                     yield (*indicators[indicator.id], "formula"), str(error)
         if self.direction_weights is not None:
             yield from _pairwise_problems(("direction_weights",), ("directions",), self.directions,
-                                          self.direction_weights, self.direction_ids, "direction")
+                                          self.direction_weights, tuple(self.direction_ids), "direction")
         for j, direction in enumerate(self.directions):
             if direction.indicator_weights is not None:
                 ids = tuple(i.id for i in direction.indicators)
@@ -442,10 +445,15 @@ class Rubric(HtmlDisplay, Frozen):
         """Declared base categories, in rubric order."""
         return tuple(c.id for c in self.categories or ())
 
+    def _repr_summary(self) -> str:
+        return (f"{self.id} {self.version}: {len(self.directions)} directions, "
+                f"{len(self.indicators)} indicators")
+
     @property
-    def direction_ids(self) -> tuple[str, ...]:
-        """Direction ids in rubric order."""
-        return tuple(d.id for d in self.directions)
+    def direction_ids(self) -> list[str]:
+        """Direction ids in rubric order: a new list, so ``frame[rubric.direction_ids]`` selects
+        the direction columns of a DataFrame (a tuple would be one key)."""
+        return [d.id for d in self.directions]
 
     @property
     def input_ids(self) -> tuple[str, ...]:
@@ -458,9 +466,10 @@ class Rubric(HtmlDisplay, Frozen):
         return tuple(i for d in self.directions for i in d.indicators)
 
     @property
-    def indicator_ids(self) -> tuple[str, ...]:
-        """Indicator ids in the column order used by :func:`score_many` matrices."""
-        return tuple(i.id for i in self.indicators)
+    def indicator_ids(self) -> list[str]:
+        """Indicator ids in the column order used by :func:`score_many` matrices: a new list, so
+        ``frame[rubric.indicator_ids]`` selects those columns of a DataFrame."""
+        return [i.id for i in self.indicators]
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id."""

@@ -10,6 +10,7 @@ import html
 from typing import Any
 
 from .._analysis.compare import Comparison
+from .._analysis.diff.results import RubricDiff
 from .._analysis.gap import GapReport
 from .._analysis.progress import Progress
 from .._analysis.scorecard import ScoreTable
@@ -18,7 +19,7 @@ from .._errors import UpgradeScoreError
 from .._model.results import Scorecard
 from .._model.rubric import Rubric
 from .._text import display_language
-from . import frames
+from . import frames, more_frames
 from .excel import write_excel
 from .formats import render_html, render_markdown, render_text
 from .progress import progress_frame, progress_view
@@ -30,6 +31,7 @@ _FRAMES: dict[type, Any] = {
     Scorecard: frames.scorecard_frame, ScoreTable: frames.score_table_frame,
     Comparison: frames.comparison_frame, GapReport: frames.gap_frame, Rubric: frames.rubric_frame,
     Progress: lambda obj, **_: progress_frame(obj),
+    RubricDiff: more_frames.diff_frame, SensitivityReport: more_frames.sensitivity_frame,
 }
 
 

@@ -189,7 +189,7 @@ def _table_series(table: ScoreTable, bases: Sequence[int | str] | None, lang: La
         name = profile.base.name if profile is not None else None
         series.append((name.text(lang) if name else table.base_ids[row],
                        [float(v) for v in table.directions[row]]))
-    return table.rubric, table.rubric.direction_ids, series, None
+    return table.rubric, tuple(table.rubric.direction_ids), series, None
 
 
 def _target_scores(target: TargetLike, rubric: Rubric | None, directions: tuple[str, ...],

@@ -12,6 +12,7 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -21,6 +22,7 @@ from .._analysis.progress import BaseProgress, Progress, progress
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
+from .._io.arguments import check_path
 from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
 from .._io.rubrics import load_rubric
 from .._model.label import text_in
@@ -258,11 +260,25 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
     return "\n".join(page) + "\n"
 
 
-def write_report(path: str | Path, rubric: Rubric | str | Path | None, data: ReportData,
-                 **options: Any) -> Path:
-    """Write :func:`render_report` to ``path`` (UTF-8); returns the path."""
-    out = Path(path)
-    text = render_report(rubric, data, **options)
+def write_report(rubric: Rubric | str | Path | None, path: str | Path, data: ReportData, *,
+                 target: ReportTarget = "next", lang: Lang | None = None, title: str | None = None,
+                 top: int = 10, charts: ChartFormat = "svg", year: int | None = None,
+                 enterprises: EnterpriseTable | str | Path | None = None) -> Path:
+    """Write :func:`render_report` to ``path`` (UTF-8); returns the path.
+
+    The arguments come in the order of :func:`write_template`: the rubric, then the file to
+    write, then the bases. The order of upgrade-score 0.1 (the path first) is refused with an
+    error that says so.
+    """
+    if isinstance(path, Rubric) or (isinstance(rubric, (str, PathLike))
+                                    and Path(rubric).suffix.lower() in (".html", ".htm")):
+        raise UpgradeScoreError(
+            "write_report: the arguments are (rubric, path, data), in the order of write_template; "
+            "the path came first (the order of upgrade-score 0.1): write "
+            "write_report(rubric, 'report.html', data)")
+    out = check_path(path, "path")
+    text = render_report(rubric, data, target=target, lang=lang, title=title, top=top, charts=charts,
+                         year=year, enterprises=enterprises)
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as exc:

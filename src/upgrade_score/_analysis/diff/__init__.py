@@ -9,7 +9,10 @@ statuses, plus Kendall's tau-b between the two rankings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
+from ..._io.arguments import as_profiles
+from ..._io.rubrics import load_rubric
 from ..._model.profile import BaseProfile
 from ..._model.results import RubricRef
 from ..._model.rubric import Rubric
@@ -52,8 +55,12 @@ __all__ = [
 ]
 
 
-def diff(old: Rubric, new: Rubric, profiles: Sequence[BaseProfile] | None = None) -> RubricDiff:
+def diff(old: Rubric | str | Path, new: Rubric | str | Path,
+         profiles: Sequence[BaseProfile] | str | Path | None = None) -> RubricDiff:
     """Compare two rubrics; with ``profiles``, also score the bases with both and report shifts.
+
+    ``old`` and ``new`` are rubrics, built-in ids or paths (as for :func:`load_rubric`);
+    ``profiles`` are profiles, or paths of profile files, tables and directories.
 
     A profile may carry values for indicators only one of the rubrics has: each rubric scores the
     profile without the values of indicators it does not have (listed in ``ignored``). Values
@@ -62,6 +69,8 @@ def diff(old: Rubric, new: Rubric, profiles: Sequence[BaseProfile] | None = None
     category), are input errors located at the profile and naming the rubric.
     Ranks: 1 is the best; a base's rank is 1 + the number of bases more than 1e-9 ahead.
     """
+    old, new = load_rubric(old), load_rubric(new)
+    profiles = None if profiles is None else as_profiles(profiles)
     changes = tuple(structural_changes(old, new))
     refs = {"old": RubricRef.of(old), "new": RubricRef.of(new)}
     if not profiles:

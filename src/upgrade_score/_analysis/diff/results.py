@@ -6,12 +6,16 @@ while they are ``None``, so that the diff of two rubrics that do not use them re
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, JsonValue, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 
+from ..._model.display import frame_of
 from ..._model.results import Result, RubricRef
 from ..._text import Lang
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 ChangeKind = Literal[
     "id_changed", "version_changed", "label_changed", "description_changed", "levels_changed",
@@ -160,6 +164,16 @@ class RubricDiff(_Omitting):
     newly_failing: int | None = None
 
     OPTIONAL_KEYS: ClassVar[tuple[str, ...]] = ("gates", "gate_status_changes", "newly_failing")
+
+    def _repr_summary(self) -> str:
+        return (f"{self.old.id} {self.old.version} → {self.new.id} {self.new.version}: "
+                f"{len(self.changes)} changes, {len(self.impact)} bases")
+
+    def to_dataframe(self, what: Literal["impact", "changes"] = "impact") -> DataFrame:
+        """``impact``: one row per base (old and new score, shift, levels, ranks); ``changes``:
+        one row per structural change (needs pandas)."""
+        frame: DataFrame = frame_of(self, what=what)
+        return frame
 
     @property
     def changed(self) -> bool:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..._errors import UpgradeScoreError
 from ..._model.display import HtmlDisplay
 from ..._model.results import Result, RubricRef, without_unset
 from .weights import Perturb
+
+if TYPE_CHECKING:
+    from pandas import DataFrame
 
 # --- results ----------------------------------------------------------------------------------
 
@@ -139,6 +142,16 @@ class SensitivityReport(HtmlDisplay, Result):
         (so that reports of rubrics without categories, n/a or gates keep their bytes)."""
         data: dict[str, Any] = without_unset(super().to_dict())
         return data
+
+    def _repr_summary(self) -> str:
+        return (f"{len(self.bases)} bases, {self.samples} samples, seed {self.seed}, rubric "
+                f"{self.rubric.id} {self.rubric.version}")
+
+    def to_dataframe(self) -> DataFrame:
+        """One row per base, best first: nominal score, level and rank, and the sampled
+        intervals (needs pandas)."""
+        frame: DataFrame = self._frame()
+        return frame
 
     def base(self, base_id: str) -> BaseSensitivity:
         """The result of one base, by id."""

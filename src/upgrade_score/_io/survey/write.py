@@ -12,6 +12,7 @@ from ..._errors import Problem, UpgradeScoreError, one_line
 from ..._model.derived import Input
 from ..._model.profile import NA, BaseProfile, check_unique_ids
 from ..._model.rubric import Indicator, Rubric
+from ..arguments import check_path
 from ..rubrics import load_rubric
 from ..tables import profile_matrix
 from .cells import _column_letters
@@ -74,7 +75,7 @@ def write_template(rubric: Rubric | str | Path | None, path: str | Path,
     back with ``load_profiles(path)``. XLSX needs openpyxl: ``pip install upgrade-score[xlsx]``.
     """
     rubric = load_rubric(rubric)
-    target = Path(path)
+    target = check_path(path, "path")
     name = str(target)
     if layout not in get_args(Layout):
         raise UpgradeScoreError(Problem(f"layout must be one of {', '.join(get_args(Layout))}, "
