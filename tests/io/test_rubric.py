@@ -125,8 +125,8 @@ def test_base_rubric_is_valid(tmp_path: Path) -> None:
     rubric = load_rubric(path)
     assert rubric.id == "mini"
     assert rubric.level_count == 3
-    assert rubric.direction_ids == ("alpha", "beta")
-    assert rubric.indicator_ids == ("share", "rating", "cost", "certified")
+    assert rubric.direction_ids == ["alpha", "beta"]
+    assert rubric.indicator_ids == ["share", "rating", "cost", "certified"]
     assert [i.kind for i in rubric.indicators] == ["quantitative", "qualitative",
                                                     "quantitative", "boolean"]
     assert len(BASE.splitlines()) == END - 1
@@ -145,7 +145,7 @@ def test_builtin_rubric_loads_three_ways() -> None:
 
 def test_builtin_rubric_shape() -> None:
     rubric = load_rubric()
-    assert rubric.direction_ids == DIRECTION_IDS
+    assert rubric.direction_ids == list(DIRECTION_IDS)
     assert rubric.level_count == 5
     assert [level.level for level in rubric.levels] == [1, 2, 3, 4, 5]
     for direction in rubric.directions:

@@ -150,7 +150,7 @@ def test_rubric_display(rubric):
     plain = str(rubric)
     assert "Integrated" in plain and "high_value" in plain and "17 %" in plain
     assert "Rubric(id=" not in plain
-    assert repr(rubric).startswith("Rubric(id=")  # repr stays the exact pydantic form
+    assert repr(rubric) == "<Rubric urban-mining-upgrade 2026.1: 6 directions, 35 indicators>"  # one line
 
 
 def test_text_is_escaped_in_html(rubric):
