@@ -1,5 +1,5 @@
 """The ``upgrade-score`` command line: score, gap, compare, check, diff, sensitivity, template,
-report, weights, schema, rubrics.
+report, weights, schema, rubrics, completion.
 
 Exit codes: 0 success, 1 a check failed, 2 bad input or usage (every problem on stderr, one line
 each, no traceback), 3 an internal error (a bug).
@@ -33,6 +33,7 @@ from ._io.yaml import load_document
 from ._model.profile import BaseProfile, Origin, attach
 from ._model.results import dumps
 from ._model.rubric import Rubric
+from ._optional import require
 from ._render.diff import render_diff
 from ._render.dispatch import render
 from ._version import __version__
@@ -126,6 +127,15 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("rubrics", help="list the built-in rubrics")
     listing.set_defaults(run=_list_rubrics)
+    completion = commands.add_parser(
+        "completion", help="print the shell completion script (bash or zsh)",
+        description="Print a completion script generated from this command line (shtab; "
+                    "pip install upgrade-score[completion]). bash: upgrade-score completion bash "
+                    "> ~/.local/share/bash-completion/completions/upgrade-score; zsh: "
+                    "upgrade-score completion zsh > ~/.zfunc/_upgrade-score (with ~/.zfunc in "
+                    "fpath).")
+    completion.add_argument("shell", choices=("bash", "zsh"))
+    completion.set_defaults(run=_completion)
     _add_diff_command(commands)
     _add_report_command(commands)
     _add_template_command(commands)
@@ -279,6 +289,12 @@ def _template_command(args: argparse.Namespace) -> int:
 def _single(paths: Sequence[str]) -> bool:
     """One profile file given (not a table or a directory): JSON is one object, not a list."""
     return len(paths) == 1 and Path(paths[0]).suffix.lower() in (".yaml", ".yml", ".json")
+
+
+def _completion(args: argparse.Namespace) -> int:
+    shtab = require("shtab", "completion", "shell completion")
+    _print(shtab.complete(_parser(), shell=args.shell).rstrip("\n"))
+    return EXIT_OK
 
 
 def _schema(args: argparse.Namespace) -> int:
