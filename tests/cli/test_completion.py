@@ -36,9 +36,9 @@ def test_the_bash_script_completes_subcommands_and_options(capsys: pytest.Captur
     script = _script(capsys, "bash")
     function = re.search(r"complete .*-F (\S+) upgrade-score", script)
     assert function is not None
-    probe = (f"{script}\n"
-             f"COMP_WORDS=(upgrade-score sc); COMP_CWORD=1; {function[1]}; echo \"${{COMPREPLY[@]}}\"\n"
-             f"COMP_WORDS=(upgrade-score check --st); COMP_CWORD=2; {function[1]}; echo \"${{COMPREPLY[@]}}\"\n")
+    show = f'{function[1]}; echo "${{COMPREPLY[@]}}"'
+    probe = (f"{script}\nCOMP_WORDS=(upgrade-score sc); COMP_CWORD=1; {show}\n"
+             f"COMP_WORDS=(upgrade-score check --st); COMP_CWORD=2; {show}\n")
     done = subprocess.run(["bash", "--norc", "--noprofile", "-c", probe], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0, done.stderr
