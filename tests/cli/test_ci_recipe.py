@@ -210,18 +210,25 @@ def _matched_files(pattern: str) -> list[str]:
                   if re.search(pattern, str(path.relative_to(ROOT)).replace(os.sep, "/")))
 
 
+def _rubric_beside(folder: Path) -> list[str]:
+    """``--rubric`` for the profiles of a ``bases/`` folder: the rubric file beside that folder
+    (as in the CI recipe), or none (the built-in rubric)."""
+    found = [path for path in sorted(folder.parent.glob("*.y*ml"))
+             if re.search(r"(?m)^directions:", path.read_text(encoding="utf-8"))]
+    return ["--rubric", str(found[0].relative_to(ROOT))] if len(found) == 1 else []
+
+
 def test_each_hook_entry_passes_on_the_files_it_matches(capsys: pytest.CaptureFixture[str]) -> None:
-    """What pre-commit runs: the entry, then the matched files (here: this repository's)."""
+    """What pre-commit runs: the entry, then the matched files (here: this repository's; the
+    profiles of each bases/ folder with the rubric beside it, as a config's args would say)."""
     for hook in _hooks():
         files = _matched_files(hook["files"])
-        if hook["id"] == "upgrade-score-profiles":  # the examples of the categories rubric
-            groups = [([], [f for f in files if "examples/rubrics/" not in f]),
-                      (["--rubric", "examples/rubrics/categories_and_gates.yaml"],
-                       [f for f in files if "examples/rubrics/" in f])]
-        else:
-            groups = [([], files)]
-        for args, group in groups:
-            assert group
+        groups: dict[tuple[str, ...], list[str]] = {}
+        for name in files:
+            args = _rubric_beside(ROOT / Path(name).parent) if hook["id"] == "upgrade-score-profiles" else []
+            groups.setdefault(tuple(args), []).append(name)
+        assert groups
+        for args, group in groups.items():
             old = Path.cwd()
             os.chdir(ROOT)
             try:
