@@ -20,18 +20,22 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
     ("index.md", "upgrade-score", ""),
     ("guide/gap.md", "Find the gap", "Find the gap"),
+    ("guide/panels.md", "Bases over the years", "Bases over the years"),
     ("guide/review.md", "Reviewing rubric changes", "Reviewing rubric changes"),
     ("guide/robustness.md", "Robustness of results", "Robustness of results"),
     ("guide/survey.md", "Run a survey", "Run a survey"),
     ("guide/notebook.md", "In a notebook", "In a notebook"),
     ("guide/charts.md", "Charts and reports", "Charts and reports"),
     ("guide/scoring.md", "Scoring rules", "Scoring rules in plain words"),
+    ("guide/derived.md", "Derived indicators, enterprises and weights", "Derived indicators"),
     ("guide/rubrics.md", "Rubrics", "The default rubric"),
     ("guide/profiles.md", "Base profiles", "Base profiles"),
     ("guide/performance.md", "Performance", "Performance"),
     ("guide/development.md", "Development", "Development"),
 ]
 EXTRA = {  # pictures the README leaves out (a package index shows no relative image)
+    "guide/panels.md": "\n![Direction scores of the scrap-metal hub over three years, target dashed]"
+                       "(../progress.png)\n",
     "guide/charts.md": "\n![Radar chart of the four example bases against level 3](../radar.png)\n\n"
                        "![The HTML report of one base](../report.png)\n",
 }

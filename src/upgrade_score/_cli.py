@@ -24,16 +24,15 @@ from ._analysis.diff import diff, tripped_gates
 from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
+from ._cli_tools import add_tool_commands
 from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.profiles import PROFILE_SUFFIXES, load_profiles
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
-from ._io.schema import SCHEMA_KINDS, schema_text, write_schemas
 from ._io.validate import validate, without_entries
 from ._io.yaml import load_document
 from ._model.profile import BaseProfile, Origin, attach
 from ._model.results import dumps
 from ._model.rubric import Rubric
-from ._optional import require
 from ._render.diff import render_diff
 from ._render.dispatch import render
 from ._version import __version__
@@ -116,26 +115,10 @@ def _parser() -> argparse.ArgumentParser:
     panel.add_options(compare, output=True, by="also rank each base within the bases that share its")
     compare.set_defaults(run=_compare)
 
-    schema = commands.add_parser(
-        "schema", help="print the JSON Schema of a file format",
-        description="Print the JSON Schema of rubric or profile files (draft 2020-12, for editors "
-                    "and validators), or write both into a folder with --write.")
-    schema.add_argument("kind", choices=SCHEMA_KINDS, nargs="?", help="the file format to print")
-    schema.add_argument("--write", metavar="DIR",
-                        help="write rubric.schema.json and profile.schema.json into DIR")
-    schema.set_defaults(run=_schema)
 
     listing = commands.add_parser("rubrics", help="list the built-in rubrics")
     listing.set_defaults(run=_list_rubrics)
-    completion = commands.add_parser(
-        "completion", help="print the shell completion script (bash or zsh)",
-        description="Print a completion script generated from this command line (shtab; "
-                    "pip install upgrade-score[completion]). bash: upgrade-score completion bash "
-                    "> ~/.local/share/bash-completion/completions/upgrade-score; zsh: "
-                    "upgrade-score completion zsh > ~/.zfunc/_upgrade-score (with ~/.zfunc in "
-                    "fpath).")
-    completion.add_argument("shell", choices=("bash", "zsh"))
-    completion.set_defaults(run=_completion)
+    add_tool_commands(commands)
     _add_diff_command(commands)
     _add_report_command(commands)
     _add_template_command(commands)
@@ -289,28 +272,6 @@ def _template_command(args: argparse.Namespace) -> int:
 def _single(paths: Sequence[str]) -> bool:
     """One profile file given (not a table or a directory): JSON is one object, not a list."""
     return len(paths) == 1 and Path(paths[0]).suffix.lower() in (".yaml", ".yml", ".json")
-
-
-def _completion(args: argparse.Namespace) -> int:
-    shtab = require("shtab", "completion", "shell completion")
-    _print(shtab.complete(_parser(), shell=args.shell).rstrip("\n"))
-    return EXIT_OK
-
-
-def _schema(args: argparse.Namespace) -> int:
-    if args.write is not None:
-        if args.kind is not None:
-            raise UpgradeScoreError("schema: give a kind to print, or --write DIR, not both")
-        try:
-            written = write_schemas(args.write)
-        except OSError as exc:
-            raise UpgradeScoreError(Problem(f"cannot write: {exc.strerror}", args.write)) from None
-        sys.stderr.write(f"upgrade-score: wrote {', '.join(str(path) for path in written)}\n")
-    elif args.kind is None:
-        raise UpgradeScoreError("schema: give a kind (rubric or profile) or --write DIR")
-    else:
-        _print(schema_text(args.kind).rstrip("\n"))
-    return EXIT_OK
 
 
 def _list_rubrics(args: argparse.Namespace) -> int:

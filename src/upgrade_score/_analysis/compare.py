@@ -104,17 +104,17 @@ class Comparison(HtmlDisplay):
     @cached_property
     def group_rank(self) -> FloatArray:
         """Rank of each base within its group (NaN without one); ``rank`` if ``by`` is not set."""
-        return self._within_groups(competition_ranks)
+        return readonly(self._within_groups(competition_ranks))
 
     @cached_property
     def group_percentile(self) -> FloatArray:
         """Percentile of each base within its group (NaN without one)."""
-        return self._within_groups(percentiles)
+        return readonly(self._within_groups(percentiles))
 
     @cached_property
     def group_size(self) -> FloatArray:
         """Number of bases in each base's group (NaN without one)."""
-        return self._within_groups(lambda scores: np.full(len(scores), float(len(scores))))
+        return readonly(self._within_groups(lambda scores: np.full(len(scores), float(len(scores)))))
 
     def _within_groups(self, statistic: Any) -> FloatArray:
         groups = self.groups
