@@ -386,14 +386,14 @@ def test_library_warnings_never_reach_stderr_but_our_notices_are_one_line(
 
 def test_numpy_warnings_of_a_command_stay_off_stderr(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    from upgrade_score import _cli
+    from upgrade_score import _cli_tools
 
     def noisy(args: Any) -> int:
         np.log(np.zeros(2))  # RuntimeWarning: divide by zero
         return 0
 
     monkeypatch.setattr(sys, "warnoptions", [])
-    monkeypatch.setattr(_cli, "_schema", noisy)
+    monkeypatch.setattr(_cli_tools, "schema_command", noisy)
     with plain_python_warnings():
         code, _, err = run(capsys, "schema", "rubric")
     assert code == 0 and err == ""

@@ -116,6 +116,7 @@ DESCRIPTIONS: dict[str, dict[str, str]] = {
         "city": "the city, as text or a whole number (an administrative code)",
         "category": "the base's category: one of the rubric's category ids",
         "notes": "free notes",
+        "rubric_version": "the version of the rubric the values were collected for",
     },
     "ReportedValue": {
         "value": "the value: a number in the indicator's unit, a level 0..L (qualitative), "
