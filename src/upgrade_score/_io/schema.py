@@ -140,7 +140,32 @@ def json_schema(kind: SchemaKind) -> dict[str, Any]:
                 prop["description"] = text
     schema["properties"] = {"$schema": {"type": "string", "description": SCHEMA_KEY_DESCRIPTION},
                             **schema["properties"]}
+    _same_in_every_pydantic(schema)
     return {"$schema": DIALECT, "$id": schema_id(kind), **schema}
+
+
+def _same_in_every_pydantic(node: Any) -> None:
+    """Write what older pydantic releases (2.5) write differently as newer ones do, in place: a
+    list's length bounds are ``minItems``/``maxItems`` (2.5 wrote the string keywords, which
+    validators ignore on lists), a text constant says ``type: string``, and a whole-number bound
+    is written as an integer."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("type") == "array" or "items" in item or "prefixItems" in item:
+                for old, new in (("minLength", "minItems"), ("maxLength", "maxItems")):
+                    if old in item:
+                        item[new] = item.pop(old)
+            if isinstance(item.get("const"), str) and "type" not in item:
+                item["type"] = "string"
+            for bound in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+                value = item.get(bound)
+                if isinstance(value, float) and value.is_integer():
+                    item[bound] = int(value)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
 
 
 def _inner_description(prop: dict[str, Any]) -> str | None:
