@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
-from ..._model.derived import Input
 from ..._model.label import Label, text_in
 from ..._model.profile import NA, YEAR_RULE, YEARS, BaseProfile, attach
 from ..._model.rubric import Indicator, Rubric
@@ -279,16 +278,15 @@ class _Reader:
         indicator = self.indicators.get(indicator_id)
         if raw is None and source is None and confidence is None:
             return None
-        if indicator_id in self.inputs:
-            return self._input_entry(self.inputs[indicator_id], raw, number_format, source, confidence,
-                                     here, confidence_cell)
-        if self.rubric is not None and indicator is None:
+        item = self.inputs.get(indicator_id)
+        if self.rubric is not None and indicator is None and item is None:
             self.problems.append(here.problem(self._unknown(indicator_id), (indicator_id,)))
             return None
         entry: dict[str, Any] = {}
         ok = True
-        try:
-            entry["value"] = self.value(indicator, raw, number_format)
+        try:  # an input is a number in its unit; an indicator a value of its kind
+            entry["value"] = (input_number(item, raw, number_format) if item is not None and raw is not None
+                              else self.value(indicator, raw, number_format))
         except _Bad as bad:
             self.problems.append(here.problem(str(bad), (indicator_id,)))
             ok = False
@@ -299,27 +297,6 @@ class _Reader:
                 entry["confidence"] = _confidence(confidence)
             except _Bad as bad:
                 self.problems.append(confidence_cell.problem(str(bad), (indicator_id, "confidence")))
-                ok = False
-        return entry if ok else None
-
-    def _input_entry(self, item: Input, raw: Any, number_format: str, source: Any, confidence: Any,
-                     here: Cell, confidence_cell: Cell) -> dict[str, Any] | None:
-        """The reported value of an input: a number in its unit and valid range."""
-        entry: dict[str, Any] = {}
-        ok = True
-        if raw is not None:
-            try:
-                entry["value"] = input_number(item, raw, number_format)
-            except _Bad as bad:
-                self.problems.append(here.problem(str(bad), (item.id,)))
-                ok = False
-        if source is not None:
-            entry["source"] = _text(source).replace("\r\n", "\n")
-        if confidence is not None:
-            try:
-                entry["confidence"] = _confidence(confidence)
-            except _Bad as bad:
-                self.problems.append(confidence_cell.problem(str(bad), (item.id, "confidence")))
                 ok = False
         return entry if ok else None
 
