@@ -111,12 +111,13 @@ def _derive(rubric: Rubric, derivation: Derivation, profiles: Sequence[BaseProfi
             enterprises: EnterpriseTable | None, inputs: FloatArray, values: FloatArray,
             problems: list[Problem]) -> Derived:
     """Roll up enterprise rows, check every input's range and compute the derived indicators."""
-    for formula in derivation.formulas:
-        for row, profile in enumerate(profiles):
-            if not np.isnan(values[row, formula.column]):
-                operands = ", ".join(formula.operands) or "none"
-                problems.append(profile.problem(rubric.indicator_ids[formula.column], (
-                    f"is computed by its formula '{formula.text}': report its inputs ({operands}) instead")))
+    formulas = {formula.column: formula for formula in derivation.formulas}
+    columns = sorted(formulas)
+    for row, k in np.argwhere(~np.isnan(values[:, columns]))[:MAX_REPORTED].tolist():
+        formula = formulas[columns[k]]  # a value reported for a derived indicator
+        operands = ", ".join(formula.operands) or "none"
+        problems.append(profiles[row].problem(rubric.indicator_ids[formula.column], (
+            f"is computed by its formula '{formula.text}': report its inputs ({operands}) instead")))
     owners, figures = profile_rows(rubric, derivation, profiles, problems)
     if enterprises is not None:
         owners = np.concatenate([owners, table_rows(enterprises, profiles, problems)])
