@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import threading
@@ -27,9 +28,50 @@ def _builtin_dir() -> Path:
 
 
 def builtin_rubrics() -> dict[str, Path]:
-    """Built-in rubric ids and their files."""
+    """Built-in rubric ids and their files: ``urban_mining_upgrade.yaml`` is the current version
+    of ``urban-mining-upgrade``; ``urban_mining_upgrade@2026.1.yaml`` keeps an earlier one as
+    ``urban-mining-upgrade@2026.1``."""
     found = sorted(_builtin_dir().glob("*.yaml"))
-    return {path.stem.replace("_", "-"): path for path in found}
+    return {_builtin_id(path.stem): path for path in found}
+
+
+def _builtin_id(stem: str) -> str:
+    name, at, version = stem.partition("@")
+    return name.replace("_", "-") + at + version
+
+
+def builtin_path(name: str) -> Path | None:
+    """The file of the built-in rubric ``id`` or ``id@version`` (``None`` if there is none).
+    ``id@version`` names a kept earlier version, or the current file when that is its version."""
+    builtins = builtin_rubrics()
+    if name in builtins:
+        return builtins[name]
+    rubric_id, at, version = name.partition("@")
+    current = builtins.get(rubric_id)
+    if at and current is not None and _version_of(current) == version:
+        return current
+    return None
+
+
+def builtin_versions(rubric_id: str) -> tuple[str, ...]:
+    """Every version of a built-in rubric that ``id@version`` can name, oldest first by name."""
+    builtins = builtin_rubrics()
+    kept = [name.partition("@")[2] for name in builtins if name.partition("@")[0] == rubric_id
+            and "@" in name]
+    current = builtins.get(rubric_id)
+    return tuple(sorted({*kept, *((_version_of(current),) if current is not None else ())}))
+
+
+def _version_of(path: Path) -> str:
+    """The ``version`` written in a built-in rubric file (read, not validated)."""
+    stat = path.stat()
+    return _cached_version(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_version(path: str, mtime_ns: int, size: int) -> str:
+    data = load_document(Path(path)).data
+    return str(data.get("version", "")) if isinstance(data, dict) else ""
 
 
 def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
@@ -54,15 +96,21 @@ def check_rubric_source(source: object, argument: str = "rubric") -> None:
 def rubric_path(source: str | Path) -> Path:
     """The file of a rubric given as a path or a built-in id (like :func:`load_rubric`)."""
     path = Path(source)
-    builtins = builtin_rubrics()
     try:
         exists = path.exists()
     except OSError as exc:  # e.g. a name longer than the file system allows
         raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", str(source))) from None
-    if not exists and str(source) in builtins:
-        return builtins[str(source)]
+    builtin = None if exists else builtin_path(str(source))
+    if builtin is not None:
+        return builtin
     if not exists:
-        known = ", ".join(sorted(builtins)) or "none"
+        rubric_id, at, version = str(source).partition("@")
+        versions = builtin_versions(rubric_id) if at else ()
+        if versions:
+            raise UpgradeScoreError(Problem(
+                f"the built-in rubric '{rubric_id}' has no version '{version}' (versions: "
+                f"{', '.join(versions)})", str(source)))
+        known = ", ".join(sorted(builtin_rubrics())) or "none"
         raise UpgradeScoreError(Problem(f"no such file or built-in rubric (built-in: {known})",
                                         str(source)))
     return path
@@ -78,7 +126,7 @@ def load_rubric_document(source: str | Path) -> tuple[Rubric, Document]:
 def is_git_spec(spec: str) -> bool:
     """``REF:path`` and not an existing file or built-in id (so ``C:\\x`` files still work)."""
     try:
-        if Path(spec).exists() or spec in builtin_rubrics():
+        if Path(spec).exists() or builtin_path(spec) is not None:
             return False
     except OSError:  # not a file this system can name: a REF:path, or an error when read
         pass

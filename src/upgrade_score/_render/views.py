@@ -21,7 +21,7 @@ from .._analysis.gap import Action, GapReport
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray
 from .._errors import UpgradeScoreError
-from .._io.rubrics import builtin_rubrics, load_rubric
+from .._io.rubrics import builtin_path, load_rubric
 from .._model.label import Label, text_in
 from .._model.results import DirectionResult, RubricRef, Scorecard
 from .._model.rubric import Rubric
@@ -51,8 +51,9 @@ def rubric_for(ref: RubricRef, rubric: Rubric | None = None) -> Rubric | None:
                 f"with ('{ref.id}' {ref.version}, sha256 {ref.sha256[:12]})")
         return rubric
     found = ref.rubric
-    if found is None and ref.id in builtin_rubrics():
-        builtin = load_rubric(ref.id)
+    path = None if found is not None else builtin_path(f"{ref.id}@{ref.version}")
+    if path is not None:
+        builtin = load_rubric(path)
         found = builtin if builtin.sha256 == ref.sha256 else None
     return found
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..._errors import Problem, UpgradeScoreError
 from ..._model.rubric import Rubric
-from ..rubrics import builtin_rubrics, load_rubric
+from ..rubrics import builtin_path, load_rubric
 from .cells import Cell
 from .sheet import MARKER, NUMBER, _fold
 from .workbook import _Sheet, _text
@@ -30,7 +30,7 @@ def template_rubric(marker: tuple[str, str, str], rubric: Rubric | None, id_cell
     is refused at the marker cell that differs; never a silent fallback."""
     rubric_id, version = marker[0], marker[1]
     if rubric is None:
-        found = builtin_rubrics().get(rubric_id)
+        found = builtin_path(f"{rubric_id}@{version}") or builtin_path(rubric_id)
         if found is None:
             raise UpgradeScoreError(Problem(
                 f"this template was written from rubric '{rubric_id}' {version}, which is not built "
