@@ -1,6 +1,7 @@
 """Shared test set-up: the tests folder on ``sys.path`` (for the ``jsoncheck`` helper, used from
-every sub-folder), paths every stage's tests read, and the default rubric and example bases as
-fixtures (immutable, so one copy serves the whole session)."""
+every sub-folder), paths every stage's tests read, and a rubric and bases as fixtures (immutable,
+so one copy serves the whole session): the golden v1 behaviour, rubric 2026.1 with the bases
+written for it (``tests/v1.py``)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ SHARED = ROOT.parent / "shared"
 
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
+
+from v1 import V1, V1_BASES  # noqa: E402  (the tests folder is on sys.path from here)
 
 # UPGRADE_SCORE_EXAMPLES=0.1 runs every property test with a tenth of its examples (at least 10):
 # the run of the suite on the declared floor versions in .ci/run checks that everything works
@@ -43,11 +46,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def rubric() -> Rubric:
-    """The built-in default rubric."""
-    return load_rubric()
+    """Rubric 2026.1, the golden v1 behaviour rubric (see ``tests/v1.py``)."""
+    return load_rubric(V1)
 
 
 @pytest.fixture(scope="session")
 def profiles() -> tuple[BaseProfile, ...]:
-    """The example bases, in file-name order."""
-    return load_profiles(EXAMPLES)
+    """The four bases written for rubric 2026.1, in file-name order."""
+    return load_profiles(V1_BASES)

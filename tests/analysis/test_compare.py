@@ -27,9 +27,10 @@ from upgrade_score import (
     score_many,
 )
 from upgrade_score._analysis.compare import competition_ranks, percentiles
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 TOL = 1e-9
 NAN = float("nan")
 
@@ -119,7 +120,7 @@ EXPECTED_ORDER = ["chenghu-circular-economy-park", "qinglan-ewaste-dismantling-p
 
 
 def example() -> Comparison:
-    return compare(load_rubric(), list(load_profiles(BASES)))
+    return compare(load_rubric(V1), list(load_profiles(BASES)))
 
 
 def test_examples_ranks_order_percentiles() -> None:
@@ -143,9 +144,9 @@ def test_examples_ranks_order_percentiles() -> None:
     assert np.array_equal(comparison.sort_scores, overall)
 
 
-@pytest.mark.parametrize("direction_id", load_rubric().direction_ids)
+@pytest.mark.parametrize("direction_id", load_rubric(V1).direction_ids)
 def test_sort_by_direction(direction_id: str) -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     comparison = compare(rubric, list(load_profiles(BASES)), sort_by=direction_id)
     column = comparison.table.directions[:, rubric.direction_ids.index(direction_id)]
     assert np.array_equal(comparison.sort_scores, column)
@@ -163,7 +164,7 @@ def test_sort_by_direction(direction_id: str) -> None:
 
 
 def test_sort_by_green_on_examples() -> None:
-    comparison = compare(None, list(load_profiles(BASES)), sort_by="green")
+    comparison = compare(V1, list(load_profiles(BASES)), sort_by="green")
     ids = comparison.table.base_ids
     green = comparison.table.directions[:, 2]
     assert [ids[i] for i in comparison.order] == [ids[i] for i in np.argsort(-green)]
@@ -172,7 +173,7 @@ def test_sort_by_green_on_examples() -> None:
 @pytest.mark.parametrize("key", ["greenness", "Overall", "", "high_value "])
 def test_unknown_sort_key(key: str) -> None:
     with pytest.raises(UpgradeScoreError) as info:
-        compare(None, list(load_profiles(BASES)), sort_by=key)
+        compare(V1, list(load_profiles(BASES)), sort_by=key)
     message = str(info.value)
     assert "\n" not in message
     assert message.startswith(f"sort: unknown '{key}'")
@@ -180,7 +181,7 @@ def test_unknown_sort_key(key: str) -> None:
 
 
 def test_empty_group() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     with pytest.raises(UpgradeScoreError, match="compare: the group of bases is empty"):
         compare(rubric, np.empty((0, len(rubric.indicator_ids))))
     with pytest.raises(UpgradeScoreError) as info:
@@ -284,11 +285,11 @@ def test_to_dict_hand() -> None:
 
 
 def test_inputs_profiles_matrix_and_table_agree() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     profiles = list(load_profiles(BASES))
     table = score_many(rubric, profiles)
     from_profiles = compare(rubric, profiles).to_json()
-    from_table = compare(None, table).to_json()
+    from_table = compare(V1, table).to_json()
     from_matrix = compare(rubric, np.array(table.values), ids=list(table.base_ids)).to_json()
     assert from_profiles == from_table == from_matrix
 
@@ -296,7 +297,7 @@ def test_inputs_profiles_matrix_and_table_agree() -> None:
 def test_profiles_with_an_unknown_indicator_are_refused() -> None:
     bad = BaseProfile.model_validate({"base": {"id": "bad"}, "values": {"no_such_indicator": 1}})
     with pytest.raises(UpgradeScoreError, match="unknown indicator"):
-        compare(None, [*load_profiles(BASES), bad])
+        compare(V1, [*load_profiles(BASES), bad])
 
 
 # --- statistics against numpy, structure and determinism on the examples -----------------------
@@ -355,11 +356,11 @@ def test_to_dict_examples() -> None:
 
 def test_to_dict_is_deterministic_and_order_free() -> None:
     profiles = list(load_profiles(BASES))
-    first = compare(None, profiles).to_json()
-    assert first == compare(None, profiles).to_json()
+    first = compare(V1, profiles).to_json()
+    assert first == compare(V1, profiles).to_json()
     # the input order changes nothing: bases come best first, statistics ignore order
-    assert compare(None, profiles[::-1]).to_json() == first
-    assert compare(None, [profiles[i] for i in (2, 0, 3, 1)]).to_json() == first
+    assert compare(V1, profiles[::-1]).to_json() == first
+    assert compare(V1, [profiles[i] for i in (2, 0, 3, 1)]).to_json() == first
     data = json.loads(first)
     assert first == json.dumps(data, sort_keys=True, ensure_ascii=False, indent=2)
 
@@ -415,7 +416,7 @@ def reference_levels(rubric: Rubric, values: np.ndarray) -> np.ndarray:
 
 
 def test_ten_thousand_bases() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     assert rubric.aggregation == "arithmetic" and rubric.missing == "zero"
     count = 10_000
     values = random_matrix(rubric, count, seed=20240611)

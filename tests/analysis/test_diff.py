@@ -33,6 +33,7 @@ from upgrade_score._analysis.diff import (
 )
 from upgrade_score._model.derived import EnterpriseField, Input
 from upgrade_score._model.rubric import Category, Direction, Gate, Indicator, Level, Rubric
+from v1 import V1, V1_BASES
 
 Data = dict[str, Any]
 
@@ -593,8 +594,8 @@ def test_single_base_has_no_tau() -> None:
 def test_builtin_rubric_against_itself_with_examples() -> None:
     from upgrade_score import load_profiles
 
-    builtin = load_rubric()
-    result = diff(builtin, builtin, load_profiles("examples/bases"))
+    builtin = load_rubric(V1)
+    result = diff(builtin, builtin, load_profiles(V1_BASES))
     assert result.changes == () and result.max_shift == 0 and result.kendall_tau == 1.0
     assert isinstance(result, RubricDiff)
 

@@ -35,9 +35,10 @@ from upgrade_score import (
     load_rubric,
     score_many,
 )
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 EARLY = BASES / "early_stage_mixed_base.yaml"
 TOL = 1e-9
 
@@ -360,7 +361,7 @@ def test_applying_every_action_meets_a_combined_target_under_exclude() -> None:
 
 
 def test_gain_is_the_arithmetic_formula_on_an_example_base() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     base = load_profile(EARLY)
     report = gap(rubric, base, Target(level=5))
     compiled = rubric.compiled
@@ -451,7 +452,7 @@ def test_profile_not_matching_the_rubric() -> None:
 
 @pytest.mark.parametrize(("statistic", "q"), [("best", 1.0), ("median", 0.5), ("p75", 0.75)])
 def test_target_from_group(statistic: str, q: float) -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     group = load_profiles(BASES)
     table = score_many(rubric, list(group))
     target = Target.from_group(rubric, group, statistic)  # type: ignore[arg-type]
@@ -473,7 +474,7 @@ def test_target_from_group(statistic: str, q: float) -> None:
 
 
 def test_peer_target_gap_meets_the_peer() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     group = load_profiles(BASES)
     target = Target.from_group(rubric, group, "p75")
     base = load_profile(EARLY)
@@ -486,7 +487,7 @@ def test_peer_target_gap_meets_the_peer() -> None:
 
 
 def test_best_of_group_is_met_by_the_best() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     group = load_profiles(BASES)
     table = score_many(rubric, list(group))
     target = Target.from_group(rubric, group, "best")
@@ -500,7 +501,7 @@ def test_best_of_group_is_met_by_the_best() -> None:
 
 
 def test_empty_group_and_bad_statistic() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     with pytest.raises(UpgradeScoreError, match="empty") as info:
         Target.from_group(rubric, [], "best")
     assert "\n" not in str(info.value) and str(info.value).startswith("peer")
@@ -521,12 +522,12 @@ DIRECTION_KEYS = {"current_score", "target_score", "current_level", "target_leve
 
 
 def test_json_shape() -> None:
-    report = gap(None, EARLY, Target(level=4))
+    report = gap(V1, EARLY, Target(level=4))
     data = json.loads(report.to_json())
     assert {"base", "target", "directions", "actions"} <= set(data)
     assert data["base"]["id"] == "songxi-mixed-recycling-base"
     assert data["target"] == {"level": 4}
-    assert list(data["directions"]) == sorted(load_rubric().direction_ids)
+    assert list(data["directions"]) == sorted(load_rubric(V1).direction_ids)
     for entry in data["directions"].values():
         assert set(entry) == DIRECTION_KEYS
         assert entry["target_score"] == 80.0 and entry["target_level"] == 4
@@ -541,7 +542,7 @@ def test_json_shape() -> None:
 
 
 def test_json_missing_action_has_current_null() -> None:
-    data = json.loads(gap(None, EARLY, Target(level=4)).to_json())
+    data = json.loads(gap(V1, EARLY, Target(level=4)).to_json())
     missing = [a for a in data["actions"] if a["missing"]]
     assert missing
     for a in missing:
@@ -553,14 +554,14 @@ def test_json_is_byte_identical_in_process() -> None:
     first = gap(hand_rubric(), hand_profile(), Target(level=4)).to_json()
     again = gap(hand_rubric(), hand_profile(), Target(level=4)).to_json()
     assert first == again
-    for data in (json.loads(first), json.loads(gap(None, EARLY, "high_value=5,green=3").to_json())):
+    for data in (json.loads(first), json.loads(gap(V1, EARLY, "high_value=5,green=3").to_json())):
         assert data == json.loads(json.dumps(data, sort_keys=True))
 
 
 def test_json_is_byte_identical_across_runs() -> None:
     code = ("from upgrade_score import gap, Target; import sys; "
-            f"sys.stdout.write(gap(None, {str(EARLY)!r}, Target(level=4)).to_json())")
-    expected = gap(None, EARLY, Target(level=4)).to_json()
+            f"sys.stdout.write(gap({V1!r}, {str(EARLY)!r}, Target(level=4)).to_json())")
+    expected = gap(V1, EARLY, Target(level=4)).to_json()
     for seed in ("0", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
@@ -569,7 +570,7 @@ def test_json_is_byte_identical_across_runs() -> None:
 
 
 def test_json_keys_sorted_and_floats_rounded() -> None:
-    text = gap(None, EARLY, Target(score=70)).to_json()
+    text = gap(V1, EARLY, Target(score=70)).to_json()
 
     load_checked(text)
 

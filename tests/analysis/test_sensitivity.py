@@ -40,8 +40,9 @@ from upgrade_score._analysis.sensitivity.weights import (
     sorted_quantile,
 )
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
+EXAMPLES = V1_BASES
 NAN = math.nan
 IDENTITY = {"thresholds": [20, 40, 60, 80, 100], "floor": 0, "valid_range": [0, 100]}
 VARIANTS = [(a, m) for a in ("arithmetic", "geometric", "weakest") for m in ("zero", "exclude")]
@@ -177,7 +178,7 @@ def test_zero_perturbation_collapses_to_the_point_result(aggregation: str, missi
 
 
 def test_huge_concentration_collapses_too() -> None:
-    report = sensitivity(None, examples(), samples=500, weights="dirichlet:1e12", seed=3, **QUICK)
+    report = sensitivity(V1, examples(), samples=500, weights="dirichlet:1e12", seed=3, **QUICK)
     for row in report.bases:
         assert row.score_interval.low == pytest.approx(row.score, abs=1e-3)
         assert row.score_interval.high == pytest.approx(row.score, abs=1e-3)
@@ -210,14 +211,14 @@ def test_a_dominating_base_ranks_first_in_every_sample() -> None:
 
 def test_same_seed_same_bytes_and_the_drawn_seed_reproduces() -> None:
     profiles = examples()
-    first = sensitivity(None, profiles, samples=500, seed=42, value_samples=200)
-    again = sensitivity(None, profiles, samples=500, seed=42, value_samples=200)
+    first = sensitivity(V1, profiles, samples=500, seed=42, value_samples=200)
+    again = sensitivity(V1, profiles, samples=500, seed=42, value_samples=200)
     assert first.to_json() == again.to_json()
-    other = sensitivity(None, profiles, samples=500, seed=43, value_samples=200)
+    other = sensitivity(V1, profiles, samples=500, seed=43, value_samples=200)
     assert other.to_json() != first.to_json()
-    drawn = sensitivity(None, profiles, samples=300, value_samples=0)
+    drawn = sensitivity(V1, profiles, samples=300, value_samples=0)
     assert drawn.seed > 0
-    assert sensitivity(None, profiles, samples=300, seed=drawn.seed, value_samples=0) == drawn
+    assert sensitivity(V1, profiles, samples=300, seed=drawn.seed, value_samples=0) == drawn
 
 
 def test_results_do_not_depend_on_threads() -> None:
@@ -228,7 +229,7 @@ def test_results_do_not_depend_on_threads() -> None:
 
 
 def test_report_shape_and_probabilities() -> None:
-    report = sensitivity(None, examples(), samples=1_000, seed=5, top_k=2)
+    report = sensitivity(V1, examples(), samples=1_000, seed=5, top_k=2)
     assert isinstance(report, SensitivityReport)
     assert [r.rank for r in report.bases] == sorted(r.rank for r in report.bases)
     for row in report.bases:
@@ -491,7 +492,7 @@ def test_confidence_array_for_matrix_data() -> None:
 
 
 def test_example_profiles_with_confidence_get_value_intervals() -> None:
-    report = sensitivity(None, examples(), samples=100, seed=0, value_samples=500)
+    report = sensitivity(V1, examples(), samples=100, seed=0, value_samples=500)
     hub = next(v for v in report.values if v.base == "jinhe-scrap-metal-hub")
     assert {c.indicator for c in hub.contributions} == {
         "output_value_per_tonne", "energy_intensity", "renewable_energy_share", "annual_throughput"}
@@ -548,26 +549,26 @@ def test_interval_checked_against_the_rubric(indicator: dict[str, Any], value: f
 ])
 def test_bad_options(options: dict[str, Any], message: str) -> None:
     with pytest.raises(UpgradeScoreError) as caught:
-        sensitivity(None, examples(), **options)
+        sensitivity(V1, examples(), **options)
     assert str(caught.value).startswith(message)
 
 
 def test_empty_group() -> None:
     with pytest.raises(UpgradeScoreError, match="the group of bases is empty"):
-        sensitivity(None, [])
+        sensitivity(V1, [])
 
 
 def test_a_score_table_is_accepted() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     table = score_many(rubric, examples())
-    assert (sensitivity(None, table, samples=200, seed=1, value_samples=0)
+    assert (sensitivity(V1, table, samples=200, seed=1, value_samples=0)
             == sensitivity(rubric, examples(), samples=200, seed=1, value_samples=0))
 
 
 # --- command line -------------------------------------------------------------------------------------------
 
 def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sensitivity", str(EXAMPLES), "--samples", "300", "--seed", "4", "--top", "2"]) == 0
+    assert main(["sensitivity", "--rubric", V1, str(EXAMPLES), "--samples", "300", "--seed", "4", "--top", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Sensitivity · rubric urban-mining-upgrade 2026.1 · 4 bases · 300 samples of "
                           "direction and indicator weights (dirichlet:50) · seed 4")
@@ -578,7 +579,7 @@ def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["sensitivity", str(EXAMPLES), "--samples", "200", "--seed", "1", "--weights", "uniform:0.3"]
+    args = ["sensitivity", "--rubric", V1, str(EXAMPLES), "--samples", "200", "--seed", "1", "--weights", "uniform:0.3"]
     assert main([*args, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["weights"] == "uniform:0.3" and len(data["bases"]) == 4
@@ -596,7 +597,7 @@ def test_cli_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_bad_input_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], option: list[str],
                                              message: str) -> None:
     try:
-        code = main(["sensitivity", str(EXAMPLES), *option])
+        code = main(["sensitivity", "--rubric", V1, str(EXAMPLES), *option])
     except SystemExit as exc:  # argparse's own usage errors
         code = exc.code  # type: ignore[assignment]
     assert code == 2

@@ -31,6 +31,7 @@ from upgrade_score._analysis.sensitivity.values import sample_values, value_scor
 from upgrade_score._analysis.sensitivity.weights import parse_weights, sample_weights, sampled_scores
 from upgrade_score._cli import main
 from upgrade_score._render.sensitivity import render_sensitivity
+from v1 import V1, V1_BASES
 
 pytestmark = pytest.mark.filterwarnings("error")  # no numpy warnings from n/a cells or directions
 
@@ -179,7 +180,7 @@ def test_array_data_and_a_score_table_give_the_same_report() -> None:
     values = score_many(rubric, profiles).values  # no category: direction c does not apply
     from_profiles = sensitivity(rubric, profiles, samples=300, seed=3, **QUICK)
     from_array = sensitivity(rubric, values, ids=[p.id for p in profiles], samples=300, seed=3, **QUICK)
-    from_table = sensitivity(None, score_many(rubric, profiles), samples=300, seed=3, **QUICK)
+    from_table = sensitivity(V1, score_many(rubric, profiles), samples=300, seed=3, **QUICK)
     assert from_profiles.to_json() == from_array.to_json() == from_table.to_json()
     assert all(row.not_applicable == ("c",) for row in from_array.bases)
 
@@ -366,7 +367,7 @@ def test_array_values_outside_applies_to_are_neither_sampled_nor_correlated() ->
 
 
 def test_v1_reports_keep_their_keys() -> None:
-    report = sensitivity(None, load_profiles(ROOT / "examples" / "bases"), samples=200, seed=1)
+    report = sensitivity(V1, load_profiles(V1_BASES), samples=200, seed=1)
     for row in json.loads(report.to_json())["bases"]:
         assert set(row) == {"base", "level", "level_probability", "rank", "rank_interval", "score",
                             "score_interval", "top_probability"}

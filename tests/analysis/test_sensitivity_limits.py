@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 import tracemalloc
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,8 +17,9 @@ from upgrade_score import BaseProfile, UpgradeScoreError, load_profile, load_rub
 from upgrade_score._analysis.sensitivity import weights
 from upgrade_score._analysis.sensitivity.weights import parse_weights, sample_weights
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
+EXAMPLES = V1_BASES
 HUB = EXAMPLES / "scrap_metal_hub.yaml"
 QUICK = dict(methods=False, influence=False, value_samples=0)
 
@@ -30,7 +30,7 @@ def refused_fast(option: str, **request: object) -> str:
     started = time.monotonic()
     try:
         with pytest.raises(UpgradeScoreError) as info:
-            sensitivity(None, [load_profile(HUB)], **request)  # type: ignore[arg-type]
+            sensitivity(V1, [load_profile(HUB)], **request)  # type: ignore[arg-type]
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -44,7 +44,7 @@ def refused_fast(option: str, **request: object) -> str:
 def test_samples_times_indicators_is_bounded() -> None:
     # one base passes the bases × samples guard; 20M samples × 41 weights would be ~26 GiB
     message = refused_fast("samples", samples=20_000_000, seed=1, **QUICK)
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     width = len(rubric.indicator_ids) + len(rubric.direction_ids)
     assert f"at most {weights.MAX_WEIGHTS // width:,} samples" in message
 
@@ -53,7 +53,7 @@ def test_samples_times_bases_times_indicators_is_bounded(monkeypatch: pytest.Mon
     monkeypatch.setattr(weights, "MAX_PRODUCTS", 35 * 1_000)  # one base, 35 indicators
     message = refused_fast("samples", samples=1_001, seed=1, **QUICK)
     assert "at most 1,000 samples" in message
-    sensitivity(None, [load_profile(HUB)], samples=1_000, seed=1, **QUICK)
+    sensitivity(V1, [load_profile(HUB)], samples=1_000, seed=1, **QUICK)
 
 
 def test_value_samples_times_uncertain_values_is_bounded() -> None:
@@ -65,7 +65,7 @@ def test_value_samples_times_uncertain_values_is_bounded() -> None:
     started = time.monotonic()
     try:
         with pytest.raises(UpgradeScoreError, match=r"^value_samples: .*at most [0-9,]+ value samples"):
-            sensitivity(None, [uncertain], samples=10, seed=1, value_samples=10**8)
+            sensitivity(V1, [uncertain], samples=10, seed=1, value_samples=10**8)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
@@ -73,7 +73,7 @@ def test_value_samples_times_uncertain_values_is_bounded() -> None:
 
 
 def test_cli_refuses_too_many_samples_on_one_line(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sensitivity", str(HUB), "--samples", "20000000"]) == 2
+    assert main(["sensitivity", "--rubric", V1, str(HUB), "--samples", "20000000"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("upgrade-score: error: samples: ") and err.count("\n") == 1
     assert "at most" in err
@@ -88,7 +88,7 @@ def test_sampled_weights_are_held_a_chunk_at_a_time(monkeypatch: pytest.MonkeyPa
     for samples in (1_000, 50_000):
         tracemalloc.start()
         try:
-            sensitivity(None, profiles, samples=samples, seed=1, **QUICK)
+            sensitivity(V1, profiles, samples=samples, seed=1, **QUICK)
             peaks.append(tracemalloc.get_traced_memory()[1])
         finally:
             tracemalloc.stop()
@@ -103,7 +103,7 @@ def test_chunked_weights_give_the_same_report(monkeypatch: pytest.MonkeyPatch, s
     """Chunks draw the same weightings as one draw of all of them (the same random stream)."""
     from upgrade_score import Rubric, load_profiles
 
-    base = load_rubric()
+    base = load_rubric(V1)
     rubric = Rubric.model_validate({**base.model_dump(), "aggregation": aggregation})
     profiles = list(load_profiles(EXAMPLES))
     whole = sensitivity(rubric, profiles, samples=3_000, weights=spec, seed=7, **QUICK)

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 HUB = BASES / "scrap_metal_hub.yaml"
 
 
@@ -23,7 +24,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def test_score_text_names_every_direction(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "score", HUB)
+    code, out, err = run(capsys, "score", "--rubric", V1, HUB)
     assert code == 0 and err == ""
     assert "Jinhe Scrap-Metal Hub (jinhe-scrap-metal-hub)" in out
     assert "Overall 57.0 / 100 · level 2 Standardised · balanced level 1 Planning" in out
@@ -32,7 +33,7 @@ def test_score_text_names_every_direction(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_score_json_shape_and_numbers(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "score", HUB, "--format", "json")
+    code, out, _ = run(capsys, "score", "--rubric", V1, HUB, "--format", "json")
     data = json.loads(out)
     assert code == 0
     assert set(data) == {"rubric", "base", "overall", "directions", "indicators"}
@@ -52,7 +53,7 @@ def test_score_json_is_byte_stable_across_processes() -> None:
 
 
 def test_score_markdown_and_zh_labels(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "score", HUB, "--format", "markdown", "--lang", "zh", "--detail")
+    code, out, _ = run(capsys, "score", "--rubric", V1, HUB, "--format", "markdown", "--lang", "zh", "--detail")
     assert code == 0
     assert out.startswith("# 金河再生金属产业园")
     assert "| high_value | 高质化利用 |" in out
@@ -60,10 +61,10 @@ def test_score_markdown_and_zh_labels(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_score_directory_prints_one_row_per_base(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "score", BASES)
+    code, out, _ = run(capsys, "score", "--rubric", V1, BASES)
     assert code == 0 and "4 bases" in out
     assert out.count("-hub") + out.count("-park") + out.count("-base") >= 4
-    code, out, _ = run(capsys, "score", BASES, "--format", "json")
+    code, out, _ = run(capsys, "score", "--rubric", V1, BASES, "--format", "json")
     assert [card["base"]["id"] for card in json.loads(out)] == [
         "songxi-mixed-recycling-base", "qinglan-ewaste-dismantling-park",
         "chenghu-circular-economy-park", "jinhe-scrap-metal-hub"]
@@ -72,7 +73,7 @@ def test_score_directory_prints_one_row_per_base(capsys: pytest.CaptureFixture[s
 def test_score_csv(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = tmp_path / "bases.csv"
     table.write_text("id,green_factory_share,digital_platform\nb1,30,3\nb2,,5\n", encoding="utf-8")
-    code, out, _ = run(capsys, "score", table, "--format", "json")
+    code, out, _ = run(capsys, "score", "--rubric", V1, table, "--format", "json")
     cards = json.loads(out)
     assert code == 0 and [c["base"]["id"] for c in cards] == ["b1", "b2"]
     assert cards[1]["indicators"]["green_factory_share"]["missing"] is True
@@ -92,7 +93,7 @@ def test_bad_profile_is_one_line_exit_2(tmp_path: Path, capsys: pytest.CaptureFi
                                         content: str, expected: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(content, encoding="utf-8")
-    code, out, err = run(capsys, "score", path)
+    code, out, err = run(capsys, "score", "--rubric", V1, path)
     assert code == 2 and out == ""
     assert err == f"upgrade-score: error: {path.parent}/{expected}\n"
 
@@ -137,12 +138,12 @@ def test_rubrics_lists_the_default(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_gap_text_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "gap", HUB, "--target", "3")
+    code, out, _ = run(capsys, "gap", "--rubric", V1, HUB, "--target", "3")
     assert code == 0
     assert "Low-carbon development   21.9      1    60.0      3     38.1" in out
     assert ("2  Share of recycled raw materials covered by verified carbon reductions  "
             "Low-carbon development                3 %             25 %  +1.7          2") in out
-    code, out, _ = run(capsys, "gap", HUB, "--target", "low_carbon=2", "--format", "json")
+    code, out, _ = run(capsys, "gap", "--rubric", V1, HUB, "--target", "low_carbon=2", "--format", "json")
     data = json.loads(out)
     assert code == 0 and set(data["directions"]["low_carbon"]) == {
         "current_score", "target_score", "current_level", "target_level", "deficit"}
@@ -155,12 +156,12 @@ def test_gap_text_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
         (("--peer", "best"), "--peer needs --group"),
         (("--target-score", "120"), "--target-score: 120 is outside 0..100"),
     ]:
-        code, out, err = run(capsys, "gap", HUB, *argv)
+        code, out, err = run(capsys, "gap", "--rubric", V1, HUB, *argv)
         assert code == 2 and out == "" and message in err and err.count("\n") == 1
 
 
 def test_gap_peer_group(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "gap", BASES / "early_stage_mixed_base.yaml", "--peer", "median",
+    code, out, _ = run(capsys, "gap", "--rubric", V1, BASES / "early_stage_mixed_base.yaml", "--peer", "median",
                        "--group", BASES, "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["target"]["label"] == "median of 4 bases"
@@ -168,13 +169,13 @@ def test_gap_peer_group(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_compare_sorts_and_rejects_unknown_keys(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "compare", BASES, "--format", "json")
+    code, out, _ = run(capsys, "compare", "--rubric", V1, BASES, "--format", "json")
     data = json.loads(out)
     assert code == 0 and [b["rank"] for b in data["bases"]] == [1, 2, 3, 4]
     assert data["bases"][0]["base"] == "chenghu-circular-economy-park"
-    code, out, _ = run(capsys, "compare", BASES, "--sort", "high_value")
+    code, out, _ = run(capsys, "compare", "--rubric", V1, BASES, "--sort", "high_value")
     assert code == 0 and out.index("jinhe-scrap-metal-hub") < out.index("qinglan")
-    code, _, err = run(capsys, "compare", BASES, "--sort", "nope")
+    code, _, err = run(capsys, "compare", "--rubric", V1, BASES, "--sort", "nope")
     assert code == 2 and "sort: unknown 'nope'" in err
 
 

@@ -15,10 +15,11 @@ import yaml
 
 from upgrade_score import diff, load_profiles, load_rubric
 from upgrade_score._cli import main
+from v1 import V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILTIN = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 TEXT = BUILTIN.read_text(encoding="utf-8")
 
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")

@@ -22,9 +22,10 @@ from upgrade_score._cli import MAX_SHOWN_PROBLEMS, main
 from upgrade_score._io import rubrics as rubric_io
 from upgrade_score._io import validate as validate_module
 from upgrade_score._model.rubric import Rubric
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 HUB = BASES / "scrap_metal_hub.yaml"
 PANEL = ROOT / "examples" / "panel"
 DEFAULT = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
@@ -69,7 +70,7 @@ def test_every_problem_of_a_file_is_one_line_in_file_order(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = hub_with(tmp_path, green_factory_share="135", water_reuse_rate="-5",
                     same_grade_recycling_rate="101")
-    code, out, err = run(capsys, "score", path)
+    code, out, err = run(capsys, "score", "--rubric", V1, path)
     assert code == 2 and out == ""
     assert errors(err) == [
         f"{path}:{line_of(path, 'same_grade')}: values.same_grade_recycling_rate: "
@@ -144,7 +145,7 @@ def test_problem_lines_are_capped_with_the_count_of_the_rest(
     rows = "".join(f"b{k},abc{k}\n" for k in range(MAX_SHOWN_PROBLEMS + 7))
     path = tmp_path / "bases.csv"
     path.write_text(f"id,green_factory_share\n{rows}", encoding="utf-8")
-    code, _, err = run(capsys, "score", path)
+    code, _, err = run(capsys, "score", "--rubric", V1, path)
     lines = errors(err)
     assert code == 2 and len(lines) == MAX_SHOWN_PROBLEMS + 1
     assert lines[0] == f"{path}:2: green_factory_share: 'abc0' is not a number, true/false or blank"
@@ -179,7 +180,7 @@ def test_a_huge_cell_gives_a_short_stderr_line(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "bases.csv"
     path.write_text("id,green_factory_share\nb1," + "9" * 120_000 + "x\n", encoding="utf-8")
-    code, _, err = run(capsys, "score", path)
+    code, _, err = run(capsys, "score", "--rubric", V1, path)
     assert code == 2 and len(err) < 400 and err.startswith(f"{PREFIX}{path}:2: green_factory_share: ")
 
 
@@ -239,7 +240,7 @@ def test_an_oserror_from_any_file_access_is_exit_2_naming_the_file(
         raise OSError(5, "Input/output error", "disk/hub.yaml")
 
     monkeypatch.setattr(_cli, "load_profiles", broken)
-    code, _, err = run(capsys, "score", HUB)
+    code, _, err = run(capsys, "score", "--rubric", V1, HUB)
     assert code == 2 and errors(err) == ["disk/hub.yaml: cannot access the file (Input/output error)"]
 
 
@@ -270,7 +271,7 @@ def test_a_device_or_directory_is_refused_where_a_file_is_expected(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     if Path("/dev/zero").exists() and stat.S_ISCHR(os.stat("/dev/zero").st_mode):
         started = time.monotonic()
-        code, _, err = run(capsys, "score", HUB, "--rubric", "/dev/zero")
+        code, _, err = run(capsys, "score", "--rubric", V1, HUB, "--rubric", "/dev/zero")
         assert code == 2 and errors(err) == ["/dev/zero: not a regular file (a pipe, device or socket)"]
         assert time.monotonic() - started < 2
     folder = tmp_path / "r.yaml"
@@ -377,7 +378,7 @@ def test_library_warnings_never_reach_stderr_but_our_notices_are_one_line(
     profile.write_text(HUB.read_text(encoding="utf-8").replace(
         "{zh: 金河再生金属产业园, en: Jinhe Scrap-Metal Hub}", "金河再生金属产业园"), encoding="utf-8")
     with plain_python_warnings():
-        code, _, err = run(capsys, "report", profile, "-o", tmp_path / "r.html", "--lang", "zh")
+        code, _, err = run(capsys, "report", "--rubric", V1, profile, "-o", tmp_path / "r.html", "--lang", "zh")
     lines = err.splitlines()
     assert code == 0 and "Glyph" not in err and "Warning" not in err
     assert lines[-1].startswith("upgrade-score: wrote ")
@@ -437,6 +438,6 @@ def test_a_problem_of_the_document_itself_is_listed_once(tmp_path: Path,
     """The second read that looks for range problems meets the same tag error: one line, not two."""
     path = tmp_path / "t.yaml"
     path.write_text("base: {id: t}\nvalues: {high_value_product_share: !!float 40}\n", encoding="utf-8")
-    assert main(["score", str(path)]) == 2
+    assert main(["score", "--rubric", V1, str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "unsupported YAML tag" in err

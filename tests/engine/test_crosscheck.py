@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import math
 import random
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from upgrade_score import Rubric, load_profiles, load_rubric, score_many
+from v1 import V1, V1_BASES
 
 TOL = 1e-9
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
+EXAMPLES = V1_BASES
 
 
 # --- the naive implementation --------------------------------------------------------------
@@ -264,7 +264,7 @@ def test_all_at_level_k_is_level_k_everywhere() -> None:
 # --- the built-in rubric on the example bases ----------------------------------------------
 
 def test_default_rubric_on_example_bases() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     profiles = load_profiles(EXAMPLES)
     assert len(profiles) == 4
     table = score_many(rubric, list(profiles))

@@ -10,9 +10,10 @@ import pytest
 from upgrade_score import Rubric, UpgradeScoreError, lint, load_profiles, load_rubric, score, score_many
 from upgrade_score._cli import main
 from upgrade_score._io.yaml import parse_document
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-HUB = ROOT / "examples" / "bases" / "scrap_metal_hub.yaml"
+HUB = V1_BASES / "scrap_metal_hub.yaml"
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -54,7 +55,7 @@ def test_csv_trailing_empty_columns_are_ignored(tmp_path: Path) -> None:
 
 
 def test_duplicate_descriptor_levels_are_refused() -> None:
-    rubric = load_rubric().model_dump()
+    rubric = load_rubric(V1).model_dump()
     indicator = rubric["directions"][0]["indicators"][5]
     indicator["descriptors"] = {1: {"en": "first"}, "1": {"en": "second"}}
     with pytest.raises(Exception, match="descriptor level 1 is given twice"):
@@ -62,7 +63,7 @@ def test_duplicate_descriptor_levels_are_refused() -> None:
 
 
 def test_a_single_direction_rubric_is_lint_clean() -> None:
-    data = load_rubric().model_dump()
+    data = load_rubric(V1).model_dump()
     heavy = Rubric.model_validate({**data, "directions": [
         {**data["directions"][0], "weight": 10}, *data["directions"][1:]]})
     assert "direction-weight-share" in [f.id for f in lint(heavy)]  # the rule still works
@@ -83,13 +84,13 @@ def test_complex_arrays_are_refused() -> None:
 
 
 def test_detail_prints_every_scorecard(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["score", str(HUB.parent), "--detail"]) == 0
+    assert main(["score", "--rubric", V1, str(HUB.parent), "--detail"]) == 0
     out = capsys.readouterr().out
     assert out.count("\nRubric urban-mining-upgrade") == 4 and "high_value_product_share" in out
 
 
 def test_empty_target_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["gap", str(HUB), "--target", ""]) == 2
+    assert main(["gap", "--rubric", V1, str(HUB), "--target", ""]) == 2
     assert "target: '' is not a level or DIRECTION=LEVEL" in capsys.readouterr().err
 
 

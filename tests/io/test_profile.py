@@ -17,8 +17,9 @@ from upgrade_score import (
     score,
     score_many,
 )
+from v1 import V1_BASES
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
+EXAMPLES = V1_BASES
 EXAMPLE_IDS = {  # in file-name order
     "early_stage_mixed_base.yaml": "songxi-mixed-recycling-base",
     "ewaste_dismantling_park.yaml": "qinglan-ewaste-dismantling-park",

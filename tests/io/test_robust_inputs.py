@@ -23,6 +23,7 @@ import pytest
 
 from surveycsv import csv_rows, fill_csv
 from upgrade_score import BaseProfile, UpgradeScoreError, load_profiles, write_template
+from v1 import V1
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -327,6 +328,6 @@ def test_only_the_unknown_ids_that_are_shown_get_a_hint() -> None:
     values = {f"high_value_product_shar{k}": 1 for k in range(60)}
     profile = BaseProfile.model_validate({"base": {"id": "b"}, "values": values})
     with pytest.raises(UpgradeScoreError) as info:
-        score_many(load_rubric(), [profile])
+        score_many(load_rubric(V1), [profile])
     hinted = [p for p in info.value.problems if "did you mean 'high_value_product_share'" in p.message]
     assert len(info.value.problems) == 60 and len(hinted) == 50

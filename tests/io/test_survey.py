@@ -27,12 +27,13 @@ from upgrade_score import (
 )
 from upgrade_score._cli import main
 from upgrade_score._io.survey import MARKER, CellProblem
+from v1 import V1, V1_BASES
 
 openpyxl = pytest.importorskip("openpyxl")
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "bases"
+EXAMPLES = V1_BASES
 HUB = EXAMPLES / "scrap_metal_hub.yaml"
-DEFAULT = load_rubric()
+DEFAULT = load_rubric(V1)
 
 
 def fill_xlsx(path: Path, cells: dict[tuple[str, str], Any], formats: dict[str, str] | None = None) -> None:
@@ -460,7 +461,7 @@ def test_template_of_another_version_needs_that_version(tmp_path: Path, suffix: 
     assert problems_of(path) == [message]  # the built-in rubric of that id is another version
     assert problems_of(path, rubric=DEFAULT) == [message]
     capsys.readouterr()
-    assert main(["score", str(returned)]) == 2  # the CLI's default rubric: refused, not scored
+    assert main(["score", "--rubric", V1, str(returned)]) == 2  # the CLI's default rubric: refused, not scored
     err = capsys.readouterr().err
     assert err == f"upgrade-score: error: {message}\n"
     (base,) = load_profiles(path, rubric=older)
@@ -565,7 +566,7 @@ def test_libreoffice_opens_the_workbook(tmp_path: Path) -> None:
                "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir", str(out), str(path)]
     subprocess.run(command, capture_output=True, timeout=120, check=True)
     rows = csv_rows(out / "survey.csv")  # the first sheet
-    assert rows[0][:4] == [MARKER, "urban-mining-upgrade", load_rubric().version, "one-base"]
+    assert rows[0][:4] == [MARKER, "urban-mining-upgrade", load_rubric(V1).version, "one-base"]
     assert rows[2][:4] == ["base.id", "基地编号：英文字母开头，可含字母、数字和 - _ .",
                            "Base id: a letter, then letters, digits, - _ .", hub.id]
     # saved again by LibreOffice: still read back the same, drop-downs kept
@@ -589,12 +590,12 @@ def test_cli_template_then_score(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main(["template", "-o", str(out)]) == 2
     assert capsys.readouterr().err == (f"upgrade-score: error: {out}: exists already (a filled-in "
                                        "survey?): use --force to overwrite it\n")
-    assert main(["score", str(out), "--format", "json"]) == 0
+    assert main(["score", "--rubric", V1, str(out), "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 4
     assert main(["template", "--force", "-o", str(tmp_path / "s.csv")]) == 0
     fill_csv(tmp_path / "s.csv", {"base.id": "b", "green_factory_share": "135"})
     capsys.readouterr()
-    assert main(["score", str(tmp_path / "s.csv")]) == 2
+    assert main(["score", "--rubric", V1, str(tmp_path / "s.csv")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "green_factory_share: 135 is outside 0–100 %" in err
 

@@ -31,13 +31,14 @@ from upgrade_score import (
 )
 from upgrade_score._cli import main
 from upgrade_score._io.survey import MARKER
+from v1 import V1, V1_BASES
 
 openpyxl = pytest.importorskip("openpyxl")
 
 ROOT = Path(__file__).resolve().parents[2]
 V2_PATH = ROOT / "examples" / "rubrics" / "categories_and_gates.yaml"
 V2 = load_rubric(V2_PATH)
-DEFAULT = load_rubric()
+DEFAULT = load_rubric(V1)
 
 
 def _extended() -> Rubric:
@@ -281,7 +282,7 @@ def test_cli_reports_one_located_line(tmp_path: Path, capsys: pytest.CaptureFixt
     path = write_template(V2, tmp_path / "s.csv")
     fill_csv(path, {"base.id": "b1", "base.category": "ferrous", "dismantling": "2"})
     capsys.readouterr()
-    assert main(["score", str(path), "--rubric", str(V2_PATH)]) == 2
+    assert main(["score", "--rubric", V1, str(path), "--rubric", str(V2_PATH)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert f"{path}:D13: dismantling: does not apply to category 'ferrous'" in err
@@ -308,7 +309,7 @@ def test_a_template_is_read_only_with_its_rubric(tmp_path: Path, capsys: pytest.
                "from (load_profiles(..., rubric=...); CLI: --rubric)")
     assert problems_of(path, rubric=DEFAULT) == [message]
     capsys.readouterr()
-    assert main(["score", str(path)]) == 2  # the CLI's default rubric is the built-in one
+    assert main(["score", "--rubric", V1, str(path)]) == 2  # the CLI's default rubric is the built-in one
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and message in err
     (base,) = load_profiles(path, rubric=V2_PATH)
@@ -399,7 +400,7 @@ def test_zh_templates_carry_no_english(tmp_path: Path, rubric: Rubric, suffix: s
 
 
 def test_a_zh_template_of_the_hub_prefilled(tmp_path: Path) -> None:
-    hub = load_profile(ROOT / "examples" / "bases" / "scrap_metal_hub.yaml")
+    hub = load_profile(V1_BASES / "scrap_metal_hub.yaml")
     neutral = _neutral_texts(DEFAULT)
     zh = write_template(DEFAULT, tmp_path / "hub.csv", profiles=hub)
     # (what the base reported is its own text: its English name, region, the sources of values)
@@ -459,7 +460,7 @@ def test_round_trip_through_the_cli(tmp_path: Path, capsys: pytest.CaptureFixtur
             assert main(["template", "--rubric", str(V2_PATH), "--from", str(source), "-o",
                          str(target)]) == 0
         capsys.readouterr()
-        assert main(["score", str(target), "--rubric", str(V2_PATH), "--format", "json"]) == 0
+        assert main(["score", "--rubric", V1, str(target), "--rubric", str(V2_PATH), "--format", "json"]) == 0
         printed = json.loads(capsys.readouterr().out)
         outputs.append(printed if isinstance(printed, dict) else printed[0])
     assert outputs[0] == outputs[1] == outputs[2]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from upgrade_score import load_rubric
 from upgrade_score._model.results import RubricRef
 from upgrade_score._render.plot import _numbered_ids
+from v1 import V1
 
 
 def test_clip_path_ids_are_numbered_in_order() -> None:
@@ -20,7 +21,7 @@ def test_clip_path_ids_are_numbered_in_order() -> None:
 
 
 def test_rubric_references_compare_by_id_version_and_hash() -> None:
-    rubric = load_rubric()
+    rubric = load_rubric(V1)
     kept = RubricRef.of(rubric)
     bare = RubricRef(id=rubric.id, version=rubric.version, sha256=rubric.sha256)
     assert kept == bare and hash(kept) == hash(bare)

@@ -22,11 +22,12 @@ from upgrade_score import (
     gap,
     score_many,
 )
+from v1 import V1, V1_BASES
 
 pd = pytest.importorskip("pandas")
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 
 
 def value_frame(profiles: tuple[BaseProfile, ...]) -> pd.DataFrame:
@@ -214,10 +215,10 @@ def test_without_pandas_the_package_imports_and_asks_for_the_extra():
         sys.modules["pandas"] = None        # makes 'import pandas' raise ImportError
         sys.modules["matplotlib"] = None
         import upgrade_score as us
-        table = us.score_many(None, us.load_profiles({str(BASES)!r}))
+        table = us.score_many({V1!r}, us.load_profiles({str(BASES)!r}))
         print(table.overall.round(1).tolist())
-        for call in (table.to_dataframe, us.load_rubric().to_dataframe,
-                     lambda: us.plot_radar(table), lambda: us.render_report(None, table)):
+        for call in (table.to_dataframe, us.load_rubric({V1!r}).to_dataframe,
+                     lambda: us.plot_radar(table), lambda: us.render_report({V1!r}, table)):
             try:
                 call()
             except us.UpgradeScoreError as error:

@@ -22,9 +22,10 @@ from upgrade_score import (
     set_display_language,
 )
 from upgrade_score._model.results import RubricRef
+from v1 import V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 VOID = {"br", "img", "meta", "hr", "input", "link", "col", "wbr"}
 
 

@@ -17,9 +17,10 @@ import pytest
 
 from upgrade_score import load_rubric
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-HUB = ROOT / "examples" / "bases" / "scrap_metal_hub.yaml"
+HUB = V1_BASES / "scrap_metal_hub.yaml"
 # a line break then an HTML comment that would hide the rest, a link, emphasis, a code span,
 # strikethrough, an entity that reads as "<", a pipe that splits a cell, a Unicode line separator
 HOSTILE = "x\n<!-- hide | *bold* [link](https://e.example) `code` ~~gone~~ &lt;b&gt; \\ \u2028 # h>"
@@ -27,7 +28,7 @@ OWN_MARKUP = ("<!-- upgrade-score-diff -->", "<details>", "</details>", "<summar
 
 
 def hostile_rubric(version: str, heavier: bool = False) -> dict[str, object]:
-    data = load_rubric().model_dump(mode="json", exclude_none=True)
+    data = load_rubric(V1).model_dump(mode="json", exclude_none=True)
     data["version"] = f"{version} {HOSTILE}"
     data["title"] = {"en": f"T {HOSTILE}", "zh": f"标题 {HOSTILE}"}
     data["levels"][1]["name"] = {"en": f"L {HOSTILE}", "zh": f"级 {HOSTILE}"}

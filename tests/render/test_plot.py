@@ -29,9 +29,10 @@ from upgrade_score import (  # noqa: E402
     score_many,
 )
 from upgrade_score._render import plot as _plot  # noqa: E402
+from v1 import V1_BASES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 
 
 def pixels(fig: Figure) -> np.ndarray:

@@ -28,9 +28,10 @@ from upgrade_score import (
     write_report,
 )
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -118,15 +119,15 @@ def test_bad_options(rubric, profiles, tmp_path):
 
 def test_cli_report(tmp_path, capsys):
     out = tmp_path / "report.html"
-    assert main(["report", str(BASES), "--target", "high_value=4,green=3", "--top", "5", "-o", str(out)]) == 0
+    assert main(["report", "--rubric", V1, str(BASES), "--target", "high_value=4,green=3", "--top", "5", "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert "High-value use level 4" in page and page.count("<section class=\"base\">") == 4
     assert "wrote" in capsys.readouterr().err
-    assert main(["report", str(BASES / "scrap_metal_hub.yaml"), "--lang", "zh", "--charts", "png",
+    assert main(["report", "--rubric", V1, str(BASES / "scrap_metal_hub.yaml"), "--lang", "zh", "--charts", "png",
                  "-o", "-"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("<!DOCTYPE html>") and "金河再生金属产业园" in printed
-    assert main(["report", str(BASES / "scrap_metal_hub.yaml"), "--peer", "best", "--group", str(BASES),
+    assert main(["report", "--rubric", V1, str(BASES / "scrap_metal_hub.yaml"), "--peer", "best", "--group", str(BASES),
                  "-o", str(out)]) == 0
     assert "peer best of 4 bases" in out.read_text(encoding="utf-8")
 
@@ -150,7 +151,7 @@ def test_cli_report_bad_input_exits_2(argv, capsys, tmp_path, monkeypatch):
 
 def test_cli_report_needs_an_output(capsys):
     with pytest.raises(SystemExit) as caught:
-        main(["report", str(BASES)])
+        main(["report", "--rubric", V1, str(BASES)])
     assert caught.value.code == 2
 
 
