@@ -45,7 +45,7 @@ def test_score_json_shape_and_numbers(capsys: pytest.CaptureFixture[str]) -> Non
 
 
 def test_score_json_is_byte_stable_across_processes() -> None:
-    command = [sys.executable, "-m", "upgrade_score", "score", str(HUB), "--format", "json"]
+    command = [sys.executable, "-m", "upgrade_score", "score", str(HUB), "--rubric", V1, "--format", "json"]
     first = subprocess.run(command, capture_output=True, check=True).stdout
     second = subprocess.run(command, capture_output=True, check=True,
                             env={"PYTHONHASHSEED": "123", "PATH": ""}).stdout
@@ -53,7 +53,8 @@ def test_score_json_is_byte_stable_across_processes() -> None:
 
 
 def test_score_markdown_and_zh_labels(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "score", "--rubric", V1, HUB, "--format", "markdown", "--lang", "zh", "--detail")
+    code, out, _ = run(capsys, "score", "--rubric", V1, HUB, "--format", "markdown", "--lang", "zh",
+                       "--detail")
     assert code == 0
     assert out.startswith("# 金河再生金属产业园")
     assert "| high_value | 高质化利用 |" in out
@@ -132,9 +133,10 @@ def test_schema_write_and_its_usage_errors(tmp_path: Path, capsys: pytest.Captur
     assert code == 2 and "not both" in err
 
 
-def test_rubrics_lists_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+def test_rubrics_lists_the_default_and_the_kept_versions(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "rubrics")
-    assert code == 0 and out.startswith("urban-mining-upgrade  2026.1")
+    assert code == 0 and out == ("urban-mining-upgrade  2026.2  Urban-mining base upgrade maturity\n"
+                                 "urban-mining-upgrade@2026.1  2026.1  Urban-mining base upgrade maturity\n")
 
 
 def test_gap_text_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -161,8 +163,8 @@ def test_gap_text_json_and_errors(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_gap_peer_group(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "gap", "--rubric", V1, BASES / "early_stage_mixed_base.yaml", "--peer", "median",
-                       "--group", BASES, "--format", "json")
+    code, out, _ = run(capsys, "gap", "--rubric", V1, BASES / "early_stage_mixed_base.yaml", "--peer",
+                       "median", "--group", BASES, "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["target"]["label"] == "median of 4 bases"
     assert not data["met"] and data["plan"]
@@ -188,7 +190,7 @@ def test_usage_errors_are_one_line_exit_2(capsys: pytest.CaptureFixture[str], ar
 
 
 def test_console_script_runs_away_from_the_source_tree(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "upgrade_score", "score", str(HUB)],
+    result = subprocess.run([sys.executable, "-m", "upgrade_score", "score", str(HUB), "--rubric", V1],
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Overall 57.0 / 100" in result.stdout

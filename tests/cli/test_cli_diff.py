@@ -15,10 +15,10 @@ import yaml
 
 from upgrade_score import diff, load_profiles, load_rubric
 from upgrade_score._cli import main
-from v1 import V1_BASES
+from v1 import V1, V1_BASES, V1_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILTIN = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
+BUILTIN = V1_PATH  # the golden v1 rubric (tests/v1.py)
 BASES = V1_BASES
 TEXT = BUILTIN.read_text(encoding="utf-8")
 
@@ -98,7 +98,7 @@ def test_direction_shifts_table_lists_moved_directions(tmp_path: Path,
 
 
 def test_no_changes_and_no_profiles(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "diff", BUILTIN, "urban-mining-upgrade")
+    code, out, _ = run(capsys, "diff", BUILTIN, V1)
     assert code == 0
     assert out == ("Rubric diff: urban-mining-upgrade 2026.1 → urban-mining-upgrade 2026.1 · 0 changes\n\n"
                    "No profiles given: impact on bases not computed.\n")

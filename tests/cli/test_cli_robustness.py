@@ -22,10 +22,12 @@ from upgrade_score._cli import MAX_SHOWN_PROBLEMS, main
 from upgrade_score._io import rubrics as rubric_io
 from upgrade_score._io import validate as validate_module
 from upgrade_score._model.rubric import Rubric
-from v1 import V1, V1_BASES
+from v1 import V1, V1_BASES, V1_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 BASES = V1_BASES
+NEW_BASES = ROOT / "examples" / "bases"  # the README's examples, for the default rubric
+NEW_HUB = NEW_BASES / "scrap_metal_hub.yaml"
 HUB = BASES / "scrap_metal_hub.yaml"
 PANEL = ROOT / "examples" / "panel"
 DEFAULT = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
@@ -85,7 +87,8 @@ def test_every_problem_of_a_file_is_one_line_in_file_order(
 def test_a_type_error_does_not_hide_the_range_errors_of_other_values(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = hub_with(tmp_path, rd_intensity="abc", green_factory_share="135", water_reuse_rate="-5")
-    for command in (["score", path], ["gap", path], ["compare", path, BASES]):
+    for command in (["score", path, "--rubric", V1], ["gap", path, "--rubric", V1],
+                    ["compare", path, BASES, "--rubric", V1]):
         code, _, err = run(capsys, *command)
         lines = errors(err)
         assert code == 2 and len(lines) == 3, err
@@ -96,7 +99,7 @@ def test_a_type_error_does_not_hide_the_range_errors_of_other_values(
 
 
 def test_a_type_error_in_a_rubric_does_not_hide_its_rule_errors(tmp_path: Path) -> None:
-    text = DEFAULT.read_text(encoding="utf-8")
+    text = V1_PATH.read_text(encoding="utf-8")
     other = text.index("id: offtake_agreement_share")  # not the indicator with bad thresholds
     text = text[:other] + text[other:].replace("weight: 2", "weight: heavy", 1)
     text = text.replace("thresholds: [10, 20, 35, 50, 65]", "thresholds: [10, 20, 35, 30, 65]", 1)
@@ -198,7 +201,7 @@ LONG = "n" * 300
     ["check", f"{LONG}.yaml"],
     ["diff", f"{LONG}.yaml", "urban-mining-upgrade"],
     ["template", "-o", "OUT/" + f"{LONG}.csv"],
-    ["report", HUB, "-o", "OUT/" + f"{LONG}.html"],
+    ["report", NEW_HUB, "-o", "OUT/" + f"{LONG}.html"],
     ["sensitivity", f"{LONG}.yaml", "--samples", "10"],
 ])
 def test_a_path_component_over_255_bytes_is_a_located_error(
@@ -221,8 +224,8 @@ def test_a_long_git_spec_is_asked_of_git(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize("argv", [
     ["template", "-o", "OUT/absent/survey.csv"],
     ["template", "-o", "OUT/absent/survey.xlsx"],
-    ["report", HUB, "-o", "OUT/absent/report.html"],
-    ["report", HUB, "-o", "OUT"],
+    ["report", NEW_HUB, "-o", "OUT/absent/report.html"],
+    ["report", NEW_HUB, "-o", "OUT"],
 ])
 def test_writing_where_it_cannot_is_a_located_error(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[Any]) -> None:
@@ -320,12 +323,13 @@ def test_a_typo_in_a_nested_field_names_the_field(tmp_path: Path,
 # --- no library warning on stderr ----------------------------------------------------------------
 
 README_COMMANDS = [
-    ["score", HUB], ["score", BASES], ["score", HUB, "--detail", "--format", "markdown", "--lang", "zh"],
-    ["gap", HUB, "--target", "3", "--top", "6"], ["gap", HUB, "--peer", "best", "--group", BASES],
-    ["compare", BASES], ["compare", BASES, "--format", "json"],
+    ["score", NEW_HUB], ["score", NEW_BASES],
+    ["score", NEW_HUB, "--detail", "--format", "markdown", "--lang", "zh"],
+    ["gap", NEW_HUB, "--target", "3", "--top", "6"], ["gap", NEW_HUB, "--peer", "best", "--group", NEW_BASES],
+    ["compare", NEW_BASES], ["compare", NEW_BASES, "--format", "json"],
     ["check", DEFAULT, V2], ["diff", DEFAULT, V2, "--profiles", V2_BASES],
-    ["sensitivity", BASES, "--samples", "200", "--seed", "1"],
-    ["report", BASES, "-o", "OUT/r.html"], ["report", BASES, "-o", "OUT/r.html", "--lang", "zh"],
+    ["sensitivity", NEW_BASES, "--samples", "200", "--seed", "1"],
+    ["report", NEW_BASES, "-o", "OUT/r.html"], ["report", NEW_BASES, "-o", "OUT/r.html", "--lang", "zh"],
     ["template", "-o", "OUT/t.csv", "--force"],
     ["score", V2_BASES, "--rubric", V2], ["compare", V2_BASES, "--rubric", V2],
     ["gap", V2_BASES / "ewaste_park.yaml", "--rubric", V2],
