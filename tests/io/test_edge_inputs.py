@@ -72,7 +72,7 @@ def test_a_single_direction_rubric_is_lint_clean() -> None:
 
 
 def test_scorecard_index_must_be_a_row_number_or_id() -> None:
-    table = score_many(None, np.full((2, 35), np.nan))
+    table = score_many(V1, np.full((2, 35), np.nan))
     with pytest.raises(UpgradeScoreError, match="expected a row number or a base id"):
         table.scorecard(1.0)  # type: ignore[arg-type]
     assert table.scorecard(np.int64(1)).base.id == "row-2"
@@ -80,7 +80,7 @@ def test_scorecard_index_must_be_a_row_number_or_id() -> None:
 
 def test_complex_arrays_are_refused() -> None:
     with pytest.raises(UpgradeScoreError, match="numeric"):
-        score_many(None, np.ones((1, 35)) * 1j)
+        score_many(V1, np.ones((1, 35)) * 1j)
 
 
 def test_detail_prints_every_scorecard(capsys: pytest.CaptureFixture[str]) -> None:

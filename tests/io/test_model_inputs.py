@@ -188,9 +188,10 @@ def test_documented_base_fields_are_kept_as_given(tmp_path: Path) -> None:
 
 
 def test_every_shipped_profile_and_rubric_is_valid() -> None:
-    from upgrade_score import load_profiles
+    from upgrade_score import load_profiles, score_many
 
-    assert len(load_profiles(PROJECT / "examples" / "bases")) == 4
+    examples = load_profiles(PROJECT / "examples" / "bases")
+    assert len(examples) == 5 and len(score_many(load_rubric(), examples)) == 5  # the default scores them
     rubric = load_rubric(PROJECT / "examples" / "rubrics" / "categories_and_gates.yaml")
     assert len(load_profiles(PROJECT / "examples" / "rubrics" / "bases", rubric=rubric)) == 3
     for path in (PROJECT / "rubrics").glob("*.yaml"):

@@ -151,7 +151,7 @@ def _dump(profile: BaseProfile) -> dict[str, Any]:
 @pytest.mark.parametrize("layout", ["one-base", "many-bases"])
 def test_csv_templates_write_no_formulas_and_read_them_back(tmp_path: Path, layout: str) -> None:
     base = hostile_base()
-    path = write_template(None, tmp_path / "s.csv", layout, profiles=base)  # type: ignore[arg-type]
+    path = write_template(V1, tmp_path / "s.csv", layout, profiles=base)  # type: ignore[arg-type]
     cells = [cell for row in csv_rows(path) for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r")]
     assert not [cell for cell in cells if cell[:1] == "-" and cell != "-"]
@@ -168,7 +168,7 @@ def test_csv_templates_write_no_formulas_and_read_them_back(tmp_path: Path, layo
 
 def test_xlsx_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     base = hostile_base()
-    path = write_template(None, tmp_path / "s.xlsx", profiles=base)
+    path = write_template(V1, tmp_path / "s.xlsx", profiles=base)
     sheet = openpyxl.load_workbook(path)["基本信息"]
     name = sheet["D4"]
     assert (name.value, name.data_type, name.quotePrefix) == (HOSTILE["name"]["zh"], "s", True)

@@ -9,7 +9,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from upgrade_score import Rubric, UpgradeScoreError, load_rubric
+from upgrade_score import Label, Rubric, UpgradeScoreError, load_rubric
+from upgrade_score._io.rubrics import builtin_path, builtin_rubrics, builtin_versions
+from v1 import V1_PATH
 
 BUILTIN_PATH = Path(__file__).resolve().parents[2] / "rubrics" / "urban_mining_upgrade.yaml"
 DIRECTION_IDS = ("high_value", "chain", "green", "low_carbon", "intelligent", "clustered")
@@ -149,12 +151,12 @@ def test_builtin_rubric_shape() -> None:
     assert rubric.level_count == 5
     assert [level.level for level in rubric.levels] == [1, 2, 3, 4, 5]
     for direction in rubric.directions:
-        assert 5 <= len(direction.indicators) <= 8, direction.id
+        assert 5 <= len(direction.indicators) <= 10, direction.id
         assert direction.name.zh and direction.name.en
         for indicator in direction.indicators:
             assert indicator.name.zh and indicator.name.en, indicator.id
-            assert indicator.source and indicator.source.strip(), indicator.id
-            assert indicator.rationale and indicator.rationale.strip(), indicator.id
+            assert isinstance(indicator.source, Label) and indicator.source.zh and indicator.source.en
+            assert indicator.rationale and str(indicator.rationale).strip(), indicator.id
     assert len(set(rubric.indicator_ids)) == len(rubric.indicator_ids)
 
 
@@ -163,7 +165,30 @@ def test_unknown_builtin_or_missing_file(source: str) -> None:
     with pytest.raises(UpgradeScoreError) as info:
         load_rubric(source)
     assert str(info.value) == (f"{source}: no such file or built-in rubric "
-                               "(built-in: urban-mining-upgrade)")
+                               "(built-in: urban-mining-upgrade, urban-mining-upgrade@2026.1)")
+
+
+def test_a_kept_version_is_built_in_as_id_at_version() -> None:
+    older = load_rubric("urban-mining-upgrade@2026.1")
+    assert (older.id, older.version, len(older.indicators)) == ("urban-mining-upgrade", "2026.1", 35)
+    assert older == load_rubric(V1_PATH) and older != load_rubric()
+    # the current version answers to its own version too
+    assert load_rubric("urban-mining-upgrade@2026.2") == load_rubric("urban-mining-upgrade")
+    assert builtin_versions("urban-mining-upgrade") == ("2026.1", "2026.2")
+    with pytest.raises(UpgradeScoreError) as info:
+        load_rubric("urban-mining-upgrade@2025.9")
+    assert str(info.value) == ("urban-mining-upgrade@2025.9: the built-in rubric 'urban-mining-upgrade' "
+                               "has no version '2025.9' (versions: 2026.1, 2026.2)")
+    assert builtin_path("urban-mining-upgrade@") is None and builtin_path("@2026.1") is None
+
+
+def test_every_kept_file_holds_the_version_its_name_says() -> None:
+    for name, path in builtin_rubrics().items():
+        rubric_id, at, version = name.partition("@")
+        rubric = load_rubric(path)
+        assert rubric.id == rubric_id, path
+        if at:
+            assert rubric.version == version, path
 
 
 def test_missing_file_path(tmp_path: Path) -> None:

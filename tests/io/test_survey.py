@@ -33,7 +33,7 @@ openpyxl = pytest.importorskip("openpyxl")
 
 EXAMPLES = V1_BASES
 HUB = EXAMPLES / "scrap_metal_hub.yaml"
-DEFAULT = load_rubric(V1)
+DEFAULT = load_rubric(V1)  # the golden v1 behaviour (tests/v1.py)
 
 
 def fill_xlsx(path: Path, cells: dict[tuple[str, str], Any], formats: dict[str, str] | None = None) -> None:
@@ -455,15 +455,17 @@ def test_template_of_another_version_needs_that_version(tmp_path: Path, suffix: 
         fill_csv(path, {"base.id": "b", "green_factory_share": "30"})
     else:
         fill_xlsx(path, {("基本信息", "D3"): "b", ("绿色化发展", "D7"): 30})
-    message = (f"{path}:{where}: this template was written from rubric 'urban-mining-upgrade' 2025.1, "
-               f"not from 'urban-mining-upgrade' {DEFAULT.version}: read it with the rubric it was "
-               "written from (load_profiles(..., rubric=...); CLI: --rubric)")
-    assert problems_of(path) == [message]  # the built-in rubric of that id is another version
-    assert problems_of(path, rubric=DEFAULT) == [message]
+    def message(version: str) -> str:
+        return (f"{path}:{where}: this template was written from rubric 'urban-mining-upgrade' 2025.1, "
+                f"not from 'urban-mining-upgrade' {version}: read it with the rubric it was "
+                "written from (load_profiles(..., rubric=...); CLI: --rubric)")
+    current = load_rubric().version  # no built-in version 2025.1: the current one refuses it
+    assert problems_of(path) == [message(current)]
+    assert problems_of(path, rubric=DEFAULT) == [message(DEFAULT.version)]
     capsys.readouterr()
-    assert main(["score", "--rubric", V1, str(returned)]) == 2  # the CLI's default rubric: refused, not scored
+    assert main(["score", str(returned)]) == 2  # the CLI's default rubric: refused, not scored
     err = capsys.readouterr().err
-    assert err == f"upgrade-score: error: {message}\n"
+    assert err == f"upgrade-score: error: {message(current)}\n"
     (base,) = load_profiles(path, rubric=older)
     assert base.value("green_factory_share") == 30.0
 
@@ -522,10 +524,10 @@ def test_plain_workbook_and_directory(tmp_path: Path) -> None:
     assert (w1.value("green_factory_share"), w1.value("third_party_carbon_verification")) == (30.0, True)
     assert w1.base.name is not None and w1.base.name.en == "Workbook base"
     with pytest.raises(UpgradeScoreError) as info:  # without a rubric, checked when scored
-        score_many(None, [w1, w2])
+        score_many(V1, [w1, w2])
     assert str(info.value) == (f"{tmp_path / 'plain.xlsx'}:Sheet!D3: green_factory_share: 1200 is outside "
                                "the valid range [0, 100]")
-    assert problems_of(tmp_path / "plain.xlsx", rubric="urban-mining-upgrade") == [
+    assert problems_of(tmp_path / "plain.xlsx", rubric=V1) == [
         f"{tmp_path / 'plain.xlsx'}:Sheet!D3: green_factory_share: 1200 is outside 0–100 %"]
 
 
@@ -584,15 +586,15 @@ def test_libreoffice_opens_the_workbook(tmp_path: Path) -> None:
 
 def test_cli_template_then_score(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "survey.xlsx"
-    assert main(["template", "--layout", "many-bases", "--lang", "en", "--from", str(EXAMPLES),
-                 "-o", str(out)]) == 0
+    assert main(["template", "--rubric", V1, "--layout", "many-bases", "--lang", "en", "--from",
+                 str(EXAMPLES), "-o", str(out)]) == 0
     assert "wrote" in capsys.readouterr().err
     assert main(["template", "-o", str(out)]) == 2
     assert capsys.readouterr().err == (f"upgrade-score: error: {out}: exists already (a filled-in "
                                        "survey?): use --force to overwrite it\n")
     assert main(["score", "--rubric", V1, str(out), "--format", "json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 4
-    assert main(["template", "--force", "-o", str(tmp_path / "s.csv")]) == 0
+    assert main(["template", "--rubric", V1, "--force", "-o", str(tmp_path / "s.csv")]) == 0
     fill_csv(tmp_path / "s.csv", {"base.id": "b", "green_factory_share": "135"})
     capsys.readouterr()
     assert main(["score", "--rubric", V1, str(tmp_path / "s.csv")]) == 2
