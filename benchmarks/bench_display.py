@@ -22,7 +22,7 @@ from upgrade_score import BaseProfile, Rubric, load_rubric, score
 
 def wide_rubric(total: int) -> Rubric:
     """The default rubric with about ``total`` indicators, spread evenly over its directions."""
-    data = load_rubric().model_dump(mode="json", exclude_none=True)
+    data = load_rubric("urban-mining-upgrade@2026.1").model_dump(mode="json", exclude_none=True)
     per_direction = max(1, total // len(data["directions"]))
     for d, direction in enumerate(data["directions"]):
         first = direction["indicators"][0]

@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    rubric = load_rubric()
+    rubric = load_rubric("urban-mining-upgrade@2026.1")  # the reference workload of the README figures
     values = random_values(rubric, args.bases)
     print(f"rubric {rubric.id} {rubric.version}: {len(rubric.indicator_ids)} indicators, "
           f"{len(rubric.directions)} directions; {args.bases:,} bases × {args.samples:,} samples")

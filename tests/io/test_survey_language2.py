@@ -38,7 +38,9 @@ openpyxl = pytest.importorskip("openpyxl")
 ROOT = Path(__file__).resolve().parents[2]
 V2_PATH = ROOT / "examples" / "rubrics" / "categories_and_gates.yaml"
 V2 = load_rubric(V2_PATH)
-DEFAULT = load_rubric(V1)
+DEFAULT = load_rubric(V1)  # the golden v1 behaviour (tests/v1.py)
+EXAMPLES = ROOT / "examples" / "bases"
+CURRENT = load_rubric()  # the default rubric 2026.2: its zh templates are checked too
 
 
 def _extended() -> Rubric:
@@ -389,7 +391,7 @@ def _cells(path: Path) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("layout", ["one-base", "many-bases"])
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
-@pytest.mark.parametrize("rubric", [V2, V2X, DEFAULT], ids=["v2", "v2x", "default"])
+@pytest.mark.parametrize("rubric", [V2, V2X, DEFAULT, CURRENT], ids=["v2", "v2x", "v1", "default"])
 def test_zh_templates_carry_no_english(tmp_path: Path, rubric: Rubric, suffix: str, layout: str) -> None:
     neutral = _neutral_texts(rubric)
     zh = write_template(rubric, tmp_path / f"zh.{suffix}", layout, "zh")  # type: ignore[arg-type]
@@ -400,10 +402,11 @@ def test_zh_templates_carry_no_english(tmp_path: Path, rubric: Rubric, suffix: s
     assert len([text for _, text in _cells(en) if _latin_words(text, neutral)]) > 5
 
 
-def test_a_zh_template_of_the_hub_prefilled(tmp_path: Path) -> None:
-    hub = load_profile(V1_BASES / "scrap_metal_hub.yaml")
-    neutral = _neutral_texts(DEFAULT)
-    zh = write_template(DEFAULT, tmp_path / "hub.csv", profiles=hub)
+@pytest.mark.parametrize(("rubric", "bases"), [(DEFAULT, V1_BASES), (CURRENT, EXAMPLES)], ids=["v1", "default"])
+def test_a_zh_template_of_the_hub_prefilled(tmp_path: Path, rubric: Rubric, bases: Path) -> None:
+    hub = load_profile(bases / "scrap_metal_hub.yaml")
+    neutral = _neutral_texts(rubric)
+    zh = write_template(rubric, tmp_path / "hub.csv", profiles=hub)
     # (what the base reported is its own text: its English name, region, the sources of values)
     filled = {f"{r}:{c}" for r in range(1, len(csv_rows(zh)) + 1) for c in (4, 6)}
     assert [w for w, text in _cells(zh) if w not in filled and _latin_words(text, neutral)] == []
