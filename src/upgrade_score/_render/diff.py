@@ -115,6 +115,12 @@ def _impact_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: 
     if ignored:
         joined = word("diff.separator", lang).join(ignored)
         parts.append(_text(word("diff.values dropped", lang).format(list=joined), style))
+    computed = [word("diff.takes computed", lang).format(which=word(f"diff.which {which}", lang),
+                                                          ids=", ".join(ids))
+                for which, ids in sorted((result.computed or {}).items()) if ids]
+    if computed:
+        joined = word("diff.separator", lang).join(computed)
+        parts.append(_text(word("diff.values computed", lang).format(list=joined), style))
     return parts
 
 

@@ -15,7 +15,7 @@ from ..._analysis.score import score_many
 from ..._analysis.scorecard import ScoreTable
 from ..._engine.gates import FAILED, STATUS_NAMES, UNKNOWN
 from ..._errors import Problem, UpgradeScoreError
-from ..._model.profile import BaseProfile, Enterprise
+from ..._model.profile import BaseProfile, Enterprise, ReportedValue
 from ..._model.rubric import Rubric
 from .ranks import kendall_tau_b
 from .results import BaseImpact, DirectionShift, GateImpact, GateShift, NaChange
@@ -74,10 +74,42 @@ def _score(rubric: Rubric, profiles: tuple[BaseProfile, ...], which: str) -> Sco
                                          p.file, p.line, p.path) for p in exc.problems]) from None
 
 
+def _computed(rubric: Rubric, other: Rubric) -> tuple[str, ...]:
+    """Indicators ``rubric`` takes as reported that ``other`` computes by formula (same id)."""
+    by_formula = {i.id for i in other.indicators if i.formula is not None and i.kind == "quantitative"}
+    return tuple(i for i in rubric.indicator_ids if i in by_formula and i in _reported(rubric))
+
+
+def _bridge(profiles: tuple[BaseProfile, ...], rubric: Rubric, ids: tuple[str, ...],
+            table: ScoreTable) -> tuple[BaseProfile, ...]:
+    """Profiles given, for ``rubric``, the values of ``ids`` as the other rubric computed them
+    (``table``) where they do not report them: a figure that one version asks for and the other
+    computes from its parts is the same figure, so the change moves no base. A computed value
+    outside ``rubric``'s valid range stays missing."""
+    columns = [table.rubric.indicator_ids.index(i) for i in ids]
+    bridged = []
+    for n, profile in enumerate(profiles):
+        given: dict[str, ReportedValue] = {}
+        for indicator_id, column in zip(ids, columns):
+            value = float(table.values[n, column])
+            low, high = rubric.indicator(indicator_id).valid_range or (-np.inf, np.inf)
+            if indicator_id not in profile.values and np.isfinite(value) and low <= value <= high:
+                given[indicator_id] = ReportedValue(value=value)
+        bridged.append(profile.model_copy(update={"values": {**profile.values, **given}}) if given
+                       else profile)
+    return tuple(bridged)
+
+
 def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[str, Any]:
     """The :class:`RubricDiff` fields that describe how ``profiles`` move."""
-    before = _score(old, _restrict(profiles, old, new), "old")
-    after = _score(new, _restrict(profiles, new, old), "new")
+    old_profiles, new_profiles = _restrict(profiles, old, new), _restrict(profiles, new, old)
+    before = _score(old, old_profiles, "old")
+    after = _score(new, new_profiles, "new")
+    computed = {"old": _computed(old, new), "new": _computed(new, old)}
+    if computed["old"]:
+        before = _score(old, _bridge(old_profiles, old, computed["old"], after), "old")
+    if computed["new"]:
+        after = _score(new, _bridge(new_profiles, new, computed["new"], before), "new")
     old_rank, new_rank = competition_ranks(before.overall), competition_ranks(after.overall)
     shifts = after.overall - before.overall
     directions = _direction_shifts(before, after)
@@ -100,6 +132,8 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
         "kendall_tau": kendall_tau_b(old_rank, new_rank),
         "ignored": {"old": _dropped(profiles, old, new), "new": _dropped(profiles, new, old)},
     }
+    if computed["old"] or computed["new"]:
+        found["computed"] = computed
     if gated:
         found.update(_gate_summary(impact, old, new))
     return found

@@ -143,7 +143,9 @@ class RubricDiff(_Omitting):
     """Structural changes from ``old`` to ``new`` and, with profiles, their impact on the bases.
 
     ``impact`` is sorted by absolute shift (largest first), then base id. ``ignored`` lists the
-    indicator ids whose profile values were dropped for each rubric (known only to the other).
+    indicator ids whose profile values were dropped for each rubric (known only to the other);
+    ``computed`` (only when there are some) the indicators one rubric takes as reported and the
+    other computes by formula: each base gets the computed value under both.
     With gates in either rubric: ``gates`` per gate, ``gate_status_changes`` (bases whose status
     on some gate changed; a gate only one rubric has counts when the base fails it) and
     ``newly_failing`` (bases some gate caps under the new rubric but did not under the old).
@@ -159,11 +161,12 @@ class RubricDiff(_Omitting):
     level_changes: int | None = None
     kendall_tau: float | None = None
     ignored: dict[str, tuple[str, ...]] = Field(default_factory=_nothing_ignored)
+    computed: dict[str, tuple[str, ...]] | None = None
     gates: dict[str, GateImpact] | None = None
     gate_status_changes: int | None = None
     newly_failing: int | None = None
 
-    OPTIONAL_KEYS: ClassVar[tuple[str, ...]] = ("gates", "gate_status_changes", "newly_failing")
+    OPTIONAL_KEYS: ClassVar[tuple[str, ...]] = ("computed", "gates", "gate_status_changes", "newly_failing")
 
     def _repr_summary(self) -> str:
         return (f"{self.old.id} {self.old.version} → {self.new.id} {self.new.version}: "
