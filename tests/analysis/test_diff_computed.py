@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 from upgrade_score import BaseProfile, Rubric, diff, score
+from upgrade_score._render.diff import render_diff
 
-LEVELS = [{"level": 1, "name": {"zh": "一级", "en": "One"}}, {"level": 2, "name": {"zh": "二级", "en": "Two"}}]
+LEVELS = [{"level": 1, "name": {"zh": "一级", "en": "One"}},
+          {"level": 2, "name": {"zh": "二级", "en": "Two"}}]
 
 
 def reported() -> Rubric:
@@ -30,6 +32,7 @@ def computed() -> Rubric:
     data["version"] = "2"
     data["inputs"] = [{"id": "energy", "name": "E"}, {"id": "value_added", "name": "V"}]
     data["directions"][0]["indicators"][0]["formula"] = "energy / value_added"
+    data["directions"][0]["indicators"][0]["valid_range"] = [0, 100]
     return Rubric.model_validate(data)
 
 
@@ -48,8 +51,11 @@ def test_a_value_the_new_rubric_computes_is_given_to_the_old_one() -> None:
     assert {row.base: row.old for row in result.impact} == pytest.approx({"a": 75.0, "b": 100.0})
     assert score(computed(), bases[0]).overall.score == pytest.approx(75.0)
     assert "energy" in result.ignored["old"] and "intensity" not in result.ignored["old"]
-    text = str(result)
-    assert "Values computed by the other rubric: old rubric takes intensity as the other computes them." in text
+    text = render_diff(result, "text")
+    assert ("Values computed by the other rubric: old rubric takes intensity as the other computes "
+            "them.") in text
+    assert "取自另一评价体系计算结果的数值：原评价体系的 intensity 采用另一评价体系按公式计算的值。" in (
+        render_diff(result, "text", lang="zh"))
 
 
 def test_and_the_other_way_round() -> None:

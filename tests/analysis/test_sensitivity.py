@@ -568,7 +568,8 @@ def test_a_score_table_is_accepted() -> None:
 # --- command line -------------------------------------------------------------------------------------------
 
 def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["sensitivity", "--rubric", V1, str(EXAMPLES), "--samples", "300", "--seed", "4", "--top", "2"]) == 0
+    assert main(["sensitivity", "--rubric", V1, str(EXAMPLES), "--samples", "300", "--seed", "4",
+                 "--top", "2"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("Sensitivity · rubric urban-mining-upgrade 2026.1 · 4 bases · 300 samples of "
                           "direction and indicator weights (dirichlet:50) · seed 4")
@@ -579,7 +580,8 @@ def test_cli_text(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cli_json_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["sensitivity", "--rubric", V1, str(EXAMPLES), "--samples", "200", "--seed", "1", "--weights", "uniform:0.3"]
+    args = ["sensitivity", "--rubric", V1, str(EXAMPLES), "--samples", "200", "--seed", "1", "--weights",
+            "uniform:0.3"]
     assert main([*args, "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["weights"] == "uniform:0.3" and len(data["bases"]) == 4

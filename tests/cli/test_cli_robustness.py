@@ -382,7 +382,8 @@ def test_library_warnings_never_reach_stderr_but_our_notices_are_one_line(
     profile.write_text(HUB.read_text(encoding="utf-8").replace(
         "{zh: 金河再生金属产业园, en: Jinhe Scrap-Metal Hub}", "金河再生金属产业园"), encoding="utf-8")
     with plain_python_warnings():
-        code, _, err = run(capsys, "report", "--rubric", V1, profile, "-o", tmp_path / "r.html", "--lang", "zh")
+        code, _, err = run(capsys, "report", "--rubric", V1, profile, "-o", tmp_path / "r.html",
+                           "--lang", "zh")
     lines = err.splitlines()
     assert code == 0 and "Glyph" not in err and "Warning" not in err
     assert lines[-1].startswith("upgrade-score: wrote ")

@@ -22,7 +22,8 @@ STANDARD_CODE = re.compile(r"(?<![A-Za-z])(?:GB/T|HJ) \d+-\d{4}|(?<![A-Za-z])S\d
 
 def _texts() -> list[tuple[str, Label | str | None]]:
     """(where, text) of every name, unit, description and source the rubric shows a reader."""
-    found: list[tuple[str, Label | str | None]] = [("title", RUBRIC.title), ("description", RUBRIC.description)]
+    found: list[tuple[str, Label | str | None]] = [("title", RUBRIC.title),
+                                                   ("description", RUBRIC.description)]
     for level in RUBRIC.levels:
         found += [(f"level {level.level}", level.name), (f"level {level.level}", level.description)]
     for item in [*RUBRIC.directions, *(RUBRIC.categories or ()), *(RUBRIC.inputs or ()),
@@ -32,12 +33,14 @@ def _texts() -> list[tuple[str, Label | str | None]]:
     for gate in RUBRIC.gates or ():
         found.append((gate.id, gate.name))
     for indicator in RUBRIC.indicators:
-        found += [(indicator.id, getattr(indicator, name)) for name in ("name", "unit", "description", "source")]
+        found += [(indicator.id, getattr(indicator, name))
+                  for name in ("name", "unit", "description", "source")]
         found += [(f"{indicator.id} level {k}", text) for k, text in (indicator.descriptors or {}).items()]
     return found
 
 
-@pytest.mark.parametrize(("where", "text"), _texts(), ids=lambda value: value if isinstance(value, str) else "")
+@pytest.mark.parametrize(("where", "text"), _texts(),
+                         ids=lambda value: value if isinstance(value, str) else "")
 def test_every_text_in_chinese_and_english(where: str, text: Label | str | None) -> None:
     """zh and en everywhere (a unit may be a symbol such as %), and the Chinese side in Chinese."""
     if text == "%":
@@ -112,7 +115,8 @@ def test_the_examples_cover_every_category_an_enterprise_table_and_a_failed_gate
     assert {b.base.category for b in bases} == set(RUBRIC.category_ids)
     assert sum(1 for b in bases if b.enterprises) >= 1
     table = score_many(RUBRIC, bases)
-    failed = [b.id for b, c in zip(bases, table) if any(g.status == "failed" for g in (c.gates or {}).values())]
+    failed = [b.id for b, c in zip(bases, table)
+              if any(g.status == "failed" for g in (c.gates or {}).values())]
     assert failed == ["songxi-mixed-recycling-base"]
 
 

@@ -331,7 +331,8 @@ def _neutral_texts(rubric: Rubric) -> list[str]:
                        "base.category", "id", "name_zh", "name_en", "year", "region", "category"}
     texts.update([*rubric.input_ids, *(f.id for f in rubric.enterprise_fields or ())])
     owners: list[Any] = [rubric, *rubric.levels, *rubric.directions, *rubric.indicators,
-                         *(rubric.categories or ()), *(rubric.inputs or ()), *(rubric.enterprise_fields or ())]
+                         *(rubric.categories or ()), *(rubric.inputs or ()),
+                         *(rubric.enterprise_fields or ())]
     for owner in owners:
         for name in ("title", "name", "unit", "description", "source", "rationale"):
             texts.update(_chinese_side(getattr(owner, name, None)))
@@ -402,7 +403,8 @@ def test_zh_templates_carry_no_english(tmp_path: Path, rubric: Rubric, suffix: s
     assert len([text for _, text in _cells(en) if _latin_words(text, neutral)]) > 5
 
 
-@pytest.mark.parametrize(("rubric", "bases"), [(DEFAULT, V1_BASES), (CURRENT, EXAMPLES)], ids=["v1", "default"])
+@pytest.mark.parametrize(("rubric", "bases"), [(DEFAULT, V1_BASES), (CURRENT, EXAMPLES)],
+                         ids=["v1", "default"])
 def test_a_zh_template_of_the_hub_prefilled(tmp_path: Path, rubric: Rubric, bases: Path) -> None:
     hub = load_profile(bases / "scrap_metal_hub.yaml")
     neutral = _neutral_texts(rubric)

@@ -119,16 +119,17 @@ def test_bad_options(rubric, profiles, tmp_path):
 
 def test_cli_report(tmp_path, capsys):
     out = tmp_path / "report.html"
-    assert main(["report", "--rubric", V1, str(BASES), "--target", "high_value=4,green=3", "--top", "5", "-o", str(out)]) == 0
+    assert main(["report", "--rubric", V1, str(BASES), "--target", "high_value=4,green=3", "--top", "5",
+                 "-o", str(out)]) == 0
     page = out.read_text(encoding="utf-8")
     assert "High-value use level 4" in page and page.count("<section class=\"base\">") == 4
     assert "wrote" in capsys.readouterr().err
-    assert main(["report", "--rubric", V1, str(BASES / "scrap_metal_hub.yaml"), "--lang", "zh", "--charts", "png",
-                 "-o", "-"]) == 0
+    assert main(["report", "--rubric", V1, str(BASES / "scrap_metal_hub.yaml"), "--lang", "zh",
+                 "--charts", "png", "-o", "-"]) == 0
     printed = capsys.readouterr().out
     assert printed.startswith("<!DOCTYPE html>") and "金河再生金属产业园" in printed
-    assert main(["report", "--rubric", V1, str(BASES / "scrap_metal_hub.yaml"), "--peer", "best", "--group", str(BASES),
-                 "-o", str(out)]) == 0
+    assert main(["report", "--rubric", V1, str(BASES / "scrap_metal_hub.yaml"), "--peer", "best",
+                 "--group", str(BASES), "-o", str(out)]) == 0
     assert "peer best of 4 bases" in out.read_text(encoding="utf-8")
 
 
