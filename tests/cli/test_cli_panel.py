@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
-PANEL = ROOT / "examples" / "panel" / "bases_2023_2025.csv"
-BASES = ROOT / "examples" / "bases"
+PANEL = ROOT / "examples" / "panel" / "bases_2023_2025.csv"  # collected with rubric 2026.1
+BASES = V1_BASES
 HUB = BASES / "scrap_metal_hub.yaml"
 
 
@@ -33,7 +34,7 @@ def english_left(text: str) -> list[str]:
 
 
 def test_progress_text_leads_with_directions_not_on_track(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(capsys, "progress", PANEL)
+    code, out, err = run(capsys, "progress", "--rubric", V1, PANEL)
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert lines[0] == "Progress · Rubric urban-mining-upgrade 2026.1 · 2 bases · 2023–2025"
@@ -44,7 +45,7 @@ def test_progress_text_leads_with_directions_not_on_track(capsys: pytest.Capture
 
 
 def test_progress_json_is_the_documented_shape(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "progress", PANEL, "--target", "3", "--format", "json")
+    code, out, _ = run(capsys, "progress", "--rubric", V1, PANEL, "--target", "3", "--format", "json")
     data = json.loads(out)
     assert code == 0 and [b["base"]["id"] for b in data] == ["jinhe-scrap-metal-hub",
                                                               "songxi-mixed-recycling-base"]
@@ -53,54 +54,56 @@ def test_progress_json_is_the_documented_shape(capsys: pytest.CaptureFixture[str
     assert hub["directions"]["low_carbon"]["projection"] == {"status": "on_track", "year": 2031}
     assert hub["directions"]["intelligent"]["projection"] == {"status": "not_on_track", "year": None}
     assert hub["directions"]["high_value"]["projection"] == {"status": "reached", "year": 2023}
-    assert out == run(capsys, "progress", PANEL, "--target", "3", "--format", "json")[1]
+    assert out == run(capsys, "progress", "--rubric", V1, PANEL, "--target", "3", "--format", "json")[1]
 
 
 def test_progress_csv_and_markdown(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "progress", PANEL, "--format", "csv", "--sort", "base")
+    code, out, _ = run(capsys, "progress", "--rubric", V1, PANEL, "--format", "csv", "--sort", "base")
     rows = list(csv.DictReader(io.StringIO(out)))
     assert code == 0 and len(rows) == 2 * 7 * 3
     assert rows[0]["base"] == "jinhe-scrap-metal-hub" and rows[0]["series"] == "overall"
     assert rows[1]["change_since_previous"] == "2.006838" and rows[0]["change_since_first"] == ""
-    code, out, _ = run(capsys, "progress", PANEL, "--format", "markdown")
+    code, out, _ = run(capsys, "progress", "--rubric", V1, PANEL, "--format", "markdown")
     assert code == 0 and out.startswith("# Progress") and "| --- |" in out
 
 
 @pytest.mark.parametrize("style", ["text", "markdown"])
 def test_progress_in_chinese_has_no_english(capsys: pytest.CaptureFixture[str], style: str) -> None:
     for target in ([], ["--target", "4"], ["--target", "high_value=4,green=3"]):
-        code, out, _ = run(capsys, "progress", PANEL, "--lang", "zh", "--format", style, *target)
+        code, out, _ = run(capsys, "progress", "--rubric", V1,
+                           PANEL, "--lang", "zh", "--format", style, *target)
         assert code == 0 and english_left(out) == [], english_left(out)
         assert "未按进度" in out or "均已达到或按进度推进" in out
 
 
 def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "score", PANEL, "--format", "json")
+    code, out, _ = run(capsys, "score", "--rubric", V1, PANEL, "--format", "json")
     assert code == 0 and [card["base"]["year"] for card in json.loads(out)] == [2025, 2025]
-    code, out, _ = run(capsys, "compare", PANEL, "--year", "2023", "--format", "json")
+    code, out, _ = run(capsys, "compare", "--rubric", V1, PANEL, "--year", "2023", "--format", "json")
     assert code == 0 and json.loads(out)["bases"][0]["overall"] == pytest.approx(53.017664)
-    code, out, _ = run(capsys, "gap", PANEL, "--format", "json")
+    code, out, _ = run(capsys, "gap", "--rubric", V1, PANEL, "--format", "json")
     assert code == 2 and "holds 2 bases; gap takes one" in _
     hub_panel = [line for line in PANEL.read_text(encoding="utf-8").splitlines()
                  if not line.startswith("songxi")]
     only = PANEL.parent / "_hub_only.csv"
     try:
         only.write_text("\n".join(hub_panel) + "\n", encoding="utf-8")
-        code, out, _ = run(capsys, "gap", only, "--year", "2024", "--format", "json")
+        code, out, _ = run(capsys, "gap", "--rubric", V1, only, "--year", "2024", "--format", "json")
         assert code == 0 and json.loads(out)["base"]["year"] == 2024
     finally:
         only.unlink()
 
 
 @pytest.mark.parametrize("argv, expected", [
-    (["score", PANEL, "--year", "2019"],
+    (["score", "--rubric", V1, PANEL, "--year", "2019"],
      "upgrade-score: error: --year: no base has a profile for 2019 (years given: 2023, 2024, 2025)\n"),
     (["compare", BASES, "--by", "province"], "upgrade-score: error: --by: no base has a province\n"),
     (["compare", BASES, "--by", "colour"],
      "upgrade-score: error: --by: unknown field 'colour' (known: region, province, city, category)\n"),
     (["gap", HUB, "--by", "category"], "upgrade-score: error: --by needs --peer and --group\n"),
-    (["progress", PANEL, "--target", "7"], "upgrade-score: error: target.level: level 7 is outside 0..5\n"),
-    (["progress", PANEL, "--target", "x=1"],
+    (["progress", "--rubric", V1,
+      PANEL, "--target", "7"], "upgrade-score: error: target.level: level 7 is outside 0..5\n"),
+    (["progress", "--rubric", V1, PANEL, "--target", "x=1"],
      "upgrade-score: error: target.x: unknown direction (known: high_value, chain, green, low_carbon, "
      "intelligent, clustered)\n"),
     (["score", BASES, "-o", "results.csv"],
@@ -115,7 +118,7 @@ def test_bad_input_is_one_located_line(capsys: pytest.CaptureFixture[str], argv:
 @pytest.mark.parametrize("year", ["20x4", "1850", "2024.5"])
 def test_a_year_option_that_is_not_a_year(capsys: pytest.CaptureFixture[str], year: str) -> None:
     with pytest.raises(SystemExit) as info:
-        main(["score", str(PANEL), "--year", year])
+        main(["score", "--rubric", V1, str(PANEL), "--year", year])
     assert info.value.code == 2
     assert capsys.readouterr().err == (
         f"upgrade-score score: error: argument --year: expected a whole number from 1900 to 2100, got "
@@ -123,11 +126,11 @@ def test_a_year_option_that_is_not_a_year(capsys: pytest.CaptureFixture[str], ye
 
 
 def test_progress_needs_years(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    code, out, _ = run(capsys, "progress", HUB)  # one year: a table, nothing to project
+    code, out, _ = run(capsys, "progress", "--rubric", V1, HUB)  # one year: a table, nothing to project
     assert code == 0 and "not on track" in out
     undated = tmp_path / "undated.yaml"
     undated.write_text("base: {id: b1}\nvalues: {rd_intensity: 1}\n", encoding="utf-8")
-    code, out, err = run(capsys, "progress", undated)
+    code, out, err = run(capsys, "progress", "--rubric", V1, undated)
     assert (code, out, err) == (2, "", f"upgrade-score: error: {undated}:1: base.year: progress needs the "
                                        "year of every profile (base.year)\n")
 
@@ -135,14 +138,14 @@ def test_progress_needs_years(capsys: pytest.CaptureFixture[str], tmp_path: Path
 def test_compare_by_ranks_within_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     table = tmp_path / "g.csv"
     table.write_text("id,region,rd_intensity\na,north,3\nb,north,1\nc,south,2\nd,,4\n", encoding="utf-8")
-    code, out, _ = run(capsys, "compare", table, "--by", "region", "--format", "json")
+    code, out, _ = run(capsys, "compare", "--rubric", V1, table, "--by", "region", "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["by"] == "region"
     got = {b["base"]: (b["rank"], b["group"], b["group_rank"], b["group_percentile"], b["group_size"])
            for b in data["bases"]}
     assert got == {"d": (1, None, None, None, None), "a": (2, "north", 1, 100.0, 2),
                    "c": (3, "south", 1, 100.0, 1), "b": (4, "north", 2, 0.0, 2)}
-    code, out, _ = run(capsys, "compare", table, "--by", "region", "--lang", "zh")
+    code, out, _ = run(capsys, "compare", "--rubric", V1, table, "--by", "region", "--lang", "zh")
     assert code == 0 and "分组依据 地区" in out and "组内排名" in out and "2/2" in out
 
 
@@ -151,23 +154,26 @@ def test_gap_peer_median_of_the_own_category(tmp_path: Path, capsys: pytest.Capt
     group.write_text("id,category,rd_intensity\na,x,1\nb,x,2\nc,x,4\nd,y,5\n", encoding="utf-8")
     me = tmp_path / "me.csv"
     me.write_text("id,category,rd_intensity\nme,x,0.5\n", encoding="utf-8")
-    code, out, _ = run(capsys, "gap", me, "--peer", "median", "--group", group, "--by", "category",
+    code, out, _ = run(capsys, "gap", "--rubric", V1,
+                       me, "--peer", "median", "--group", group, "--by", "category",
                        "--format", "json")
     mine = json.loads(out)
-    code_all, out_all, _ = run(capsys, "gap", me, "--peer", "median", "--group", group, "--format", "json")
+    code_all, out_all, _ = run(capsys, "gap", "--rubric", V1,
+                               me, "--peer", "median", "--group", group, "--format", "json")
     assert code == code_all == 0
     assert mine["target"]["label"] == "median of 3 bases"
     assert json.loads(out_all)["target"]["label"] == "median of 4 bases"
     other = tmp_path / "z.csv"
     other.write_text("id,category,rd_intensity\nme,z,0.5\n", encoding="utf-8")
-    code, _, err = run(capsys, "gap", other, "--peer", "median", "--group", group, "--by", "category")
+    code, _, err = run(capsys, "gap", "--rubric", V1,
+                       other, "--peer", "median", "--group", group, "--by", "category")
     assert (code, err) == (2, "upgrade-score: error: --by: no base of the group has category 'z'\n")
 
 
 def test_results_to_excel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "r.xlsx"
-    code, printed, err = run(capsys, "compare", BASES, "-o", out, "--lang", "zh")
+    code, printed, err = run(capsys, "compare", "--rubric", V1, BASES, "-o", out, "--lang", "zh")
     assert (code, printed, err) == (0, "", f"upgrade-score: wrote {out}\n")
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["总分", "各方向", "指标"]
@@ -176,22 +182,22 @@ def test_results_to_excel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert sheet.freeze_panes == "B2"
     assert sheet["A2"].value == 1 and sheet["C2"].value == "chenghu-circular-economy-park"
     assert sheet["F2"].number_format == "0.0" and sheet["I2"].number_format == "0%"
-    code, _, err = run(capsys, "progress", PANEL, "-o", out)
+    code, _, err = run(capsys, "progress", "--rubric", V1, PANEL, "-o", out)
     book = openpyxl.load_workbook(out)
     assert code == 0 and book.sheetnames == ["Progress over the years"]
     header = [c.value for c in book.active[1]]
     assert header[:4] == ["base", "direction", "year", "score"] and book.active.max_row == 43
-    code, _, err = run(capsys, "score", HUB, "-o", out)
+    code, _, err = run(capsys, "score", "--rubric", V1, HUB, "-o", out)
     assert code == 0 and openpyxl.load_workbook(out).sheetnames == ["overall", "directions", "indicators"]
-    code, _, err = run(capsys, "score", out, "-o", out)
+    code, _, err = run(capsys, "score", "--rubric", V1, out, "-o", out)
     assert code == 2
 
 
 def test_excel_refuses_to_overwrite_an_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("openpyxl")
     path = tmp_path / "bases.xlsx"
-    run(capsys, "template", "--layout", "many-bases", "--from", HUB, "-o", path)
-    code, _, err = run(capsys, "score", path, "-o", path)
+    run(capsys, "template", "--rubric", V1, "--layout", "many-bases", "--from", HUB, "-o", path)
+    code, _, err = run(capsys, "score", "--rubric", V1, path, "-o", path)
     assert code == 2 and err.endswith("-o: is one of the inputs: write the results elsewhere\n")
 
 

@@ -336,9 +336,11 @@ README_COMMANDS = [
     ["sensitivity", V2_BASES, "--rubric", V2, "--samples", "200", "--seed", "1"],
     ["report", V2_BASES, "--rubric", V2, "-o", "OUT/r2.html"],
     ["template", "--rubric", V2, "--layout", "many-bases", "-o", "OUT/t2.csv", "--force"],
-    ["progress", PANEL, "--target", "3"], ["progress", PANEL, "--format", "csv"],
-    ["compare", PANEL, "--by", "region"], ["score", PANEL, "--year", "2023"],
-    ["compare", PANEL, "-o", "OUT/r.xlsx", "--lang", "zh"], ["report", PANEL, "-o", "OUT/p.html"],
+    ["progress", PANEL, "--target", "3", "--rubric", V1],
+    ["progress", PANEL, "--format", "csv", "--rubric", V1],
+    ["compare", PANEL, "--by", "region", "--rubric", V1], ["score", PANEL, "--year", "2023", "--rubric", V1],
+    ["compare", PANEL, "-o", "OUT/r.xlsx", "--lang", "zh", "--rubric", V1],
+    ["report", PANEL, "-o", "OUT/p.html", "--rubric", V1],
 ]
 
 
