@@ -156,3 +156,22 @@ def test_early_stage_base_fails_a_gate_and_lacks_its_enterprise_table() -> None:
                      "no_major_environmental_incident": "passed"}
     assert songxi.overall.level == 0
     assert songxi.indicators["green_factory_share"].value is None  # no enterprise rows: no firms
+
+
+def test_detail_shows_formulas_enterprise_rows_and_gates(capsys: pytest.CaptureFixture[str]) -> None:
+    from upgrade_score._cli import main
+
+    assert main(["score", str(EXAMPLES / "scrap_metal_hub.yaml"), "--detail"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("green_factory_share  ") and "=" in line))
+    assert "= green_firms / firms * 100 = 5 enterprises / 20 enterprises * 100" in lines[at]
+    assert "green_firms: 5 enterprises (from 20 enterprise rows)" in lines[at + 1]
+    assert main(["score", str(EXAMPLES / "early_stage_mixed_base.yaml"), "--detail", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    gate = next(line for line in out.splitlines() if line.startswith("hazardous_waste_all_licensed "))
+    assert "hazardous_waste_safe_disposal ≥ 100 %" in gate and "未满足" in gate
+    assert "基本要求编号" in out and "未满足时等级上限" in out
+    # without --detail the table of basic requirements is not shown (the alert lines are)
+    assert main(["score", str(EXAMPLES / "early_stage_mixed_base.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "caps at level" not in out and "Basic requirement not met" in out

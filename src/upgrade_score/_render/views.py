@@ -156,9 +156,33 @@ def scorecard_view(card: Scorecard, lang: Lang, rubric: Rubric | None = None, *,
                         word("source", lang)], indicator_rows, right=(3, 4, 5),
                        caption=f"{word('indicators', lang)} ({len(indicator_rows)})", collapsed=not detail)
     derived = derived_table(card, rubric, lang, collapsed=not detail)
+    gates = _gate_table(card, rubric, lang) if detail else None
     return View(heading, [summary, _rubric_line(card.rubric, lang)],
-                [directions, indicators, *([derived] if derived is not None else [])],
+                [directions, indicators, *(t for t in (derived, gates) if t is not None)],
                 alerts=gate_lines(card, rubric, lang))
+
+
+def _gate_table(card: Scorecard, rubric: Rubric | None, lang: Lang) -> Table | None:
+    """With ``detail``: every basic requirement's condition and status (None without gates)."""
+    gates = {} if rubric is None else {g.id: g for g in rubric.gates or ()}
+    rows: list[list[CellLike]] = []
+    for gate_id, result in (card.gates or {}).items():
+        gate = gates.get(gate_id)
+        name = gate.name.text(lang) if gate is not None and gate.name is not None else gate_id
+        condition = "" if gate is None or rubric is None else _condition(gate, rubric, lang)
+        rows.append([Cell(gate_id, title=name), name, condition, word(f"status {result.status}", lang),
+                     str(result.caps)])
+    if not rows:
+        return None
+    return Table([word("gate", lang), word("name", lang), word("condition", lang), word("status", lang),
+                  word("caps at level", lang)], rows, caption=word("basic requirements", lang))
+
+
+def _condition(gate: Any, rubric: Rubric, lang: Lang) -> str:
+    """``hazardous_waste_safe_disposal ≥ 100 %``, ``no_major_incident = yes``."""
+    name, value = gate.condition
+    sign = {"at_least": "≥", "at_most": "≤", "equals": "="}[name]
+    return f"{gate.indicator} {sign} {quantity(value, rubric.indicator(gate.indicator).unit, lang)}"
 
 
 def gate_lines(card: Scorecard, rubric: Rubric | None, lang: Lang) -> list[str]:
