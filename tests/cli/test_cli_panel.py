@@ -97,8 +97,9 @@ def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFix
 @pytest.mark.parametrize("argv, expected", [
     (["score", "--rubric", V1, PANEL, "--year", "2019"],
      "upgrade-score: error: --year: no base has a profile for 2019 (years given: 2023, 2024, 2025)\n"),
-    (["compare", BASES, "--by", "province"], "upgrade-score: error: --by: no base has a province\n"),
-    (["compare", BASES, "--by", "colour"],
+    (["compare", "--rubric", V1, BASES, "--by", "province"],
+     "upgrade-score: error: --by: no base has a province\n"),
+    (["compare", "--rubric", V1, BASES, "--by", "colour"],
      "upgrade-score: error: --by: unknown field 'colour' (known: region, province, city, category)\n"),
     (["gap", HUB, "--by", "category"], "upgrade-score: error: --by needs --peer and --group\n"),
     (["progress", "--rubric", V1,
@@ -106,7 +107,7 @@ def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFix
     (["progress", "--rubric", V1, PANEL, "--target", "x=1"],
      "upgrade-score: error: target.x: unknown direction (known: high_value, chain, green, low_carbon, "
      "intelligent, clustered)\n"),
-    (["score", BASES, "-o", "results.csv"],
+    (["score", "--rubric", V1, BASES, "-o", "results.csv"],
      "upgrade-score: error: results.csv: -o: results are written as an Excel workbook: name it FILE.xlsx\n"),
 ])
 def test_bad_input_is_one_located_line(capsys: pytest.CaptureFixture[str], argv: list[object],

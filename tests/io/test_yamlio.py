@@ -11,6 +11,7 @@ import pytest
 import upgrade_score._io.yaml as yamlio
 from upgrade_score import UpgradeScoreError, load_profile, load_rubric
 from upgrade_score._io.yaml import MAX_DEPTH, parse_document
+from v1 import V1
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "yaml-test-suite"
 CORPUS_CASES = (sorted(p.name for p in CORPUS.iterdir() if (p / "in.yaml").is_file())
@@ -466,7 +467,7 @@ def test_a_value_error_in_a_json_file_is_located(tmp_path: Path) -> None:
     path = write(tmp_path, json.dumps(data, indent=2), "b.json")
     from upgrade_score import score
     with pytest.raises(UpgradeScoreError) as info:
-        score(None, path)
+        score(V1, path)  # the golden v1 rubric (tests/v1.py), where the share is reported
     assert str(info.value) == (f"{path}:7: values.green_factory_share: 135 is outside the valid "
                                "range [0, 100]")
     path = write(tmp_path, json.dumps({"base": {"id": "x", "yaer": 2025}, "values": {}}, indent=1),

@@ -25,10 +25,11 @@ from upgrade_score import (  # noqa: E402
     score,
     score_many,
 )
+from v1 import V1_BASES  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL = ROOT / "examples" / "panel"
-BASES = ROOT / "examples" / "bases"
+BASES = V1_BASES  # the bases of the golden v1 rubric, like the `rubric` fixture
 
 
 @pytest.fixture(scope="module")

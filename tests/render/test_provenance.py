@@ -11,6 +11,7 @@ import pytest
 from upgrade_score import load_rubric
 from upgrade_score._model.rubric import Rubric
 from upgrade_score._render.dispatch import render
+from v1 import V1
 
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,}")
 
@@ -96,5 +97,5 @@ def test_rubric_frame_carries_weight_method_cr_and_formula(derived: Rubric) -> N
     assert frame["weight_method"].tolist() == ["direct"] * 3 and frame["weight_cr"].isna().all()
     assert frame.loc["green_share", "formula"] == "green_count / firms"
     assert frame["overall_share"].tolist() == pytest.approx([0.375, 0.375, 0.25])
-    plain = load_rubric().to_dataframe()
+    plain = load_rubric(V1).to_dataframe()  # rubric 2026.1: weights set directly, no formulas
     assert set(plain["weight_method"]) == {"direct"} and "formula" not in plain

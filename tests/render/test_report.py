@@ -135,8 +135,8 @@ def test_cli_report(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv", [
     ["report", "nope.yaml", "-o", "x.html"],
-    ["report", str(BASES), "--target", "high_value=9", "-o", "x.html"],
-    ["report", str(BASES), "--top", "-1", "-o", "x.html"],
+    ["report", "--rubric", V1, str(BASES), "--target", "high_value=9", "-o", "x.html"],
+    ["report", "--rubric", V1, str(BASES), "--top", "-1", "-o", "x.html"],
 ])
 def test_cli_report_bad_input_exits_2(argv, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
