@@ -226,7 +226,8 @@ def test_panel_input_errors_are_one_located_line(tmp_path: Path, capsys: pytest.
 def test_report_of_a_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("matplotlib")
     out = tmp_path / "r.html"
-    code, _, err = run(capsys, "report", PANEL, "--year", "2024", "--charts", "png", "-o", out)
+    code, _, err = run(capsys, "report", "--rubric", V1, PANEL, "--year", "2024", "--charts", "png",
+                       "-o", out)
     page = out.read_text(encoding="utf-8")
     assert (code, err) == (0, f"upgrade-score: wrote {out} (2 bases)\n")
     assert "Overall <strong>55.0</strong>" in page and page.count("<h3>Progress over the years</h3>") == 2

@@ -329,7 +329,8 @@ def _neutral_texts(rubric: Rubric) -> list[str]:
     texts: set[str] = {*rubric.indicator_ids, *rubric.direction_ids, *rubric.category_ids, rubric.id,
                        "base.id", "base.name_zh", "base.name_en", "base.year", "base.region",
                        "base.category", "id", "name_zh", "name_en", "year", "region", "category"}
-    texts.update([*rubric.input_ids, *(f.id for f in rubric.enterprise_fields or ())])
+    # ids of inputs and enterprise fields, and the keys of the enterprise sheet's header row
+    texts.update([*rubric.input_ids, *(f.id for f in rubric.enterprise_fields or ()), "base_id", "name"])
     owners: list[Any] = [rubric, *rubric.levels, *rubric.directions, *rubric.indicators,
                          *(rubric.categories or ()), *(rubric.inputs or ()),
                          *(rubric.enterprise_fields or ())]
