@@ -11,6 +11,7 @@ import pytest
 
 from upgrade_score import BaseProfile, UpgradeScoreError, compare, load_profiles, score_many
 from upgrade_score._analysis.panel import cross_section, histories
+from v1 import V1
 
 PROFILE = """base:
   id: {id}
@@ -104,7 +105,7 @@ def test_a_many_bases_survey_holds_a_panel(tmp_path: Path) -> None:
     from surveycsv import csv_rows, write_csv_rows
     from upgrade_score import write_template
 
-    path = write_template(None, tmp_path / "bases.csv", "many-bases")
+    path = write_template(V1, tmp_path / "bases.csv", "many-bases")  # rd_intensity is reported there
     rows = csv_rows(path)
     header = rows[1]
 

@@ -15,7 +15,8 @@ from upgrade_score._cli import main
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RUBRIC = str(EXAMPLES / "rubrics" / "categories_and_gates.yaml")
 LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]{2,}")
-IDS = {"v2-demo", "sha256", "green", "chain", "licensed", "water_reuse", "dismantling"}
+IDS = {"v2-demo", "sha256", "green", "chain", "licensed", "water_reuse", "dismantling",
+       "all_licensed"}  # (--detail lists the basic requirements by id)
 
 
 @pytest.fixture

@@ -97,7 +97,7 @@ def test_empty_target_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
 def test_an_uncalculated_xlsx_formula_is_not_read_as_blank(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
     template = tmp_path / "bases.xlsx"
-    assert main(["template", "--layout", "many-bases", "-o", str(template)]) == 0
+    assert main(["template", "--rubric", V1, "--layout", "many-bases", "-o", str(template)]) == 0
     book = openpyxl.load_workbook(template)
     sheet = book.worksheets[0]
     header = next(row for row in sheet.iter_rows() if "rd_intensity" in [c.value for c in row])

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from upgrade_score._cli import main
+from v1 import V1, V1_BASES
 
-BASES = Path(__file__).resolve().parents[2] / "examples" / "bases"
+BASES = V1_BASES  # the bases of the golden v1 rubric (tests/v1.py)
 
 
 @pytest.mark.parametrize(("lang", "expected"), [("en", "target: peer median of 4 bases; overall 57.5"),
@@ -16,7 +15,7 @@ BASES = Path(__file__).resolve().parents[2] / "examples" / "bases"
 def test_peer_label_follows_the_language(capsys: pytest.CaptureFixture[str], lang: str,
                                          expected: str) -> None:
     assert main(["gap", str(BASES / "scrap_metal_hub.yaml"), "--peer", "median", "--group", str(BASES),
-                 "--lang", lang]) == 0
+                 "--lang", lang, "--rubric", V1]) == 0
     line = capsys.readouterr().out.splitlines()[2]
     assert expected in line
     if lang == "zh":
