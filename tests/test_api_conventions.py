@@ -18,19 +18,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import upgrade_score as us
-from conftest import EXAMPLES, ROOT
 from upgrade_score import BaseProfile, Rubric, UpgradeScoreError
+from v1 import V1, V1_BASES, V1_PATH
 
-RUBRIC_FILE = ROOT / "rubrics" / "urban_mining_upgrade.yaml"
+# the golden v1 behaviour, like the `rubric` and `profiles` fixtures (tests/v1.py)
+RUBRIC_FILE = V1_PATH
+EXAMPLES = V1_BASES
 HUB = EXAMPLES / "scrap_metal_hub.yaml"
 
 
 def test_diff_and_lint_take_a_rubric_id_or_path_like_the_others(rubric: Rubric,
                                                                 profiles: tuple[BaseProfile, ...]) -> None:
     by_object = us.diff(rubric, rubric, list(profiles))
-    assert us.diff("urban-mining-upgrade", RUBRIC_FILE, EXAMPLES).to_json() == by_object.to_json()
+    assert us.diff(V1, RUBRIC_FILE, EXAMPLES).to_json() == by_object.to_json()
     assert us.diff(str(RUBRIC_FILE), rubric, [str(HUB)]).impact[0].base == "jinhe-scrap-metal-hub"
-    assert [f.id for f in us.lint("urban-mining-upgrade")] == [f.id for f in us.lint(rubric)]
+    assert [f.id for f in us.lint(V1)] == [f.id for f in us.lint(rubric)]
     assert all(f.file == str(RUBRIC_FILE) for f in us.lint(RUBRIC_FILE))
 
 

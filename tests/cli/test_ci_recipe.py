@@ -119,7 +119,7 @@ def test_the_script_steps_find_check_and_diff_the_rubrics_of_a_pull_request(tmp_
     assert found.returncode == 0, found.stderr
     assert (repo / "rubrics.txt").read_text(encoding="utf-8").split() == [
         "examples/rubrics/categories_and_gates.yaml", "rubrics/second.yml",
-        "rubrics/urban_mining_upgrade.yaml"]
+        "rubrics/urban_mining_upgrade.yaml", "rubrics/urban_mining_upgrade@2026.1.yaml"]
 
     checked = _run_step(repo, "Validate and lint the rubrics")
     assert checked.returncode == 0, checked.stdout + checked.stderr
@@ -131,7 +131,7 @@ def test_the_script_steps_find_check_and_diff_the_rubrics_of_a_pull_request(tmp_
     markdown = (repo / "diff.md").read_text(encoding="utf-8")
     assert "New rubric `rubrics/second.yml`: nothing to diff against." in markdown
     assert "categories_and_gates" not in markdown  # unchanged: not diffed
-    assert "2026.1" in markdown and "|" in markdown  # the diff's Markdown tables
+    assert "2026.2" in markdown and "|" in markdown  # the diff's Markdown tables
     assert markdown in (tmp_path / "summary").read_text(encoding="utf-8")
     assert (tmp_path / "output").read_text(encoding="utf-8") == "status=0\n"
 
