@@ -17,6 +17,7 @@ from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
 from .enterprises import EnterpriseTable, profile_rows, table_owners, table_rows
+from .rubrics import builtin_path
 
 MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
@@ -55,6 +56,10 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     problems: list[Problem] = []
     unknown = 0
     for row, profile in enumerate(profiles):
+        mismatch = version_mismatch(rubric, (profile.base.model_extra or {}).get("rubric_version"))
+        if mismatch:  # its values were written for another version: nothing else is checked
+            problems.append(profile.problem(None, mismatch, base_field="rubric_version"))
+            continue
         category = _category(rubric, codes, profile, problems)
         categories[row] = -1 if category is None else codes[category]
         for key, given in profile.values.items():
@@ -151,6 +156,19 @@ def _derived_reason(rubric: Rubric, column: int, reason: str) -> str:
     return reason if formula is None else f"computed by '{formula}': {reason}"
 
 
+def version_mismatch(rubric: Rubric, declared: object) -> str:
+    """Why values cannot be scored with ``rubric`` when the ``rubric_version`` they were collected
+    for (``declared``) is another version ('' when it is ``None`` or this one): never a silent
+    fallback."""
+    if declared is None or str(declared) == rubric.version:
+        return ""
+    kept = builtin_path(f"{rubric.id}@{declared}")
+    fix = (f"--rubric {rubric.id}@{declared}" if kept is not None
+           else f"--rubric with the file of version {declared}")
+    return (f"collected for version {declared} of rubric '{rubric.id}', not for {rubric.version}: "
+            f"score it with that version (CLI: {fix}) or update the values to {rubric.version}")
+
+
 def _category(rubric: Rubric, codes: dict[str, int], profile: BaseProfile,
               problems: list[Problem]) -> str | None:
     """The base's category, checked when the rubric declares categories (else free text)."""
@@ -230,6 +248,8 @@ def frame_matrix(rubric: Rubric, frame: Any, enterprises: EnterpriseTable | None
     kinds = [indicator.kind for indicator in rubric.indicators]
     values = np.full((len(frame), len(known)), np.nan)
     inputs = np.full((len(frame), len(input_columns)), np.nan)
+    if "rubric_version" in columns and (mismatch := _frame_version_problems(rubric, frame, ids)):
+        raise UpgradeScoreError(mismatch)  # its columns were written for another version
     problems: list[Problem] = []
     for label, name in zip(frame.columns, columns):
         if name in (*ID_COLUMNS, *META_COLUMNS):
@@ -256,6 +276,15 @@ def frame_matrix(rubric: Rubric, frame: Any, enterprises: EnterpriseTable | None
     if problems:
         raise UpgradeScoreError(problems[:MAX_REPORTED])
     return values, ids, derived
+
+
+def _frame_version_problems(rubric: Rubric, frame: Any, ids: Sequence[str]) -> list[Problem]:
+    """The first row of a DataFrame whose ``rubric_version`` names another version."""
+    for base_id, declared in zip(ids, frame["rubric_version"]):
+        if not _is_na(declared) and str(declared) != rubric.version:
+            message = version_mismatch(rubric, declared)
+            return [Problem(message, None, None, ("data", base_id, "rubric_version"))]
+    return []
 
 
 def _frame_column_problem(rubric: Rubric, m: int | None, k: int | None) -> str:
