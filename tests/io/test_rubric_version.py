@@ -70,3 +70,11 @@ def test_a_dataframe_row_of_another_version_is_refused() -> None:
     assert str(caught.value).startswith("data.b.rubric_version: collected for version 2026.1")
     scores = us.score_many(us.load_rubric(), frame.assign(rubric_version=V2_VERSION))
     assert list(scores.base_ids) == ["a", "b"]
+
+
+def test_a_diff_scores_a_versioned_profile_with_both_versions_on_purpose(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = profile(tmp_path, V2_VERSION)
+    code, out, err = run(capsys, "diff", "urban-mining-upgrade@2026.1", "urban-mining-upgrade",
+                         "--profiles", path, "--format", "json")
+    assert code == 0 and err == "" and '"b1"' in out

@@ -38,13 +38,16 @@ def _unused(rubric: Rubric, other: Rubric) -> set[str]:
 def _restrict(profiles: tuple[BaseProfile, ...], rubric: Rubric, other: Rubric) -> tuple[BaseProfile, ...]:
     """Drop the values only ``other`` takes as reported (an indicator or input it alone has, or
     one ``rubric`` computes by formula or roll-up), and enterprise figures of fields only
-    ``other`` declares (keeping where profiles came from)."""
+    ``other`` declares (keeping where profiles came from). The rubric version a profile names is
+    set aside: a diff scores the same values with both versions on purpose."""
     drop = _unused(rubric, other)
     fields = {f.id for f in rubric.enterprise_fields or ()}
     foreign = {f.id for f in other.enterprise_fields or ()} - fields
     restricted = []
     for p in profiles:
         update: dict[str, Any] = {}
+        if (p.base.model_extra or {}).get("rubric_version") is not None:
+            update["base"] = p.base.model_copy(update={"rubric_version": None})
         if drop.intersection(p.values):
             update["values"] = {k: v for k, v in p.values.items() if k not in drop}
         if p.enterprises and foreign and not fields:
