@@ -42,7 +42,8 @@ def radar() -> None:
 
 
 def progress() -> None:
-    moves = us.progress(None, us.load_profiles(DOCS.parent / "examples" / "panel"), target=3)
+    v1 = us.load_rubric("urban-mining-upgrade@2026.1")  # the version the panel was collected for
+    moves = us.progress(v1, us.load_profiles(DOCS.parent / "examples" / "panel"), target=3)
     fig = us.plot_progress(moves, "jinhe-scrap-metal-hub")
     with tempfile.TemporaryDirectory() as tmp:
         raw = Path(tmp) / "progress.png"
