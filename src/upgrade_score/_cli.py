@@ -27,7 +27,7 @@ from ._analysis.score import score_many
 from ._cli_tools import add_tool_commands
 from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.profiles import PROFILE_SUFFIXES, load_profiles
-from ._io.rubrics import builtin_path, builtin_rubrics, load_rubric, load_rubric_source
+from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source, rubric_path
 from ._io.validate import validate, without_entries
 from ._io.yaml import load_document
 from ._model.profile import BaseProfile, Origin, attach
@@ -415,8 +415,7 @@ def _check(args: argparse.Namespace) -> int:
         _refuse_special_file(name)
         if Path(name).is_dir():
             raise UpgradeScoreError(Problem("is a directory, expected a rubric file", name))
-        if not Path(name).is_file() and builtin_path(name) is None:
-            raise UpgradeScoreError(Problem("file not found", name))
+        rubric_path(name)  # a file, a built-in id or version, or a one-line error saying which
         problems[name], findings[name] = _lint_one(name)
     every = [finding for found in findings.values() for finding in found]
     failing = {"error", "warning"} if args.strict else {"error"}

@@ -111,7 +111,7 @@ def test_check_ok_problems_and_missing_file(tmp_path: Path, capsys: pytest.Captu
     assert code == 1
     assert any("aggregation" in line and str(bad) in line for line in lines)
     code, _, err = run(capsys, "check", tmp_path / "absent.yaml")
-    assert code == 2 and err.count("\n") == 1 and "file not found" in err
+    assert code == 2 and err.count("\n") == 1 and "no such file or built-in rubric" in err
 
 
 def test_schema_is_json(capsys: pytest.CaptureFixture[str]) -> None:
@@ -194,3 +194,11 @@ def test_console_script_runs_away_from_the_source_tree(tmp_path: Path) -> None:
                             capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "Overall 57.0 / 100" in result.stdout
+
+
+def test_check_of_a_version_not_built_in_lists_the_versions(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["check", "urban-mining-upgrade@2019.1"])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert err.startswith("upgrade-score: error: urban-mining-upgrade@2019.1: the built-in rubric "
+                          "'urban-mining-upgrade' has no version '2019.1' (versions: 2026.1, ")
