@@ -33,7 +33,7 @@ from pydantic import Field
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import CompiledGate, FloatArray
-from .._engine.core import LEVEL_TOLERANCE, Scores, indicator_levels, maturity_levels, score_matrix
+from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, scores_from_levels
 from .._engine.derive import COUNT, COUNT_WHERE
 from .._engine.formula import evaluate, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
@@ -265,12 +265,13 @@ def gap(rubric: Rubric | str | Path | None, profile: ProfileLike, target: Target
         levels = np.maximum(levels, _needed_level(rubric, target.score))
     wanted_levels = maturity_levels(wanted, compiled.cutoffs)
     guarded, blocking = _gates_in_the_way(table, wanted_levels, target.score)
-    actions, rows = _actions(table, levels, wanted, guarded, blocking)
+    actions, after = _actions(table, levels, wanted, guarded, blocking)
     rescore = _rescorer(table)
-    gains = rescore(rows).overall - overall if actions else np.zeros(0)
+    gains = rescore(_with_levels(table, after))[1] - overall if actions else np.zeros(0)
     finished = [_finish(action, float(g)) for action, g in zip(actions, gains)]
+    reached = {action["indicator"]: change for action, change in zip(actions, after)}
     finished.sort(key=lambda a: (not a.required, -round(a.gain, 9), a.indicator))
-    plan, plan_score = _greedy_plan(rescore, rubric, table.values[0], finished, wanted, target.score)
+    plan, plan_score = _greedy_plan(rescore, table, finished, reached, wanted, target.score)
     return GapReport(
         rubric=RubricRef.of(rubric),
         base=profile.base,
@@ -329,23 +330,36 @@ def _gates_in_the_way(table: ScoreTable, wanted_levels: Any,
     return guarded, blocking
 
 
-def _rescorer(table: ScoreTable) -> Callable[[FloatArray], Scores]:
-    """Score rows of changed values as the base of ``table`` (its category and N/A answers)."""
+Rescore = Callable[[FloatArray], tuple[FloatArray, FloatArray]]
+
+
+def _rescorer(table: ScoreTable) -> Rescore:
+    """Direction and overall scores of rows of changed indicator levels (K, M) of the base of
+    ``table`` (its category and N/A answers): the engine after its level step, one pass for all
+    K what-ifs (an action changes one indicator's level, the others stay where they are)."""
     compiled = table.rubric.compiled
 
-    def rescore(rows: FloatArray) -> Scores:
-        count = rows.shape[0]
+    def rescore(levels: FloatArray) -> tuple[FloatArray, FloatArray]:
+        count = levels.shape[0]
         na = None if table.na is None else np.repeat(table.na[:1], count, axis=0)
         categories = None if table.categories is None else np.repeat(table.categories[:1], count)
-        return score_matrix(compiled, rows, na=na, categories=categories)
+        return scores_from_levels(compiled, levels, na=na, categories=categories)
 
     return rescore
 
 
+def _with_levels(table: ScoreTable, changes: Sequence[tuple[int, float]]) -> FloatArray:
+    """One row of the base's indicator levels per change (column, level), with it applied."""
+    rows = np.repeat(table.indicator_levels[:1], len(changes), axis=0)
+    for k, (column, level) in enumerate(changes):
+        rows[k, column] = level
+    return rows
+
+
 def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
              guarded: Sequence[CompiledGate],
-             blocking: Sequence[CompiledGate]) -> tuple[list[dict[str, Any]], FloatArray]:
-    """Unfinished actions (without gain) and one value row per action with it applied."""
+             blocking: Sequence[CompiledGate]) -> tuple[list[dict[str, Any]], list[tuple[int, float]]]:
+    """Unfinished actions (without gain) and what each changes: (column, the level it reaches)."""
     rubric = table.rubric
     compiled = rubric.compiled
     values = table.values[0]
@@ -353,7 +367,7 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     applies = table.applicable[0] if compiled.uses_language_2 else np.ones(len(values), dtype=bool)
     category = -1 if table.categories is None else int(table.categories[0])
     actions: list[dict[str, Any]] = []
-    rows: list[FloatArray] = []
+    goals: list[tuple[int, float]] = []
     for m, indicator in enumerate(rubric.indicators):
         if not applies[m]:
             continue
@@ -373,9 +387,7 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
         for gate in gates:  # the value must keep (or make) every gate in the way passed
             if not bool(meets(gate, np.array([goal]))[0]):
                 goal = gate.value
-        row = values.copy()
-        row[m] = goal
-        rows.append(row)
+        goals.append((m, goal))
         current: bool | float | None = None if missing else float(values[m])
         if indicator.kind == "boolean" and current is not None:
             current = bool(current)
@@ -389,10 +401,11 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
             "gate": cleared, "required": True if cleared else None,
             "via": _operand_changes(table, m, goal),
         })
-    matrix = np.array(rows) if rows else np.empty((0, len(values)))
-    if actions and compiled.uses_language_2:
-        _attained_levels(table, matrix, actions)
-    return actions, matrix
+    reached = cell_levels(compiled, goals, category)
+    if compiled.uses_language_2:  # a gate may ask more, or less, than the indicator's target level
+        for action, level in zip(actions, reached):
+            action["target_level"] = math.floor(level + TOLERANCE)
+    return actions, [(m, level) for (m, _), level in zip(goals, reached)]
 
 
 def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[OperandChange] | None:
@@ -432,16 +445,6 @@ def _whole(expr: Expr, name: str, exact: float, held: dict[str, float], goal: fl
     return None
 
 
-def _attained_levels(table: ScoreTable, rows: FloatArray, actions: list[dict[str, Any]]) -> None:
-    """Set each action's target level to the level its value attains (a gate may ask more, or
-    less, than the indicator's own target level)."""
-    columns = {indicator_id: m for m, indicator_id in enumerate(table.rubric.indicator_ids)}
-    categories = None if table.categories is None else np.repeat(table.categories[:1], len(rows))
-    attained = indicator_levels(table.rubric.compiled, rows, categories)
-    for k, action in enumerate(actions):
-        action["target_level"] = math.floor(attained[k, columns[action["indicator"]]] + TOLERANCE)
-
-
 def _target_value(rubric: Rubric, column: int, level: int, category: int) -> float:
     """The value that reaches ``level`` for a base of ``category`` (its own thresholds, if it has
     them): the threshold, the level itself, or true."""
@@ -461,35 +464,34 @@ def _finish(action: dict[str, Any], gain: float) -> Action:
     return Action(**action, gain=gain, gain_per_effort=None if effort is None else gain / effort)
 
 
-def _greedy_plan(rescore: Callable[[FloatArray], Scores], rubric: Rubric, values: FloatArray,
-                 actions: Sequence[Action], wanted: FloatArray,
+def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
+                 reached: dict[str, tuple[int, float]], wanted: FloatArray,
                  score: float | None) -> tuple[list[str], float]:
     """Take every required action (gates), then add actions one at a time, each the one that
-    most reduces the shortfall, until the target is met."""
-    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
-    goal = {a.indicator: float(a.target) for a in actions}
-    current = values.copy()
+    most reduces the shortfall, until the target is met. Each step scores every remaining
+    action at once, on indicator levels (``reached``: the column and level of each action)."""
+    current = np.array(table.indicator_levels[:1])
     plan = [a.indicator for a in actions if a.required]
     for indicator_id in plan:
-        current[columns[indicator_id]] = goal[indicator_id]
+        current[0, reached[indicator_id][0]] = reached[indicator_id][1]
     remaining = [a.indicator for a in actions if not a.required]  # in gain order: ties go to higher gain
 
     def shortfall(rows: FloatArray) -> tuple[FloatArray, FloatArray]:
-        scores = rescore(rows)
-        lack = np.nan_to_num(np.clip(wanted - scores.directions, 0.0, None)).sum(axis=1)  # N/A: 0
+        directions, overall = rescore(rows)
+        lack = np.nan_to_num(np.clip(wanted - directions, 0.0, None)).sum(axis=1)  # N/A: 0
         if score is not None:
-            lack += np.clip(score - scores.overall, 0.0, None)
-        return lack, scores.overall
+            lack += np.clip(score - overall, 0.0, None)
+        return lack, overall
 
-    lack, overall = shortfall(current[None, :])
+    lack, overall = shortfall(current)
     while lack[0] > TOLERANCE and remaining:
-        trials = np.repeat(current[None, :], len(remaining), axis=0)
+        trials = np.repeat(current, len(remaining), axis=0)
         for k, indicator_id in enumerate(remaining):
-            trials[k, columns[indicator_id]] = goal[indicator_id]
+            trials[k, reached[indicator_id][0]] = reached[indicator_id][1]
         lacks, _ = shortfall(trials)
         best = int(np.argmin(np.round(lacks, 9)))
         chosen = remaining.pop(best)
         plan.append(chosen)
-        current[columns[chosen]] = goal[chosen]
-        lack, overall = shortfall(current[None, :])
+        current[0, reached[chosen][0]] = reached[chosen][1]
+        lack, overall = shortfall(current)
     return plan, float(overall[0])

@@ -24,7 +24,6 @@ from .._model.results import (
     DerivedValue,
     DirectionResult,
     GateResult,
-    IndicatorResult,
     OverallResult,
     RubricRef,
     Scorecard,
@@ -128,6 +127,8 @@ class ScoreTable(HtmlDisplay):
     @cached_property
     def indicator_levels(self) -> FloatArray:
         """Indicator levels s ∈ [0, L], NaN where missing, shape (N, M) (computed on demand)."""
+        if self.scores.levels is not None:  # kept by the engine: computed once per call
+            return readonly(self.scores.levels)
         return readonly(indicator_levels(self.rubric.compiled, self.values, self.categories))
 
     def index(self, base: int | str) -> int:
@@ -182,39 +183,44 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
     """Assemble the scorecard of ``row`` from the table's arrays."""
     rubric, scores = table.rubric, table.scores
     compiled = rubric.compiled
-    categories = None if table.categories is None else table.categories[row:row + 1]
-    levels = indicator_levels(compiled, table.values[row:row + 1], categories)[0]
+    if scores.levels is not None:
+        levels = scores.levels[row].copy()
+    else:
+        categories = None if table.categories is None else table.categories[row:row + 1]
+        levels = indicator_levels(compiled, table.values[row:row + 1], categories)[0]
     applicable = table.applicable[row]
     levels[~applicable] = np.nan
     present = ~np.isnan(levels)
-    shares = compiled.indicator_shares
     within = within_shares(compiled, present[None, :].astype(np.float64),
                            None if applicable.all() else applicable[None, :].astype(np.float64))[0]
-    points = 100.0 * within * np.where(present, levels, 0.0) / compiled.levels
-    indicators: dict[str, IndicatorResult] = {}
+    points = (100.0 * within * np.where(present, levels, 0.0) / compiled.levels).tolist()
+    indicators: dict[str, dict[str, Any]] = {}
     formulas = _derived_values(table, row)
-    for m, indicator in enumerate(rubric.indicators):
+    count = compiled.levels
+    direction_ids = rubric.direction_ids
+    rows = zip(rubric.indicators, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
+               compiled.direction_of.tolist(), compiled.indicator_shares.tolist(), points)
+    for m, (indicator, raw, level_or_nan, applies, j, share, point) in enumerate(rows):
         reported = profile.values.get(indicator.id) if profile is not None else None
-        raw = float(table.values[row, m])
         value: bool | float | None = None if math.isnan(raw) else raw
         if value is not None and indicator.kind == "boolean":
             value = bool(value)
-        level = float(levels[m]) if present[m] else None
-        indicators[indicator.id] = IndicatorResult(
-            direction=rubric.direction_ids[compiled.direction_of[m]],
-            value=value,
-            missing=not present[m] and bool(applicable[m]),
-            level=level,
-            attained_level=None if level is None else int(np.floor(level + 1e-9)),
-            score=None if level is None else 100.0 * level / compiled.levels,
-            direction_points=float(points[m]),
-            weight_share=float(shares[m]),
-            unit=indicator.unit,
-            source=reported.source if reported is not None else None,
-            confidence=reported.confidence if reported is not None else None,
-            not_applicable=None if applicable[m] else True,
-            derived=formulas.get(m),
-        )
+        level = None if math.isnan(level_or_nan) else level_or_nan
+        indicators[indicator.id] = {  # validated with the scorecard, in one pydantic call
+            "direction": direction_ids[j],
+            "value": value,
+            "missing": level is None and applies,
+            "level": level,
+            "attained_level": None if level is None else math.floor(level + 1e-9),
+            "score": None if level is None else 100.0 * level / count,
+            "direction_points": point,
+            "weight_share": share,
+            "unit": indicator.unit,
+            "source": reported.source if reported is not None else None,
+            "confidence": reported.confidence if reported is not None else None,
+            "not_applicable": None if applies else True,
+            "derived": formulas.get(m),
+        }
     return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=_overall(scores, row),
                      directions=_directions(table, row), indicators=indicators, gates=_gates(table, row))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,32 +83,31 @@ class CompiledRubric:
     gates: tuple[CompiledGate, ...] = ()
     derivation: Derivation | None = None  # inputs, roll-ups and formulas (design points 12–13)
 
-    @property
+    @cached_property
     def uses_language_2(self) -> bool:
         """Whether categories, N/A or gates can change a result."""
         has_na = self.allow_na is not None and bool(self.allow_na.any())
         return bool(self.category_ids or self.gates) or has_na
 
-    @property
+    @cached_property
     def direction_weight_sums(self) -> FloatArray:
         """Σ w_i over each direction's indicators, shape (D,)."""
-        return np.asarray(self.block.sum(axis=0))
+        return _floats(self.block.sum(axis=0))
 
-    @property
+    @cached_property
     def overall_shares(self) -> FloatArray:
         """Each direction's share W_j / ΣW of the overall score, shape (D,)."""
-        shares: FloatArray = self.direction_weights / self.direction_weights.sum()
-        return shares
+        return _floats(self.direction_weights / self.direction_weights.sum())
 
-    @property
+    @cached_property
     def within_shares(self) -> FloatArray:
         """Each indicator's share w_i / Σw of its direction's score, shape (M,)."""
-        return np.asarray(self.weights / self.direction_weight_sums[self.direction_of])
+        return _floats(self.weights / self.direction_weight_sums[self.direction_of])
 
-    @property
+    @cached_property
     def indicator_shares(self) -> FloatArray:
         """Each indicator's share of the overall arithmetic score, shape (M,)."""
-        return np.asarray(self.within_shares * self.overall_shares[self.direction_of])
+        return _floats(self.within_shares * self.overall_shares[self.direction_of])
 
 
 def compile_rubric(rubric: Rubric) -> CompiledRubric:

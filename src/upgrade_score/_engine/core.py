@@ -12,9 +12,10 @@ indicator, NaN = missing). The semantics are those of ``design.md``:
 
 from __future__ import annotations
 
+import math
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,7 @@ from .gates import cap_levels, gate_status
 
 LEVEL_TOLERANCE = 1e-9
 CHUNK_ROWS = 65536
+SMALL_ROWS = 4  # up to this many rows, levels are computed cell by cell on Python floats
 
 
 def invalid_cells(rubric: CompiledRubric, values: FloatArray,
@@ -83,8 +85,9 @@ def for_chunks(count: int, run: Callable[[int, int], None], workers: int | None 
     numpy releases the GIL inside its loops, so the chunks really run in parallel.
     """
     starts = range(0, count, CHUNK_ROWS)
-    workers = min(workers or os.cpu_count() or 1, len(starts))
-    if workers > 1:
+    if len(starts) > 1:  # (os.cpu_count() costs a system call: asked only when it matters)
+        workers = min(workers or os.cpu_count() or 1, len(starts))
+    if len(starts) > 1 and workers is not None and workers > 1:
         with ThreadPoolExecutor(workers) as pool:
             list(pool.map(lambda start: run(start, min(start + CHUNK_ROWS, count)), starts))
     else:
@@ -116,6 +119,15 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
     :func:`invalid_cells` then says which.
     """
     invalid = False
+    if values.shape[0] <= SMALL_ROWS:  # a few bases: no numpy call per column
+        rows = values.T.tolist()
+        found = []
+        for m, rule in enumerate(rubric.column_rules):
+            column, bad = column_levels_scalar(rule, rows[m], rubric.levels)
+            found.append(column)
+            invalid |= bad
+        levels[...] = found
+        return invalid
     for m, rule in enumerate(rubric.column_rules):
         invalid |= column_levels(rule, values[:, m], levels[m], oriented, term, rubric.levels)
     return invalid
@@ -151,6 +163,35 @@ def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, orien
     return invalid
 
 
+def column_levels_scalar(rule: ColumnRule, values: list[float], count: int) -> tuple[list[float], bool]:
+    """:func:`column_levels` on Python floats, operation for operation (the same roundings, so
+    the same bits): the levels of one column's ``values`` and whether any lies outside the
+    column's domain. Used for a few bases, where a numpy call per column costs more than the
+    arithmetic."""
+    kind, sign, points, rates, low, high = rule
+    levels: list[float] = []
+    invalid = False
+    scale = count / points[-1] if kind in (QUALITATIVE, BOOLEAN) else 1.0
+    for value in values:
+        oriented = value * sign
+        if oriented != oriented:  # NaN: missing
+            levels.append(math.nan)
+            continue
+        invalid |= oriented < low or oriented > high
+        if kind in (QUALITATIVE, BOOLEAN):
+            invalid |= math.isfinite(oriented) and oriented != math.floor(oriented)
+            levels.append(oriented * scale)
+        elif kind == STEP:
+            levels.append(0.0 + sum(1.0 for point in points[1:] if oriented >= point))
+        else:
+            level = 0.0
+            for k in range(1, len(points)):
+                term = (oriented - points[k - 1]) * rates[k - 1]
+                level += 0.0 if term < 0.0 else 1.0 if term > 1.0 else term
+            levels.append(level)
+    return levels, invalid
+
+
 _local = threading.local()
 
 
@@ -180,6 +221,9 @@ class Scores:
     uncapped_direction_levels: IntArray | None = None
     uncapped_overall_level: IntArray | None = None
     gate_status: npt.NDArray[np.int8] | None = None
+    # (N, M) indicator levels as :func:`indicator_levels` gives them, kept when the bases fit in
+    # one chunk (so a scorecard or a gap plan does not compute them again); else None
+    levels: FloatArray | None = None
 
 
 def maturity_levels(scores: npt.ArrayLike, cutoffs: FloatArray) -> IntArray:
@@ -252,18 +296,18 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     invalid: list[bool] = []
     v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
     codes = category_codes(rubric, categories, count) if v2 else None
+    kept = np.empty((values.shape[1], count)) if count <= CHUNK_ROWS else None
 
     def run(start: int, stop: int) -> None:
         levels, oriented, term = _scratch(values.shape[1], stop - start)
         chunk = values[start:stop]
         invalid.append(_levels_into(rubric, chunk, levels, oriented, term))
-        weights = None
-        if codes is not None:
+        if codes is not None and rubric.category_rules:
             invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
-            mask = applicable(rubric, codes[start:stop], None if na is None else na[start:stop]).T
-            levels[~mask] = np.nan
-            weights = mask.astype(np.float64)
-        scores, complete = _direction_scores_t(rubric, levels, weights)
+        if kept is not None:
+            kept[:, start:stop] = levels
+        scores, complete = _chunk_scores(rubric, levels, None if codes is None else codes[start:stop],
+                                         None if na is None else na[start:stop])
         directions[:, start:stop] = scores
         completeness[:, start:stop] = complete
         levels_now = maturity_levels(scores, rubric.cutoffs)
@@ -282,11 +326,43 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
         balanced_level=balanced_levels(rubric, direction_levels.T),
         completeness=overall_completeness(rubric, directions.T, completeness.T),
         has_invalid=any(invalid),
+        levels=None if kept is None else kept.T,
     )
     if not v2:
         return scores
     assert codes is not None
     return apply_gates(rubric, scores, values, codes, na)
+
+
+def _chunk_scores(rubric: CompiledRubric, levels: FloatArray, codes: IntArray | None,
+                  na: BoolArray | None) -> tuple[FloatArray, FloatArray]:
+    """Direction scores and completeness (D, n) of a chunk's levels (M, n; changed in place):
+    with ``codes`` (rubric language 2), indicators that do not apply leave their directions."""
+    weights = None
+    if codes is not None:
+        mask = applicable(rubric, codes, na).T
+        levels[~mask] = np.nan
+        weights = mask.astype(np.float64)
+    return _direction_scores_t(rubric, levels, weights)
+
+
+def scores_from_levels(rubric: CompiledRubric, levels: FloatArray, *, na: BoolArray | None = None,
+                       categories: IntArray | None = None) -> tuple[FloatArray, FloatArray]:
+    """Direction scores (n, D) and overall scores (n,) of bases whose indicator levels (n, M;
+    NaN = missing) are known: :func:`score_matrix` after its level step, the same arithmetic
+    (so the same bits). What-ifs that change a few levels (a gap plan) score them in one pass."""
+    v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
+    codes = category_codes(rubric, categories, levels.shape[0]) if v2 else None
+    scores, _ = _chunk_scores(rubric, np.array(levels.T), codes, na)
+    return scores.T, overall_scores(rubric, scores.T)
+
+
+def cell_levels(rubric: CompiledRubric, cells: Sequence[tuple[int, float]], category: int) -> list[float]:
+    """The level of each (column, value) for a base of ``category`` (an index into
+    ``rubric.category_ids``, -1 for none), held to its category's thresholds where it has them."""
+    own = {column: rule for code, column, rule in rubric.category_rules if code == category}
+    return [column_levels_scalar(own.get(column, rubric.column_rules[column]), [value], rubric.levels)[0][0]
+            for column, value in cells]
 
 
 def category_codes(rubric: CompiledRubric, categories: IntArray | None, count: int) -> IntArray:
