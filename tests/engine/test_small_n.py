@@ -1,0 +1,154 @@
+"""The small-N path is the batch path: same compiled rules, same numbers, to the bit.
+
+A few bases take their indicator levels cell by cell on Python floats
+(:func:`column_levels_scalar`), more take them column by column in numpy; a gap plan scores its
+what-ifs on indicator levels (:func:`scores_from_levels`) instead of re-running the engine on
+changed values. Each is checked here against the other path, on random rubrics with categories,
+N/A answers, gates and every aggregation, and on the derived-indicator demo.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from derived_demo import demo
+from engine.strategies_v2 import profiles_for, rubrics_v2
+from upgrade_score import BaseProfile, Rubric, Target, gap, load_profiles, load_rubric, score_many
+from upgrade_score._analysis.score import score_profiles
+from upgrade_score._engine.core import (
+    SMALL_ROWS,
+    cell_levels,
+    column_levels,
+    column_levels_scalar,
+    indicator_levels,
+    score_matrix,
+    scores_from_levels,
+)
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+                    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal arrays, NaN where NaN, to the bit."""
+    if a is None or b is None:
+        return a is None and b is None
+    return bool(np.array_equal(np.asarray(a), np.asarray(b), equal_nan=True))
+
+
+@st.composite
+def _rubric_and_profiles(draw: st.DrawFn) -> tuple[Rubric, list[BaseProfile]]:
+    data = draw(rubrics_v2())
+    count = draw(st.integers(SMALL_ROWS + 1, SMALL_ROWS + 4))
+    profiles = []
+    for k in range(count):
+        profile = draw(profiles_for(data))
+        profile["base"]["id"] = f"base-{k}"
+        profiles.append(BaseProfile.model_validate(profile))
+    return Rubric.model_validate(data), profiles
+
+
+@SETTINGS
+@given(_rubric_and_profiles())
+def test_one_base_at_a_time_scores_as_the_batch(case: tuple[Rubric, list[BaseProfile]]) -> None:
+    rubric, profiles = case
+    batch = score_profiles(rubric, profiles).scores  # numpy column path (more than SMALL_ROWS)
+    for row, profile in enumerate(profiles):
+        single = score_profiles(rubric, [profile]).scores  # Python-float path
+        assert _same(batch.levels[row], single.levels[0])  # to the bit
+        for name, array in vars(batch).items():  # (BLAS may sum a batch in another order)
+            if isinstance(array, np.ndarray) and array.dtype == np.float64:
+                assert np.allclose(array[row], getattr(single, name)[0], rtol=0, atol=1e-9,
+                                   equal_nan=True), name
+            elif isinstance(array, np.ndarray):
+                assert _same(array[row], getattr(single, name)[0]), name
+    table = score_profiles(rubric, profiles)
+    assert _same(table.indicator_levels, indicator_levels(rubric.compiled, table.values, table.categories))
+
+
+@st.composite
+def _columns(draw: st.DrawFn) -> tuple[Rubric, list[float]]:
+    rubric = Rubric.model_validate(draw(rubrics_v2()))
+    cells = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-20, 120).map(float),
+                      st.sampled_from([0.0, 0.5, 1.0, -0.0]))
+    return rubric, draw(st.lists(cells, min_size=1, max_size=8))
+
+
+@SETTINGS
+@given(_columns())
+def test_scalar_levels_are_numpy_levels_to_the_bit(case: tuple[Rubric, list[float]]) -> None:
+    """Out-of-range, infinite and fractional values included: same levels, same verdict."""
+    rubric, values = case
+    compiled = rubric.compiled
+    rules = [*compiled.column_rules, *(rule for _, _, rule in compiled.category_rules)]
+    for rule in rules:
+        array = np.array(values)
+        level, oriented, term = np.empty(len(values)), np.empty(len(values)), np.empty(len(values))
+        invalid = column_levels(rule, array, level, oriented, term, compiled.levels)
+        scalar, scalar_invalid = column_levels_scalar(rule, values, compiled.levels)
+        assert scalar_invalid == invalid
+        finite = np.isfinite(array)
+        assert _same(np.array(scalar)[finite], level[finite])
+
+
+@st.composite
+def _gap_cases(draw: st.DrawFn) -> tuple[Rubric, BaseProfile, Target]:
+    data = draw(rubrics_v2())
+    profile = BaseProfile.model_validate(draw(profiles_for(data)))
+    target = Target(level=draw(st.integers(1, len(data["levels"]))))
+    return Rubric.model_validate(data), profile, target
+
+
+@SETTINGS
+@given(_gap_cases())
+def test_gains_and_plan_score_are_those_of_scoring_the_changed_values(
+        case: tuple[Rubric, BaseProfile, Target]) -> None:
+    """An action's gain is what re-scoring the base with its value gives (the engine from
+    values), and the plan's score that of the base with every planned value."""
+    rubric, profile, target = case
+    report = gap(rubric, profile, target)
+    table = score_many(rubric, [profile])
+    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    goals = {a.indicator: float(a.target) for a in report.actions}
+
+    def rescored(changes: list[str]) -> float:
+        values = np.array(table.values)
+        for indicator_id in changes:
+            values[0, columns[indicator_id]] = goals[indicator_id]
+        scores = score_matrix(rubric.compiled, values, na=table.na, categories=table.categories)
+        return float(scores.overall[0])
+
+    for action in report.actions:
+        assert math.isclose(action.gain, rescored([action.indicator]) - report.current_score, abs_tol=1e-9)
+    assert math.isclose(report.plan_score, rescored(report.plan), abs_tol=1e-9)
+
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rubrics"
+
+
+def _tables(tmp_path: Path) -> list[Any]:
+    rubric, bases, enterprises = demo(tmp_path)  # derived indicators from inputs and roll-ups
+    language_2 = load_rubric(EXAMPLES / "categories_and_gates.yaml")  # categories, N/A, gates
+    return [score_many(rubric, list(bases), enterprises=enterprises),
+            score_many(language_2, load_profiles(EXAMPLES / "bases"))]
+
+
+def test_levels_from_cells_and_scores_from_levels_are_the_engine_s(tmp_path: Path) -> None:
+    for table in _tables(tmp_path):
+        compiled = table.rubric.compiled
+        for row in range(len(table)):
+            category = -1 if table.categories is None else int(table.categories[row])
+            cells = [(m, v) for m, v in enumerate(table.values[row].tolist()) if not math.isnan(v)]
+            assert cells
+            expected = [float(table.indicator_levels[row, m]) for m, _ in cells]
+            assert cell_levels(compiled, cells, category) == expected
+        directions, overall = scores_from_levels(compiled, np.array(table.indicator_levels), na=table.na,
+                                                 categories=table.categories)
+        assert _same(directions, table.directions)
+        assert _same(overall, table.overall)
