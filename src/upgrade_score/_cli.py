@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from . import _cli_enterprises as enterprises
+from . import _cli_output as output
 from . import _cli_panel as panel
 from ._analysis.compare import compare, same_group
 from ._analysis.diff import diff, tripped_gates
@@ -26,13 +27,14 @@ from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
 from ._cli_tools import add_tool_commands
 from ._errors import Problem, UpgradeScoreError, one_line
-from ._io.profiles import PROFILE_SUFFIXES, load_profiles
+from ._io.profiles import PROFILE_SUFFIXES, load_bases
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source, rubric_path
 from ._io.validate import validate, without_entries
 from ._io.yaml import load_document
 from ._model.profile import BaseProfile, Origin, attach
 from ._model.results import dumps
 from ._model.rubric import Rubric
+from ._progress import showing
 from ._render.diff import render_diff
 from ._render.dispatch import render
 from ._version import __version__
@@ -67,9 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                      parser_class=_Parser)
 
-    def output_options(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+    def output_options(sub: argparse.ArgumentParser, tables: bool = True) -> None:
+        formats = ("text", "json", "markdown", "csv") if tables else ("text", "json", "markdown")
+        sub.add_argument("--format", choices=formats, default="text",
                          help="output format (default: text)")
+        if tables:
+            output.add_options(sub)
         sub.add_argument("--lang", choices=("en", "zh"), default="en",
                          help="language of labels in text and Markdown output")
 
@@ -82,7 +87,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--detail", action="store_true",
                        help="print each base's scorecard with every indicator")
     output_options(score)
-    panel.add_options(score, output=True)
+    panel.add_options(score)
     score.set_defaults(run=_score)
 
     check = commands.add_parser("check", help="validate rubric files",
@@ -112,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
     compare.add_argument("--sort", default="overall", metavar="KEY",
                          help="overall (default) or a direction id")
     output_options(compare)
-    panel.add_options(compare, output=True, by="also rank each base within the bases that share its")
+    panel.add_options(compare, by="also rank each base within the bases that share its")
     compare.set_defaults(run=_compare)
 
 
@@ -128,10 +133,11 @@ def _parser() -> argparse.ArgumentParser:
                                               "weights, shares of the overall score and, for pairwise "
                                               "comparison (AHP), λ_max, CI and CR. Exit 1 when CR > 0.10.")
     weights.add_argument("rubric", metavar="RUBRIC", help="rubric file or built-in id")
-    output_options(weights)
+    output_options(weights, tables=False)
     weights.set_defaults(run=_weights)
     panel.add_progress_command(commands)
     enterprises.add_option(commands)
+    output.add_quiet(commands)
     return parser
 
 
@@ -149,17 +155,9 @@ def _weights(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     profiles = panel.select(_load(args.profiles, rubric), args)
-    table = score_many(rubric, list(profiles), enterprises=enterprises.table(args, rubric))
-    if panel.write_output(table, args, args.profiles):
-        return EXIT_OK
-    if args.format == "json":
-        cards = table.to_dicts()
-        _print(dumps(cards[0] if len(cards) == 1 and _single(args.profiles) else cards))
-    elif len(table) == 1 or args.detail:  # --detail: every base's full scorecard
-        _print("\n\n".join(render(card, args.format, lang=args.lang, detail=args.detail)
-                            for card in table))
-    else:
-        _print(render(table, args.format, lang=args.lang))
+    table = score_many(rubric, profiles, enterprises=enterprises.table(args, rubric))
+
+    output.emit_scores(table, args, _single(args.profiles))
     return EXIT_OK
 
 
@@ -191,7 +189,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric,
     if args.peer:
         group = panel.select(group or _load(args.group, rubric), args)
         by = getattr(args, "by", None)
-        peer = Target.from_group(rubric, group if by is None or base is None else
+        peer = Target.from_group(rubric, score_many(rubric, group) if by is None or base is None else
                                  same_group(group, base, by), args.peer)
         parts.update(direction_scores=peer.direction_scores, score=peer.score, label=peer.label)
     if args.target is not None:
@@ -207,27 +205,29 @@ def _gap(args: argparse.Namespace) -> int:
     profiles = panel.select(_load([args.profile], rubric), args)
     if len(profiles) != 1:
         raise UpgradeScoreError(Problem(f"holds {len(profiles)} bases; gap takes one", args.profile))
-    profiles, group = enterprises.joined(args, rubric, profiles, _load)
+    group: Sequence[BaseProfile] = ()
+    if getattr(args, "enterprises", None):
+        profiles, group = enterprises.joined(args, rubric, profiles, _load)
+    elif args.group:
+        group = _load(args.group, rubric)
     profile = profiles[0]
     target = target_from_args(args, rubric, profile, group)
     if target is None:  # default: the next level up from the base's balanced level
         balanced = score_many(rubric, [profile]).balanced_level[0]
         target = Target(level=min(int(balanced) + 1, rubric.level_count))
     report = gap(rubric, profile, target)
-    if args.format == "json":
-        _print(report.to_json())
-    else:
-        _print(render(report, args.format, lang=args.lang, top=args.top))
+    output.emit(report, args, [args.profile, *(args.group or ())],
+                lambda style: str(render(report, style, lang=args.lang, top=args.top)),
+                lambda indent: [report.to_json(indent)])
     return EXIT_OK
 
 
 def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
-    result = compare(rubric, list(panel.select(_load(args.profiles, rubric), args)), sort_by=args.sort,
+    result = compare(rubric, panel.select(_load(args.profiles, rubric), args), sort_by=args.sort,
                      by=args.by, enterprises=enterprises.table(args, rubric))
-    if panel.write_output(result, args, args.profiles):
-        return EXIT_OK
-    _print(result.to_json() if args.format == "json" else render(result, args.format, lang=args.lang))
+    output.emit(result, args, args.profiles, lambda style: str(render(result, style, lang=args.lang)),
+                lambda indent: [result.to_json(indent)])
     return EXIT_OK
 
 
@@ -290,7 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        with _notices():
+        with _notices(), showing(sys.stderr, getattr(args, "lang", "en"), getattr(args, "quiet", False)):
             return run(args)
     except UpgradeScoreError as exc:
         _report(exc.problems)
@@ -357,14 +357,15 @@ def _warned_by_package() -> bool:
 
 
 def _load(paths: Sequence[str], rubric: Rubric | None,
-          check: Rubric | None = None) -> tuple[BaseProfile, ...]:
-    """``load_profiles(*paths, rubric=rubric)``, refusing pipes and devices first. When a profile
+          check: Rubric | None = None) -> Sequence[BaseProfile]:
+    """``load_profiles(*paths, rubric=rubric)`` (one CSV table: as a table, its profiles built on
+    demand; ``-``: standard input), refusing pipes and devices first. When a profile
     file has values of the wrong type, its other values are checked against ``check`` (default:
     ``rubric``) too, so a type error does not hide the range errors of other values."""
     for path in paths:
         _refuse_special_file(path)
     try:
-        return load_profiles(*paths, rubric=rubric)
+        return load_bases(paths, rubric)
     except UpgradeScoreError as exc:
         against = check or rubric
         if against is None:
@@ -571,10 +572,11 @@ def _add_sensitivity_command(commands: argparse._SubParsersAction[_Parser]) -> N
                      help="random seed for a reproducible run (default: drawn, and printed)")
     sub.add_argument("--top", type=positive_int, default=3, metavar="K",
                      help="report the probability of a rank within the top K (default 3)")
-    sub.add_argument("--format", choices=("text", "json", "markdown"), default="text",
+    sub.add_argument("--format", choices=("text", "json", "markdown", "csv"), default="text",
                      help="output format (default: text)")
     sub.add_argument("--lang", choices=("en", "zh"), default="en",
                      help="language of level names in text and Markdown output")
+    output.add_options(sub)
     sub.set_defaults(run=_sensitivity_command)
 
 
@@ -585,8 +587,9 @@ def _sensitivity_command(args: argparse.Namespace) -> int:
     parse_weights(args.weights)  # a bad spec fails before any file is read
     rubric = load_rubric(args.rubric)
     profiles = _load(args.profiles, rubric)
-    report = sensitivity(rubric, list(profiles), samples=args.samples, weights=args.weights,
+    report = sensitivity(rubric, profiles, samples=args.samples, weights=args.weights,
                          seed=args.seed, top_k=args.top, enterprises=enterprises.table(args, rubric))
-    _print(report.to_json() if args.format == "json"
-           else render(report, args.format, lang=args.lang, rubric=rubric))
+    output.emit(report, args, args.profiles,
+                lambda style: str(render(report, style, lang=args.lang, rubric=rubric)),
+                lambda indent: [report.to_json(indent)])
     return EXIT_OK

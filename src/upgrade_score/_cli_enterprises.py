@@ -39,7 +39,7 @@ def table(args: argparse.Namespace, rubric: Rubric) -> EnterpriseTable | None:
 
 
 def joined(args: argparse.Namespace, rubric: Rubric, profiles: Sequence[BaseProfile],
-           load: Callable[[Sequence[str], Rubric], tuple[BaseProfile, ...]],
+           load: Callable[[Sequence[str], Rubric], Sequence[BaseProfile]],
            ) -> tuple[tuple[BaseProfile, ...], tuple[BaseProfile, ...]]:
     """The profiles and the ``--group`` bases (loaded with ``load``), with the rows of the
     ``--enterprises`` table as their enterprises (a row may name a base of either)."""

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from ._analysis.gap import Target
-from ._analysis.panel import check_year, cross_section
+from ._analysis.panel import check_year, cross_section, table_cross_section
 from ._analysis.progress import progress
 from ._errors import Problem, UpgradeScoreError
+from ._io.csvtable import ProfileTable
 from ._io.rubrics import load_rubric
 from ._model.profile import BaseProfile
 from ._render.dispatch import render
@@ -56,8 +57,10 @@ def add_output_option(sub: argparse.ArgumentParser) -> None:
                           "(headers follow --lang; needs upgrade-score[xlsx])")
 
 
-def select(profiles: Sequence[BaseProfile], args: argparse.Namespace) -> tuple[BaseProfile, ...]:
-    """One profile per base: the latest year of each, or ``--year``."""
+def select(profiles: Sequence[BaseProfile], args: argparse.Namespace) -> Sequence[BaseProfile]:
+    """One profile per base: the latest year of each, or ``--year`` (a CSV table stays one)."""
+    if isinstance(profiles, ProfileTable):
+        return table_cross_section(profiles, getattr(args, "year", None))
     return cross_section(profiles, getattr(args, "year", None))
 
 

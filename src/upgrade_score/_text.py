@@ -490,6 +490,9 @@ WORDS: dict[str, dict[str, str]] = {
                        "zh": "{n} 个判断矩阵未通过一致性检验（CR > {limit}）。"},
     "weights.passed": {"en": "Every pairwise block passes the consistency check (CR ≤ {limit}).",
                        "zh": "所有判断矩阵均通过一致性检验（CR ≤ {limit}）。"},
+    "progress.rows": {"en": "rows read", "zh": "已读取行数"},
+    "progress.samples": {"en": "weightings scored", "zh": "已计算权重样本"},
+    "progress.bases": {"en": "bases done", "zh": "已完成基地"},
 }
 
 

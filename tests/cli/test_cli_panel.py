@@ -107,8 +107,9 @@ def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFix
     (["progress", "--rubric", V1, PANEL, "--target", "x=1"],
      "upgrade-score: error: target.x: unknown direction (known: high_value, chain, green, low_carbon, "
      "intelligent, clustered)\n"),
-    (["score", "--rubric", V1, BASES, "-o", "results.csv"],
-     "upgrade-score: error: results.csv: -o: results are written as an Excel workbook: name it FILE.xlsx\n"),
+    (["score", "--rubric", V1, BASES, "-o", "results.txt"],
+     "upgrade-score: error: results.txt: -o: name the file .csv, .json, .md, .xlsx or .parquet (the "
+     "suffix picks the format)\n"),
 ])
 def test_bad_input_is_one_located_line(capsys: pytest.CaptureFixture[str], argv: list[object],
                                        expected: str) -> None:

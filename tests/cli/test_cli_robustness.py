@@ -242,7 +242,7 @@ def test_an_oserror_from_any_file_access_is_exit_2_naming_the_file(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise OSError(5, "Input/output error", "disk/hub.yaml")
 
-    monkeypatch.setattr(_cli, "load_profiles", broken)
+    monkeypatch.setattr(_cli, "load_bases", broken)
     code, _, err = run(capsys, "score", "--rubric", V1, HUB)
     assert code == 2 and errors(err) == ["disk/hub.yaml: cannot access the file (Input/output error)"]
 

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Sequence
 
 from .._errors import Problem, UpgradeScoreError
+from .._io.csvtable import ProfileTable
 from .._model.profile import YEAR_RULE, YEARS, BaseProfile, check_unique_ids
 
 
@@ -63,3 +64,12 @@ def cross_section(profiles: Sequence[BaseProfile], year: int | None = None) -> t
         warnings.warn(f"year {year}: {len(left)} base(s) without a profile for that year left out: "
                       f"{shown}", UserWarning, stacklevel=2)
     return kept
+
+
+def table_cross_section(table: ProfileTable, year: int | None = None) -> Sequence[BaseProfile]:
+    """:func:`cross_section` of a CSV table: the table itself when it gives no years (its ids
+    checked for duplicates on the id column), else the profiles of its rows as chosen."""
+    if year is not None or table.has_years():
+        return cross_section(list(table), year)
+    table.check_unique_ids()
+    return table

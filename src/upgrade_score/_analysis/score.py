@@ -9,12 +9,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .._analysis.panel import cross_section
+from .._analysis.panel import cross_section, table_cross_section
 from .._analysis.scorecard import ScoreTable, sequence_of_ids
 from .._engine.compile import FloatArray
 from .._engine.core import Scores, invalid_cells, score_matrix
 from .._errors import Problem, UpgradeScoreError
 from .._io.arguments import ProfileLike, as_profile, as_profiles
+from .._io.csvtable import ProfileTable
 from .._io.enterprises import EnterpriseTable, load_enterprises
 from .._io.rubrics import load_rubric
 from .._io.tables import array_matrix, frame_matrix, profile_inputs
@@ -56,6 +57,10 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
         enterprises = load_enterprises(enterprises, rubric)
     if isinstance(data, BaseProfile):
         data = [data]
+    if isinstance(data, ProfileTable):  # a CSV table: its arrays, no profile per row
+        if ids is not None:
+            raise UpgradeScoreError("ids: profiles carry their own ids")
+        return score_profiles(rubric, table_cross_section(data, year), enterprises)
     if isinstance(data, (str, PathLike)) or (isinstance(data, (list, tuple)) and data and all(
             isinstance(item, (str, PathLike)) for item in data)):
         data = as_profiles(data, "data")  # paths of files, tables and directories
@@ -84,7 +89,8 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
 def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
                    enterprises: EnterpriseTable | None = None) -> ScoreTable:
     """Score profiles as given, one row each (a panel's years too: ids may repeat)."""
-    profiles = tuple(profiles)
+    if not isinstance(profiles, ProfileTable):
+        profiles = tuple(profiles)
     values, na, categories, derived = profile_inputs(rubric, profiles, enterprises)
     scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
     _refuse_all_na(profiles, scores)

@@ -18,6 +18,7 @@ from .._engine.core import Scores, applicable, category_codes, indicator_levels
 from .._engine.derive import Derived
 from .._engine.gates import STATUS_NAMES
 from .._errors import UpgradeScoreError
+from .._io.csvtable import ProfileTable
 from .._model.display import HtmlDisplay, _dispatch
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import (
@@ -56,7 +57,7 @@ class ScoreTable(HtmlDisplay):
     rubric: Rubric
     values: FloatArray
     scores: Scores
-    profiles: tuple[BaseProfile, ...] | None = None
+    profiles: Sequence[BaseProfile] | None = None  # a tuple, or a CSV table (profiles on demand)
     ids: tuple[str, ...] | None = None
     na: BoolArray | None = None          # (N, M) values answered "does not apply"
     categories: IntArray | None = None   # (N,) index into rubric.category_ids, -1 for none
@@ -78,6 +79,8 @@ class ScoreTable(HtmlDisplay):
     @cached_property
     def base_ids(self) -> tuple[str, ...]:
         """Row labels: profile ids, the ids given to :func:`score_many`, or ``row-1``..."""
+        if isinstance(self.profiles, ProfileTable):
+            return tuple(self.profiles.ids)
         if self.profiles is not None:
             return tuple(p.id for p in self.profiles)
         return self.ids or tuple(f"row-{i + 1}" for i in range(len(self)))

@@ -19,6 +19,7 @@ from .._engine.derive import Derivation
 from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list, one_line
 from .._model.profile import BaseProfile, Enterprise, Origin, RowOrigin, attach
 from .._model.rubric import Rubric
+from .csvtable import ProfileTable
 from .yaml import read_text
 
 MAX_REPORTED = 20
@@ -86,6 +87,8 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
     """The enterprise rows of ``profiles``: the row of the base each belongs to (R,), and
     figures (R, F). Unknown fields and values of the wrong kind are added to ``problems``."""
     fields = derivation.field_ids
+    if isinstance(profiles, ProfileTable):  # a CSV table of bases lists no enterprises
+        return np.zeros(0, dtype=np.int64), np.zeros((0, len(fields)))
     column = {field_id: f for f, field_id in enumerate(fields)}
     kinds = ["boolean" if b else "number" for b in derivation.boolean_fields.tolist()]
     owners: list[int] = []
@@ -113,6 +116,8 @@ def table_rows(table: EnterpriseTable, profiles: Sequence[BaseProfile],
                problems: list[Problem]) -> IntArray:
     """The base row of each enterprise of ``table``; rows naming an unknown base are problems, and
     so are bases that list enterprises in their profile as well."""
+    if isinstance(profiles, ProfileTable):  # (a CSV table of bases lists no enterprises)
+        return table_owners(table, profiles.ids, problems)
     owners = table_owners(table, [profile.id for profile in profiles], problems)
     listed = np.bincount(owners, minlength=len(profiles)) > 0
     both = [p.id for row, p in enumerate(profiles) if p.enterprises and listed[row]]

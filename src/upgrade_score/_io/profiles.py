@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import os
 import re
-from collections.abc import Iterable
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
 
 from .._errors import Problem, UpgradeScoreError, type_name
-from .._model.profile import (
-    NA,
-    NA_WORDS,
-    YEAR_RULE,
-    BaseProfile,
-    Origin,
-    RowOrigin,
-    attach,
-    check_unique_ids,
-)
+from .._model.profile import BaseProfile, Origin, RowOrigin, attach, check_unique_ids
 from .._model.rubric import Rubric
+from .csvtable import ProfileTable, read_table
 from .rubrics import load_rubric
-from .tables import ID_COLUMNS, META_COLUMNS
 from .validate import validate
-from .yaml import load_document, read_text
+from .yaml import MAX_BYTES, Document, decode_text, load_document, open_regular, parse_document
+
+STDIN = "-"  # the PROFILE argument that reads standard input
+STDIN_NAME = "<stdin>"
 
 PROFILE_SUFFIXES = (".yaml", ".yml", ".json")
 TABLE_SUFFIXES = (".csv",)
@@ -38,7 +29,10 @@ WORKBOOK_SUFFIXES = (".xlsx",)  # read by _survey.py (openpyxl, the xlsx extra)
 def load_profile(path: str | Path) -> BaseProfile:
     """Load one base profile from a YAML or JSON file."""
     _check_path(path, "path")
-    document = load_document(path)
+    return _profile_of(load_document(path))
+
+
+def _profile_of(document: Document) -> BaseProfile:
     profile = validate(BaseProfile, document)
     value_lines = {str(key[1]): line for key, line in document.lines.items()
                    if len(key) == 2 and key[0] == "values"}
@@ -106,109 +100,71 @@ def _expand(paths: Iterable[str | Path]) -> list[Path]:
     return found
 
 
-_CSV_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?")  # (no nested repeats)
-_CSV_YEAR = re.compile(r"[0-9]{1,4}")
-
-
-def _csv_cell(text: str) -> bool | float | str | None:
-    cell = text.strip()
-    if not cell:
-        return None
-    if cell.casefold() in NA_WORDS:
-        return NA
-    if cell.lower() in ("true", "false"):
-        return cell.lower() == "true"
-    if not _CSV_NUMBER.fullmatch(cell) or not cell.isascii():
-        raise ValueError  # reported by the caller with row and column
-    number = float(cell)
-    if not math.isfinite(number):
-        raise ValueError
-    return number
-
-
 def _load_csv(path: Path) -> list[BaseProfile]:
     """Read a table with one row a base and one column an indicator id (blank = missing)."""
-    name = str(path)
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
-    try:
-        header = [cell.strip() for cell in next(reader)]
-    except StopIteration:
-        raise UpgradeScoreError(Problem("the file is empty", name, 1)) from None
-    except csv.Error as exc:
-        raise UpgradeScoreError(Problem(f"invalid CSV: {exc}", name, 1)) from None
-    id_column = next((c for c in ID_COLUMNS if c in header), None)
-    if id_column is None:
-        raise UpgradeScoreError(Problem("needs an 'id' column naming each base", name, 1))
-    while header and not header[-1]:  # spreadsheets often export trailing empty columns
-        header.pop()
-    seen: set[str] = set()
-    for k, column in enumerate(header):
-        if not column:
-            raise UpgradeScoreError(Problem(f"column {k + 1} has no header", name, 1))
-        if column in seen:
-            raise UpgradeScoreError(Problem(f"duplicate column '{column}'", name, 1))
-        seen.add(column)
-    profiles: list[BaseProfile] = []
-    problems: list[Problem] = []
-    try:
-        start = reader.line_num + 1
-        for row in reader:
-            line, start = start, reader.line_num + 1  # a quoted cell may span several lines
-            if not any(cell.strip() for cell in row):
-                continue
-            profile = _csv_profile(header, row, id_column, name, line, problems)
-            if profile is not None:
-                profiles.append(profile)
-    except csv.Error as exc:
-        problems.append(Problem(f"invalid CSV: {exc}", name, reader.line_num))
-    if problems:
-        raise UpgradeScoreError(problems)
+    return list(read_csv_table(path))
+
+
+def read_csv_table(path: Path) -> ProfileTable:
+    """A plain CSV table as a :class:`ProfileTable` (no size limit: memory grows with the matrix)."""
+    with open_regular(path) as stream:
+        return read_table(stream, str(path))
+
+
+def load_bases(paths: Sequence[str], rubric: Rubric | None = None) -> Sequence[BaseProfile]:
+    """:func:`load_profiles` for the command line: one plain CSV table (a file, or ``-`` for
+    standard input) comes back as a :class:`ProfileTable`, whose profiles are built only when
+    asked for; ``-`` may also hold one YAML or JSON profile (told apart by its content)."""
+    if STDIN in paths and len(paths) > 1:
+        raise UpgradeScoreError(Problem("'-' (standard input) must be the only PROFILE argument",
+                                        STDIN_NAME))
+    if list(paths) == [STDIN]:
+        found: Sequence[BaseProfile] = _read_stdin()
+    elif len(paths) == 1 and Path(paths[0]).suffix.lower() in TABLE_SUFFIXES and Path(paths[0]).is_file():
+        from .survey import read_survey  # imported here: the survey reader builds on this module
+
+        survey = read_survey(Path(paths[0]), rubric)
+        found = read_csv_table(Path(paths[0])) if survey is None else survey
+    else:
+        return load_profiles(*paths, rubric=rubric)
+    if not found:
+        raise UpgradeScoreError(Problem("no base profiles found", ", ".join(map(str, paths))))
+    if isinstance(found, ProfileTable) and not found.has_years():
+        found.check_unique_ids()
+        return found
+    profiles = tuple(found)
+    check_unique_ids(profiles)
     return profiles
 
 
-def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, line: int,
-                 problems: list[Problem]) -> BaseProfile | None:
-    end = len(row)  # trailing empty cells beyond the header are ignored (cut once: linear)
-    while end > len(header) and not row[end - 1].strip():
-        end -= 1
-    row = row[:end]
-    if len(row) != len(header):
-        problems.append(Problem(f"row has {len(row)} cells, the header has {len(header)}",
-                                file, line))
-        return None
-    cells = dict(zip(header, row))
-    base: dict[str, Any] = {"id": cells[id_column].strip()}
-    names = {lang: cells[f"name_{lang}"].strip() for lang in ("zh", "en")
-             if cells.get(f"name_{lang}", "").strip()}
-    if cells.get("name", "").strip():
-        names.setdefault("en", cells["name"].strip())
-    if names:
-        base["name"] = names
-    for meta in ("region", "category", "rubric_version"):
-        if cells.get(meta, "").strip():
-            base[meta] = cells[meta].strip()
-    values: dict[str, Any] = {}
-    for column, text in cells.items():
-        if column in (*ID_COLUMNS, *META_COLUMNS):
+def _read_stdin() -> Sequence[BaseProfile]:
+    """A CSV table or one YAML/JSON profile from standard input (copied to a temporary file, so
+    that a large table is read in chunks like a file)."""
+    with tempfile.TemporaryFile() as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        spool.seek(0)
+        head = spool.read(4096)
+        spool.seek(0)
+        kind = sniff(head.decode("utf-8-sig", errors="replace"))
+        if kind == "csv":
+            return read_table(spool, STDIN_NAME)
+        raw = spool.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise UpgradeScoreError(Problem(f"file is larger than {MAX_BYTES:,} bytes", STDIN_NAME))
+    text = decode_text(raw, STDIN_NAME)
+    return [_profile_of(parse_document(text, STDIN_NAME, as_json=kind == "json"))]
+
+
+_YAML_KEY = re.compile(r"""^(?:---|%|[-\w"'$.]+\s*:(?:\s|$))""")
+
+
+def sniff(head: str) -> str:
+    """``csv``, ``json`` or ``yaml``: what the start of a text holds."""
+    for line in head.lstrip("\ufeff").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
             continue
-        try:
-            values[column] = _csv_cell(text)
-        except ValueError:
-            problems.append(Problem(f"'{text.strip()}' is not a number, true/false or blank",
-                                    file, line, (column,)))
-    year = cells.get("year", "").strip()
-    if year:
-        if _CSV_YEAR.fullmatch(year):
-            base["year"] = int(year)
-        else:
-            problems.append(Problem(f"'{year}' is not a year ({YEAR_RULE})", file, line, ("year",)))
-    try:
-        profile = BaseProfile.model_validate({"base": base, "values": values})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        column = str(first["loc"][1]) if len(first["loc"]) > 1 else id_column
-        column = id_column if first["loc"][:2] == ("base", "id") else column
-        problems.append(Problem(str(first["msg"]).removeprefix("Value error, "), file, line,
-                                (column,)))
-        return None
-    return attach(profile, Origin(file, line, dict.fromkeys(values, line), prefix=()))
+        if stripped[0] in "{[":
+            return "json"
+        return "yaml" if _YAML_KEY.match(stripped) else "csv"
+    return "yaml"

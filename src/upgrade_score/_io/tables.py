@@ -4,7 +4,7 @@ scores (one column per indicator, in ``rubric.indicator_ids`` order; NaN = missi
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -16,14 +16,22 @@ from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list
 from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
+from .csvtable import (
+    BLANK,
+    BOOLEAN,
+    ID_COLUMNS,
+    META_COLUMNS,
+    NOT_APPLICABLE,
+    NUMBER,
+    ProfileTable,
+    cell_value,
+)
 from .enterprises import EnterpriseTable, profile_rows, table_owners, table_rows
 from .rubrics import builtin_path
 
 MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
-# Columns of a base table that describe the base rather than report a value (CSV, DataFrames, surveys).
-ID_COLUMNS = ("id", "base_id")
-META_COLUMNS = ("name", "name_zh", "name_en", "year", "region", "category", "rubric_version")
+__all__ = ["ID_COLUMNS", "META_COLUMNS", "profile_inputs", "profile_matrix"]
 
 
 def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArray:
@@ -40,7 +48,10 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
 
     Booleans become 1/0. Derived indicators are computed from the inputs. Every problem of
     every profile is reported together, each located at the file and line where it was given.
+    A :class:`ProfileTable` (a CSV table) is checked column by column on its arrays.
     """
+    if isinstance(profiles, ProfileTable):
+        return table_inputs(rubric, profiles, enterprises)
     columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
     derivation = rubric.compiled.derivation
     if derivation is None and enterprises is not None:
@@ -96,6 +107,134 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     if problems:
         raise UpgradeScoreError(problems)
     return values, na, categories, derived
+
+
+def table_inputs(rubric: Rubric, table: ProfileTable, enterprises: EnterpriseTable | None = None,
+                 ) -> tuple[FloatArray, BoolArray, IntArray, Derived | None]:
+    """:func:`profile_inputs` of a CSV table, one column at a time: the same arrays and the same
+    problems in the same order (row by row, then column by column), without a profile per row."""
+    derivation = rubric.compiled.derivation
+    if derivation is None and enterprises is not None:
+        raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
+                                        "nothing up from enterprises", enterprises.file))
+    count = len(table)
+    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+    inputs = {} if derivation is None else {input_id: k for k, input_id in enumerate(derivation.input_ids)}
+    values = np.full((count, len(columns)), np.nan)
+    reported = np.full((count, len(inputs)), np.nan)
+    na = np.zeros(values.shape, dtype=bool)
+    categories, unknown_category = _table_categories(rubric, table)
+    checks: list[tuple[str, BoolArray, Callable[[int], str]]] = []
+    for c, key in enumerate(table.columns):
+        kinds, numbers = table.kinds[:, c], table.values[:, c]
+        if key in columns:
+            m = columns[key]
+            bad, message = _indicator_column(rubric, rubric.indicators[m], kinds, numbers, categories)
+            ok = ~bad
+            na[:, m] = ok & (kinds == NOT_APPLICABLE)
+            given = ok & ((kinds == NUMBER) | (kinds == BOOLEAN))
+            values[given, m] = numbers[given]
+        elif key in inputs:
+            bad, message = _input_column(rubric, key, kinds, numbers)
+            given = ~bad & (kinds == NUMBER)
+            reported[given, inputs[key]] = numbers[given]
+        else:
+            bad, message = np.ones(count, dtype=bool), _unknown_messages(rubric, key)
+        checks.append((key, bad, message))
+    unknown = set(table.columns) - set(columns) - set(inputs)
+    problems = _table_problems(table, checks, unknown_category, unknown)
+    derived = None
+    if derivation is not None:
+        derived = _derive(rubric, derivation, table, enterprises, reported, values, problems)
+    _, bad_cells = invalid_cells(rubric.compiled, values, limit=MAX_REPORTED)
+    problems.extend(table.problem(row, rubric.indicator_ids[col], _derived_reason(rubric, col, reason))
+                    for row, col, reason in bad_cells)
+    if problems:
+        raise UpgradeScoreError(problems)
+    return values, na, categories, derived
+
+
+def _table_categories(rubric: Rubric, table: ProfileTable) -> tuple[IntArray, dict[int, str]]:
+    """Each row's category code (-1: none) and the problems of rows naming an unknown one."""
+    categories = np.full(len(table), -1, dtype=np.int64)
+    unknown: dict[int, str] = {}
+    texts = table.meta.get("category")
+    if not rubric.categories or texts is None:
+        return categories, unknown
+    codes = {category: c for c, category in enumerate(rubric.category_ids)}
+    for row, text in enumerate(texts):
+        if not text:
+            continue
+        code = codes.get(text)
+        if code is None:
+            unknown[row] = (f"unknown category '{text}'{did_you_mean(text, rubric.category_ids)}"
+                            f" (known: {known_list(rubric.category_ids)})")
+        else:
+            categories[row] = code
+    return categories, unknown
+
+
+def _indicator_column(rubric: Rubric, indicator: Indicator, kinds: np.ndarray, numbers: FloatArray,
+                      categories: IntArray) -> tuple[BoolArray, Callable[[int], str]]:
+    """Rows whose cell cannot stand for ``indicator``, and the message of such a row."""
+    has_categories = bool(rubric.categories)
+    if has_categories:
+        applies = np.array([indicator.applies(c) for c in (*rubric.category_ids, None)])
+        outside = ~applies[categories] & (kinds != BLANK)  # (code -1 picks the last: no category)
+    else:
+        outside = np.zeros(kinds.shape, dtype=bool)
+    bad = outside.copy()
+    if not indicator.allow_na:
+        bad |= kinds == NOT_APPLICABLE
+    if indicator.kind != "boolean":
+        bad |= kinds == BOOLEAN
+
+    def message(row: int) -> str:
+        category = None if categories[row] < 0 else rubric.category_ids[int(categories[row])]
+        value = cell_value(int(kinds[row]), float(numbers[row]))
+        return _cell_problem(indicator, value, category, has_categories)
+
+    return bad, message
+
+
+def _input_column(rubric: Rubric, key: str, kinds: np.ndarray,
+                  numbers: FloatArray) -> tuple[BoolArray, Callable[[int], str]]:
+    """Rows whose cell cannot stand for the input ``key``, and the message of such a row."""
+    item = next(i for i in rubric.inputs or () if i.id == key)
+    bad = kinds != BLANK if item.rollup is not None else (kinds == NOT_APPLICABLE) | (kinds == BOOLEAN)
+    return bad, lambda row: _input_problem(rubric, key, cell_value(int(kinds[row]), float(numbers[row])))
+
+
+def _unknown_messages(rubric: Rubric, key: str) -> Callable[[int], str]:
+    """The message of an unknown column: with a hint while hints are given (see below)."""
+    hinted = unknown_indicator(rubric, key)
+    plain = unknown_indicator(rubric, key, hint=False)
+    return lambda shown: hinted if shown <= MAX_HINTED else plain
+
+
+def _table_problems(table: ProfileTable, checks: list[tuple[str, BoolArray, Callable[[int], str]]],
+                    unknown_category: dict[int, str], unknown_columns: set[str]) -> list[Problem]:
+    """The problems of the rows that have any, row by row, in the order of the header."""
+    problems: list[Problem] = []
+    if not checks and not unknown_category:
+        return problems
+    rows = np.zeros(len(table), dtype=bool)
+    for _, bad, _ in checks:
+        rows |= bad
+    rows[list(unknown_category)] = True
+    unknown = 0
+    for row in np.flatnonzero(rows).tolist():
+        if row in unknown_category:
+            problems.append(table.problem(row, "category", unknown_category[row]))
+        for key, bad, message in checks:
+            if not bad[row]:
+                continue
+            if key in unknown_columns:
+                unknown += 1  # a hint costs a comparison with every id: only for what is shown
+                problems.append(table.problem(row, key, message(unknown)))
+            elif text := message(row):
+                problems.append(table.problem(row, key, text))
+    return problems
 
 
 def _input_problem(rubric: Rubric, input_id: str, value: bool | float | str | None) -> str:

@@ -16,7 +16,7 @@ import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -117,8 +117,18 @@ def decode_text(raw: bytes, name: str) -> str:
 
 
 def _read_regular_file(path: str | Path, max_bytes: int) -> bytes:
-    """At most ``max_bytes + 1`` bytes of a regular file. The file is opened without blocking
-    (a FIFO named ``x.yaml`` would wait for a writer forever) and checked before it is read."""
+    """At most ``max_bytes + 1`` bytes of a regular file (see :func:`open_regular`)."""
+    name = str(path)
+    with open_regular(path) as handle:
+        try:
+            return handle.read(max_bytes + 1)
+        except OSError as exc:
+            raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
+
+
+def open_regular(path: str | Path) -> BinaryIO:
+    """A regular file opened for reading bytes. The file is opened without blocking (a FIFO
+    named ``x.yaml`` would wait for a writer forever) and checked before it is read."""
     name = str(path)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
     try:
@@ -135,15 +145,10 @@ def _read_regular_file(path: str | Path, max_bytes: int) -> bytes:
             raise UpgradeScoreError(Problem("is a directory, expected a file", name))
         if not stat.S_ISREG(mode):
             raise UpgradeScoreError(Problem("not a regular file (a pipe, device or socket)", name))
-        handle = os.fdopen(descriptor, "rb")
+        return os.fdopen(descriptor, "rb")
     except BaseException:
         os.close(descriptor)
         raise
-    with handle:
-        try:
-            return handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise UpgradeScoreError(Problem(f"cannot read file: {exc.strerror}", name)) from None
 
 
 def load_document(path: str | Path) -> Document:
@@ -151,11 +156,12 @@ def load_document(path: str | Path) -> Document:
     return parse_document(read_text(path), str(path))
 
 
-def parse_document(text: str, file: str = "<string>") -> Document:
-    """Parse YAML text holding exactly one document (JSON when ``file`` ends in ``.json``)."""
+def parse_document(text: str, file: str = "<string>", *, as_json: bool | None = None) -> Document:
+    """Parse YAML text holding exactly one document (JSON when ``file`` ends in ``.json``, or
+    when ``as_json`` says so)."""
     if len(text) > MAX_BYTES:
         raise UpgradeScoreError(Problem(f"text is longer than {MAX_BYTES:,} characters", file))
-    if file.lower().endswith(".json"):
+    if as_json if as_json is not None else file.lower().endswith(".json"):
         data, lines = parse_json(text, file, max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
         return Document(data, file, lines)
     builder = _Builder(file)

@@ -18,6 +18,7 @@ from ..._engine.aggregate import AGGREGATIONS, applicable_shares, denominator_ma
 from ..._engine.compile import BoolArray, CompiledRubric, FloatArray, IntArray
 from ..._engine.core import LEVEL_TOLERANCE
 from ..._errors import Problem, UpgradeScoreError
+from ..._progress import step as step_progress
 
 Perturb = Literal["all", "directions", "indicators"]
 
@@ -363,6 +364,7 @@ def _sampled_scores(compiled: CompiledRubric, levels: FloatArray, weights: Sampl
         stop = min(start + step, samples)
         sweep.overall(weights.directions[start:stop], weights.indicators(start, stop),
                       scores[:, start:stop])
+        step_progress("progress.samples", stop, samples)
     return scores
 
 

@@ -1,0 +1,131 @@
+"""Where and how the command line writes results: ``--format text|json|markdown|csv``, ``--indent
+N`` for JSON, and ``-o FILE`` whose suffix picks the format (``.csv``, ``.json``, ``.md``, ``.xlsx``
+with the xlsx extra, ``.parquet`` with the parquet extra). Tables are written in chunks and JSON
+lists one item at a time, so a large result is never held twice as text."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ._analysis.scorecard import ScoreTable
+from ._errors import Problem, UpgradeScoreError
+from ._model.results import dumps
+from ._optional import require, require_pandas
+from ._progress import step
+from ._render.dispatch import render
+from ._render.tables_out import csv_chunks, json_list_chunks, result_columns
+
+SUFFIXES = {".csv": "csv", ".json": "json", ".md": "markdown", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
+def add_options(sub: argparse.ArgumentParser) -> None:
+    """``-o FILE`` and ``--indent N`` (the formats are added with ``--format``)."""
+    sub.add_argument("-o", "--output", metavar="FILE",
+                     help="write the results to FILE instead of printing them; the suffix picks the "
+                          "format: .csv, .json, .md, .xlsx (upgrade-score[xlsx]) or .parquet "
+                          "(upgrade-score[parquet])")
+    sub.add_argument("--indent", type=_indent, default=2, metavar="N",
+                     help="JSON indentation (default 2; 0: compact, one base per line)")
+
+
+def _indent(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = -1
+    if not 0 <= number <= 16:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0 to 16, got '{text}'")
+    return number
+
+
+def format_of(output: str) -> str:
+    """The format ``-o FILE`` asks for, by its suffix."""
+    found = SUFFIXES.get(Path(output).suffix.lower())
+    if found is None:
+        raise UpgradeScoreError(Problem("-o: name the file .csv, .json, .md, .xlsx or .parquet (the "
+                                        "suffix picks the format)", output))
+    return found
+
+
+def emit(result: Any, args: argparse.Namespace, inputs: Iterable[str], text: Callable[[str], str],
+         json_chunks: Callable[[int | None], Iterable[str]]) -> None:
+    """Print ``result`` in ``--format``, or write it to ``-o FILE`` in the format of its suffix.
+    ``text(style)`` renders text or Markdown; ``json_chunks(indent)`` yields its JSON."""
+    output = getattr(args, "output", None)
+    style = args.format if output is None else format_of(output)
+    if output is not None and any(_same_file(Path(output), Path(given)) for given in inputs):
+        raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere", output))
+    if style == "xlsx" and output is not None:
+        if not hasattr(result, "to_excel"):
+            raise UpgradeScoreError(Problem(f"-o: no workbook view of a {type(result).__name__}: "
+                                            "name the file .csv, .json or .md", output))
+        result.to_excel(Path(output), lang=args.lang)
+    elif style == "parquet" and output is not None:
+        require("pyarrow", "parquet", "writing .parquet files")
+        frame = require_pandas().DataFrame(result_columns(result))
+        frame.to_parquet(output, index=False)
+    else:
+        indent = getattr(args, "indent", 2) or None
+        chunks: Iterable[str]
+        if style == "json":
+            chunks = itertools.chain(json_chunks(indent), ["\n"])
+        elif style == "csv":
+            chunks = csv_chunks(result_columns(result))
+        else:
+            chunks = [text(style), "\n"]
+        _write(chunks, output)
+    if output is not None:
+        sys.stderr.write(f"upgrade-score: wrote {output}\n")
+
+
+def _write(chunks: Iterable[str], output: str | None) -> None:
+    if output is None:
+        for chunk in chunks:
+            sys.stdout.write(chunk)
+        return
+    with open(output, "w", encoding="utf-8", newline="") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return one.exists() and other.exists() and one.samefile(other)
+    except OSError:
+        return False
+
+
+def emit_scores(table: ScoreTable, args: argparse.Namespace, single: bool) -> None:
+    """``score``'s output: a scorecard per base (``--detail`` or one base) or the table of bases
+    in text and Markdown; in JSON one scorecard (``single``: one profile file given) or a list."""
+
+    def text(style: str) -> str:
+        if len(table) == 1 or args.detail:  # --detail: every base's full scorecard
+            return "\n\n".join(render(card, style, lang=args.lang, detail=args.detail) for card in table)
+        return str(render(table, style, lang=args.lang))
+
+    def json_chunks(indent: int | None) -> Iterable[str]:
+        if len(table) == 1 and single:
+            return [dumps(table.scorecard(0).to_dict(), indent)]
+        return json_list_chunks(scorecard_dicts(table), indent)
+
+    emit(table, args, args.profiles, text, json_chunks)
+
+
+def add_quiet(commands: Any) -> None:
+    """``--quiet`` on the commands that may show a progress line."""
+    for name in ("score", "gap", "compare", "sensitivity", "report", "diff", "progress"):
+        commands.choices[name].add_argument("--quiet", action="store_true",
+                                            help="no progress line on stderr (shown only on a terminal)")
+
+
+def scorecard_dicts(table: ScoreTable) -> Iterator[dict[str, Any]]:
+    """Each base's scorecard as plain data, one at a time (with a progress line)."""
+    for row in range(len(table)):
+        yield table.scorecard(row).to_dict()
+        step("progress.bases", row + 1, len(table))
