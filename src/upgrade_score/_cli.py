@@ -27,6 +27,7 @@ from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
 from ._cli_tools import add_tool_commands
 from ._errors import Problem, UpgradeScoreError, one_line
+from ._io.csvtable import ProfileTable
 from ._io.profiles import PROFILE_SUFFIXES, load_bases
 from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source, rubric_path
 from ._io.validate import validate, without_entries
@@ -157,7 +158,8 @@ def _score(args: argparse.Namespace) -> int:
     profiles = panel.select(_load(args.profiles, rubric), args)
     table = score_many(rubric, profiles, enterprises=enterprises.table(args, rubric))
 
-    output.emit_scores(table, args, _single(args.profiles))
+    output.emit_scores(table, args, _single(args.profiles) or (
+        args.profiles == ["-"] and not isinstance(profiles, ProfileTable)))
     return EXIT_OK
 
 

@@ -16,7 +16,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, overload
 
 import numpy as np
@@ -387,20 +387,25 @@ def read_table(stream: BinaryIO, name: str) -> ProfileTable:
     is plain, else (and for every problem) the csv module."""
     start = stream.tell() if stream.seekable() else None
     chunks = decoded_chunks(stream, name)
-    if start is not None:
-        try:
-            import pandas  # noqa: F401  (the fast reader needs it)
-        except ImportError:
-            pass
-        else:
-            from .csvfast import read_plain
-
-            table = read_plain(chunks, name)
-            if table is not None:
-                return table
-            stream.seek(start)
-            chunks = decoded_chunks(stream, name)
+    fast = _fast_reader() if start is not None else None
+    if fast is not None:
+        table = fast(chunks, name)
+        if table is not None:
+            return table
+        stream.seek(start or 0)
+        chunks = decoded_chunks(stream, name)
     return read_with_csv(_lines(chunks), name)
+
+
+def _fast_reader() -> Callable[[Iterable[str], str], ProfileTable | None] | None:
+    """The pandas reader, when pandas is installed."""
+    try:
+        import pandas  # noqa: F401  (the fast reader needs it)
+    except ImportError:
+        return None
+    from .csvfast import read_plain
+
+    return read_plain
 
 
 def _lines(chunks: Iterable[str]) -> Iterator[str]:
