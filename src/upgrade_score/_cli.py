@@ -220,7 +220,7 @@ def _gap(args: argparse.Namespace) -> int:
     report = gap(rubric, profile, target)
     output.emit(report, args, [args.profile, *(args.group or ())],
                 lambda style: str(render(report, style, lang=args.lang, top=args.top)),
-                lambda indent: [report.to_json(indent)])
+                lambda indent: [report.to_json(indent)], many=False)
     return EXIT_OK
 
 

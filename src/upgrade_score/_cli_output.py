@@ -29,8 +29,9 @@ def add_options(sub: argparse.ArgumentParser) -> None:
                      help="write the results to FILE instead of printing them; the suffix picks the "
                           "format: .csv, .json, .md, .xlsx (upgrade-score[xlsx]) or .parquet "
                           "(upgrade-score[parquet])")
-    sub.add_argument("--indent", type=_indent, default=2, metavar="N",
-                     help="JSON indentation (default 2; 0: compact, one base per line)")
+    sub.add_argument("--indent", type=_indent, default=None, metavar="N",
+                     help="indent JSON by N spaces (0: compact); default: compact for many bases "
+                          "(one base per line), 2 for one base or a gap report")
 
 
 def _indent(text: str) -> int:
@@ -53,9 +54,10 @@ def format_of(output: str) -> str:
 
 
 def emit(result: Any, args: argparse.Namespace, inputs: Iterable[str], text: Callable[[str], str],
-         json_chunks: Callable[[int | None], Iterable[str]]) -> None:
+         json_chunks: Callable[[int | None], Iterable[str]], many: bool = True) -> None:
     """Print ``result`` in ``--format``, or write it to ``-o FILE`` in the format of its suffix.
-    ``text(style)`` renders text or Markdown; ``json_chunks(indent)`` yields its JSON."""
+    ``text(style)`` renders text or Markdown; ``json_chunks(indent)`` yields its JSON (compact
+    by default when the result is about ``many`` bases, else indented by 2)."""
     output = getattr(args, "output", None)
     style = args.format if output is None else format_of(output)
     if output is not None and any(_same_file(Path(output), Path(given)) for given in inputs):
@@ -70,7 +72,8 @@ def emit(result: Any, args: argparse.Namespace, inputs: Iterable[str], text: Cal
         frame = require_pandas().DataFrame(result_columns(result))
         frame.to_parquet(output, index=False)
     else:
-        indent = getattr(args, "indent", 2) or None
+        given = getattr(args, "indent", None)
+        indent = (None if many else 2) if given is None else (given or None)
         chunks: Iterable[str]
         if style == "json":
             chunks = itertools.chain(json_chunks(indent), ["\n"])
@@ -114,7 +117,7 @@ def emit_scores(table: ScoreTable, args: argparse.Namespace, single: bool) -> No
             return [dumps(table.scorecard(0).to_dict(), indent)]
         return json_list_chunks(scorecard_dicts(table), indent)
 
-    emit(table, args, args.profiles, text, json_chunks)
+    emit(table, args, args.profiles, text, json_chunks, many=not (len(table) == 1 and single))
 
 
 def add_quiet(commands: Any) -> None:

@@ -74,13 +74,15 @@ def _same_checks(one: object, other: object) -> None:
 @st.composite
 def tables(draw: st.DrawFn) -> str:
     columns = draw(st.lists(st.sampled_from(COLUMNS), min_size=1, max_size=5, unique=True))
-    category = draw(st.booleans())
-    header = ["id", *(["category"] if category else []), *columns]
+    category, version = draw(st.booleans()), draw(st.booleans())
+    header = ["id", *(["category"] if category else []), *(["rubric_version"] if version else []), *columns]
     rows = []
     for k in range(draw(st.integers(1, 6))):
         row = [draw(st.sampled_from(IDS)) if draw(st.integers(0, 5)) == 0 else f"base{k}"]
         if category:
             row.append(draw(st.sampled_from(CATEGORIES)))
+        if version:
+            row.append(draw(st.sampled_from(["", "2026.2", "2026.1", "1999"])))
         row.extend(draw(st.sampled_from(CELLS)) for _ in columns)
         rows.append(",".join(row))
     return "\n".join([",".join(header), *rows]) + "\n"

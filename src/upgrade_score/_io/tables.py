@@ -141,8 +141,13 @@ def table_inputs(rubric: Rubric, table: ProfileTable, enterprises: EnterpriseTab
         else:
             bad, message = np.ones(count, dtype=bool), _unknown_messages(rubric, key)
         checks.append((key, bad, message))
+    versions = {row: mismatch for row, text in enumerate(table.meta.get("rubric_version", ()))
+                if text and (mismatch := version_mismatch(rubric, text))}
+    if versions:  # values written for another version: nothing else of those rows is checked
+        rows = list(versions)
+        values[rows], reported[rows], na[rows], categories[rows] = np.nan, np.nan, False, -1
     unknown = set(table.columns) - set(columns) - set(inputs)
-    problems = _table_problems(table, checks, unknown_category, unknown)
+    problems = _table_problems(table, checks, {**unknown_category, **versions}, unknown, versions)
     derived = None
     if derivation is not None:
         derived = _derive(rubric, derivation, table, enterprises, reported, values, problems)
@@ -213,8 +218,10 @@ def _unknown_messages(rubric: Rubric, key: str) -> Callable[[int], str]:
 
 
 def _table_problems(table: ProfileTable, checks: list[tuple[str, BoolArray, Callable[[int], str]]],
-                    unknown_category: dict[int, str], unknown_columns: set[str]) -> list[Problem]:
-    """The problems of the rows that have any, row by row, in the order of the header."""
+                    unknown_category: dict[int, str], unknown_columns: set[str],
+                    versions: dict[int, str]) -> list[Problem]:
+    """The problems of the rows that have any, row by row, in the order of the header (a row
+    collected for another rubric version: that problem only)."""
     problems: list[Problem] = []
     if not checks and not unknown_category:
         return problems
@@ -224,6 +231,9 @@ def _table_problems(table: ProfileTable, checks: list[tuple[str, BoolArray, Call
     rows[list(unknown_category)] = True
     unknown = 0
     for row in np.flatnonzero(rows).tolist():
+        if row in versions:
+            problems.append(table.problem(row, "rubric_version", versions[row]))
+            continue
         if row in unknown_category:
             problems.append(table.problem(row, "category", unknown_category[row]))
         for key, bad, message in checks:
