@@ -27,9 +27,9 @@ import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_score import random_values  # noqa: E402
+from bench_score import random_values
 
-from upgrade_score import load_rubric  # noqa: E402
+from upgrade_score import load_rubric
 
 RUBRIC = "urban-mining-upgrade@2026.1"
 
@@ -40,7 +40,8 @@ import pandas as pd
 from upgrade_score import load_rubric, score_many
 rubric = load_rubric(sys.argv[1])
 frame = pd.read_csv(sys.argv[2])
-table = score_many(rubric, frame[rubric.indicator_ids].to_numpy(dtype=np.float64), ids=frame["id"].astype(str))
+values = frame[rubric.indicator_ids].to_numpy(dtype=np.float64)
+table = score_many(rubric, values, ids=frame["id"].astype(str))
 columns = {"base": table.base_ids, "overall": table.overall, "level": table.overall_level,
            "balanced_level": table.balanced_level, "completeness": table.completeness}
 columns.update({d: table.directions[:, j] for j, d in enumerate(rubric.direction_ids)})
@@ -126,7 +127,8 @@ def main() -> None:
             write_bases(big, args.big, seed=1)
             source.unlink()
             seconds, peak, _ = run(cli("score", "--rubric", RUBRIC, str(big), "-o", str(out), "--quiet"))
-            rows = sum(1 for _ in open(out, encoding="utf-8")) - 1
+            with open(out, encoding="utf-8") as written:
+                rows = sum(1 for _ in written) - 1
             print(f"\n2. CSV of {args.big:,} bases ({big.stat().st_size / 1e6:.0f} MB) → CSV of results: "
                   f"{rows:,} rows in {seconds:.2f} s, peak {peak / 1024:.2f} GB")
             big.unlink()
