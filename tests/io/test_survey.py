@@ -71,7 +71,7 @@ def test_one_base_csv_has_a_row_per_indicator(tmp_path: Path, rubric: Rubric) ->
     assert path.read_bytes().startswith(b"\xef\xbb\xbf")  # so that Excel reads UTF-8
     rows = csv_rows(path)
     assert rows[0][:5] == [MARKER, rubric.id, rubric.version, "one-base", "zh"]
-    assert rows[1] == ["编号", "中文名称", "英文名称", "填报值", "单位", "数据来源", "可信度（0–1）",
+    assert rows[1] == ["编号", "中文名称", "填报值", "单位", "数据来源", "可信度（0–1）",  # no English
                        "优劣方向", "有效范围", "可填写的值", "指标说明"]
     assert [r[0] for r in rows[2:8]] == ["base.id", "base.name_zh", "base.name_en", "base.year",
                                         "base.region", "base.category"]
@@ -79,16 +79,15 @@ def test_one_base_csv_has_a_row_per_indicator(tmp_path: Path, rubric: Rubric) ->
     assert list(by_id) == list(rubric.indicator_ids)  # rubric order
     assert [r[0] for r in rows if r[0].startswith("#")] == [f"# {d.name.zh}" for d in rubric.directions]
     share = by_id["high_value_product_share"]
-    assert share[1:] == ["高值化再生产品产值占比", "Share of high-value recycled products in output value",
-                         "", "%", "", "", "越高越好", "0–100", "数字，百分数填 35 表示 35%",
-                         share[10]]
-    assert share[10].startswith("Output value of high-value recycled products")
-    levels = by_id["product_standard_certification"][9].split(" | ")
+    assert share[1:] == ["高值化再生产品产值占比", "", "%", "", "", "越高越好", "0–100",
+                         "数字，百分数填 35 表示 35%", share[9]]
+    assert share[9].startswith("Output value of high-value recycled products")  # (v1: en only)
+    levels = by_id["product_standard_certification"][8].split(" | ")
     assert levels[0] == "0 未达规划级: 未执行任何产品标准，再生产品按未分级废料销售"
     assert levels[2].startswith("2 规范级: 主要产品执行国家或行业再生原料标准")
     assert len(levels) == rubric.level_count + 1
-    assert by_id["third_party_carbon_verification"][7:10] == ["“是”为好", "", "是 或 否"]
-    assert by_id["energy_intensity"][7] == "越低越好"
+    assert by_id["third_party_carbon_verification"][6:9] == ["“是”为好", "", "是 或 否"]
+    assert by_id["energy_intensity"][6] == "越低越好"
 
 
 @pytest.mark.parametrize("lang, header, yes", [("en", "value", "yes or no"),
@@ -122,7 +121,7 @@ def test_a_new_indicator_is_a_new_row(tmp_path: Path, rubric: Rubric) -> None:
     old_rows = csv_rows(write_template(rubric, tmp_path / "old.csv"))
     new_rows = csv_rows(write_template(newer, tmp_path / "new.csv"))
     added = [r for r in new_rows[1:] if r not in old_rows[1:]]
-    assert [r[:3] for r in added] == [["noise_complaints", "噪声投诉", "Noise complaints"]]
+    assert [r[:2] for r in added] == [["noise_complaints", "噪声投诉"]]
     assert new_rows.index(added[0]) == next(
         k for k, r in enumerate(new_rows) if r[0] == "environmental_violations") + 1
     wide = csv_rows(write_template(newer, tmp_path / "wide.csv", "many-bases"))
@@ -141,11 +140,11 @@ def test_xlsx_sheets_drop_downs_and_hints(tmp_path: Path, rubric: Rubric) -> Non
     assert book["_lists"].sheet_state == "hidden"
     assert book["基本信息"]["A1"].value == MARKER
     green = book["绿色化发展"]
-    assert [green.cell(2, c).value for c in (1, 4)] == ["编号", "填报值"]
+    assert [green.cell(2, c).value for c in (1, 3)] == ["编号", "填报值"]
     assert green["A7"].value == "green_factory_share"
     checks = {(sheet.title, str(dv.sqref)): dv for sheet in book.worksheets
               for dv in sheet.data_validations.dataValidation}
-    rows = {sheet.cell(r, 1).value: (sheet.title, f"D{r}") for sheet in book.worksheets[1:-1]
+    rows = {sheet.cell(r, 1).value: (sheet.title, f"C{r}") for sheet in book.worksheets[1:-1]
             for r in range(3, sheet.max_row + 1)}
     for indicator in rubric.indicators:
         check = checks[rows[indicator.id]]
@@ -162,7 +161,7 @@ def test_xlsx_sheets_drop_downs_and_hints(tmp_path: Path, rubric: Rubric) -> Non
             assert (check.type, check.operator) == ("decimal", "between")
             assert (float(check.formula1), float(check.formula2)) == indicator.valid_range
             assert check.errorStyle == "warning"
-    assert checks["基本信息", "D6"].type == "whole"  # base.year
+    assert checks["基本信息", "C6"].type == "whole"  # base.year
 
 
 def test_xlsx_many_bases(tmp_path: Path, rubric: Rubric) -> None:
@@ -218,40 +217,40 @@ def test_write_template_checks_the_profiles(tmp_path: Path) -> None:
 
 def test_xlsx_problems_are_located_at_sheet_and_cell(tmp_path: Path) -> None:
     path = write_template(DEFAULT, tmp_path / "survey.xlsx")
-    fill_xlsx(path, {("基本信息", "D3"): "base-x", ("绿色化发展", "D7"): 135,
-                     ("绿色化发展", "D3"): "0.35", ("绿色化发展", "G3"): 80,
-                     ("绿色化发展", "D6"): "是", ("高质化利用", "D4"): "1,5",
-                     ("高质化利用", "D5"): datetime.datetime(2024, 3, 5),
-                     ("高质化利用", "D6"): "35 元/吨", ("高质化利用", "D8"): "7",
-                     ("低碳化发展", "D8"): "maybe", ("链条化利用", "D3"): "n/a"})
+    fill_xlsx(path, {("基本信息", "C3"): "base-x", ("绿色化发展", "C7"): 135,
+                     ("绿色化发展", "C3"): "0.35", ("绿色化发展", "F3"): 80,
+                     ("绿色化发展", "C6"): "是", ("高质化利用", "C4"): "1,5",
+                     ("高质化利用", "C5"): datetime.datetime(2024, 3, 5),
+                     ("高质化利用", "C6"): "35 元/吨", ("高质化利用", "C8"): "7",
+                     ("低碳化发展", "C8"): "maybe", ("链条化利用", "C3"): "n/a"})
     with pytest.raises(UpgradeScoreError) as info:
         load_profiles(path)
     problems = [str(p) for p in info.value.problems]
     assert problems == [f"{path}:{where}" for where in [
-        "高质化利用!D4: same_grade_recycling_rate: '1,5' has a decimal comma: write 1.5 "
+        "高质化利用!C4: same_grade_recycling_rate: '1,5' has a decimal comma: write 1.5 "
         "(commas are read only as thousands separators, as in 1,200)",
-        "高质化利用!D5: resource_utilisation_rate: '2024-03-05' was read as a date or time: "
+        "高质化利用!C5: resource_utilisation_rate: '2024-03-05' was read as a date or time: "
         "format the cell as a number (or text) and enter the value again",
-        "高质化利用!D6: output_value_per_tonne: '35 元/吨' has text beside the number: "
+        "高质化利用!C6: output_value_per_tonne: '35 元/吨' has text beside the number: "
         "enter the number only (in CNY/t)",
-        "高质化利用!D8: product_standard_certification: '7' is not a level: a whole number from 0 "
+        "高质化利用!C8: product_standard_certification: '7' is not a level: a whole number from 0 "
         "to 5, a level name such as '规划级', or an entry of the drop-down list",
-        "链条化利用!D3: offtake_agreement_share: 'n/a' is not a value: leave the cell blank if there "
+        "链条化利用!C3: offtake_agreement_share: 'n/a' is not a value: leave the cell blank if there "
         "is no figure (or enter 0 if it is zero)",
-        "绿色化发展!D3: licensed_processing_share: 0.35 looks like a fraction, but this indicator "
+        "绿色化发展!C3: licensed_processing_share: 0.35 looks like a fraction, but this indicator "
         "is in %: enter 35 for 35 % (or '0.35%' if 0.35 % is meant)",
-        "绿色化发展!G3: licensed_processing_share.confidence: must be from 0 to 1, got 80 "
+        "绿色化发展!F3: licensed_processing_share.confidence: must be from 0 to 1, got 80 "
         "(write 0.8 for 80 %)",
-        "绿色化发展!D6: water_reuse_rate: '是' is a yes/no answer, but this indicator takes a "
+        "绿色化发展!C6: water_reuse_rate: '是' is a yes/no answer, but this indicator takes a "
         "number (unit: %)",
-        "绿色化发展!D7: green_factory_share: 135 is outside 0–100 %",
-        "低碳化发展!D8: third_party_carbon_verification: 'maybe' is not yes or no (是/否, yes/no, 1/0)",
+        "绿色化发展!C7: green_factory_share: 135 is outside 0–100 %",
+        "低碳化发展!C8: third_party_carbon_verification: 'maybe' is not yes or no (是/否, yes/no, 1/0)",
     ]]
     assert str(info.value) == problems[0] + " (and 9 more problems)"
     first = info.value.problems[0]
     assert isinstance(first, CellProblem)
     assert (first.file, first.sheet, first.cell, first.line, first.path) == (
-        str(path), "高质化利用", "D4", 4, ("same_grade_recycling_rate",))
+        str(path), "高质化利用", "C4", 4, ("same_grade_recycling_rate",))
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -317,7 +316,7 @@ def test_common_slips_named(tmp_path: Path, indicator: str, typed: str, message:
     fill_csv(path, {"base.id": "b", indicator: typed})
     row = next(k for k, r in enumerate(csv_rows(path), start=1) if r[0] == indicator)
     (problem,) = problems_of(path)
-    assert problem.startswith(f"{path}:D{row}: {indicator}: {message}")
+    assert problem.startswith(f"{path}:C{row}: {indicator}: {message}")
 
 
 def test_excel_percent_cells_and_booleans(tmp_path: Path) -> None:
@@ -373,13 +372,13 @@ def test_base_year_written_as_year(tmp_path: Path) -> None:
 def test_indicator_given_twice_and_value_without_id(tmp_path: Path) -> None:
     path = write_template(DEFAULT, tmp_path / "s.csv")
     rows = csv_rows(path)
-    rows += [["green_factory_share", "", "", "20"], ["", "", "", "30"]]
+    rows += [["green_factory_share", "", "20"], ["", "", "30"]]  # (the value column is C in zh)
     write_csv_rows(path, rows)
     fill_csv(path, {"base.id": "b"})
     first = next(k for k, r in enumerate(rows, start=1) if r[0] == "green_factory_share")
     assert problems_of(path) == [
-        f"{path}:D{len(rows) - 1}: green_factory_share: given twice (also at D{first})",
-        f"{path}:D{len(rows)}: a value in a row without an id"]
+        f"{path}:C{len(rows) - 1}: green_factory_share: given twice (also at C{first})",
+        f"{path}:C{len(rows)}: a value in a row without an id"]
 
 
 def test_many_bases_problems(tmp_path: Path) -> None:
@@ -454,7 +453,7 @@ def test_template_of_another_version_needs_that_version(tmp_path: Path, suffix: 
     if suffix == "csv":
         fill_csv(path, {"base.id": "b", "green_factory_share": "30"})
     else:
-        fill_xlsx(path, {("基本信息", "D3"): "b", ("绿色化发展", "D7"): 30})
+        fill_xlsx(path, {("基本信息", "C3"): "b", ("绿色化发展", "C7"): 30})
     def message(version: str) -> str:
         return (f"{path}:{where}: this template was written from rubric 'urban-mining-upgrade' 2025.1, "
                 f"not from 'urban-mining-upgrade' {version}: read it with the rubric it was "
@@ -488,14 +487,14 @@ def test_a_csv_template_saved_again_by_a_spreadsheet_keeps_its_version(tmp_path:
 
 def test_later_problems_point_at_the_cell(tmp_path: Path, rubric: Rubric) -> None:
     path = write_template(DEFAULT, tmp_path / "s.xlsx")
-    fill_xlsx(path, {("基本信息", "D3"): "b1", ("绿色化发展", "D7"): 30})
+    fill_xlsx(path, {("基本信息", "C3"): "b1", ("绿色化发展", "C7"): 30})
     (base,) = load_profiles(path)
     spec = spec_of(rubric)
     spec["directions"][2]["indicators"] = [i for i in spec["directions"][2]["indicators"]
                                            if i["id"] != "green_factory_share"]
     with pytest.raises(UpgradeScoreError) as info:
         score_many(Rubric.model_validate(spec), [base])
-    assert str(info.value).startswith(f"{path}:绿色化发展!D7: green_factory_share: unknown indicator")
+    assert str(info.value).startswith(f"{path}:绿色化发展!C7: green_factory_share: unknown indicator")
 
 
 # --- files -------------------------------------------------------------------------------------------

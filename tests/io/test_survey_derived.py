@@ -48,19 +48,19 @@ def test_one_base_xlsx_asks_for_reported_inputs_only(tmp_path: Path, setup: Any)
     book = openpyxl.load_workbook(write_template(rubric, tmp_path / "s.xlsx"))
     assert book.sheetnames == ["基本信息", "甲方向", "乙方向", "填报数据", "企业"]
     a = [[c.value for c in row] for row in book["甲方向"].iter_rows(min_row=3)]
-    assert a[0][0] == "energy_intensity" and a[0][3] is None
-    assert a[0][9] == "由公式计算，无需填写：= energy_use / value_added"
+    assert a[0][0] == "energy_intensity" and a[0][2] is None
+    assert a[0][8] == "由公式计算，无需填写：= energy_use / value_added"
     figures = {row[0]: row for row in book["填报数据"].iter_rows(min_row=3, values_only=True)}
     assert list(figures) == ["energy_use", "value_added", "processed", "green_count", "firms"]
-    assert figures["energy_use"][4] == "吨标准煤" and figures["energy_use"][8] == "0–1000000000"
-    assert figures["energy_use"][9] == "数字"
-    assert figures["processed"][9] == "由企业表汇总（各企业“处理量”之和），无需填写"
-    assert figures["green_count"][9] == "由企业表汇总（“绿色工厂”为“是”的企业数），无需填写"
+    assert figures["energy_use"][3] == "吨标准煤" and figures["energy_use"][7] == "0–1000000000"
+    assert figures["energy_use"][8] == "数字"
+    assert figures["processed"][8] == "由企业表汇总（各企业“处理量”之和），无需填写"
+    assert figures["green_count"][8] == "由企业表汇总（“绿色工厂”为“是”的企业数），无需填写"
     checks = _validations(book)
-    assert ("甲方向", "D3") not in checks and ("甲方向", "D5") in checks  # licensed is asked for
-    energy = checks["填报数据", "D3"]
+    assert ("甲方向", "C3") not in checks and ("甲方向", "C5") in checks  # licensed is asked for
+    energy = checks["填报数据", "C3"]
     assert (energy.type, energy.formula1, energy.formula2) == ("decimal", "0.0", "1000000000.0")
-    assert ("填报数据", "D5") not in checks  # processed: rolled up
+    assert ("填报数据", "C5") not in checks  # processed: rolled up
     assert checks["企业", "D5:D504"].formula1 == '"是,否"'
     assert checks["企业", "C5:C504"].type == "decimal"
     sheet = [[c.value for c in row] for row in book["企业"].iter_rows(max_row=4)]
@@ -141,15 +141,15 @@ def test_enterprise_sheet_problems_are_located(tmp_path: Path, setup: Any) -> No
 def test_values_where_none_are_asked_for_are_located(tmp_path: Path, setup: Any) -> None:
     rubric, _ = setup
     path = write_template(rubric, tmp_path / "s.xlsx")
-    _fill(path, {("基本信息", "D3"): "b1", ("甲方向", "D3"): 2.5, ("填报数据", "D3"): -5,
-                 ("填报数据", "D5"): 100, ("企业", "C5"): 10})
-    assert _read_problems(path, rubric) == [f"{path}:填报数据!D3: energy_use: -5 is outside 0–1000000000 tce"]
-    _fill(path, {("填报数据", "D3"): "4200"})
+    _fill(path, {("基本信息", "C3"): "b1", ("甲方向", "C3"): 2.5, ("填报数据", "C3"): -5,
+                 ("填报数据", "C5"): 100, ("企业", "C5"): 10})
+    assert _read_problems(path, rubric) == [f"{path}:填报数据!C3: energy_use: -5 is outside 0–1000000000 tce"]
+    _fill(path, {("填报数据", "C3"): "4200"})
     messages = _problems(path, rubric)
     assert sorted(messages) == [
-        f"{path}:填报数据!D5: processed: is rolled up from the base's enterprises (sum of tonnes): list the "
+        f"{path}:填报数据!C5: processed: is rolled up from the base's enterprises (sum of tonnes): list the "
         "enterprises instead of reporting it",
-        f"{path}:甲方向!D3: energy_intensity: is computed by its formula 'energy_use / value_added': "
+        f"{path}:甲方向!C3: energy_intensity: is computed by its formula 'energy_use / value_added': "
         "report its inputs (energy_use, value_added) instead"]
 
 
@@ -167,9 +167,8 @@ def test_zh_templates_carry_no_english(tmp_path: Path, setup: Any) -> None:
         path = write_template(rubric, tmp_path / f"{layout}.xlsx", layout, "zh")  # type: ignore[arg-type]
         book = openpyxl.load_workbook(path)
         for sheet in book.worksheets:
-            english = {c.column for row in sheet.iter_rows(max_row=3) for c in row if c.value == "英文名称"}
-            texts = [c.value for row in sheet.iter_rows() for c in row
-                     if isinstance(c.value, str) and c.column not in english]
+            texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+            assert "英文名称" not in texts  # no column of English names either
             texts += [getattr(dv, name) or "" for dv in sheet.data_validations.dataValidation
                       for name in ("prompt", "error", "promptTitle")]
             for text in texts:

@@ -86,15 +86,14 @@ def test_one_base_csv_lists_the_categories_and_notes(tmp_path: Path) -> None:
     assert rows[0][:5] == [MARKER, "v2-demo", "1", "one-base", "zh"]
     found = by_id(rows)
     assert found["base.category"] == [
-        "base.category", "基地类型（填写类型编号，见“可填写的值”）",
-        "Category (a category id, see 'allowed values')", "", "", "", "", "", "",
+        "base.category", "基地类型（填写类型编号，见“可填写的值”）", "", "", "", "", "", "",
         "ferrous（黑色金属） | ewaste（电子废弃物）", ""]
-    #                id             zh          en                value unit
-    assert found["licensed"] == ["licensed", "合规处置率", "Licensed share", "", "%", "", "", "越高越好",
+    #                id             zh            value unit  (a zh template has no English names)
+    assert found["licensed"] == ["licensed", "合规处置率", "", "%", "", "", "越高越好",
                                  "0–100", "数字，百分数填 35 表示 35%", ""]
-    assert found["water_reuse"][9] == "数字，百分数填 35 表示 35%；不适用时填写“不适用”"
-    assert found["dismantling"][4] == "条"  # the zh side of {zh: 条, en: lines}
-    assert found["dismantling"][9] == "数字；仅适用于 ewaste（电子废弃物） 类基地，其他基地留空"
+    assert found["water_reuse"][8] == "数字，百分数填 35 表示 35%；不适用时填写“不适用”"
+    assert found["dismantling"][3] == "条"  # the zh side of {zh: 条, en: lines}
+    assert found["dismantling"][8] == "数字；仅适用于 ewaste（电子废弃物） 类基地，其他基地留空"
 
 
 def test_english_and_bilingual_templates(tmp_path: Path) -> None:
@@ -113,10 +112,10 @@ def test_english_and_bilingual_templates(tmp_path: Path) -> None:
 
 def test_qualitative_and_boolean_n_a(tmp_path: Path) -> None:
     zh = by_id(csv_rows(write_template(V2X, tmp_path / "zh.csv")))
-    assert zh["plan"][9] == "0 未达一级 | 1 一级: 有规划 | 2 二级 | 不适用"
-    assert zh["certified"][9] == "是 或 否；不适用时填写“不适用”"
-    assert zh["certified"][10] == "是否通过管理体系认证"
-    assert zh["audited"][9] == "是 或 否"
+    assert zh["plan"][8] == "0 未达一级 | 1 一级: 有规划 | 2 二级 | 不适用"
+    assert zh["certified"][8] == "是 或 否；不适用时填写“不适用”"
+    assert zh["certified"][9] == "是否通过管理体系认证"
+    assert zh["audited"][8] == "是 或 否"
     wide = csv_rows(write_template(V2X, tmp_path / "wide.csv", "many-bases", "en"))
     allowed = wide[-1]
     assert allowed[0] == "# allowed values"
@@ -143,21 +142,20 @@ def test_many_categories_are_listed_up_to_fifty(tmp_path: Path) -> None:
     spec["directions"][0]["indicators"][0]["name"] = {"en": "Licensed share"}  # no zh name
     many = Rubric.model_validate(spec)
     found = by_id(csv_rows(write_template(many, tmp_path / "s.csv")))
-    items = found["base.category"][9].split(" | ")
+    items = found["base.category"][8].split(" | ")
     assert items[:3] == ["ferrous（黑色金属）", "ewaste（电子废弃物）", "c00（Kind 0）"]
     assert len(items) == 51 and items[-1] == "……共 60 类"
     wide = csv_rows(write_template(many, tmp_path / "wide.csv", "many-bases"))
     assert wide[2][6] == "Licensed share"  # the zh names row falls back to the English name
     book = openpyxl.load_workbook(write_template(many, tmp_path / "s.xlsx"))
-    check = _validations(book)["基本信息", "D8"]
+    check = _validations(book)["基本信息", "C8"]
     assert len(_list_items(book, check.formula1)) == 60  # the drop-down has them all
 
 
 def test_a_rubric_without_categories_keeps_the_free_text_hint(tmp_path: Path) -> None:
     found = by_id(csv_rows(write_template(DEFAULT, tmp_path / "s.csv")))
-    assert found["base.category"][1:4] == ["基地类型（如 废钢铁、电子废物、综合）",
-                                           "Category (e.g. scrap metal, e-waste, mixed)", ""]
-    assert found["base.category"][9] == ""
+    assert found["base.category"][1:3] == ["基地类型（如 废钢铁、电子废物、综合）", ""]
+    assert found["base.category"][8] == ""
     assert not any("不适用" in cell for row in csv_rows(tmp_path / "s.csv") for cell in row)
 
 
@@ -177,25 +175,25 @@ def test_xlsx_category_drop_down_and_n_a_checks(tmp_path: Path) -> None:
     book = openpyxl.load_workbook(path)
     assert book.sheetnames == ["基本信息", "绿色", "链条", "管理", "_lists"]
     assert book["基本信息"]["A8"].value == "base.category"
-    assert book["基本信息"]["J8"].value == "ferrous（黑色金属）\newaste（电子废弃物）"
+    assert book["基本信息"]["I8"].value == "ferrous（黑色金属）\newaste（电子废弃物）"
     checks = _validations(book)
-    category = checks["基本信息", "D8"]
+    category = checks["基本信息", "C8"]
     assert category.type == "list" and _list_items(book, category.formula1) == ["ferrous", "ewaste"]
     assert (category.errorStyle, category.error) == ("warning", "请从列表中选择基地类型编号")
-    licensed = checks["绿色", "D3"]  # no n/a: a number in range only
+    licensed = checks["绿色", "C3"]  # no n/a: a number in range only
     assert (licensed.type, licensed.formula1, licensed.formula2) == ("decimal", "0.0", "100.0")
-    water = checks["绿色", "D4"]  # a number in range, or n/a
+    water = checks["绿色", "C4"]  # a number in range, or n/a
     assert water.type == "custom"
-    assert water.formula1 == ('OR(AND(ISNUMBER(D4),D4>=0.0,D4<=100.0),'
-                              'D4="n/a",D4="不适用")')
+    assert water.formula1 == ('OR(AND(ISNUMBER(C4),C4>=0.0,C4<=100.0),'
+                              'C4="n/a",C4="不适用")')
     assert water.error == "0–100 %；不适用时填写“不适用”"
     assert "不适用时填写“不适用”" in water.prompt
-    dismantling = checks["链条", "D3"]
+    dismantling = checks["链条", "C3"]
     assert "仅适用于 ewaste（电子废弃物） 类基地，其他基地留空" in dismantling.prompt
-    plan = checks["管理", "D3"]
+    plan = checks["管理", "C3"]
     assert _list_items(book, plan.formula1) == ["0 未达一级", "1 一级: 有规划", "2 二级", "不适用"]
-    assert checks["管理", "D4"].formula1 == '"是,否,不适用"'
-    assert checks["管理", "D5"].formula1 == '"是,否"'
+    assert checks["管理", "C4"].formula1 == '"是,否,不适用"'
+    assert checks["管理", "C5"].formula1 == '"是,否"'
 
 
 def test_xlsx_many_bases_category_column(tmp_path: Path) -> None:
@@ -227,7 +225,7 @@ def test_unknown_category_is_located(tmp_path: Path) -> None:
     fill_csv(path, {"base.id": "b1", "base.category": "ferous", "dismantling": "2"})
     # (the value of dismantling is not judged against a category that is not known)
     assert problems_of(path, rubric=V2) == [
-        f"{path}:D8: base.category: unknown category 'ferous' (did you mean 'ferrous'?) "
+        f"{path}:C8: base.category: unknown category 'ferous' (did you mean 'ferrous'?) "
         "(known: ferrous, ewaste)"]
     xlsx = write_template(V2, tmp_path / "s.xlsx", "many-bases")
     fill_xlsx(xlsx, {("基地数据", "A9"): "b1", ("基地数据", "F9"): "steel"})
@@ -261,12 +259,12 @@ def test_n_a_where_not_allowed_and_values_that_do_not_apply(tmp_path: Path) -> N
     message = ("'{}' (does not apply) is allowed only for indicators that allow n/a; leave the cell "
                "blank if there is no figure")
     assert problems_of(path, rubric=V2X) == [
-        f"{path}:D10: licensed: " + message.format("n/a"),
-        f"{path}:D11: water_reuse: '-' is not a value: leave the cell blank if there is no figure "
+        f"{path}:C10: licensed: " + message.format("n/a"),
+        f"{path}:C11: water_reuse: '-' is not a value: leave the cell blank if there is no figure "
         "(or enter 0 if it is zero or 不适用 (n/a) if it does not apply)",
-        f"{path}:D13: dismantling: does not apply to category 'ferrous' (applies to: ewaste): "
+        f"{path}:C13: dismantling: does not apply to category 'ferrous' (applies to: ewaste): "
         "leave the cell blank",
-        f"{path}:D17: audited: " + message.format("不适用")]
+        f"{path}:C17: audited: " + message.format("不适用")]
 
 
 @pytest.mark.parametrize("typed, message", [
@@ -276,8 +274,8 @@ def test_n_a_where_not_allowed_and_values_that_do_not_apply(tmp_path: Path) -> N
               "blank if there is no figure")])
 def test_a_base_without_a_category(tmp_path: Path, typed: Any, message: str) -> None:
     path = write_template(V2, tmp_path / "s.xlsx")
-    fill_xlsx(path, {("基本信息", "D3"): "b1", ("链条", "D3"): typed})
-    assert problems_of(path, rubric=V2) == [f"{path}:链条!D3: dismantling: {message}"]
+    fill_xlsx(path, {("基本信息", "C3"): "b1", ("链条", "C3"): typed})
+    assert problems_of(path, rubric=V2) == [f"{path}:链条!C3: dismantling: {message}"]
 
 
 def test_cli_reports_one_located_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -287,25 +285,25 @@ def test_cli_reports_one_located_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert main(["score", "--rubric", V1, str(path), "--rubric", str(V2_PATH)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
-    assert f"{path}:D13: dismantling: does not apply to category 'ferrous'" in err
+    assert f"{path}:C13: dismantling: does not apply to category 'ferrous'" in err
 
 
 def test_a_later_category_problem_points_at_the_category_cell(tmp_path: Path) -> None:
     path = write_template(DEFAULT, tmp_path / "s.xlsx")  # read with a rubric without categories
-    fill_xlsx(path, {("基本信息", "D3"): "b1", ("基本信息", "D8"): "steel", ("绿色化发展", "D7"): 30})
+    fill_xlsx(path, {("基本信息", "C3"): "b1", ("基本信息", "C8"): "steel", ("绿色化发展", "C7"): 30})
     (base,) = load_profiles(path)
     spec: dict[str, Any] = json.loads(DEFAULT.model_dump_json(exclude_none=True))
     spec["categories"] = [{"id": "ferrous", "name": {"zh": "黑色金属"}}]
     with pytest.raises(UpgradeScoreError) as info:
         score_many(Rubric.model_validate(spec), [base])
-    assert str(info.value).startswith(f"{path}:基本信息!D8: category: unknown category 'steel'")
+    assert str(info.value).startswith(f"{path}:基本信息!C8: category: unknown category 'steel'")
 
 
 # --- the rubric a template was written from ------------------------------------------------------------
 
 def test_a_template_is_read_only_with_its_rubric(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_template(V2, tmp_path / "s.xlsx")
-    fill_xlsx(path, {("基本信息", "D3"): "b1", ("绿色", "D3"): 80})
+    fill_xlsx(path, {("基本信息", "C3"): "b1", ("绿色", "C3"): 80})
     message = (f"{path}:基本信息!B1: this template was written from rubric 'v2-demo' 1, not from "
                f"'urban-mining-upgrade' {DEFAULT.version}: read it with the rubric it was written "
                "from (load_profiles(..., rubric=...); CLI: --rubric)")
@@ -411,7 +409,7 @@ def test_a_zh_template_of_the_hub_prefilled(tmp_path: Path, rubric: Rubric, base
     neutral = _neutral_texts(rubric)
     zh = write_template(rubric, tmp_path / "hub.csv", profiles=hub)
     # (what the base reported is its own text: its English name, region, the sources of values)
-    filled = {f"{r}:{c}" for r in range(1, len(csv_rows(zh)) + 1) for c in (4, 6)}
+    filled = {f"{r}:{c}" for r in range(1, len(csv_rows(zh)) + 1) for c in (3, 5)}  # value, source
     assert [w for w, text in _cells(zh) if w not in filled and _latin_words(text, neutral)] == []
 
 

@@ -86,12 +86,12 @@ def test_many_bases_template_with_a_second_sheet_of_bases(tmp_path: Path, lang: 
 def test_an_edited_value_header_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_template(None, tmp_path / "s.xlsx")
     book = openpyxl.load_workbook(path)
-    book["基本信息"]["D3"] = "b1"
-    book["绿色化发展"]["D3"] = 90
-    book["绿色化发展"]["D2"] = "2025年填报值"
+    book["基本信息"]["C3"] = "b1"
+    book["绿色化发展"]["C3"] = 90
+    book["绿色化发展"]["C2"] = "2025年填报值"
     book.save(path)
-    message = (f"{path}:绿色化发展!D2: this table has no '填报值/value' column, so its values are not "
-               "read: restore the title '填报值' of column D (now '2025年填报值')")
+    message = (f"{path}:绿色化发展!C2: this table has no '填报值/value' column, so its values are not "
+               "read: restore the title '填报值' of column C (now '2025年填报值')")
     assert problems_of(path) == [message]
     assert main(["score", str(tmp_path)]) == 2
     assert capsys.readouterr().err == f"upgrade-score: error: {message}\n"
@@ -100,7 +100,7 @@ def test_an_edited_value_header_is_reported(tmp_path: Path, capsys: pytest.Captu
 def test_a_deleted_header_row_is_reported(tmp_path: Path) -> None:
     path = write_template(None, tmp_path / "s.xlsx")
     book = openpyxl.load_workbook(path)
-    book["基本信息"]["D3"] = "b1"
+    book["基本信息"]["C3"] = "b1"
     book["低碳化发展"].delete_rows(2)
     book.save(path)
     assert problems_of(path) == [
@@ -111,7 +111,7 @@ def test_a_deleted_header_row_is_reported(tmp_path: Path) -> None:
 def test_a_deleted_direction_sheet_is_reported(tmp_path: Path) -> None:
     path = write_template(None, tmp_path / "s.xlsx")
     book = openpyxl.load_workbook(path)
-    book["基本信息"]["D3"] = "b1"
+    book["基本信息"]["C3"] = "b1"
     del book["智能化发展"]
     notes = book.create_sheet("说明")  # a sheet of notes is fine
     notes["A1"] = "填表人：张三"
@@ -126,7 +126,7 @@ def test_deleted_rows_of_a_direction_in_a_csv_template(tmp_path: Path) -> None:
     path = write_template(None, tmp_path / "s.csv")
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"), newline="")))
     start = next(k for k, row in enumerate(rows) if row and row[0] == "# 集聚化发展")
-    rows = [row if row[:1] != ["base.id"] else ["base.id", "", "", "b1"] for row in rows[:start]]
+    rows = [row if row[:1] != ["base.id"] else ["base.id", "", "b1"] for row in rows[:start]]
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(rows)
     path.write_bytes(buffer.getvalue().encode("utf-8-sig"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from typing import Any
 
 from ..._errors import Problem
 from ..._model.rubric import Direction, Rubric
@@ -62,8 +63,8 @@ def unread_table(file: str, sheet: _Sheet, ids: Collection[str]) -> Problem | No
     header = next(iter(_header_rows(sheet)), None)
     if header is not None:  # an id column but no value column: the title was edited
         top, keys = header
-        column = keys["id"] + KEYS.index("value") - KEYS.index("id")
         row = sheet.rows[top]
+        column = keys["id"] + KEYS.index("value") - KEYS.index("id") - _without_english(row, keys["id"])
         now = _text(row[column][0]) if column < len(row) else ""
         template = _template_title(_text(row[keys["id"]][0]))
         return Cell(file, sheet.name, top + 1, column + 1).problem(
@@ -77,6 +78,19 @@ def unread_table(file: str, sheet: _Sheet, ids: Collection[str]) -> Problem | No
                     f"rows of the template without their header row ('{ID_TITLES}' and "
                     f"'{VALUE_TITLES}' columns), so they are not read: restore the header row")
     return None
+
+
+def _without_english(row: list[tuple[Any, Any]], id_column: int) -> int:
+    """1 when the header row has no English-name column after the name (a zh template), else 0."""
+    english = KEYS.index("name_en") - KEYS.index("id") + id_column
+    return 0 if english < len(row) and _title_key(_text(row[english][0])) == "name_en" else 1
+
+
+def _title_key(text: str) -> str | None:
+    """The one-base column any title names (of every column, not only those read)."""
+    folded = _fold(text)
+    return next((key for key, titles in COLUMNS.items() if folded in (_fold(t) for t in titles)
+                 or folded == _fold(f"{titles[0]} / {titles[1]}")), None)
 
 
 def _template_title(id_title: str) -> str:

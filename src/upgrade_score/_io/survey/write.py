@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, get_args
 
@@ -26,6 +28,7 @@ from .inputs import (
     reported_inputs,
 )
 from .sheet import (
+    COLUMNS,
     CONFIDENCE,
     KEYS,
     MARKER,
@@ -92,6 +95,8 @@ def write_template(rubric: Rubric | str | Path | None, path: str | Path,
         tables = _one_base_tables(rubric, lang, bases[0] if bases else None, xlsx)
     else:
         tables = _many_bases_tables(rubric, lang, bases, xlsx)
+    if lang == "zh":  # its readers need no English names (a bilingual template keeps them)
+        tables = [_without_column(table, NAME_EN) if _has_names(table) else table for table in tables]
     # the enterprises: a sheet of the workbook; beside a CSV template, a CSV file of their own
     enterprises = enterprise_table(rubric, lang, bases, one_base=xlsx and layout == "one-base")
     if xlsx:
@@ -281,7 +286,8 @@ def _many_bases_tables(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Ba
         table.checks.append((item, f"{letters}{first_data}:{letters}{last}"))
     tables = [table]
     if xlsx:  # a reference sheet with every indicator's definition and levels
-        keys = [k for k in KEYS if k not in ("value", "source", "confidence")]
+        left_out = ("value", "source", "confidence", *(("name_en",) if lang == "zh" else ()))
+        keys = [k for k in KEYS if k not in left_out]
         reference = [_Row([_title(k, lang) for k in keys], "header")]
         for every in rubric.indicators:
             cells = _indicator_row(rubric, every, lang, None, xlsx).cells
@@ -322,6 +328,36 @@ def _csv_cell(value: Any) -> str:
     return str(value)
 
 
+NAME_EN = KEYS.index("name_en")
+NAME_COLUMN_ROWS = ("header", "base", "indicator", "computed")  # the rows with one cell per column
+
+
+def _has_names(table: _Table) -> bool:
+    """A table of the one-base columns (id, name_zh, name_en, value ...) in Chinese."""
+    titles = [COLUMNS[key][0] for key in KEYS]
+    return any(row.kind == "header" and row.cells == titles for row in table.rows)
+
+
+def _without_column(table: _Table, column: int) -> _Table:
+    """``table`` with one of the one-base columns left out: cells, widths, input columns and the
+    cells its checks name move left."""
+    rows = [_Row(row.cells[:column] + row.cells[column + 1:], row.kind)
+            if row.kind in NAME_COLUMN_ROWS else row for row in table.rows]
+    widths = table.widths[:column] + table.widths[column + 1:]
+    inputs = tuple(c - (c > column) for c in table.input_columns if c != column)
+    checks = [(what, re.sub(r"[A-Z]+", lambda m: _shifted(m.group(), column), cells))
+              for what, cells in table.checks]
+    return replace(table, rows=rows, widths=widths, input_columns=inputs, checks=checks)
+
+
+def _shifted(letters: str, column: int) -> str:
+    """The letters of a column once ``column`` (0-based) is left out before it."""
+    index = 0
+    for letter in letters:
+        index = index * 26 + ord(letter) - 64
+    return _column_letters(index - 1 if index - 1 > column else index)
+
+
 def _save_csv(tables: list[_Table], target: Path, layout: Layout) -> None:
     rows = list(tables[0].rows)
     if layout == "one-base":
@@ -331,12 +367,13 @@ def _save_csv(tables: list[_Table], target: Path, layout: Layout) -> None:
                     rows.append(_Row([f"# {row.cells[0]}"], "hint"))
                 elif row.kind in ("indicator", "computed"):
                     rows.append(row)
+    verbatim = {c for table in tables for c in table.input_columns}  # values (and sources) as given
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in rows:
         cells = [_csv_cell(value) for value in row.cells]
-        if row.kind in ("indicator", "computed", "base"):  # informative text on one line; values as given
-            cells = [c if k in (VALUE, SOURCE) else one_line(c) for k, c in enumerate(cells)]
+        if row.kind in ("indicator", "computed", "base"):  # informative text on one line
+            cells = [c if k in verbatim else one_line(c) for k, c in enumerate(cells)]
         writer.writerow([_inert(cell) for cell in cells])  # no cell runs as a formula
     _write_bytes(target, buffer.getvalue().encode("utf-8-sig"))  # the BOM tells Excel it is UTF-8
 
