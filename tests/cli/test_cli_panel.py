@@ -76,7 +76,8 @@ def test_progress_in_chinese_has_no_english(capsys: pytest.CaptureFixture[str], 
         assert "未按进度" in out or "均已达到或按进度推进" in out
 
 
-def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFixture[str]) -> None:
+def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFixture[str],
+                                                      tmp_path: Path) -> None:
     code, out, _ = run(capsys, "score", "--rubric", V1, PANEL, "--format", "json")
     assert code == 0 and [card["base"]["year"] for card in json.loads(out)] == [2025, 2025]
     code, out, _ = run(capsys, "compare", "--rubric", V1, PANEL, "--year", "2023", "--format", "json")
@@ -85,13 +86,10 @@ def test_cross_sectional_commands_take_the_latest_year(capsys: pytest.CaptureFix
     assert code == 2 and "holds 2 bases; gap takes one" in _
     hub_panel = [line for line in PANEL.read_text(encoding="utf-8").splitlines()
                  if not line.startswith("songxi")]
-    only = PANEL.parent / "_hub_only.csv"
-    try:
-        only.write_text("\n".join(hub_panel) + "\n", encoding="utf-8")
-        code, out, _ = run(capsys, "gap", "--rubric", V1, only, "--year", "2024", "--format", "json")
-        assert code == 0 and json.loads(out)["base"]["year"] == 2024
-    finally:
-        only.unlink()
+    only = tmp_path / "hub_only.csv"  # (never beside the examples: other tests read that folder)
+    only.write_text("\n".join(hub_panel) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "gap", "--rubric", V1, only, "--year", "2024", "--format", "json")
+    assert code == 0 and json.loads(out)["base"]["year"] == 2024
 
 
 @pytest.mark.parametrize("argv, expected", [
