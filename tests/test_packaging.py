@@ -32,6 +32,7 @@ def _sdist(tmp_path: Path) -> tarfile.TarFile:
     return tarfile.open(path)
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_the_sdist_holds_every_tracked_file(tmp_path: Path) -> None:
     tracked = _tracked()
     with _sdist(tmp_path) as sdist:

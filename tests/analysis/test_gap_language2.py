@@ -209,7 +209,7 @@ def _cases(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any], Target]:
     return rubric, draw(profiles_for(rubric)), target
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                    HealthCheck.filter_too_much])
 @given(_cases())
 def test_applying_every_action_meets_the_target_gates_included(

@@ -112,6 +112,7 @@ def _run_step(repo: Path, name: str, **env: str) -> subprocess.CompletedProcess[
                           cwd=repo, env=full, capture_output=True, text=True, check=False)
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 @needs_git_bash
 def test_the_script_steps_find_check_and_diff_the_rubrics_of_a_pull_request(tmp_path: Path) -> None:
     repo = _pull_request(tmp_path)
@@ -136,6 +137,7 @@ def test_the_script_steps_find_check_and_diff_the_rubrics_of_a_pull_request(tmp_
     assert (tmp_path / "output").read_text(encoding="utf-8") == "status=0\n"
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 @needs_git_bash
 def test_the_diff_step_reports_a_tripped_gate_and_the_check_step_fails_a_bad_rubric(tmp_path: Path) -> None:
     repo = _pull_request(tmp_path)
@@ -153,6 +155,7 @@ def test_the_diff_step_reports_a_tripped_gate_and_the_check_step_fails_a_bad_rub
     assert checked.returncode == 1 and "rubrics/second.yml" in checked.stdout
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 @needs_git_bash
 def test_the_find_step_fails_clearly_without_a_rubric(tmp_path: Path) -> None:
     repo = tmp_path / "repo"

@@ -44,6 +44,7 @@ def test_score_json_shape_and_numbers(capsys: pytest.CaptureFixture[str]) -> Non
     assert list(data) == sorted(data)
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_score_json_is_byte_stable_across_processes() -> None:
     command = [sys.executable, "-m", "upgrade_score", "score", str(HUB), "--rubric", V1, "--format", "json"]
     first = subprocess.run(command, capture_output=True, check=True).stdout
@@ -189,6 +190,7 @@ def test_usage_errors_are_one_line_exit_2(capsys: pytest.CaptureFixture[str], ar
     assert info.value.code == 2 and err.count("\n") == 1 and err.startswith("upgrade-score")
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_console_script_runs_away_from_the_source_tree(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "upgrade_score", "score", str(HUB), "--rubric", V1],
                             capture_output=True, text=True, cwd=tmp_path)

@@ -236,6 +236,7 @@ def test_missing_git_is_an_input_error(new_rubric: Path, capsys: pytest.CaptureF
 
 # --- subprocess smoke test and the CI recipe -----------------------------------------------------
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_subprocess_smoke(new_rubric: Path) -> None:
     command = [sys.executable, "-m", "upgrade_score", "diff", str(BUILTIN), str(new_rubric),
                "--profiles", str(BASES), "--format", "json"]
@@ -259,6 +260,7 @@ def _steps() -> list[dict[str, str]]:
     return steps
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_ci_recipe_runs_check_and_diff() -> None:
     workflow = _workflow()
     assert "pull_request" in workflow.get("on", workflow.get(True))  # type: ignore[operator]
@@ -269,6 +271,7 @@ def test_ci_recipe_runs_check_and_diff() -> None:
     assert any(step.get("uses", "").startswith("actions/github-script") for step in _steps())
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 @needs_git
 @pytest.mark.skipif(shutil.which("upgrade-score") is None, reason="console script not on PATH")
 @pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")

@@ -263,6 +263,7 @@ def _cli_process(*argv: str, cwd: Path, timeout: float = 10) -> subprocess.Compl
     ("x.yaml", ["diff", "x.yaml", "urban-mining-upgrade"]),
     ("x.yaml", ["template", "--from", "x.yaml", "-o", "t.csv"]),
 ])
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_a_fifo_is_refused_without_blocking(tmp_path: Path, name: str, argv: list[str]) -> None:
     os.mkfifo(tmp_path / name)
     done = _cli_process(*argv, cwd=tmp_path)

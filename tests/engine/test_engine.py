@@ -515,6 +515,7 @@ def test_to_json_is_deterministic_sorted_and_rounded() -> None:
     assert "基地" in first  # UTF-8 kept as is
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_to_json_is_identical_across_processes() -> None:
     code = ("import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import test_engine as t; "
             "from upgrade_score import BaseProfile, score; "

@@ -464,7 +464,7 @@ def compare(engine: dict[str, Any], reference: dict[str, Any], v2: bool) -> None
                 assert gates[gate_id][key] == value, f"gates.{gate_id}.{key}"
 
 
-CROSSCHECK = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+CROSSCHECK = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite
@@ -480,14 +480,14 @@ def test_engine_matches_reference_v1(case: tuple[dict[str, Any], dict[str, Any]]
     compare(engine_result(r, p), reference_score(r, p), v2=False)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_cases(v1_only=False))
 def test_engine_matches_reference_v2(case: tuple[dict[str, Any], dict[str, Any]]) -> None:
     r, p = case
     compare(engine_result(r, p), reference_score(r, p), v2=True)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_cases(v1_only=False))
 def test_reference_is_consistent_on_random_v2_cases(case: tuple[dict[str, Any], dict[str, Any]]) -> None:
     """The strategies make valid cases, and the reference keeps the contract's invariants on them."""

@@ -208,6 +208,7 @@ def test_every_problem_is_reported_together(rubric):
 
 # --- pandas is optional --------------------------------------------------------------------------
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_without_pandas_the_package_imports_and_asks_for_the_extra():
     """Run in a fresh interpreter in which pandas and matplotlib cannot be imported."""
     script = textwrap.dedent(f"""
@@ -232,6 +233,7 @@ def test_without_pandas_the_package_imports_and_asks_for_the_extra():
         "matplotlib is needed for charts: install upgrade-score[plot]"] * 2
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 def test_importing_the_package_imports_neither_pandas_nor_matplotlib():
     script = ("import sys, upgrade_score; "
               "print(sorted(m for m in ('pandas', 'matplotlib') if m in sys.modules))")

@@ -156,6 +156,7 @@ def test_cli_report_needs_an_output(capsys):
     assert caught.value.code == 2
 
 
+@pytest.mark.system  # subprocesses, git, a browser or the OS: not about library versions
 @pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (Debian: apt-get install chromium)")
 def test_chromium_renders_and_prints_the_report(report, tmp_path):
     page = tmp_path / "report.html"
