@@ -213,6 +213,7 @@ WORDS: dict[str, dict[str, str]] = {
     "diff.detail": {"en": "detail", "zh": "详情"},
     "diff.inside": {"en": " ({direction})", "zh": "（{direction}）"},
     "diff.impact": {"en": "Impact on {n} bases", "zh": "对 {n} 个基地的影响"},
+    "diff.impact one": {"en": "Impact on 1 base", "zh": "对 1 个基地的影响"},
     "diff.summary": {"en": "largest shift {shift} ({base}) · Kendall's tau-b {tau} · "
                            "level changes {levels} · largest rank change {ranks}",
                      "zh": "最大变动 {shift}（{base}）· 排名肯德尔相关系数 {tau} · "

@@ -78,3 +78,6 @@ def test_a_diff_scores_a_versioned_profile_with_both_versions_on_purpose(
     code, out, err = run(capsys, "diff", "urban-mining-upgrade@2026.1", "urban-mining-upgrade",
                          "--profiles", path, "--format", "json")
     assert code == 0 and err == "" and '"b1"' in out
+    code, out, err = run(capsys, "diff", "urban-mining-upgrade@2026.1", "urban-mining-upgrade",
+                         "--profiles", path)
+    assert code == 0 and "\nImpact on 1 base · " in out  # (one base, not "1 bases")

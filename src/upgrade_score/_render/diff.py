@@ -98,7 +98,8 @@ def _heading(title: str, summary: str, style: Style) -> str:
 def _impact_parts(result: RubricDiff, style: Style, max_rows: int | None, lang: Lang) -> list[str]:
     shown = result.impact[:max_rows] if max_rows is not None else result.impact
     more = len(result.impact) - len(shown)
-    title = word("diff.impact", lang).format(n=len(result.impact))
+    title = (word("diff.impact", lang).format(n=len(result.impact)) if len(result.impact) != 1
+             else word("diff.impact one", lang))
     parts = [_heading(title, _text(_summary(result, lang), style), style), _impact_table(shown, style, lang)]
     if more:
         parts.append(word("diff.more bases", lang).format(n=more))
