@@ -20,30 +20,83 @@ missing optional dependency raises :class:`MissingExtraError` (an ``ImportError`
 extra to install.
 """
 
-from ._analysis.compare import Comparison, compare
-from ._analysis.diff import RubricDiff, diff
-from ._analysis.gap import Action, DirectionGap, GapReport, Target, gap
-from ._analysis.lint import LintFinding, lint
-from ._analysis.progress import Progress, progress
-from ._analysis.score import score, score_many
-from ._analysis.scorecard import ScoreTable
-from ._analysis.sensitivity import sensitivity
-from ._analysis.sensitivity.results import SensitivityReport
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ._errors import Problem, UpgradeScoreError
-from ._io.profiles import load_profile, load_profiles
-from ._io.rubrics import load_rubric
-from ._io.survey import write_template
-from ._model.label import Label
-from ._model.profile import BaseInfo, BaseProfile, ReportedValue
-from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard
-from ._model.rubric import Direction, Indicator, Level, Rubric
 from ._optional import MissingExtraError
-from ._render.more_frames import profiles_frame
-from ._render.plot import plot_actions, plot_heatmap, plot_radar
-from ._render.progress_plot import plot_progress
-from ._render.report import render_report, write_report
-from ._text import set_display_language
 from ._version import __version__ as __version__
+
+if TYPE_CHECKING:  # what type checkers and editors see; at run time each loads on first use
+    from ._analysis.compare import Comparison, compare
+    from ._analysis.diff import RubricDiff, diff
+    from ._analysis.gap import Action, DirectionGap, GapReport, Target, gap
+    from ._analysis.lint import LintFinding, lint
+    from ._analysis.progress import Progress, progress
+    from ._analysis.score import score, score_many
+    from ._analysis.scorecard import ScoreTable
+    from ._analysis.sensitivity import sensitivity
+    from ._analysis.sensitivity.results import SensitivityReport
+    from ._io.profiles import load_profile, load_profiles
+    from ._io.rubrics import load_rubric
+    from ._io.survey import write_template
+    from ._model.label import Label
+    from ._model.profile import BaseInfo, BaseProfile, ReportedValue
+    from ._model.results import DirectionResult, IndicatorResult, OverallResult, Scorecard
+    from ._model.rubric import Direction, Indicator, Level, Rubric
+    from ._render.more_frames import profiles_frame
+    from ._render.plot import plot_actions, plot_heatmap, plot_radar
+    from ._render.progress_plot import plot_progress
+    from ._render.report import render_report, write_report
+    from ._text import set_display_language
+
+
+# name -> module: loaded on first use (``import upgrade_score`` stays light; ``score`` does not
+# load the survey reader, sensitivity, diff, the HTML report, plotting, pandas or openpyxl)
+_LAZY = {
+    "Action": "._analysis.gap",
+    "BaseInfo": "._model.profile",
+    "BaseProfile": "._model.profile",
+    "Comparison": "._analysis.compare",
+    "Direction": "._model.rubric",
+    "DirectionGap": "._analysis.gap",
+    "DirectionResult": "._model.results",
+    "GapReport": "._analysis.gap",
+    "Indicator": "._model.rubric",
+    "IndicatorResult": "._model.results",
+    "Label": "._model.label",
+    "Level": "._model.rubric",
+    "LintFinding": "._analysis.lint",
+    "OverallResult": "._model.results",
+    "Progress": "._analysis.progress",
+    "ReportedValue": "._model.profile",
+    "Rubric": "._model.rubric",
+    "RubricDiff": "._analysis.diff",
+    "ScoreTable": "._analysis.scorecard",
+    "Scorecard": "._model.results",
+    "SensitivityReport": "._analysis.sensitivity.results",
+    "Target": "._analysis.gap",
+    "compare": "._analysis.compare",
+    "diff": "._analysis.diff",
+    "gap": "._analysis.gap",
+    "lint": "._analysis.lint",
+    "load_profile": "._io.profiles",
+    "load_profiles": "._io.profiles",
+    "load_rubric": "._io.rubrics",
+    "plot_actions": "._render.plot",
+    "plot_heatmap": "._render.plot",
+    "plot_progress": "._render.progress_plot",
+    "plot_radar": "._render.plot",
+    "profiles_frame": "._render.more_frames",
+    "progress": "._analysis.progress",
+    "render_report": "._render.report",
+    "score": "._analysis.score",
+    "score_many": "._analysis.score",
+    "sensitivity": "._analysis.sensitivity",
+    "set_display_language": "._text",
+    "write_report": "._render.report",
+    "write_template": "._io.survey",
+}
 
 __all__ = [
     "Action",
@@ -92,3 +145,17 @@ __all__ = [
     "write_report",
     "write_template",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name's module on first use (PEP 562); the name is then an ordinary attribute."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

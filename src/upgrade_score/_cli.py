@@ -21,7 +21,6 @@ from . import _cli_enterprises as enterprises
 from . import _cli_output as output
 from . import _cli_panel as panel
 from ._analysis.compare import compare, same_group
-from ._analysis.diff import diff, tripped_gates
 from ._analysis.gap import Target, gap
 from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
@@ -36,7 +35,6 @@ from ._model.profile import BaseProfile, Origin, attach
 from ._model.results import dumps
 from ._model.rubric import Rubric
 from ._progress import showing
-from ._render.diff import render_diff
 from ._render.dispatch import render
 from ._version import __version__
 
@@ -480,6 +478,9 @@ def _diff_command(args: argparse.Namespace) -> int:
     old, _ = load_rubric_source(args.old)
     new, _ = load_rubric_source(args.new)
     profiles = _load(args.profiles, None) if args.profiles else None
+    from ._analysis.diff import diff, tripped_gates  # loaded by this command only
+    from ._render.diff import render_diff
+
     result = diff(old, new, profiles)
     tripped = tripped_gates(result, max_shift=args.max_shift, max_rank_change=args.max_rank_change,
                             fail_on_level_change=args.fail_on_level_change)

@@ -9,6 +9,7 @@ N/A answers, gates and every aggregation, and on the derived-indicator demo.
 
 from __future__ import annotations
 
+import functools
 import math
 from pathlib import Path
 from typing import Any
@@ -30,8 +31,9 @@ from upgrade_score._engine.core import (
     score_matrix,
     scores_from_levels,
 )
+from upgrade_score._engine.derive import derive
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
 
 
@@ -152,3 +154,30 @@ def test_levels_from_cells_and_scores_from_levels_are_the_engine_s(tmp_path: Pat
                                                  categories=table.categories)
         assert _same(directions, table.directions)
         assert _same(overall, table.overall)
+
+
+SPECIAL = (math.nan, 0.0, -0.0, 1.0, -2.5, 3e-310, 1e300, -1e308, 7.25)
+
+
+@functools.cache
+def _default() -> Rubric:
+    return load_rubric()
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_formulas_of_one_base_are_the_batch_s_to_the_bit(seed: int) -> None:
+    """Missing operands, zero denominators, overflow, subnormals: one row at a time on Python
+    floats (:func:`evaluate_row`) gives what numpy gives for the batch."""
+    rubric = _default()  # the default rubric: 17 formulas
+    derivation = rubric.compiled.derivation
+    assert derivation is not None and derivation.formulas
+    rng = np.random.default_rng(seed)
+    inputs = rng.choice(np.array(SPECIAL), size=(SMALL_ROWS + 3, len(derivation.input_ids)))
+    width = len(rubric.indicator_ids)
+    batch_values = np.full((len(inputs), width), np.nan)
+    batch_zero = derive(derivation, inputs, batch_values)
+    for k in range(len(inputs)):
+        values = np.full((1, width), np.nan)
+        zero = derive(derivation, inputs[k:k + 1], values)
+        assert _same(values[0], batch_values[k]) and _same(zero[0], batch_zero[k])

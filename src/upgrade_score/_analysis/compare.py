@@ -22,7 +22,7 @@ import numpy as np
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable, readonly
 from .._engine.compile import FloatArray, IntArray
-from .._engine.core import LEVEL_TOLERANCE
+from .._engine.core import CHUNK_ROWS, LEVEL_TOLERANCE
 from .._engine.gates import capping
 from .._errors import Problem, UpgradeScoreError
 from .._io.enterprises import EnterpriseTable
@@ -179,9 +179,17 @@ class Comparison(HtmlDisplay):
     def _behind(self, reference: FloatArray) -> FloatArray:
         """Levels below ``reference`` (M,), per base and indicator; 0 where an indicator does
         not apply to the base."""
-        levels = np.nan_to_num(self.table.indicator_levels, nan=0.0)
-        gap: FloatArray = np.clip(np.nan_to_num(reference) - levels, 0.0, None)
-        return np.where(self.table.applicable, gap, 0.0)
+        levels, applicable = self.table.indicator_levels, self.table.applicable
+        goal = np.nan_to_num(reference)
+        gap: FloatArray = np.empty(levels.shape)
+        for start in range(0, len(levels), CHUNK_ROWS):  # cache-sized, no full-size temporaries
+            rows = slice(start, start + CHUNK_ROWS)
+            block = gap[rows]
+            np.fmax(levels[rows], 0.0, out=block)  # missing (NaN) counts from 0
+            np.subtract(goal, block, out=block)
+            np.maximum(block, 0.0, out=block)
+            np.copyto(block, 0.0, where=~applicable[rows])
+        return gap
 
     def to_dataframe(self) -> DataFrame:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
@@ -274,6 +282,12 @@ def _maybe(value: float) -> float | None:
 
 
 def _nan_stat(levels: FloatArray, stat: Any) -> FloatArray:
+    """``stat`` of each column over the values present (NaN where none is)."""
+    if stat is np.nanmax:  # one pass, no copy: fmax skips NaN (and gives NaN for all-NaN)
+        if not len(levels):
+            return np.full(levels.shape[1], np.nan)
+        best: FloatArray = np.fmax.reduce(levels, axis=0)
+        return best
     present = ~np.isnan(levels).all(axis=0)
     out = np.full(levels.shape[1], np.nan)
     if present.any():

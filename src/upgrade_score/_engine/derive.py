@@ -14,7 +14,8 @@ import numpy as np
 
 from .._model.formula import Expr, operands, parse
 from .compile import BoolArray, FloatArray, IntArray
-from .formula import evaluate
+from .core import SMALL_ROWS
+from .formula import evaluate, evaluate_row
 
 if TYPE_CHECKING:
     from .._model.rubric import Rubric
@@ -144,6 +145,14 @@ def derive(derivation: Derivation, inputs: FloatArray, values: FloatArray) -> Bo
         return zero_division
     columns = {input_id: inputs[:, k] for k, input_id in enumerate(derivation.input_ids)}
     if values.shape[0] == 0:
+        return zero_division
+    if values.shape[0] <= SMALL_ROWS:  # a few bases: no numpy call per formula
+        for row, reported in enumerate(inputs.tolist()):
+            named = dict(zip(derivation.input_ids, reported))
+            for formula in derivation.formulas:
+                value, zero_row = evaluate_row(formula.expr, named, formula.operands)
+                values[row, formula.column] = value
+                zero_division[row, formula.column] = zero_row
         return zero_division
     for formula in derivation.formulas:
         result, zero = evaluate(formula.expr, {name: columns[name] for name in formula.operands}

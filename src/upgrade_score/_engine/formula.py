@@ -75,6 +75,39 @@ def evaluate(expr: Expr, columns: Mapping[str, npt.ArrayLike]) -> tuple[FloatArr
     return values.astype(np.float64), zero_division
 
 
+def _eval_scalar(expr: Expr, columns: Mapping[str, float]) -> tuple[float, bool]:
+    """:func:`_eval` for one row, on Python floats (the same IEEE operations, so the same bits)."""
+    if isinstance(expr, Number):
+        return float(expr.value), False
+    if isinstance(expr, Name):
+        return float(columns[expr.id]), False
+    if isinstance(expr, Unary):
+        value, zero = _eval_scalar(expr.operand, columns)
+        return (-value if expr.op == "-" else value), zero
+    left, left_zero = _eval_scalar(expr.left, columns)
+    right, right_zero = _eval_scalar(expr.right, columns)
+    if expr.op == "/":
+        if right == 0:
+            return math.nan, True
+        try:
+            return left / right, left_zero or right_zero
+        except OverflowError:  # (numpy gives ±inf)
+            return math.copysign(math.inf, left) * math.copysign(1.0, right), left_zero or right_zero
+    value = left + right if expr.op == "+" else left - right if expr.op == "-" else left * right
+    return value, left_zero or right_zero
+
+
+def evaluate_row(expr: Expr, columns: Mapping[str, float], names: tuple[str, ...]) -> tuple[float, bool]:
+    """:func:`evaluate` for one base (``names``: the formula's operands): its value and whether a
+    denominator was 0, by the same rules (a missing operand takes precedence; overflow → inf)."""
+    value, zero = _eval_scalar(expr, columns)
+    missing = any(math.isnan(columns[name]) for name in names)
+    zero_division = zero and not missing
+    if math.isnan(value) and not missing and not zero_division:
+        value = math.inf
+    return value, zero_division
+
+
 # --- solving for one input ------------------------------------------------------------------------
 
 _PROBE_SETS = ((1.0, 2.0, 5.0), (0.37, 1.91, 6.53))

@@ -7,14 +7,13 @@ CLI and the report call it directly, so each output is built from the same view.
 from __future__ import annotations
 
 import html
+import sys
 from typing import Any
 
 from .._analysis.compare import Comparison
-from .._analysis.diff.results import RubricDiff
 from .._analysis.gap import GapReport
 from .._analysis.progress import Progress
 from .._analysis.scorecard import ScoreTable
-from .._analysis.sensitivity.results import SensitivityReport
 from .._errors import UpgradeScoreError
 from .._model.results import Scorecard
 from .._model.rubric import Rubric
@@ -23,7 +22,6 @@ from . import frames, more_frames
 from .excel import write_excel
 from .formats import render_html, render_markdown, render_text
 from .progress import progress_frame, progress_view
-from .sensitivity import render_sensitivity
 from .views import view_of
 
 _RENDERERS = {"text": render_text, "markdown": render_markdown, "html": render_html}
@@ -31,8 +29,19 @@ _FRAMES: dict[type, Any] = {
     Scorecard: frames.scorecard_frame, ScoreTable: frames.score_table_frame,
     Comparison: frames.comparison_frame, GapReport: frames.gap_frame, Rubric: frames.rubric_frame,
     Progress: lambda obj, **_: progress_frame(obj),
-    RubricDiff: more_frames.diff_frame, SensitivityReport: more_frames.sensitivity_frame,
 }
+# results of stages a command may not load (diff, sensitivity): (module, class) -> frame
+_LATE_FRAMES: dict[tuple[str, str], Any] = {
+    ("upgrade_score._analysis.diff.results", "RubricDiff"): more_frames.diff_frame,
+    ("upgrade_score._analysis.sensitivity.results", "SensitivityReport"): more_frames.sensitivity_frame,
+}
+
+
+def _is(obj: object, module: str, name: str) -> bool:
+    """Whether ``obj`` is a ``module.name``, without loading that module (an object of a class
+    exists only once its module is loaded)."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(obj, getattr(loaded, name))
 
 
 def render(obj: object, kind: str, **options: Any) -> Any:
@@ -40,14 +49,17 @@ def render(obj: object, kind: str, **options: Any) -> Any:
     if kind == "excel":
         return write_excel(obj, options["path"], options.get("lang"))
     if kind == "frame":
-        build = next((f for cls, f in _FRAMES.items() if isinstance(obj, cls)), None)
+        build = next((f for cls, f in _FRAMES.items() if isinstance(obj, cls)), None) or next(
+            (f for (module, name), f in _LATE_FRAMES.items() if _is(obj, module, name)), None)
         if build is None:
             raise UpgradeScoreError(f"no DataFrame view of a {type(obj).__name__}")
         return build(obj, **options)
-    if isinstance(obj, SensitivityReport):
+    if _is(obj, "upgrade_score._analysis.sensitivity.results", "SensitivityReport"):
+        from .sensitivity import render_sensitivity  # loaded with the sensitivity stage only
+
         lang = display_language(options.get("lang"))
-        text = render_sensitivity(obj, "markdown" if kind == "markdown" else "text", lang,
-                                  options.get("rubric"))
+        text = render_sensitivity(obj, "markdown" if kind == "markdown" else "text",  # type: ignore[arg-type]
+                                  lang, options.get("rubric"))
         if kind == "html":
             return f"<pre>{html.escape(text)}</pre>"
         return text

@@ -4,7 +4,6 @@ the formula of each derived indicator (rubric view, report appendix)."""
 
 from __future__ import annotations
 
-from .._analysis.diff.words import rollup
 from .._analysis.weights import consistency_text, weight_blocks
 from .._model.derived import Input
 from .._model.formula import operands, parse
@@ -46,6 +45,8 @@ def users(rubric: Rubric) -> dict[str, list[str]]:
 
 def obtained(item: Input, lang: Lang) -> str:
     """``reported directly`` or the roll-up, ``sum of tonnes``."""
+    from .._analysis.diff.words import rollup  # (loading diff/ only when an input is shown)
+
     return rollup(None if item.rollup is None else item.rollup.model_dump(exclude_none=True))[lang]
 
 

@@ -36,6 +36,7 @@ from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
 from .progress import base_table
 from .progress_plot import plot_progress
+from .svgcharts import actions_svg, radar_svg
 from .views import (
     comparison_view,
     direction_cells,
@@ -56,6 +57,9 @@ if TYPE_CHECKING:
 
 ChartFormat = Literal["svg", "png"]
 MAX_OVERVIEW_RADAR = 8
+
+
+MAX_CHART_LABEL = 40  # characters of an indicator name on an action chart
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,45 @@ def _image(fig: Figure, charts: _Charts, alt: str, width: int) -> str:
     encoded = base64.b64encode(data).decode("ascii")
     return (f'<figure><img alt="{_esc(alt)}" width="{width}" '
             f'src="data:{mime};base64,{encoded}"></figure>')
+
+
+def _svg_image(data: bytes, alt: str, width: int) -> str:
+    """An SVG written as text (:mod:`.svgcharts`) as an inline ``<img>``."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f'<figure><img alt="{_esc(alt)}" width="{width}" '
+            f'src="data:image/svg+xml;base64,{encoded}"></figure>')
+
+
+def _radar(card: Any, report: GapReport | None, rubric: Rubric, lang: Lang, charts: _Charts,
+           alt: str) -> str:
+    """A base's radar against its target: SVG text (labels in the page's language, drawn by the
+    browser's fonts), or a matplotlib PNG when PNG charts are asked for."""
+    if charts.format != "svg":
+        return _image(plot_radar(card, target=report, lang=charts.lang, title=""), charts, alt, 520)
+    ids = rubric.direction_ids
+    scores = [float("nan") if card.directions[d].score is None else card.directions[d].score for d in ids]
+    goal = None if report is None else [report.directions[d].target_score for d in ids]
+    return _svg_image(radar_svg([d.name.text(lang) for d in rubric.directions], scores, goal, rubric.cutoffs,
+                                [rubric.level_name(k + 1, lang) for k in range(len(rubric.cutoffs))],
+                                word("Target", lang)), alt, 520)
+
+
+def _actions_chart(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: _Charts,
+                   alt: str) -> str:
+    """A base's top actions by gain, as SVG text (or a matplotlib PNG, as for the radar)."""
+    if charts.format != "svg":
+        chart = plot_actions(report, top=top, rubric=rubric, lang=charts.lang, title="")
+        return _image(chart, charts, alt, 620)
+    actions = report.actions[:max(0, top)]
+    directions = list(report.directions)
+    names = [rubric.indicator(a.indicator).name.text(lang) for a in actions]
+    labels = [name if len(name) <= MAX_CHART_LABEL else name[:MAX_CHART_LABEL - 1] + "…" for name in names]
+    seen = list(dict.fromkeys(a.direction for a in actions))
+    legend = [(directions.index(d), rubric.direction(d).name.text(lang)) for d in seen]
+    chart_bytes = actions_svg(labels, [a.gain for a in actions],
+                              [directions.index(a.direction) for a in actions],
+                              [a.indicator in report.plan for a in actions], word("gain axis", lang), legend)
+    return _svg_image(chart_bytes, alt, 620)
 
 
 def _table(data: ReportData, rubric: Rubric, year: int | None = None,
@@ -331,7 +374,6 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
     parts.append(f'<div class="summary">{summary}</div>')
     if card.gates:
         parts.append(table_html(_gates_table(card, rubric, lang)))
-    radar = plot_radar(card, target=report, lang=charts.lang, title="")
     rows: list[list[CellLike]] = []
     for direction in rubric.directions:
         result = card.directions[direction.id]
@@ -339,7 +381,7 @@ def _base_section(table: ScoreTable, row: int, profile: BaseProfile, report: Gap
         rows.append([direction.name.text(lang), *direction_cells(result, rubric, lang, goal)])
     directions = Table([word("direction", lang), word("score", lang), word("level", lang),
                         word("data", lang)], rows, right=(1, 3), caption=report_word("directions", lang))
-    parts.append('<div class="row">' + _image(radar, charts, f"radar {base.id}", 520)
+    parts.append('<div class="row">' + _radar(card, report, rubric, lang, charts, f"radar {base.id}")
                  + f"<div>{table_html(directions)}</div></div>")
     derived = derived_table(card, rubric, lang, collapsed=False)
     if derived is not None:  # each derived value's formula, operands and enterprise rows
@@ -392,8 +434,7 @@ def _gap_part(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: _
         more = len(report.actions) - min(top, len(report.actions))
         actions[0].note = report_word("more actions", lang).format(n=more) if more else None
         parts.append(table_html(actions[0]))
-        chart = plot_actions(report, top=top, rubric=rubric, lang=charts.lang, title="")
-        parts.append(_image(chart, charts, f"actions {report.base.id}", 620))
+        parts.append(_actions_chart(report, rubric, lang, top, charts, f"actions {report.base.id}"))
     parts.extend(f'<div class="small">{_esc(line)}</div>' for line in view.footer)
     return "\n".join(parts)
 

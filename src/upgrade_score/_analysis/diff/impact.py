@@ -6,6 +6,7 @@ rubric (every indicator n/a) has no score there: its shift is ``None`` and ``na`
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from ..._errors import Problem, UpgradeScoreError
 from ..._model.profile import BaseProfile, Enterprise, ReportedValue
 from ..._model.rubric import Rubric
 from .ranks import kendall_tau_b
-from .results import BaseImpact, DirectionShift, GateImpact, GateShift, NaChange
+from .results import BaseImpact, GateImpact, GateShift, NaChange
 
 RANK_DECIMALS = 9  # scores equal to 9 decimals tie in the rankings
 FAILING = (STATUS_NAMES[FAILED], STATUS_NAMES[UNKNOWN])  # statuses that cap: no pass
@@ -150,15 +151,16 @@ def _uncapped(table: ScoreTable, row: int, gated: bool) -> int | None:
     return int((table.overall_level if levels is None else levels)[row])
 
 
-def _side(table: ScoreTable, row: int, column: int | None) -> tuple[float | None, int | None, bool]:
-    """Score, level and whether the direction is n/a, of one base on one direction (``column``
-    ``None``: the rubric has no such direction)."""
+def _side(scores: list[float], levels: list[int],
+          column: int | None) -> tuple[float | None, int | None, bool]:
+    """Score, level and whether the direction is n/a, of one base on one direction (its row of
+    direction scores and levels as lists; ``column`` ``None``: the rubric has no such direction)."""
     if column is None:
         return None, None, False
-    score = float(table.directions[row, column])
-    if np.isnan(score):
+    score = scores[column]
+    if math.isnan(score):
         return None, None, True
-    return score, int(table.direction_levels[row, column]), False
+    return score, levels[column], False
 
 
 def _na_change(old_na: bool, new_na: bool) -> NaChange | None:
@@ -167,19 +169,20 @@ def _na_change(old_na: bool, new_na: bool) -> NaChange | None:
     return "became_na" if new_na else "no_longer_na" if old_na else None
 
 
-def _direction_shifts(before: ScoreTable, after: ScoreTable) -> list[dict[str, DirectionShift]]:
-    """Per base, every direction of either rubric (old order, then directions only the new has)."""
+def _direction_shifts(before: ScoreTable, after: ScoreTable) -> list[dict[str, dict[str, Any]]]:
+    """Per base, every direction of either rubric (old order, then directions only the new has),
+    as the fields of a :class:`DirectionShift` (validated with the base's impact, in one call)."""
     old_ids, new_ids = before.rubric.direction_ids, after.rubric.direction_ids
-    rows: list[dict[str, DirectionShift]] = [{} for _ in range(len(before))]
+    tables = [(t.directions.tolist(), t.direction_levels.tolist()) for t in (before, after)]
+    rows: list[dict[str, dict[str, Any]]] = [{} for _ in range(len(before))]
     for key in (*old_ids, *(d for d in new_ids if d not in old_ids)):
         j_old = old_ids.index(key) if key in old_ids else None
         j_new = new_ids.index(key) if key in new_ids else None
         for n, row in enumerate(rows):
-            o, old_level, old_na = _side(before, n, j_old)
-            w, new_level, new_na = _side(after, n, j_new)
-            row[key] = DirectionShift(
-                old=o, new=w, shift=None if o is None or w is None else w - o,
-                old_level=old_level, new_level=new_level, na=_na_change(old_na, new_na))
+            o, old_level, old_na = _side(tables[0][0][n], tables[0][1][n], j_old)
+            w, new_level, new_na = _side(tables[1][0][n], tables[1][1][n], j_new)
+            row[key] = {"old": o, "new": w, "shift": None if o is None or w is None else w - o,
+                        "old_level": old_level, "new_level": new_level, "na": _na_change(old_na, new_na)}
     return rows
 
 

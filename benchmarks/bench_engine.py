@@ -1,0 +1,276 @@
+"""Benchmark: the engine figures of issue 12, each measured beside its reference in the same run.
+
+* ``score`` of one base vs the plain-Python scorer of ``reference_scorer.py`` (target ≤ 3×);
+* ``gap`` of one base vs that scorer (target ≤ 20×), and gap of many bases vs ``score_many``;
+* ``score_many`` at 10⁶ vs a plain segment-sum numpy scorer of the same semantics on two threads
+  (target ≤ 0.8×; agreement to 1e-9);
+* ``compare`` with every derived array vs ``score_many`` (target ≤ 2×);
+* ``diff`` of two rubrics over 10⁵ profiles vs two ``score_many`` calls (target ≤ 3×);
+* the HTML report of 100 bases (target ≤ 3 s);
+* ``import upgrade_score`` in a fresh interpreter vs ``import numpy, pydantic, yaml`` (≤ 1.5×).
+
+Timings are medians of ``--repeat`` runs (CPU time would hide the thread pool, so wall time);
+the machine's load average is printed with them.
+
+    python benchmarks/bench_engine.py [--quick] [--repeat 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench_score import random_values  # noqa: E402
+from reference_scorer import score_base  # noqa: E402
+
+from upgrade_score import (  # noqa: E402
+    BaseProfile,
+    Rubric,
+    Target,
+    compare,
+    diff,
+    gap,
+    load_profiles,
+    load_rubric,
+    render_report,
+    score,
+    score_many,
+)
+
+EXAMPLES = HERE.parent / "examples" / "bases"
+Row = tuple[str, float, str, float, str]  # what, seconds, reference, its seconds, target
+
+
+def median_time(repeat: int, run: Callable[[], object], number: int = 1) -> float:
+    """Median wall time of one call, over ``repeat`` rounds of ``number`` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            run()
+        times.append((time.perf_counter() - start) / number)
+    return statistics.median(times)
+
+
+# --- the plain segment-sum numpy reference ---------------------------------------------------
+
+def segment_reference(rubric: Rubric, values: np.ndarray, threads: int = 2,
+                      chunk: int = 65536) -> dict[str, np.ndarray]:
+    """Scores of a rubric without categories, N/A or gates (rubric language 1), written plainly:
+    per indicator its level (piecewise-linear, step, qualitative, boolean; missing = 0), per
+    direction the weighted sum over its indicators, then the weighted mean, levels and
+    completeness. Rows in chunks on ``threads`` threads."""
+    levels = rubric.level_count
+    cutoffs = np.array(rubric.cutoffs) - 1e-9
+    directions = rubric.directions
+    shares = np.array([d.weight for d in directions]) / sum(d.weight for d in directions)
+    count = values.shape[0]
+    out = {"directions": np.empty((count, len(directions))), "overall": np.empty(count),
+           "completeness": np.empty(count)}
+    specs = []
+    column = 0
+    for direction in directions:
+        members = []
+        for indicator in direction.indicators:
+            sign = -1.0 if indicator.better == "lower" else 1.0
+            points = [] if indicator.kind != "quantitative" else [
+                sign * p for p in (indicator.effective_floor, *(indicator.thresholds or ()))]
+            members.append((column, indicator.kind, indicator.interpolation, sign, points,
+                            indicator.weight))
+            column += 1
+        specs.append((members, sum(m[5] for m in members)))
+
+    def level_of(kind: str, interpolation: str, sign: float, points: list[float],
+                 column: np.ndarray) -> np.ndarray:
+        if kind == "qualitative":
+            return column
+        if kind == "boolean":
+            return column * levels
+        oriented = sign * column
+        s = np.zeros(len(column))
+        for k in range(1, len(points)):
+            if interpolation == "step":
+                s += oriented >= points[k]
+            else:
+                s += np.clip((oriented - points[k - 1]) / (points[k] - points[k - 1]), 0.0, 1.0)
+        return s
+
+    def run(start: int) -> None:
+        rows = values[start:start + chunk]
+        overall = np.zeros(len(rows))
+        complete = np.zeros(len(rows))
+        for j, (members, total) in enumerate(specs):
+            points_sum = np.zeros(len(rows))
+            present = np.zeros(len(rows))
+            for m, kind, interpolation, sign, points, weight in members:
+                column = rows[:, m]
+                s = level_of(kind, interpolation, sign, points, column)
+                given = ~np.isnan(column)
+                points_sum += weight * np.where(given, s, 0.0)
+                present += weight * given
+            score = np.clip(100.0 * points_sum / (levels * total), 0.0, 100.0)
+            out["directions"][start:start + chunk, j] = score
+            overall += shares[j] * score
+            complete += shares[j] * present / total
+        out["overall"][start:start + chunk] = np.clip(overall, 0.0, 100.0)
+        out["completeness"][start:start + chunk] = complete
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(run, range(0, count, chunk)))
+    level = np.zeros(count, dtype=np.int64)
+    direction_levels = np.zeros(out["directions"].shape, dtype=np.int64)
+    for cutoff in cutoffs:
+        level += out["overall"] >= cutoff
+        direction_levels += out["directions"] >= cutoff
+    out["overall_level"], out["direction_levels"] = level, direction_levels
+    out["balanced_level"] = direction_levels.min(axis=1)
+    return out
+
+
+def engine_rows(bases: int, repeat: int) -> list[Row]:
+    rubric = load_rubric("urban-mining-upgrade@2026.1")  # language 1: what the reference covers
+    values = random_values(rubric, bases)
+    table = score_many(rubric, values)
+    reference = segment_reference(rubric, values)
+    worst = max(float(np.max(np.abs(table.overall - reference["overall"]))),
+                float(np.max(np.abs(table.directions - reference["directions"]))),
+                float(np.max(np.abs(table.completeness - reference["completeness"]))))
+    same_levels = bool((table.overall_level == reference["overall_level"]).all()
+                       and (table.direction_levels == reference["direction_levels"]).all()
+                       and (table.balanced_level == reference["balanced_level"]).all())
+    print(f"  score_many vs segment-sum reference: max |difference| {worst:.1e}, "
+          f"levels {'identical' if same_levels else 'DIFFER'}")
+    ours = median_time(repeat, lambda: score_many(rubric, values, workers=2))
+    theirs = median_time(repeat, lambda: segment_reference(rubric, values, threads=2))
+    full = median_time(repeat, lambda: _compare_all(rubric, values))
+    return [(f"score_many, {bases:,} bases (2 threads)", ours,
+             "segment-sum numpy reference (2 threads)", theirs, "≤ 0.8×"),
+            (f"compare, {bases:,} bases, every derived array", full, "score_many", ours, "≤ 2×")]
+
+
+def _compare_all(rubric: Rubric, values: np.ndarray) -> None:
+    result = compare(rubric, values)
+    for name in ("rank", "percentile", "order", "indicator_best", "indicator_median", "gap_to_best",
+                 "gap_to_median"):
+        getattr(result, name)
+
+
+# --- small N ---------------------------------------------------------------------------------
+
+def small_rows(repeat: int, many: int) -> list[Row]:
+    rubric = load_rubric()
+    profiles = load_profiles(EXAMPLES)
+    plain = rubric.model_dump()
+    data = [p.model_dump() for p in profiles]
+    one, one_data = profiles[0], data[0]
+    number = 50 if repeat > 1 else 1
+    ours = median_time(repeat, lambda: score(rubric, one), number)
+    reference = median_time(repeat, lambda: score_base(plain, one_data), number)
+    planned = median_time(repeat, lambda: gap(rubric, one, Target(level=4)), 10)
+    group = [p.model_copy(update={"base": p.base.model_copy(update={"id": f"{p.id}-{k}"})})
+             for k in range(many // len(profiles) + 1) for p in profiles][:many]
+    gaps = median_time(max(1, repeat // 2), lambda: [gap(rubric, p, Target(level=4)) for p in group])
+    scored = median_time(repeat, lambda: score_many(rubric, group))
+    return [("score of one base (default rubric)", ours, "plain-Python scorer", reference, "≤ 3×"),
+            ("gap of one base (level 4)", planned, "plain-Python scorer", reference, "≤ 20×"),
+            (f"gap of {many:,} bases, one call each", gaps, f"score_many of those {many:,}", scored, "")]
+
+
+# --- diff and report -------------------------------------------------------------------------
+
+def _changed(rubric: Rubric) -> Rubric:
+    """The rubric with one direction weight doubled and one indicator's thresholds moved."""
+    data = rubric.model_dump(exclude_none=True)
+    data["version"] = data["version"] + "-b"
+    data["directions"][0]["weight"] = 2 * data["directions"][0].get("weight", 1)
+    indicator = next(i for d in data["directions"] for i in d["indicators"] if i.get("thresholds"))
+    indicator["thresholds"] = [t * 1.1 if indicator.get("better") != "lower" else t * 0.9
+                               for t in indicator["thresholds"]]
+    return Rubric.model_validate(data)
+
+
+def diff_report_rows(profiles_count: int, report_bases: int, repeat: int) -> list[Row]:
+    old = load_rubric("urban-mining-upgrade@2026.1")
+    new = _changed(old)
+    values = random_values(old, profiles_count, seed=1)
+    ids = old.indicator_ids
+    kinds = {i.id: i.kind for i in old.indicators}
+    profiles = [BaseProfile.model_validate({"base": {"id": f"b{n}"}, "values": {
+        k: (bool(v) if kinds[k] == "boolean" else v) for k, v in zip(ids, row) if v == v}})
+        for n, row in enumerate(values.tolist())]
+    moved = median_time(max(1, repeat // 2), lambda: diff(old, new, profiles))
+    twice = median_time(repeat, lambda: (score_many(old, values), score_many(new, values)))
+    default = load_rubric()
+    examples = load_profiles(EXAMPLES)
+    group = [p.model_copy(update={"base": p.base.model_copy(update={"id": f"{p.id}-{k}"})})
+             for k in range(report_bases // len(examples) + 1) for p in examples][:report_bases]
+    report = median_time(max(1, repeat // 2), lambda: render_report(default, group))
+    return [(f"diff of two rubrics, {profiles_count:,} profiles", moved,
+             "two score_many calls on arrays", twice, "≤ 3×"),
+            (f"HTML report of {report_bases} bases", report, "(3 s)", 3.0, "≤ 1×")]
+
+
+# --- import ----------------------------------------------------------------------------------
+
+def import_rows(repeat: int) -> list[Row]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+
+    def fresh(code: str) -> float:
+        return median_time(repeat, lambda: subprocess.run([sys.executable, "-c", code], env=env, check=True))
+
+    floor = fresh("import numpy, pydantic, yaml")
+    package = fresh("import upgrade_score")
+    first = fresh("from upgrade_score import score; import upgrade_score._cli")
+    return [("import upgrade_score (fresh interpreter)", package, "import numpy, pydantic, yaml", floor,
+             "≤ 1.5×"),
+            ("import score and the command line", first, "import numpy, pydantic, yaml", floor, "")]
+
+
+def print_rows(rows: list[Row]) -> None:
+    for what, seconds, reference, theirs, target in rows:
+        print(f"  {what:48s} {_time(seconds):>10s}   {reference:40s} {_time(theirs):>10s}   "
+              f"{seconds / theirs:6.2f}×  {target}")
+
+
+def _time(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.0f} µs"
+    if seconds < 1:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds:.2f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test, not figures")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    quick: dict[str, Any] = {"bases": 2_000, "many": 5, "profiles": 50, "report": 1, "repeat": 1}
+    full: dict[str, Any] = {"bases": 1_000_000, "many": 1000, "profiles": 100_000, "report": 100,
+                            "repeat": args.repeat}
+    size = quick if args.quick else full
+    print(f"engine figures (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+          f"{os.cpu_count()} CPUs)")
+    print_rows(small_rows(size["repeat"], size["many"]))
+    print_rows(engine_rows(size["bases"], size["repeat"]))
+    print_rows(diff_report_rows(size["profiles"], size["report"], size["repeat"]))
+    print_rows(import_rows(size["repeat"]))
+    print(f"  (load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
