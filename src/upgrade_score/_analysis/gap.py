@@ -488,10 +488,10 @@ def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
         trials = np.repeat(current, len(remaining), axis=0)
         for k, indicator_id in enumerate(remaining):
             trials[k, reached[indicator_id][0]] = reached[indicator_id][1]
-        lacks, _ = shortfall(trials)
+        lacks, overalls = shortfall(trials)
         best = int(np.argmin(np.round(lacks, 9)))
         chosen = remaining.pop(best)
         plan.append(chosen)
         current[0, reached[chosen][0]] = reached[chosen][1]
-        lack, overall = shortfall(current)
+        lack, overall = lacks[best:best + 1], overalls[best:best + 1]  # the chosen trial is the new state
     return plan, float(overall[0])

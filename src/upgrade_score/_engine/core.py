@@ -404,6 +404,15 @@ def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray
                      levels: FloatArray) -> bool:
     """Overwrite the levels (M, n) of bases held to their category's own thresholds."""
     invalid = False
+    if len(codes) <= SMALL_ROWS:  # a few bases: Python floats, as in _levels_into
+        code_list = codes.tolist()
+        for category, column, rule in rubric.category_rules:
+            members = [row for row, code in enumerate(code_list) if code == category]
+            if members:
+                found, bad = column_levels_scalar(rule, values[members, column].tolist(), rubric.levels)
+                levels[column, members] = found
+                invalid |= bad
+        return invalid
     for category, column, rule in rubric.category_rules:
         rows = np.flatnonzero(codes == category)
         if rows.size:

@@ -117,9 +117,8 @@ _ROUNDING = 64 * sys.float_info.epsilon
 
 def _probe(expr: Expr, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> FloatArray | None:
     """f at the points xs (other inputs held), or None if any value is not finite."""
-    columns: dict[str, npt.ArrayLike] = {k: np.full(len(xs), float(v)) for k, v in others.items()}
-    columns[name] = np.array(xs, dtype=np.float64)
-    values, _ = evaluate(expr, columns)
+    names = (name, *others)
+    values = np.array([evaluate_row(expr, {**others, name: float(x)}, names)[0] for x in xs])
     return values if bool(np.all(np.isfinite(values))) else None
 
 
