@@ -19,6 +19,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_engine.py", "bench_tables.py")
+QUICK = {"bench_engine.py": ("--quick",),  # small sizes for the smoke test
+         "bench_tables.py": ("--bases", "2000", "--big", "0", "--json-bases", "200")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,15 +28,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes: a smoke test, not figures")
     parser.add_argument("--repeat", type=int, default=None, help="runs per figure (median)")
     args = parser.parse_args(argv)
-    options = ["--quick"] if args.quick else []
-    if args.repeat is not None:
-        options += ["--repeat", str(args.repeat)]
     failed = 0
     for script in SCRIPTS:
         path = HERE / script
         if not path.exists():
             print(f"({script} not found: its figures are left out)")
             continue
+        options = list(QUICK[script]) if args.quick else []
+        if args.repeat is not None and script == "bench_engine.py":
+            options += ["--repeat", str(args.repeat)]
         print(f"== {script} {' '.join(options)}", flush=True)
         done = subprocess.run([sys.executable, str(path), *options], env=os.environ.copy(), check=False)
         failed += done.returncode != 0
