@@ -188,3 +188,12 @@ def test_score_shows_progress_on_a_terminal_only(capsys: pytest.CaptureFixture[s
     monkeypatch.setattr(sys, "stderr", quiet)
     assert main(["score", "--rubric", V1, str(table), "--format", "json", "--quiet"]) == 0
     assert quiet.getvalue() == ""
+
+
+def test_sensitivity_shows_the_samples_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    screen = FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    argv = ["sensitivity", "--rubric", V1, str(V1_BASES), "--samples", "40", "--seed", "1", "--lang", "zh"]
+    assert main(argv) == 0
+    assert "upgrade-score: 已计算权重样本 40 / 40" in screen.getvalue()

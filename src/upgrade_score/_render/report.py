@@ -29,6 +29,7 @@ from .._model.label import text_in
 from .._model.profile import BaseProfile
 from .._model.rubric import Rubric
 from .._optional import require_matplotlib
+from .._progress import step
 from .._text import Lang, display_language, word
 from .._version import __version__
 from .derived import derived_table
@@ -268,6 +269,7 @@ def render_report(rubric: Rubric | str | Path | None, data: ReportData, *, targe
         report = gap(rubric, profile, wanted) if wanted is not None else None
         reports.append(report)
         sections.append(_base_section(table, row, profile, report, lang, top, drawn))
+        step("progress.bases", row + 1, len(table))
         history = histories.get(profile.id)
         if history is not None:
             single = Progress(rubric, (history,))
