@@ -150,6 +150,8 @@ class ScoreTable(HtmlDisplay):
     def scorecard(self, base: int | str) -> Scorecard:
         """The full scorecard of one base (by row number or id)."""
         row = self.index(base)
+        if isinstance(self.profiles, ProfileTable):  # a CSV row reports no source or confidence
+            return build_scorecard(self, row, self.profiles.base_info(row), None)
         profile = self.profiles[row] if self.profiles is not None else None
         info = profile.base if profile is not None else BaseInfo(id=self.base_ids[row])
         return build_scorecard(self, row, info, profile)

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from .._engine.compile import FloatArray, IntArray
 from .._errors import Problem, UpgradeScoreError
-from .._model.profile import NA, NA_WORDS, YEAR_RULE, YEARS, BaseProfile, Origin, attach
+from .._model.profile import NA, NA_WORDS, YEAR_RULE, YEARS, BaseInfo, BaseProfile, Origin, attach
 from .._progress import step
 
 CHUNK_ROWS = 20_000  # rows converted at a time by the csv reader
@@ -54,7 +54,6 @@ class ProfileTable(Sequence[BaseProfile]):
         self.lines = lines
         self.meta = meta
         self.id_column = id_column
-        self._built: dict[int, BaseProfile] = {}
 
     def __len__(self) -> int:
         return int(self.lines.shape[0])
@@ -68,11 +67,7 @@ class ProfileTable(Sequence[BaseProfile]):
     def __getitem__(self, index: int | slice) -> BaseProfile | Sequence[BaseProfile]:
         if isinstance(index, slice):
             return self.take(np.arange(len(self))[index])
-        row = range(len(self))[index]
-        built = self._built.get(row)
-        if built is None:
-            built = self._built[row] = self._profile(row)
-        return built
+        return self._profile(range(len(self))[index])  # built anew: memory stays with the arrays
 
     def __iter__(self) -> Iterator[BaseProfile]:
         return (self[row] for row in range(len(self)))
@@ -119,7 +114,11 @@ class ProfileTable(Sequence[BaseProfile]):
         """A problem at a cell of ``row`` (or at the row), located as a profile of it would be."""
         return Problem(message, self.file, self.line(row), (column,) if column else ())
 
-    def _profile(self, row: int) -> BaseProfile:
+    def base_info(self, row: int) -> BaseInfo:
+        """Who the base of ``row`` is (its profile's ``base``, without building the profile)."""
+        return BaseInfo.model_validate(self._base(row))
+
+    def _base(self, row: int) -> dict[str, Any]:
         base: dict[str, Any] = {"id": self.ids[row]}
         names = {lang: self.text(f"name_{lang}", row) for lang in ("zh", "en")
                  if self.text(f"name_{lang}", row)}
@@ -132,6 +131,10 @@ class ProfileTable(Sequence[BaseProfile]):
                 base[meta] = self.text(meta, row)
         if self.text("year", row):
             base["year"] = int(self.text("year", row))
+        return base
+
+    def _profile(self, row: int) -> BaseProfile:
+        base = self._base(row)
         values = {column: cell_value(int(kind), float(value)) for column, kind, value
                   in zip(self.columns, self.kinds[row].tolist(), self.values[row].tolist())}
         line = self.line(row)

@@ -40,6 +40,14 @@ class Result(ShortRepr, BaseModel):
 
 def rounded_data(data: Any) -> Any:
     """Round every float in nested data to 6 decimals (and turn -0.0 into 0.0)."""
+    kind = type(data)
+    if kind in _PLAIN:  # (the common types first, by exact type: results hold thousands of them)
+        return data
+    if kind is dict:
+        return {(k if type(k) is str else str(k)): (v if type(v) in _PLAIN else rounded_data(v))
+                for k, v in data.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else rounded_data(v) for v in data]
     if isinstance(data, float):
         return round(data, DECIMALS) + 0.0 if math.isfinite(data) else None
     if isinstance(data, dict):
@@ -47,6 +55,10 @@ def rounded_data(data: Any) -> Any:
     if isinstance(data, (list, tuple)):
         return [rounded_data(v) for v in data]
     return data
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+_LEAVES = _PLAIN | {float}
 
 
 def dumps(data: Any, indent: int | None = 2) -> str:
@@ -179,6 +191,12 @@ _LANGUAGE_2_KEYS = frozenset({"uncapped_level", "not_applicable", "gates", "gate
 
 def without_unset(data: Any) -> Any:
     """Leave out rubric-language-2 keys that carry nothing (so v1 results keep their bytes)."""
+    kind = type(data)
+    if kind is dict:  # (by exact type first, as in :func:`rounded_data`)
+        return {k: (v if type(v) in _LEAVES else without_unset(v)) for k, v in data.items()
+                if not (v is None and k in _LANGUAGE_2_KEYS)}
+    if kind is list:
+        return [v if type(v) in _LEAVES else without_unset(v) for v in data]
     if isinstance(data, dict):
         return {k: without_unset(v) for k, v in data.items()
                 if not (k in _LANGUAGE_2_KEYS and v is None)}
