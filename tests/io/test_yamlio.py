@@ -200,9 +200,9 @@ def test_directory_and_missing_file(tmp_path: Path) -> None:
     "{a: " * 10_000,
 ])
 def test_deep_nesting_is_refused_quickly(text: str) -> None:
-    start = time.perf_counter()
+    start = time.process_time()  # this process's CPU time: the same on a loaded machine
     err = parse_error(text)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2  # refused at the depth limit, not after 10,000 levels
     assert str(err) == f"doc.yaml:1: nesting deeper than {MAX_DEPTH} levels"
 
 
@@ -234,10 +234,10 @@ def test_depth_limit_is_monkeypatchable(monkeypatch: pytest.MonkeyPatch) -> None
 def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
     path = write(tmp_path, BILLION_LAUGHS)
     for loader in (load_rubric, load_profile):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: the same on a loaded machine
         with pytest.raises(UpgradeScoreError) as info:
             loader(path)
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
         message = str(info.value)
         assert message.startswith(f"{path}:"), message
         assert "alias bomb" in message
@@ -406,10 +406,10 @@ def test_string_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     text = "base: {id: x}\nvalues: {}\nnotes:\n  - &s " + "x" * 100_000 + "\n" + "  - *s\n" * 10_000
     path = write(tmp_path, text)
     assert path.stat().st_size < 200_000
-    start = time.perf_counter()
+    start = time.process_time()  # CPU time: the same on a loaded machine
     with pytest.raises(UpgradeScoreError) as info:
         load_profile(path)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     message = str(info.value)
     assert message.startswith(f"{path}:"), message
     assert "alias bomb" in message and "characters" in message
@@ -497,9 +497,9 @@ def test_json_errors_are_located(text: str, message: str) -> None:
 
 def test_json_nesting_and_size_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     for text in ("[" * 100_000 + "]" * 100_000, '{"a":' * 100 + "1" + "}" * 100):
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: the same on a loaded machine
         assert str(json_error(text)) == f"doc.json:1: nesting deeper than {MAX_DEPTH} levels"
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
     monkeypatch.setattr(yamlio, "MAX_NODES", 100)
     err = json_error("[" + ",".join(["0"] * 200) + "]")
     assert str(err).startswith("doc.json:1: document has more than 100 nodes")
