@@ -710,3 +710,17 @@ def test_applying_the_actions_meets_the_target(case: Case) -> None:
             x_now = 0.0 if action.missing else float(before.indicator_levels[0, m]) / levels
             x_target = action.target_level / levels
             assert action.gain == pytest.approx(100 * shares[m] * (x_target - x_now), abs=1e-7)
+
+
+@pytest.mark.parametrize("score, level", [
+    (0.0, 0), (1e-10, 0), (1.16e-8, 1), (20.0, 1), (20.0 + 1e-7, 2), (40.0 - 5e-10, 2), (40.0, 2),
+    (99.9, 5), (100.0, 5)])
+def test_the_level_a_target_score_needs(score: float, level: int) -> None:
+    """Hand-computed with L = 5 (cutoffs 20, 40, 60, 80, 100): the smallest level whose cutoff is at
+    least the score, to 1e-9 on the score's scale (a target a hair above 0 needs level 1; it once
+    needed none, and the plan for it changed nothing)."""
+    from upgrade_score._analysis.gap import _needed_level
+
+    rubric = load_rubric(V1)
+    assert rubric.level_count == 5
+    assert _needed_level(rubric, score) == level

@@ -228,9 +228,10 @@ def direction_targets(rubric: Rubric, target: Target) -> FloatArray:
 
 
 def _needed_level(rubric: Rubric, score: float) -> int:
-    """The smallest level m with 100·m/L ≥ score."""
+    """The smallest level m with 100·m/L ≥ score (the tolerance on the score's scale, as the
+    targets are checked: a target a hair above 0 needs level 1)."""
     count = rubric.level_count
-    return min(count, max(0, math.ceil(count * score / 100.0 - TOLERANCE)))
+    return min(count, max(0, math.ceil((score - TOLERANCE) * count / 100.0)))
 
 
 def gap(rubric: Rubric | str | Path | None, profile: ProfileLike, target: Target | str | int, *,
