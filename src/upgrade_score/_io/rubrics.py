@@ -81,7 +81,20 @@ def load_rubric(source: str | Path | Rubric | None = None) -> Rubric:
     """
     if isinstance(source, Rubric):
         return source
-    return load_rubric_document(DEFAULT_RUBRIC_ID if source is None else source)[0]
+    name = DEFAULT_RUBRIC_ID if source is None else source
+    check_rubric_source(name)
+    path = rubric_path(name)
+    if path.resolve().parent != _builtin_dir().resolve():
+        return validate(Rubric, load_document(path))
+    stat = path.stat()  # a built-in: validated (and compiled) once per file state
+    return _cached_builtin(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_builtin(path: str, mtime_ns: int, size: int) -> Rubric:
+    """A built-in rubric, kept while its file is unchanged (a Rubric is immutable, and its
+    compiled arrays are cached on it)."""
+    return validate(Rubric, load_document(Path(path)))
 
 
 def check_rubric_source(source: object, argument: str = "rubric") -> None:
