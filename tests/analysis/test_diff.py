@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import itertools
 import json
 import re
@@ -536,6 +537,25 @@ def test_shifts_equal_rescoring_with_each_rubric(kind: str, change: Callable[[Da
             else:
                 assert moved.new is None and moved.shift is None
     assert result.max_shift == max(abs(row.shift) for row in result.impact)
+
+
+@pytest.mark.parametrize(("kind", "change"), [case[:2] for case in CASES], ids=[case[0] for case in CASES])
+def test_new_matrix_mapped_from_the_old_one_is_the_matrix_read_again(
+        kind: str, change: Callable[[Data], object], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new rubric's values taken column by column from the old rubric's checked matrix give
+    the diff (or the error) that reading every profile again gives."""
+    impact = importlib.import_module("upgrade_score._analysis.diff.impact")
+    old, new, group = rubric(), rubric(change), profiles(12)
+
+    def outcome() -> str:
+        try:
+            return diff(old, new, group).to_json()
+        except UpgradeScoreError as exc:
+            return f"error: {exc}"
+
+    mapped = outcome()
+    monkeypatch.setattr(impact, "_mapped", lambda *_: None)
+    assert mapped == outcome()
 
 
 def test_ranks_levels_tau_and_sorting() -> None:

@@ -11,8 +11,9 @@ import numpy as np
 
 from .._analysis.panel import cross_section, table_cross_section
 from .._analysis.scorecard import ScoreTable, sequence_of_ids
-from .._engine.compile import FloatArray
+from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import Scores, invalid_cells, score_matrix
+from .._engine.derive import Derived
 from .._errors import Problem, UpgradeScoreError
 from .._io.arguments import ProfileLike, as_profile, as_profiles
 from .._io.csvtable import ProfileTable
@@ -91,7 +92,12 @@ def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
     """Score profiles as given, one row each (a panel's years too: ids may repeat)."""
     if not isinstance(profiles, ProfileTable):
         profiles = tuple(profiles)
-    values, na, categories, derived = profile_inputs(rubric, profiles, enterprises)
+    return score_checked(rubric, profiles, *profile_inputs(rubric, profiles, enterprises))
+
+
+def score_checked(rubric: Rubric, profiles: Sequence[BaseProfile], values: FloatArray, na: BoolArray,
+                  categories: IntArray, derived: Derived | None = None) -> ScoreTable:
+    """Score the checked inputs of ``profiles`` (what :func:`profile_inputs` gives), one row each."""
     scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
     _refuse_all_na(profiles, scores)
     return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),

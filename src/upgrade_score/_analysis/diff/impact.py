@@ -6,21 +6,24 @@ rubric (every indicator n/a) has no score there: its shift is ``None`` and ``na`
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
+from pydantic import TypeAdapter
 
 from ..._analysis.compare import competition_ranks
-from ..._analysis.score import score_many
+from ..._analysis.score import score_checked, score_many
 from ..._analysis.scorecard import ScoreTable
+from ..._engine.core import invalid_cells
 from ..._engine.gates import FAILED, STATUS_NAMES, UNKNOWN
 from ..._errors import Problem, UpgradeScoreError
-from ..._model.profile import BaseProfile, Enterprise, ReportedValue
-from ..._model.rubric import Rubric
+from ..._io.tables import _cell_problem as cell_problem
+from ..._model.profile import NA, BaseProfile, Enterprise, ReportedValue
+from ..._model.rubric import Indicator, Rubric
 from .ranks import kendall_tau_b
 from .results import BaseImpact, GateImpact, GateShift, NaChange
 
+_IMPACTS = TypeAdapter(list[BaseImpact])
 RANK_DECIMALS = 9  # scores equal to 9 decimals tie in the rankings
 FAILING = (STATUS_NAMES[FAILED], STATUS_NAMES[UNKNOWN])  # statuses that cap: no pass
 
@@ -78,6 +81,51 @@ def _score(rubric: Rubric, profiles: tuple[BaseProfile, ...], which: str) -> Sco
                                          p.file, p.line, p.path) for p in exc.problems]) from None
 
 
+def _mapped(rubric: Rubric, profiles: tuple[BaseProfile, ...], other: ScoreTable) -> ScoreTable | None:
+    """Scores of ``profiles`` with ``rubric``, their value matrix taken from ``other``'s (the
+    same profiles, checked against the other rubric) column by column where an indicator of the
+    same id takes the same values (same kind and n/a rule); only the other columns are read from
+    the profiles. ``None`` where this does not apply (inputs, formulas or categories in either
+    rubric, a panel, enterprise rows) or any cell is a problem: the full path then says which."""
+    if (rubric.compiled.derivation is not None or other.rubric.compiled.derivation is not None
+            or rubric.categories or other.rubric.categories or other.profiles is None
+            or len(other.profiles) != len(profiles) or any(p.enterprises for p in profiles)):
+        return None
+    theirs = {indicator.id: (m, indicator) for m, indicator in enumerate(other.rubric.indicators)}
+    count, indicators = len(profiles), rubric.indicators
+    values, na = np.full((count, len(indicators)), np.nan), np.zeros((count, len(indicators)), dtype=bool)
+    for m, indicator in enumerate(indicators):
+        column, same = theirs.get(indicator.id, (None, None))
+        if same is not None and other.na is not None and (same.kind, same.allow_na) == (
+                indicator.kind, indicator.allow_na):
+            values[:, m], na[:, m] = other.values[:, column], other.na[:, column]
+        elif not _read_column(indicator, profiles, values[:, m], na[:, m]):
+            return None
+    if invalid_cells(rubric.compiled, values, limit=1)[1]:
+        return None
+    try:
+        return score_checked(rubric, profiles, values, na, np.full(count, -1, dtype=np.int64))
+    except UpgradeScoreError:
+        return None
+
+
+def _read_column(indicator: Indicator, profiles: tuple[BaseProfile, ...], values: np.ndarray,
+                 na: np.ndarray) -> bool:
+    """Fill one indicator's column of values and n/a answers from the profiles (False: a value is
+    not acceptable for it)."""
+    for row, profile in enumerate(profiles):
+        given = profile.values.get(indicator.id)
+        if given is None:
+            continue
+        if cell_problem(indicator, given.value, None, False):
+            return False
+        if given.value == NA:
+            na[row] = True
+        elif given.value is not None:
+            values[row] = float(given.value)
+    return True
+
+
 def _computed(rubric: Rubric, other: Rubric) -> tuple[str, ...]:
     """Indicators ``rubric`` takes as reported that ``other`` computes by formula (same id)."""
     by_formula = {i.id for i in other.indicators if i.formula is not None and i.kind == "quantitative"}
@@ -108,7 +156,7 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
     """The :class:`RubricDiff` fields that describe how ``profiles`` move."""
     old_profiles, new_profiles = _restrict(profiles, old, new), _restrict(profiles, new, old)
     before = _score(old, old_profiles, "old")
-    after = _score(new, new_profiles, "new")
+    after = _mapped(new, new_profiles, before) or _score(new, new_profiles, "new")
     computed = {"old": _computed(old, new), "new": _computed(new, old)}
     if computed["old"]:
         before = _score(old, _bridge(old_profiles, old, computed["old"], after), "old")
@@ -119,14 +167,9 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
     directions = _direction_shifts(before, after)
     gated = bool(old.gates or new.gates)
     gates = _gate_statuses(before, after) if gated else [None] * len(profiles)
-    impact = [BaseImpact(
-        base=profile.id, old=float(before.overall[n]), new=float(after.overall[n]), shift=float(shifts[n]),
-        old_level=int(before.overall_level[n]), new_level=int(after.overall_level[n]),
-        old_rank=int(old_rank[n]), new_rank=int(new_rank[n]), rank_change=int(old_rank[n] - new_rank[n]),
-        directions=directions[n], gates=gates[n],
-        old_uncapped_level=_uncapped(before, n, gated), new_uncapped_level=_uncapped(after, n, gated))
-        for n, profile in enumerate(profiles)]
-    impact.sort(key=lambda row: (-round(abs(row.shift), RANK_DECIMALS), row.base))
+    impact: list[BaseImpact] = _IMPACTS.validate_python(sorted(_impact_rows(
+        profiles, before, after, (old_rank, new_rank), directions, gates, gated),
+        key=lambda row: (-round(abs(row["shift"]), RANK_DECIMALS), row["base"])))
     found: dict[str, Any] = {
         "impact": tuple(impact),
         "max_shift": float(np.abs(shifts).max()),
@@ -143,6 +186,22 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
     return found
 
 
+def _impact_rows(profiles: tuple[BaseProfile, ...], before: ScoreTable, after: ScoreTable,
+                 ranks: tuple[np.ndarray, np.ndarray], directions: list[dict[str, dict[str, Any]]],
+                 gates: list[dict[str, GateShift] | None], gated: bool) -> list[dict[str, Any]]:
+    """The fields of every base's :class:`BaseImpact` (validated together, in one call)."""
+    olds, news = before.overall.tolist(), after.overall.tolist()
+    old_levels, new_levels = before.overall_level.tolist(), after.overall_level.tolist()
+    old_ranks, new_ranks = ranks[0].tolist(), ranks[1].tolist()
+    shifts = (after.overall - before.overall).tolist()
+    return [{"base": profile.id, "old": olds[n], "new": news[n], "shift": shifts[n],
+             "old_level": old_levels[n], "new_level": new_levels[n], "old_rank": old_ranks[n],
+             "new_rank": new_ranks[n], "rank_change": old_ranks[n] - new_ranks[n],
+             "directions": directions[n], "gates": gates[n],
+             "old_uncapped_level": _uncapped(before, n, gated),
+             "new_uncapped_level": _uncapped(after, n, gated)} for n, profile in enumerate(profiles)]
+
+
 def _uncapped(table: ScoreTable, row: int, gated: bool) -> int | None:
     """The overall level before gate caps, when either rubric has gates."""
     if not gated:
@@ -151,16 +210,16 @@ def _uncapped(table: ScoreTable, row: int, gated: bool) -> int | None:
     return int((table.overall_level if levels is None else levels)[row])
 
 
-def _side(scores: list[float], levels: list[int],
-          column: int | None) -> tuple[float | None, int | None, bool]:
-    """Score, level and whether the direction is n/a, of one base on one direction (its row of
-    direction scores and levels as lists; ``column`` ``None``: the rubric has no such direction)."""
+def _side(table: ScoreTable, column: int | None) -> tuple[list[Any], list[Any], list[bool]]:
+    """Scores, levels and whether the direction is n/a, of every base on one direction, as lists
+    (``None`` where the rubric has no such direction, ``column`` ``None``, or it does not apply)."""
+    count = len(table)
     if column is None:
-        return None, None, False
-    score = scores[column]
-    if math.isnan(score):
-        return None, None, True
-    return score, levels[column], False
+        return [None] * count, [None] * count, [False] * count
+    na = np.isnan(table.directions[:, column]).tolist()
+    scores = [None if gone else score for score, gone in zip(table.directions[:, column].tolist(), na)]
+    levels = [None if gone else level for level, gone in zip(table.direction_levels[:, column].tolist(), na)]
+    return scores, levels, na
 
 
 def _na_change(old_na: bool, new_na: bool) -> NaChange | None:
@@ -173,16 +232,15 @@ def _direction_shifts(before: ScoreTable, after: ScoreTable) -> list[dict[str, d
     """Per base, every direction of either rubric (old order, then directions only the new has),
     as the fields of a :class:`DirectionShift` (validated with the base's impact, in one call)."""
     old_ids, new_ids = before.rubric.direction_ids, after.rubric.direction_ids
-    tables = [(t.directions.tolist(), t.direction_levels.tolist()) for t in (before, after)]
     rows: list[dict[str, dict[str, Any]]] = [{} for _ in range(len(before))]
     for key in (*old_ids, *(d for d in new_ids if d not in old_ids)):
-        j_old = old_ids.index(key) if key in old_ids else None
-        j_new = new_ids.index(key) if key in new_ids else None
+        olds, old_levels, old_na = _side(before, old_ids.index(key) if key in old_ids else None)
+        news, new_levels, new_na = _side(after, new_ids.index(key) if key in new_ids else None)
         for n, row in enumerate(rows):
-            o, old_level, old_na = _side(tables[0][0][n], tables[0][1][n], j_old)
-            w, new_level, new_na = _side(tables[1][0][n], tables[1][1][n], j_new)
+            o, w = olds[n], news[n]
             row[key] = {"old": o, "new": w, "shift": None if o is None or w is None else w - o,
-                        "old_level": old_level, "new_level": new_level, "na": _na_change(old_na, new_na)}
+                        "old_level": old_levels[n], "new_level": new_levels[n],
+                        "na": _na_change(old_na[n], new_na[n]) if old_na[n] or new_na[n] else None}
     return rows
 
 
