@@ -31,6 +31,7 @@ from .rubrics import builtin_path
 
 MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
+_NUMBERS = (float, int)  # by exact type: a bool is not one
 __all__ = ["ID_COLUMNS", "META_COLUMNS", "profile_inputs", "profile_matrix"]
 
 
@@ -66,6 +67,9 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     codes = {category: c for c, category in enumerate(rubric.category_ids)}
     problems: list[Problem] = []
     unknown = 0
+    plain, width = not rubric.categories, len(columns)  # without categories a number is a value
+    cells: list[float] = []
+    at: list[int] = []
     for row, profile in enumerate(profiles):
         mismatch = version_mismatch(rubric, (profile.base.model_extra or {}).get("rubric_version"))
         if mismatch:  # its values were written for another version: nothing else is checked
@@ -87,6 +91,10 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
                 message = unknown_indicator(rubric, key, hint=unknown <= MAX_HINTED)
                 problems.append(profile.problem(key, message))
                 continue
+            if plain and type(given.value) in _NUMBERS:  # the common case: nothing else to check
+                cells.append(given.value)
+                at.append(row * width + column)
+                continue
             problem = _cell_problem(indicators[column], given.value, category, bool(rubric.categories))
             if problem:
                 problems.append(profile.problem(key, problem))
@@ -94,6 +102,7 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
                 na[row, column] = True
             elif given.value is not None:
                 values[row, column] = float(given.value)
+    values.flat[at] = cells
     derived = None
     if derivation is not None:
         derived = _derive(rubric, derivation, profiles, enterprises, reported, values, problems)
