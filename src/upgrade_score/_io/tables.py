@@ -68,7 +68,7 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     problems: list[Problem] = []
     unknown = 0
     plain, width = not rubric.categories, len(columns)  # without categories a number is a value
-    cells: list[float] = []
+    cells: list[Any] = []  # ints and floats
     at: list[int] = []
     for row, profile in enumerate(profiles):
         mismatch = version_mismatch(rubric, (profile.base.model_extra or {}).get("rubric_version"))

@@ -166,7 +166,8 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
     shifts = after.overall - before.overall
     directions = _direction_shifts(before, after)
     gated = bool(old.gates or new.gates)
-    gates = _gate_statuses(before, after) if gated else [None] * len(profiles)
+    gates: list[dict[str, GateShift] | None] = (_gate_statuses(before, after) if gated
+                                                else [None] * len(profiles))
     impact: list[BaseImpact] = _IMPACTS.validate_python(sorted(_impact_rows(
         profiles, before, after, (old_rank, new_rank), directions, gates, gated),
         key=lambda row: (-round(abs(row["shift"]), RANK_DECIMALS), row["base"])))
