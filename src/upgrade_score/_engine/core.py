@@ -148,8 +148,10 @@ def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, orien
         np.floor(oriented, out=term)
         np.subtract(oriented, term, out=term)
         invalid |= bool(np.fmax.reduce(term) > 0.0)
-        # points end at L (qualitative: s = v) or at 1 (boolean: s = L·v)
-        np.multiply(oriented, count / points[-1], out=level)
+        # points end at L (qualitative: s = v) or at 1 (boolean: s = L·v); a value so large that
+        # this overflows lies outside the domain and is already flagged invalid
+        with np.errstate(over="ignore"):
+            np.multiply(oriented, count / points[-1], out=level)
         return invalid
     level.fill(0.0)
     if kind == STEP:
