@@ -268,12 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--parts", default="small,engine,diff,import",
                         help="figures: small, engine (score_many, compare), diff (and the report), import")
+    parser.add_argument("--profiles", type=int, default=None, help="profiles for diff (default 100,000)")
     args = parser.parse_args(argv)
     parts = set(args.parts.split(","))
     quick: dict[str, Any] = {"bases": 2_000, "many": 5, "profiles": 50, "report": 1, "repeat": 1}
     full: dict[str, Any] = {"bases": 1_000_000, "many": 1000, "profiles": 100_000, "report": 100,
                             "repeat": args.repeat}
     size = quick if args.quick else full
+    if args.profiles is not None:
+        size["profiles"] = args.profiles
     print(f"engine figures (load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
           f"{os.cpu_count()} CPUs)")
     if "small" in parts:
