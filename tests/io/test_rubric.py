@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from upgrade_score import Label, Rubric, UpgradeScoreError, load_rubric
-from upgrade_score._io.rubrics import builtin_path, builtin_rubrics, builtin_versions
+from upgrade_score._io.rubrics import builtin_path, builtin_rubrics, builtin_versions, rubric_path
 from v1 import V1_PATH
 
 BUILTIN_PATH = Path(__file__).resolve().parents[2] / "rubrics" / "urban_mining_upgrade.yaml"
@@ -613,3 +613,13 @@ def test_model_copy_with_update_is_validated_and_rehashed() -> None:
     assert rubric.model_copy().sha256 == before
     with pytest.raises(ValidationError):
         rubric.model_copy(update={"levels": []})
+
+
+def test_equal_rubrics_stay_equal_once_one_is_compiled(tmp_path: Path) -> None:
+    """Cached values (``compiled``, ``sha256``) are not fields: pydantic 2.5 compared them too."""
+    copy = tmp_path / "copy.yaml"
+    copy.write_bytes(rubric_path("urban-mining-upgrade").read_bytes())
+    first, second = load_rubric(copy), load_rubric(copy)
+    assert first is not second and first.compiled is not None and first.sha256
+    assert first == second
+    assert first != load_rubric("urban-mining-upgrade@2026.1")

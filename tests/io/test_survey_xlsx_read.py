@@ -108,7 +108,19 @@ def test_cells_are_read_as_openpyxl_reads_them(tmp_path: Path, grids: list[dict[
     book.save(tmp_path / "inline.xlsx")
     shared = shared_strings(tmp_path / "inline.xlsx", tmp_path / "shared.xlsx")
     for path in (tmp_path / "inline.xlsx", shared):
-        assert by_position(xlsx_sheets(path)) == openpyxl_cells(path)
+        assert as_durations(by_position(xlsx_sheets(path))) == as_durations(openpyxl_cells(path))
+
+
+def as_durations(sheets: dict[str, dict[tuple[int, int], Any]]) -> dict[str, dict[tuple[int, int], Any]]:
+    """Times of day as durations: openpyxl 3.1.1 reads a zero in a duration format such as
+    '[h]:mm:ss' as timedelta(0), later releases as time(0, 0); either is the same cell."""
+    def duration(value: Any) -> Any:
+        if isinstance(value, datetime.time):
+            return datetime.timedelta(hours=value.hour, minutes=value.minute, seconds=value.second,
+                                      microseconds=value.microsecond)
+        return value
+    return {title: {at: (duration(value), fmt) for at, (value, fmt) in cells.items()}
+            for title, cells in sheets.items()}
 
 
 def test_a_formula_without_a_saved_value_is_its_text(tmp_path: Path) -> None:

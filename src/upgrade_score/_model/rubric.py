@@ -504,6 +504,16 @@ class Rubric(HtmlDisplay, Frozen):
             copy.__dict__.pop(cached, None)
         return copy
 
+    def __eq__(self, other: object) -> bool:
+        """Equal when every field is: what was cached on either (``compiled``, ``sha256``) aside,
+        as pydantic 2.6 and later compare (2.5 compared cached values too)."""
+        if not isinstance(other, Rubric):
+            return NotImplemented
+        return self is other or all(getattr(self, name) == getattr(other, name)
+                                    for name in type(self).model_fields)
+
+    __hash__ = Frozen.__hash__  # (defining __eq__ would otherwise drop it)
+
     @cached_property
     def sha256(self) -> str:
         """A content hash of the rubric, recorded with results so that figures can be reproduced."""
