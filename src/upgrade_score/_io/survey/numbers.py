@@ -27,6 +27,17 @@ class _Bad(Exception):
     """A cell that cannot be read: the message says why and how to fix it."""
 
 
+def cell_number(raw: float, number_format: str) -> tuple[float, bool]:
+    """A number a spreadsheet stored, and whether its cell was percent-formatted (Excel stores
+    35 % as 0.35: that gives 35); not finite is refused."""
+    number = float(raw)
+    if not math.isfinite(number):
+        raise _Bad(f"must be a finite number, got {raw}")
+    if "%" in number_format:
+        return float(_shown(number * 100)), True
+    return number, False
+
+
 
 def _parse_number(text: str, shown: str, unit: str | None) -> float:
     """A number written by a person: ``1,200`` and full-width digits are fine; say what is not."""
@@ -79,11 +90,7 @@ def input_number(item: Input, raw: Any, number_format: str) -> float:
     if isinstance(raw, (bool, _dt.date, _dt.time, _dt.timedelta)):
         raise _Bad(f"expected a number{in_unit}, got {_text(raw)}")
     if isinstance(raw, (int, float)):
-        number = float(raw)
-        if not math.isfinite(number):
-            raise _Bad(f"must be a finite number, got {raw}")
-        if "%" in number_format:  # Excel stores 35 % as 0.35 in a percent-formatted cell
-            number = float(_shown(number * 100))
+        number, _ = cell_number(raw, number_format)
     else:
         folded = _fold(str(raw))
         if folded in MISSING_WORDS or folded in NONE_WORDS or folded in NA_CELL_WORDS:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import re
 import unicodedata
 from pathlib import Path
@@ -30,7 +29,7 @@ from .layout import (
     unread_table,
 )
 from .marker import template_marker, template_rubric
-from .numbers import _Bad, _confidence, _parse_number, input_number
+from .numbers import _Bad, _confidence, _parse_number, cell_number, input_number
 from .sheet import (
     BASE_FIELDS,
     BASE_ID,
@@ -313,13 +312,9 @@ class _Reader:
             raise _Bad(f"'{_text(raw)}' was read as a date or time: format the cell as a number "
                        "(or text) and enter the value again")
         if isinstance(raw, (int, float)):
-            number = float(raw)
-            if not math.isfinite(number):
-                raise _Bad(f"must be a finite number, got {raw}")
-            if "%" in number_format:  # Excel stores 35 % as 0.35 in a percent-formatted cell
-                number = float(_shown(number * 100))
-                return self._number(indicator, number, f"{_shown(number)}%", percent=True)
-            return self._number(indicator, number, _shown(number), percent=False)
+            number, percent = cell_number(raw, number_format)
+            return self._number(indicator, number, _shown(number) + ("%" if percent else ""),
+                                percent=percent)
         folded = _fold(str(raw))
         if not folded:
             return None
