@@ -81,3 +81,14 @@ def test_a_diff_scores_a_versioned_profile_with_both_versions_on_purpose(
     code, out, err = run(capsys, "diff", "urban-mining-upgrade@2026.1", "urban-mining-upgrade",
                          "--profiles", path)
     assert code == 0 and "\nImpact on 1 base · " in out  # (one base, not "1 bases")
+
+
+@pytest.mark.parametrize("declared", ["=HYPERLINK(\"x\")", "v" * 100_000, "2026.1\n2026.2"])
+def test_a_hostile_declared_version_is_one_short_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      declared: str) -> None:
+    table = tmp_path / "t.csv"
+    quoted = declared.replace('"', '""')
+    table.write_text(f'id,rubric_version,high_value_product_share\nb1,"{quoted}",40\n', encoding="utf-8")
+    code, out, err = run(capsys, "score", table)
+    assert code == 2 and out == "" and err.count("\n") == 1 and len(err) < 400
+    assert err.startswith(f"upgrade-score: error: {table}:2: rubric_version: collected for version ")

@@ -12,7 +12,7 @@ import numpy as np
 from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import invalid_cells
 from .._engine.derive import Derivation, Derived, derive, roll_up
-from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list
+from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list, one_line
 from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
@@ -314,12 +314,17 @@ def _derived_reason(rubric: Rubric, column: int, reason: str) -> str:
     return reason if formula is None else f"computed by '{formula}': {reason}"
 
 
+MAX_VERSION_SHOWN = 40  # characters of a declared rubric version an error repeats
+
+
 def version_mismatch(rubric: Rubric, declared: object) -> str:
     """Why values cannot be scored with ``rubric`` when the ``rubric_version`` they were collected
     for (``declared``) is another version ('' when it is ``None`` or this one): never a silent
     fallback."""
     if declared is None or str(declared) == rubric.version:
         return ""
+    declared = one_line(str(declared))
+    declared = declared if len(declared) <= MAX_VERSION_SHOWN else declared[:MAX_VERSION_SHOWN] + "…"
     kept = builtin_path(f"{rubric.id}@{declared}")
     fix = (f"--rubric {rubric.id}@{declared}" if kept is not None
            else f"--rubric with the file of version {declared}")
@@ -438,11 +443,13 @@ def frame_matrix(rubric: Rubric, frame: Any, enterprises: EnterpriseTable | None
 
 def _frame_version_problems(rubric: Rubric, frame: Any, ids: Sequence[str]) -> list[Problem]:
     """The first row of a DataFrame whose ``rubric_version`` names another version."""
-    for base_id, declared in zip(ids, frame["rubric_version"]):
-        if not _is_na(declared) and str(declared) != rubric.version:
-            message = version_mismatch(rubric, declared)
-            return [Problem(message, None, None, ("data", base_id, "rubric_version"))]
-    return []
+    declared = frame["rubric_version"]
+    other = np.flatnonzero((declared.notna() & (declared.astype(str) != rubric.version)).to_numpy())
+    if not other.size:
+        return []
+    row = int(other[0])
+    return [Problem(version_mismatch(rubric, declared.iloc[row]), None, None,
+                    ("data", ids[row], "rubric_version"))]
 
 
 def _frame_column_problem(rubric: Rubric, m: int | None, k: int | None) -> str:
