@@ -35,8 +35,18 @@ def score_table_frame(table: ScoreTable, levels: bool = False) -> DataFrame:
     """One row per base (index ``base``): overall score, level, balanced level, completeness and
     the direction scores (columns named by direction id); ``levels`` adds ``<direction>_level``."""
     pd = require_pandas()
+    columns = score_columns(table, levels)
+    del columns["base"]
+    return pd.DataFrame(columns, index=pd.Index(list(table.base_ids), name="base"))
+
+
+def score_columns(table: ScoreTable, levels: bool = True) -> dict[str, Any]:
+    """The columns of a score table (no pandas needed): base, overall, level, balanced_level,
+    completeness, one score (and with ``levels`` one level) per direction, and the category,
+    uncapped level and gate columns of rubrics that have them."""
     directions = table.rubric.direction_ids
     columns: dict[str, Any] = {
+        "base": table.base_ids,
         "overall": table.overall,
         "level": table.overall_level,
         "balanced_level": table.balanced_level,
@@ -46,7 +56,7 @@ def score_table_frame(table: ScoreTable, levels: bool = False) -> DataFrame:
     if levels:
         columns.update({f"{d}_level": table.direction_levels[:, j] for j, d in enumerate(directions)})
     columns.update(_language_2_columns(table))
-    return pd.DataFrame(columns, index=pd.Index(list(table.base_ids), name="base"))
+    return columns
 
 
 def _language_2_columns(table: ScoreTable) -> dict[str, Any]:

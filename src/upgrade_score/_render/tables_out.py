@@ -15,29 +15,11 @@ from .._analysis.compare import Comparison
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
 from .._model.results import DECIMALS, dumps
-from .frames import _language_2_columns
+from .frames import score_columns
 
 CHUNK_ROWS = 20_000  # rows formatted at a time
 
 Column = Sequence[Any] | np.ndarray
-
-
-def score_columns(table: ScoreTable) -> dict[str, Column]:
-    """The columns of a score table, as its DataFrame view has them (with the direction levels):
-    base, overall, level, balanced_level, completeness, one score and one level per direction,
-    and the category, uncapped level and gate columns of rubrics that have them."""
-    directions = table.rubric.direction_ids
-    columns: dict[str, Column] = {
-        "base": table.base_ids,
-        "overall": table.overall,
-        "level": table.overall_level,
-        "balanced_level": table.balanced_level,
-        "completeness": table.completeness,
-    }
-    columns.update({d: table.directions[:, j] for j, d in enumerate(directions)})
-    columns.update({f"{d}_level": table.direction_levels[:, j] for j, d in enumerate(directions)})
-    columns.update(_language_2_columns(table))
-    return columns
 
 
 def result_columns(result: Any) -> dict[str, Column]:
