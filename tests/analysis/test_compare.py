@@ -26,7 +26,8 @@ from upgrade_score import (
     load_rubric,
     score_many,
 )
-from upgrade_score._analysis.compare import competition_ranks, percentiles
+from upgrade_score._analysis.compare import column_median, competition_ranks, percentiles
+from upgrade_score._engine.core import CHUNK_ROWS, indicator_levels
 from v1 import V1, V1_BASES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -476,3 +477,43 @@ def test_ten_thousand_bases() -> None:
         assert set(entry["behind"]) == {rubric.indicator_ids[m]
                                         for m in np.flatnonzero(best - filled[row] > TOL)}
     assert compare(rubric, values).to_dict() == data
+
+
+# --- the fast paths: one sort shared, medians without selection, levels kept at any size -------
+
+levels_column = st.lists(st.one_of(st.just(NAN), st.sampled_from([0.0, 1.0, 2.5, 5.0]),
+                                   st.floats(0.0, 5.0)), max_size=60)
+
+
+@settings(max_examples=150, deadline=None)
+@given(levels_column)
+def test_column_median_is_numpys_nanmedian_bit_for_bit(column: list[float]) -> None:
+    values = np.array(column, dtype=float)
+    found = column_median(values)
+    if np.isnan(values).all():
+        assert np.isnan(found)
+    else:
+        assert found == float(np.median(values[~np.isnan(values)]))  # exactly, not approximately
+    assert np.array_equal(values, np.array(column, dtype=float), equal_nan=True)  # not changed
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(nudged, st.sampled_from(["a", "b", "c", "d", "e", "f"])), min_size=1,
+                max_size=30, unique_by=lambda pair: pair[1] + str(pair[0])))
+def test_order_is_rank_then_id(rows: list[tuple[float, str]]) -> None:
+    ids = [f"{name}{n}" for n, (_, name) in enumerate(rows)]
+    comparison = compare(small_rubric(), np.array([[score, NAN, NAN] for score, _ in rows]), ids=ids)
+    expected = np.lexsort((np.array(ids), comparison.rank))  # the plain definition
+    assert comparison.order.tolist() == expected.tolist()
+    scores = comparison.table.overall
+    assert comparison.rank.tolist() == competition_ranks(scores, np.argsort(scores)).tolist()
+
+
+def test_compare_keeps_levels_beyond_one_chunk() -> None:
+    rubric = load_rubric(V1)
+    values = random_matrix(rubric, CHUNK_ROWS + 10, seed=7)
+    table = compare(rubric, values).table
+    assert table.scores.levels is not None  # computed once, while scoring
+    assert score_many(rubric, values).scores.levels is None  # score_many alone does not keep them
+    assert np.array_equal(table.indicator_levels, indicator_levels(rubric.compiled, values),
+                          equal_nan=True)

@@ -53,6 +53,15 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     Profiles of one base in several years (a panel) are scored at each base's latest year, or at
     ``year`` (bases without a profile for it are left out).
     """
+    return scored_table(rubric, data, ids=ids, workers=workers, year=year, enterprises=enterprises)
+
+
+def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence[str] | None = None,
+                 workers: int | None = None, year: int | None = None,
+                 enterprises: EnterpriseTable | str | Path | None = None,
+                 keep_levels: bool = False) -> ScoreTable:
+    """:func:`score_many`; with ``keep_levels`` the table keeps its indicator levels at any size
+    (else only up to one chunk of rows: an (N, M) array more), for callers that use them all."""
     rubric = load_rubric(rubric)
     if enterprises is not None and not isinstance(enterprises, EnterpriseTable):
         enterprises = load_enterprises(enterprises, rubric)
@@ -61,14 +70,14 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     if isinstance(data, ProfileTable):  # a CSV table: its arrays, no profile per row
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
-        return score_profiles(rubric, table_cross_section(data, year), enterprises)
+        return score_profiles(rubric, table_cross_section(data, year), enterprises, keep_levels)
     if isinstance(data, (str, PathLike)) or (isinstance(data, (list, tuple)) and data and all(
             isinstance(item, (str, PathLike)) for item in data)):
         data = as_profiles(data, "data")  # paths of files, tables and directories
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
-        return score_profiles(rubric, cross_section(data, year), enterprises)
+        return score_profiles(rubric, cross_section(data, year), enterprises, keep_levels)
     if year is not None:
         raise UpgradeScoreError("year: only profiles carry years (not a matrix or a DataFrame)")
     derived = None
@@ -81,24 +90,27 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     else:
         values = _owned(array_matrix(rubric, data), data)
     values = _readonly(values)  # scored as it is now: nobody changes it afterwards
-    scores = score_matrix(rubric.compiled, values, workers=workers)
+    scores = score_matrix(rubric.compiled, values, workers=workers, keep_levels=keep_levels)
     if scores.has_invalid:
         _refuse_invalid(rubric, values)
     return ScoreTable(rubric, values, scores, ids=sequence_of_ids(ids, values.shape[0]), derived=derived)
 
 
 def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
-                   enterprises: EnterpriseTable | None = None) -> ScoreTable:
+                   enterprises: EnterpriseTable | None = None, keep_levels: bool = False) -> ScoreTable:
     """Score profiles as given, one row each (a panel's years too: ids may repeat)."""
     if not isinstance(profiles, ProfileTable):
         profiles = tuple(profiles)
-    return score_checked(rubric, profiles, *profile_inputs(rubric, profiles, enterprises))
+    return score_checked(rubric, profiles, *profile_inputs(rubric, profiles, enterprises),
+                         keep_levels=keep_levels)
 
 
 def score_checked(rubric: Rubric, profiles: Sequence[BaseProfile], values: FloatArray, na: BoolArray,
-                  categories: IntArray, derived: Derived | None = None) -> ScoreTable:
+                  categories: IntArray, derived: Derived | None = None,
+                  keep_levels: bool = False) -> ScoreTable:
     """Score the checked inputs of ``profiles`` (what :func:`profile_inputs` gives), one row each."""
-    scores = score_matrix(rubric.compiled, values, na=na, categories=categories)
+    scores = score_matrix(rubric.compiled, values, na=na, categories=categories,
+                          keep_levels=keep_levels)
     _refuse_all_na(profiles, scores)
     return ScoreTable(rubric, _readonly(values), scores, profiles=profiles, na=_readonly(na),
                       categories=_readonly(categories), derived=derived)

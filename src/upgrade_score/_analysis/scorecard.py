@@ -85,6 +85,14 @@ class ScoreTable(HtmlDisplay):
             return tuple(p.id for p in self.profiles)
         return self.ids or tuple(f"row-{i + 1}" for i in range(len(self)))
 
+    def row_id(self, row: int) -> str:
+        """The id of one row, without building every row's id (:attr:`base_ids`)."""
+        if isinstance(self.profiles, ProfileTable):
+            return str(self.profiles.ids[row])
+        if self.profiles is not None:
+            return self.profiles[row].id
+        return self.ids[row] if self.ids else f"row-{row + 1}"
+
     @property
     def overall(self) -> FloatArray:
         """Overall scores, shape (N,)."""

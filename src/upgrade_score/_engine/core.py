@@ -310,13 +310,15 @@ def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray
 
 
 def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | None = None,
-                 categories: IntArray | None = None, workers: int | None = None) -> Scores:
+                 categories: IntArray | None = None, workers: int | None = None,
+                 keep_levels: bool = False) -> Scores:
     """Score every base (row) of a value matrix, noting invalid cells on the way.
 
     ``na`` (N, M) marks values reported as not applicable and ``categories`` (N,) each base's
     category (an index into ``rubric.category_ids``, -1 for none); both matter only for rubrics
     that use categories, N/A or gates. Rows are processed in cache-sized chunks, on ``workers``
-    threads (default: one per core); results are written direction by direction.
+    threads (default: one per core); results are written direction by direction. Indicator
+    levels are kept with the scores up to one chunk of rows, or at any size with ``keep_levels``.
     """
     count, width = values.shape[0], len(rubric.direction_ids)
     directions = np.empty((width, count))
@@ -325,7 +327,7 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     invalid: list[bool] = []
     v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
     codes = category_codes(rubric, categories, count) if v2 else None
-    kept = np.empty((values.shape[1], count)) if count <= CHUNK_ROWS else None
+    kept = np.empty((values.shape[1], count)) if keep_levels or count <= CHUNK_ROWS else None
 
     def run(start: int, stop: int) -> None:
         levels, oriented, term = _scratch(values.shape[1], stop - start)
