@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -39,24 +40,30 @@ def operand_text(name: str, value: float | None, rubric: Rubric | None, lang: La
 def formula_text(derived: DerivedValue, rubric: Rubric | None, lang: Lang) -> str:
     """``= energy_use / value_added = 4,200 tce / 1,700 万元``: the formula, then the formula with
     each operand replaced by its value."""
+    written = _written(derived.formula)
+    if written is None:  # (a formula the result was computed with always parses)
+        return f"= {derived.formula}"
+    text, names, pattern = written
+    if pattern is None:
+        return f"= {derived.formula}"
+    values = {name: operand_text(name, derived.inputs.get(name), rubric, lang) for name in names}
+    return f"= {derived.formula} = {pattern.sub(lambda m: values[m.group(1)], text)}"
+
+
+@lru_cache(maxsize=1024)
+def _written(formula: str) -> tuple[str, tuple[str, ...], re.Pattern[str] | None] | None:
+    """A formula as :func:`str` of its tree writes it, its operands and a pattern that finds them
+    in that text (worked out once per formula: a report writes the same formulas for every base);
+    ``None`` if it does not parse."""
     try:
-        expr = parse(derived.formula)
-    except ValueError:  # (a formula the result was computed with always parses)
-        return f"= {derived.formula}"
-    values = _substituted(expr, derived, rubric, lang)
-    if not operands(expr):
-        return f"= {derived.formula}"
-    return f"= {derived.formula} = {values}"
-
-
-def _substituted(expr: Expr, derived: DerivedValue, rubric: Rubric | None, lang: Lang) -> str:
-    """The formula as written by :func:`str` of the tree, with operand values for names."""
-    names = {name: operand_text(name, derived.inputs.get(name), rubric, lang) for name in operands(expr)}
-    text = str(expr)
+        expr = parse(formula)
+    except ValueError:
+        return None
+    names = operands(expr)
     pattern = re.compile(r"(?<![A-Za-z0-9_.-])(" + "|".join(
         re.escape(name) for name in sorted(names, key=len, reverse=True)) + r")(?![A-Za-z0-9_.-])") \
         if names else None
-    return pattern.sub(lambda m: names[m.group(1)], text) if pattern is not None else text
+    return str(expr), names, pattern
 
 
 def zero_denominators(derived: DerivedValue) -> list[str]:

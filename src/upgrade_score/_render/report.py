@@ -16,7 +16,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .._analysis.compare import compare
+from .._analysis.compare import Comparison, compare
 from .._analysis.gap import GapReport, Target, gap
 from .._analysis.progress import BaseProgress, Progress, progress
 from .._analysis.score import score_many
@@ -37,7 +37,7 @@ from .formats import Cell, CellLike, Table, percent, table_html
 from .plot import chart_language, figure_bytes, plot_actions, plot_heatmap, plot_radar
 from .progress import base_table
 from .progress_plot import plot_progress
-from .svgcharts import actions_svg, radar_svg
+from .svgcharts import actions_svg, heatmap_svg, radar_svg
 from .views import (
     comparison_view,
     direction_cells,
@@ -151,6 +151,28 @@ def _radar(card: Any, report: GapReport | None, rubric: Rubric, lang: Lang, char
     return _svg_image(radar_svg([d.name.text(lang) for d in rubric.directions], scores, goal, rubric.cutoffs,
                                 [rubric.level_name(k + 1, lang) for k in range(len(rubric.cutoffs))],
                                 word("Target", lang)), alt, 520)
+
+
+def _heatmap(result: Comparison, lang: Lang, charts: _Charts) -> str:
+    """The group's direction scores, a row per base in ranking order: SVG text (or a matplotlib
+    PNG, as for the radar)."""
+    alt = report_word("heat", lang)
+    if charts.format != "svg":
+        return _image(plot_heatmap(result, lang=charts.lang), charts, alt, 640)
+    table, rubric = result.table, result.table.rubric
+    rows = result.order.tolist()
+    labels = [_base_label(table, row, lang) for row in rows]
+    scores = table.directions[rows].tolist()
+    chart = heatmap_svg(labels, [d.name.text(lang) for d in rubric.directions], scores, rubric.cutoffs,
+                        [rubric.level_name(k + 1, lang) for k in range(len(rubric.cutoffs))])
+    return _svg_image(chart, alt, 640)
+
+
+def _base_label(table: ScoreTable, row: int, lang: Lang) -> str:
+    """A base's name in ``lang`` (its id when it has no name)."""
+    profile = table.profiles[row] if table.profiles is not None else None
+    name = profile.base.name if profile is not None else None
+    return name.text(lang) if name else table.row_id(row)
 
 
 def _actions_chart(report: GapReport, rubric: Rubric, lang: Lang, top: int, charts: _Charts,
@@ -338,7 +360,7 @@ def _overview(result: Any, lang: Lang, charts: _Charts) -> str:
     view = comparison_view(result, lang)
     parts = ['<section class="overview">', f"<h2>{_esc(report_word('overview', lang))}</h2>"]
     parts.extend(table_html(t) for t in view.tables)
-    figures = [_image(plot_heatmap(result, lang=charts.lang), charts, report_word("heat", lang), 640)]
+    figures = [_heatmap(result, lang, charts)]
     if len(result.table) <= MAX_OVERVIEW_RADAR:
         figures.append(_image(plot_radar(result, lang=charts.lang, title=""), charts,
                               report_word("radar all", lang), 480))

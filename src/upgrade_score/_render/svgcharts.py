@@ -1,7 +1,9 @@
-"""Small charts written directly as SVG text: the per-base radar and action bars of the report.
+"""Charts written directly as SVG text: the report's per-base radar and action bars, and its heat
+map of direction scores.
 
-A report draws two charts per base; through matplotlib each costs a figure, a layout and a font
-lookup (about a second per base), here a few hundred lines of text (microseconds). The browser
+A report draws two charts per base and a heat map with a row per base; through matplotlib each
+costs a figure, a layout and a font lookup (about a second per base; the heat map of 100 bases 3 s),
+here a few hundred lines of text (microseconds). The browser
 draws the labels with the page's fonts, so Chinese labels need no font on the machine that
 writes the report. Same inputs, same bytes.
 """
@@ -105,3 +107,77 @@ def actions_svg(labels: Sequence[str], gains: Sequence[float], colours: Sequence
         x += wide
     height = y + 24
     return _svg(left + width + 60, height, body)
+
+
+# ColorBrewer's RdYlGn, 11 classes (Cynthia Brewer, colorbrewer2.org; matplotlib's "RdYlGn" is
+# the same scheme interpolated): red at 0, green at 100
+RED_YELLOW_GREEN = ("#a50026", "#d73027", "#f46d43", "#fdae61", "#fee08b", "#ffffbf", "#d9ef8b",
+                    "#a6d96a", "#66bd63", "#1a9850", "#006837")
+NOT_APPLICABLE_FILL = "#eeeeee"
+
+
+def heat_colour(score: float) -> str:
+    """The colour of a score 0–100 on the red-yellow-green scale (linear between classes)."""
+    position = max(0.0, min(100.0, score)) / 100.0 * (len(RED_YELLOW_GREEN) - 1)
+    low = min(int(position), len(RED_YELLOW_GREEN) - 2)
+    share = position - low
+    start, end = RED_YELLOW_GREEN[low], RED_YELLOW_GREEN[low + 1]
+    channels = (round(int(start[k:k + 2], 16) * (1 - share) + int(end[k:k + 2], 16) * share)
+                for k in (1, 3, 5))
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def _text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn (Chinese characters are square, Latin ones half as wide)."""
+    return sum(size * (1.0 if ord(c) > 0x2E80 else 0.58) for c in text)
+
+
+def heatmap_svg(row_labels: Sequence[str], column_labels: Sequence[str],
+                scores: Sequence[Sequence[float]], cutoffs: Sequence[float],
+                cutoff_labels: Sequence[str]) -> bytes:
+    """Direction scores as a heat map: a row per base, a column per direction, each cell coloured
+    red (0) to green (100) with its score written in it (NaN: the direction does not apply, grey
+    and empty); a colour bar on the right marks the level cutoffs."""
+    cell_width, cell_height = 96.0, 20.0
+    left = min(260.0, 12 + max([_text_width(label, 11) for label in row_labels] + [0.0]))
+    top = 16 + max([_text_width(label, 11) for label in column_labels] + [0.0]) * 0.5 + 12
+    body = []
+    for j, label in enumerate(column_labels):  # turned 30° so that long names fit
+        x = left + cell_width * (j + 0.5)
+        turned = f' transform="rotate(-30 {x:.1f} {top - 8:.1f})"'
+        body.append(_text(x, top - 8, label, "start", 11, extra=turned))
+    for i, (label, row) in enumerate(zip(row_labels, scores)):
+        y = top + cell_height * i
+        body.append(_text(left - 6, y + cell_height / 2 + 4, label, "end", 11))
+        for j, score in enumerate(row):
+            x = left + cell_width * j
+            missing = math.isnan(score)
+            body.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell_width:g}" height="{cell_height:g}" '
+                        f'fill="{NOT_APPLICABLE_FILL if missing else heat_colour(score)}" '
+                        'stroke="#ffffff" stroke-width="1"/>')
+            if not missing:
+                ink = "#ffffff" if score < 20 or score > 85 else "#222222"
+                body.append(_text(x + cell_width / 2, y + cell_height / 2 + 4, f"{score:.0f}", "middle",
+                                  10, ink))
+    bottom = top + cell_height * len(scores)
+    body.extend(_colour_bar(left + cell_width * len(column_labels) + 24, top,
+                            max(bottom - top, 160.0), cutoffs, cutoff_labels))
+    width = left + cell_width * len(column_labels) + 24 + 18 + 8 + max(
+        [_text_width(label, 10) for label in cutoff_labels] + [0.0]) + 40
+    return _svg(width, max(bottom, top + 160.0) + 12, body)
+
+
+def _colour_bar(x: float, top: float, height: float, cutoffs: Sequence[float],
+                labels: Sequence[str]) -> list[str]:
+    """A vertical bar from 100 (top) to 0, with a tick and a label at each cutoff."""
+    stops = "".join(f'<stop offset="{k / (len(RED_YELLOW_GREEN) - 1):.3f}" stop-color="{colour}"/>'
+                    for k, colour in enumerate(reversed(RED_YELLOW_GREEN)))
+    body = [f'<defs><linearGradient id="heat-scale" x1="0" y1="0" x2="0" y2="1">{stops}'
+            "</linearGradient></defs>",
+            f'<rect x="{x:.1f}" y="{top:.1f}" width="18" height="{height:.1f}" fill="url(#heat-scale)" '
+            'stroke="#888888" stroke-width="0.8"/>']
+    for cutoff, label in zip(cutoffs, labels):
+        y = top + height * (1 - max(0.0, min(100.0, cutoff)) / 100.0)
+        body.append(f'<line x1="{x + 18:.1f}" y1="{y:.1f}" x2="{x + 23:.1f}" y2="{y:.1f}" stroke="#555555"/>')
+        body.append(_text(x + 26, y + 4, f"{cutoff:g} {label}", "start", 10, "#333333"))
+    return body
