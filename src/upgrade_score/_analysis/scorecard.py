@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from .._engine.aggregate import within_shares
-from .._engine.compile import BoolArray, FloatArray, IntArray
+from .._engine.compile import BOOLEAN, BoolArray, FloatArray, IntArray
 from .._engine.core import Scores, applicable, category_codes, indicator_levels
 from .._engine.derive import Derived
 from .._engine.gates import STATUS_NAMES
@@ -25,9 +25,11 @@ from .._model.results import (
     DerivedValue,
     DirectionResult,
     GateResult,
+    IndicatorResult,
     OverallResult,
     RubricRef,
     Scorecard,
+    constructed,
     dumps,
 )
 from .._model.rubric import Rubric
@@ -193,7 +195,45 @@ class ScoreTable(HtmlDisplay):
 
 def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
                     profile: BaseProfile | None) -> Scorecard:
-    """Assemble the scorecard of ``row`` from the table's arrays."""
+    """Assemble the scorecard of ``row`` from the table's arrays.
+
+    The models are made without validation (:func:`constructed`): every value comes from the
+    checked table with the exact type its field declares (a float as a float, a level as an
+    int...), so validating them again only cost time (a third of ``score`` of one base); a test
+    checks that every scorecard equals its validated twin, type for type."""
+    rubric, scores = table.rubric, table.scores
+    indicators = {}
+    fields_of = indicator_fields(table, row)
+    for indicator in rubric.indicators:
+        fields = fields_of[indicator.id]
+        reported = profile.values.get(indicator.id) if profile is not None else None
+        fields["unit"] = indicator.unit
+        fields["source"] = reported.source if reported is not None else None
+        fields["confidence"] = reported.confidence if reported is not None else None
+        if fields["derived"] is not None:
+            fields["derived"] = constructed(DerivedValue, fields["derived"])
+        indicators[indicator.id] = constructed(IndicatorResult, fields)
+    gates = gate_fields(table, row)
+    return constructed(Scorecard, {
+        "rubric": rubric_ref(rubric), "base": info,
+        "overall": constructed(OverallResult, overall_fields(scores, row)),
+        "directions": {d: constructed(DirectionResult, fields)
+                       for d, fields in direction_fields(table, row).items()},
+        "indicators": indicators,
+        "gates": None if gates is None else {g: constructed(GateResult, fields)
+                                             for g, fields in gates.items()}})
+
+
+def rubric_ref(rubric: Rubric) -> RubricRef:
+    """:meth:`RubricRef.of` without validating what the rubric has validated already."""
+    ref = RubricRef.model_construct(id=rubric.id, version=rubric.version, sha256=rubric.sha256)
+    ref._rubric = rubric
+    return ref
+
+
+def indicator_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
+    """Per indicator of ``row``, the fields of its :class:`IndicatorResult` that come from the
+    table (all but ``unit``, ``source`` and ``confidence``; ``derived`` as plain fields)."""
     rubric, scores = table.rubric, table.scores
     compiled = rubric.compiled
     if scores.levels is not None:
@@ -211,15 +251,14 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
     formulas = _derived_values(table, row)
     count = compiled.levels
     direction_ids = rubric.direction_ids
-    rows = zip(rubric.indicators, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
-               compiled.direction_of.tolist(), compiled.indicator_shares.tolist(), points)
-    for m, (indicator, raw, level_or_nan, applies, j, share, point) in enumerate(rows):
-        reported = profile.values.get(indicator.id) if profile is not None else None
-        value: bool | float | None = None if math.isnan(raw) else raw
-        if value is not None and indicator.kind == "boolean":
-            value = bool(value)
-        level = None if math.isnan(level_or_nan) else level_or_nan
-        indicators[indicator.id] = {  # validated with the scorecard, in one pydantic call
+    boolean = compiled.kinds == BOOLEAN
+    rows = zip(rubric.indicator_ids, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
+               compiled.direction_of.tolist(), compiled.indicator_shares.tolist(), points,
+               boolean.tolist())
+    for m, (indicator_id, raw, level_or_nan, applies, j, share, point, is_boolean) in enumerate(rows):
+        value: bool | float | None = None if raw != raw else bool(raw) if is_boolean else raw
+        level = None if level_or_nan != level_or_nan else level_or_nan
+        indicators[indicator_id] = {
             "direction": direction_ids[j],
             "value": value,
             "missing": level is None and applies,
@@ -228,73 +267,77 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
             "score": None if level is None else 100.0 * level / count,
             "direction_points": point,
             "weight_share": share,
-            "unit": indicator.unit,
-            "source": reported.source if reported is not None else None,
-            "confidence": reported.confidence if reported is not None else None,
             "not_applicable": None if applies else True,
             "derived": formulas.get(m),
         }
-    return Scorecard(rubric=RubricRef.of(rubric), base=info, overall=_overall(scores, row),
-                     directions=_directions(table, row), indicators=indicators, gates=_gates(table, row))
+    return indicators
 
 
-def _derived_values(table: ScoreTable, row: int) -> dict[int, DerivedValue]:
-    """Per derived indicator column of ``row``: its formula, operands and missing reason."""
+def _derived_values(table: ScoreTable, row: int) -> dict[int, dict[str, Any]]:
+    """Per derived indicator column of ``row``: its formula, operands and missing reason (the
+    fields of a :class:`DerivedValue`)."""
     derivation, derived = table.rubric.compiled.derivation, table.derived
     if derivation is None or derived is None:
         return {}
     column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
     rolled_up = derivation.rolled_up
+    inputs_row = derived.inputs[row].tolist()
+    rows_row = derived.rows[row].tolist()
+    zero_row = derived.zero_division[row].tolist()
     found = {}
     for formula in derivation.formulas:
-        inputs = {name: _number(derived.inputs[row, column[name]]) for name in formula.operands}
-        rows = {name: int(derived.rows[row, column[name]]) for name in formula.operands
-                if column[name] in rolled_up}
-        zero = bool(derived.zero_division[row, formula.column])
-        found[formula.column] = DerivedValue(
-            formula=formula.text, inputs=inputs, enterprise_rows=rows or None,
-            missing_reason="division_by_zero" if zero else None)
+        inputs = {name: _number(inputs_row[column[name]]) for name in formula.operands}
+        rows = {name: rows_row[column[name]] for name in formula.operands if column[name] in rolled_up}
+        found[formula.column] = {
+            "formula": formula.text, "inputs": inputs, "enterprise_rows": rows or None,
+            "missing_reason": "division_by_zero" if zero_row[formula.column] else None}
     return found
 
 
 def _number(value: float) -> float | None:
-    return None if math.isnan(value) else float(value)
+    return None if value != value else value
 
 
-def _directions(table: ScoreTable, row: int) -> dict[str, DirectionResult]:
+def direction_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
+    """Per direction of ``row``, the fields of its :class:`DirectionResult`."""
     scores, compiled = table.scores, table.rubric.compiled
     uncapped = scores.uncapped_direction_levels
+    uncapped_row = None if uncapped is None else uncapped[row].tolist()
     found = {}
-    for j, direction_id in enumerate(table.rubric.direction_ids):
-        level = int(scores.direction_levels[row, j])
+    rows = zip(table.rubric.direction_ids, scores.directions[row].tolist(),
+               scores.direction_levels[row].tolist(), scores.direction_completeness[row].tolist(),
+               compiled.overall_shares.tolist())
+    for j, (direction_id, score, level, completeness, share) in enumerate(rows):
         applies = level >= 0
-        found[direction_id] = DirectionResult(
-            score=float(scores.directions[row, j]) if applies else None,
-            level=level if applies else None,
-            completeness=float(scores.direction_completeness[row, j]) if applies else None,
-            weight_share=float(compiled.overall_shares[j]),
-            uncapped_level=int(uncapped[row, j]) if uncapped is not None and applies else None)
+        found[direction_id] = {
+            "score": score if applies else None,
+            "level": level if applies else None,
+            "completeness": completeness if applies else None,
+            "weight_share": share,
+            "uncapped_level": uncapped_row[j] if uncapped_row is not None and applies else None}
     return found
 
 
-def _overall(scores: Scores, row: int) -> OverallResult:
+def overall_fields(scores: Scores, row: int) -> dict[str, Any]:
+    """The fields of the :class:`OverallResult` of ``row``."""
     uncapped = scores.uncapped_overall_level
-    return OverallResult(
-        score=float(scores.overall[row]),
-        level=int(scores.overall_level[row]),
-        balanced_level=int(scores.balanced_level[row]),
-        completeness=float(scores.completeness[row]),
-        uncapped_level=None if uncapped is None else int(uncapped[row]),
-    )
+    return {
+        "score": float(scores.overall[row]),
+        "level": int(scores.overall_level[row]),
+        "balanced_level": int(scores.balanced_level[row]),
+        "completeness": float(scores.completeness[row]),
+        "uncapped_level": None if uncapped is None else int(uncapped[row]),
+    }
 
 
-def _gates(table: ScoreTable, row: int) -> dict[str, GateResult] | None:
+def gate_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]] | None:
+    """Per gate, the fields of its :class:`GateResult` for ``row`` (``None``: no gates)."""
     status = table.scores.gate_status
     gates = table.rubric.compiled.gates
     if status is None or not gates:
         return None
-    return {gate.id: GateResult(status=STATUS_NAMES[int(status[row, g])], caps=gate.caps, scope=gate.scope_id)
-            for g, gate in enumerate(gates)}
+    return {gate.id: {"status": STATUS_NAMES[code], "caps": gate.caps, "scope": gate.scope_id}
+            for gate, code in zip(gates, status[row].tolist())}
 
 
 def sequence_of_ids(ids: Sequence[str] | None, count: int) -> tuple[str, ...] | None:

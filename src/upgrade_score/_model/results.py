@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, PrivateAttr
 
@@ -58,6 +58,26 @@ def rounded_data(data: Any) -> Any:
 
 
 _PLAIN = frozenset({str, int, bool, type(None)})
+ResultT = TypeVar("ResultT", bound="Result")
+_set = object.__setattr__
+_FIELD_NAMES: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def constructed(cls: type[ResultT], fields: dict[str, Any]) -> ResultT:
+    """A result model made from ``fields`` without validating them: what ``cls.model_construct``
+    makes when given every field, at a quarter of its cost (it loops over the fields in Python).
+
+    Only for data of ours that already has each field's exact declared type (a float as a
+    float, a nested result as its model): scorecards of many bases are made this way, and a test
+    checks that each equals its validated twin, type for type. Not for models with private
+    attributes or extra fields."""
+    names = _FIELD_NAMES.get(cls) or _FIELD_NAMES.setdefault(cls, tuple(cls.model_fields))
+    result = cls.__new__(cls)
+    _set(result, "__dict__", {name: fields[name] for name in names})  # in declared order, all given
+    _set(result, "__pydantic_fields_set__", set(names))
+    _set(result, "__pydantic_extra__", None)
+    _set(result, "__pydantic_private__", None)
+    return result
 _LEAVES = _PLAIN | {float}
 
 
