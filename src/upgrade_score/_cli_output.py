@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ._analysis.scorecard import ScoreTable
+from ._analysis.scorecard_data import scorecard_data
 from ._errors import Problem, UpgradeScoreError
 from ._model.results import dumps
 from ._optional import require, require_pandas
@@ -114,7 +115,7 @@ def emit_scores(table: ScoreTable, args: argparse.Namespace, single: bool) -> No
 
     def json_chunks(indent: int | None) -> Iterable[str]:
         if len(table) == 1 and single:
-            return [dumps(table.scorecard(0).to_dict(), indent)]
+            return [dumps(next(scorecard_data(table)), indent)]
         return json_list_chunks(scorecard_dicts(table), indent)
 
     emit(table, args, args.profiles, text, json_chunks, many=not (len(table) == 1 and single))
@@ -129,6 +130,6 @@ def add_quiet(commands: Any) -> None:
 
 def scorecard_dicts(table: ScoreTable) -> Iterator[dict[str, Any]]:
     """Each base's scorecard as plain data, one at a time (with a progress line)."""
-    for row in range(len(table)):
-        yield table.scorecard(row).to_dict()
+    for row, data in enumerate(scorecard_data(table)):  # (no Scorecard model per base)
+        yield data
         step("progress.bases", row + 1, len(table))

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from .._engine.aggregate import within_shares
 from .._engine.compile import BOOLEAN, BoolArray, FloatArray, IntArray
 from .._engine.core import Scores, applicable, category_codes, indicator_levels
 from .._engine.derive import Derived
@@ -33,6 +32,7 @@ from .._model.results import (
     dumps,
 )
 from .._model.rubric import Rubric
+from .scorecard_data import scorecard_data, within_row
 
 if TYPE_CHECKING:
     from pandas import DataFrame
@@ -176,8 +176,8 @@ class ScoreTable(HtmlDisplay):
                 f"rubric {self.rubric.id} {self.rubric.version}>")
 
     def to_dicts(self) -> list[dict[str, Any]]:
-        """Every scorecard as plain data."""
-        return [card.to_dict() for card in self]
+        """Every scorecard as plain data (what each one's ``to_dict()`` gives, without the models)."""
+        return list(scorecard_data(self))
 
     def to_excel(self, path: str | Path, lang: Lang | None = None) -> Path:
         """Write the table as an Excel workbook: sheets overall, directions, indicators (and gates),
@@ -244,8 +244,7 @@ def indicator_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
     applicable = table.applicable[row]
     levels[~applicable] = np.nan
     present = ~np.isnan(levels)
-    within = within_shares(compiled, present[None, :].astype(np.float64),
-                           None if applicable.all() else applicable[None, :].astype(np.float64))[0]
+    within = within_row(compiled, present, applicable)
     points = (100.0 * within * np.where(present, levels, 0.0) / compiled.levels).tolist()
     indicators: dict[str, dict[str, Any]] = {}
     formulas = _derived_values(table, row)

@@ -1,0 +1,255 @@
+"""The plain data (``Scorecard.to_dict()``) of many scorecards, straight from a table's arrays.
+
+``score --format json`` of many bases writes one scorecard per base. Building each
+:class:`Scorecard` model and dumping it again cost about as much as everything else together;
+here each base's dict is made from the table's arrays, a chunk of rows at a time, with the
+numbers :func:`~upgrade_score._analysis.scorecard.build_scorecard` uses (the same functions on
+the same rows: the same bits), rounded and trimmed as ``to_dict()`` does (floats to 6 decimals,
+-0.0 as 0.0, the rubric-language-2 keys that carry nothing left out). A test checks that the
+two agree byte for byte.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .._engine.aggregate import within_shares
+from .._engine.compile import BOOLEAN, BoolArray, CompiledRubric, FloatArray
+from .._engine.core import indicator_levels
+from .._engine.gates import STATUS_NAMES
+from .._io.csvtable import ProfileTable
+from .._model.label import Label
+from .._model.results import _LANGUAGE_2_KEYS, DECIMALS, rounded_data
+
+if TYPE_CHECKING:
+    from .scorecard import ScoreTable
+
+CHUNK_ROWS = 2048  # rows whose arrays are turned into Python data at once
+
+
+def _round(value: float) -> float | None:
+    """A float as ``to_dict()`` gives it: 6 decimals, -0.0 as 0.0, not finite as None."""
+    return round(value, DECIMALS) + 0.0 if math.isfinite(value) else None
+
+
+@dataclass(frozen=True)
+class _Rubric:
+    """What every base's data shares: ids, rounded weight shares, units as JSON, formulas."""
+
+    ref: dict[str, str]
+    indicator_ids: list[str]
+    directions_of: list[str]
+    shares: list[float | None]
+    units: list[Any]
+    boolean: list[bool]
+    direction_ids: list[str]
+    direction_shares: list[float | None]
+    count: int
+    formulas: dict[int, tuple[str, list[tuple[str, int, bool]]]]  # column: text, (operand, k, rolled)
+
+    @classmethod
+    def of(cls, table: ScoreTable) -> _Rubric:
+        rubric = table.rubric
+        compiled = rubric.compiled
+        direction_ids = rubric.direction_ids
+        formulas: dict[int, tuple[str, list[tuple[str, int, bool]]]] = {}
+        derivation = compiled.derivation
+        if derivation is not None and table.derived is not None:
+            column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
+            for formula in derivation.formulas:
+                formulas[formula.column] = (formula.text, [
+                    (name, column[name], column[name] in derivation.rolled_up) for name in formula.operands])
+        return cls(
+            ref={"id": rubric.id, "version": rubric.version, "sha256": rubric.sha256},
+            indicator_ids=rubric.indicator_ids,
+            directions_of=[direction_ids[j] for j in compiled.direction_of.tolist()],
+            shares=[_round(share) for share in compiled.indicator_shares.tolist()],
+            units=[rounded_data(i.unit.model_dump(mode="json")) if isinstance(i.unit, Label) else i.unit
+                   for i in rubric.indicators],
+            boolean=(compiled.kinds == BOOLEAN).tolist(),
+            direction_ids=direction_ids,
+            direction_shares=[_round(share) for share in compiled.overall_shares.tolist()],
+            count=compiled.levels,
+            formulas=formulas,
+        )
+
+
+def scorecard_data(table: ScoreTable) -> Iterator[dict[str, Any]]:
+    """``table.scorecard(row).to_dict()`` of every row in turn, without the models."""
+    shared = _Rubric.of(table)
+    cache: dict[bytes, list[float]] = {}
+    for start in range(0, len(table), CHUNK_ROWS):
+        yield from _chunk(table, shared, start, min(start + CHUNK_ROWS, len(table)), cache)
+
+
+def _chunk(table: ScoreTable, shared: _Rubric, start: int, stop: int,
+           cache: dict[bytes, list[float]]) -> Iterator[dict[str, Any]]:
+    compiled = table.rubric.compiled
+    scores = table.scores
+    if scores.levels is not None:
+        levels = scores.levels[start:stop].copy()
+    else:
+        categories = None if table.categories is None else table.categories[start:stop]
+        levels = indicator_levels(compiled, table.values[start:stop], categories)
+    applicable: BoolArray = table.applicable[start:stop]
+    levels[~applicable] = np.nan
+    present = ~np.isnan(levels)
+    within = np.array([_within(compiled, p, a, cache) for p, a in zip(present, applicable)],
+                      dtype=np.float64).reshape(levels.shape)
+    points: FloatArray = 100.0 * within * np.where(present, levels, 0.0) / compiled.levels
+    overall = _overall_rows(table, start, stop)
+    directions = _direction_rows(table, shared, start, stop)
+    gates = _gate_rows(table, start, stop)
+    formulas = _formula_rows(table, shared, start, stop)
+    rows = zip(range(start, stop), table.values[start:stop].tolist(), levels.tolist(),
+               applicable.tolist(), points.tolist(), overall, directions, gates, formulas)
+    for row, values, level_row, applies_row, point_row, whole, by_direction, by_gate, derived in rows:
+        data: dict[str, Any] = {
+            "rubric": dict(shared.ref),
+            "base": _base(table, row),
+            "overall": whole,
+            "directions": by_direction,
+            "indicators": _indicators(shared, table, row, values, level_row, applies_row, point_row, derived),
+        }
+        if by_gate is not None:
+            data["gates"] = by_gate
+        yield data
+
+
+def within_row(compiled: CompiledRubric, present: BoolArray, applicable: BoolArray) -> FloatArray:
+    """Each indicator's share of its direction's score for one base (M,), from where it has a
+    value (``present``) and where it applies."""
+    mask = None if applicable.all() else applicable[None, :].astype(np.float64)
+    shares: FloatArray = within_shares(compiled, present[None, :].astype(np.float64), mask)[0]
+    return shares
+
+
+def _within(compiled: CompiledRubric, present: BoolArray, applicable: BoolArray,
+            cache: dict[bytes, list[float]]) -> list[float]:
+    """:func:`within_row` of a row, computed once per pattern of present and applicable cells."""
+    key = present.tobytes() + applicable.tobytes()
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = within_row(compiled, present, applicable).tolist()
+    return found
+
+
+def _indicators(shared: _Rubric, table: ScoreTable, row: int, values: list[float], levels: list[float],
+                applies: list[bool], points: list[float],
+                derived: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    profile = table.profiles[row] if table.profiles is not None and not isinstance(
+        table.profiles, ProfileTable) else None
+    reported = profile.values if profile is not None else {}
+    count = shared.count
+    found: dict[str, dict[str, Any]] = {}
+    for m, indicator_id in enumerate(shared.indicator_ids):
+        raw, level, point = values[m], levels[m], points[m]
+        given = reported.get(indicator_id)
+        absent = level != level
+        item: dict[str, Any] = {
+            "direction": shared.directions_of[m],
+            "value": None if raw != raw else bool(raw) if shared.boolean[m] else _round(raw),
+            "missing": absent and applies[m],
+            "level": None if absent else _round(level),
+            "attained_level": None if absent else math.floor(level + 1e-9),
+            "score": None if absent else _round(100.0 * level / count),
+            "direction_points": _round(point),
+            "weight_share": shared.shares[m],
+            "unit": shared.units[m],
+            "source": given.source if given is not None else None,
+            "confidence": _round(given.confidence) if given is not None and given.confidence is not None
+            else None,
+        }
+        if not applies[m]:
+            item["not_applicable"] = True
+        if m in derived:
+            item["derived"] = derived[m]
+        found[indicator_id] = item
+    return found
+
+
+def _base(table: ScoreTable, row: int) -> dict[str, Any]:
+    if isinstance(table.profiles, ProfileTable):
+        info = table.profiles.base_info(row)
+    elif table.profiles is not None:
+        info = table.profiles[row].base
+    else:
+        return {"id": table.base_ids[row]}
+    data: dict[str, Any] = rounded_data(info.model_dump(mode="json", exclude_none=True))
+    return data
+
+
+def _overall_rows(table: ScoreTable, start: int, stop: int) -> list[dict[str, Any]]:
+    scores = table.scores
+    uncapped = None if scores.uncapped_overall_level is None else \
+        scores.uncapped_overall_level[start:stop].tolist()
+    found = []
+    for k, (score, level, balanced, complete) in enumerate(zip(
+            scores.overall[start:stop].tolist(), scores.overall_level[start:stop].tolist(),
+            scores.balanced_level[start:stop].tolist(), scores.completeness[start:stop].tolist())):
+        item = {"score": _round(score), "level": level, "balanced_level": balanced,
+                "completeness": _round(complete)}
+        if uncapped is not None:
+            item["uncapped_level"] = uncapped[k]
+        found.append(item)
+    return found
+
+
+def _direction_rows(table: ScoreTable, shared: _Rubric, start: int,
+                    stop: int) -> list[dict[str, dict[str, Any]]]:
+    scores = table.scores
+    uncapped = None if scores.uncapped_direction_levels is None else \
+        scores.uncapped_direction_levels[start:stop].tolist()
+    found = []
+    for k, (score_row, level_row, complete_row) in enumerate(zip(
+            scores.directions[start:stop].tolist(), scores.direction_levels[start:stop].tolist(),
+            scores.direction_completeness[start:stop].tolist())):
+        directions = {}
+        for j, direction_id in enumerate(shared.direction_ids):
+            applies = level_row[j] >= 0
+            item = {"score": _round(score_row[j]) if applies else None,
+                    "level": level_row[j] if applies else None,
+                    "completeness": _round(complete_row[j]) if applies else None,
+                    "weight_share": shared.direction_shares[j]}
+            if uncapped is not None and applies:
+                item["uncapped_level"] = uncapped[k][j]
+            directions[direction_id] = item
+        found.append(directions)
+    return found
+
+
+def _gate_rows(table: ScoreTable, start: int, stop: int) -> list[dict[str, dict[str, Any]] | None]:
+    status = table.scores.gate_status
+    gates = table.rubric.compiled.gates
+    if status is None or not gates:
+        return [None] * (stop - start)
+    return [{gate.id: {"status": STATUS_NAMES[code], "caps": gate.caps, "scope": gate.scope_id}
+             for gate, code in zip(gates, codes)} for codes in status[start:stop].tolist()]
+
+
+def _formula_rows(table: ScoreTable, shared: _Rubric, start: int,
+                  stop: int) -> list[dict[int, dict[str, Any]]]:
+    derived = table.derived
+    if not shared.formulas or derived is None:
+        return [{} for _ in range(start, stop)]
+    found = []
+    for inputs, fed, zero in zip(derived.inputs[start:stop].tolist(), derived.rows[start:stop].tolist(),
+                                 derived.zero_division[start:stop].tolist()):
+        row: dict[int, dict[str, Any]] = {}
+        for column, (text, operands) in shared.formulas.items():
+            item: dict[str, Any] = {"formula": text, "inputs": {
+                name: value for name, k, _ in operands
+                if (value := _round(inputs[k])) is not None or name not in _LANGUAGE_2_KEYS}}
+            rows = {name: fed[k] for name, k, rolled in operands if rolled}
+            if rows:
+                item["enterprise_rows"] = rows
+            if zero[column]:
+                item["missing_reason"] = "division_by_zero"
+            row[column] = item
+        found.append(row)
+    return found
