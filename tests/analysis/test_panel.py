@@ -4,13 +4,19 @@ years of a base agree on the rubric version."""
 
 from __future__ import annotations
 
+import io
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from upgrade_score import BaseProfile, UpgradeScoreError, compare, load_profiles, score_many
-from upgrade_score._analysis.panel import cross_section, histories
+from upgrade_score._analysis.compare import group_values
+from upgrade_score._analysis.panel import cross_section, histories, table_cross_section
+from upgrade_score._io.csvtable import read_table
 from v1 import V1
 
 PROFILE = """base:
@@ -123,3 +129,52 @@ def test_a_many_bases_survey_holds_a_panel(tmp_path: Path) -> None:
         load_profiles(path)
     assert str(info.value) == (f"{path}:A{len(rows) + 1}: duplicate base id 'b1' for year 2023 "
                                f"(also at A{len(rows) - 1})")
+
+
+# --- a CSV panel picked on its id and year columns agrees with the profiles' rules -------------
+
+panel_rows = st.lists(st.tuples(st.sampled_from(["b1", "b2", "b3"]),
+                                st.sampled_from(["", "2022", "2023", "2024"]),
+                                st.sampled_from(["", "", "2026.1", "2026.2"]),
+                                st.integers(0, 100)), min_size=1, max_size=8)
+
+
+def _outcome(pick: Any) -> tuple[str, Any]:
+    """What a cross-section gives: the chosen rows (id, year, value) and any notice, or the error."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            chosen = pick()
+        except UpgradeScoreError as exc:
+            return "error", str(exc)
+    rows = [(p.id, p.base.year, p.values["high_value_product_share"].value) for p in chosen]
+    return "rows", (rows, [str(w.message) for w in caught])
+
+
+@settings(max_examples=120, deadline=None)
+@given(panel_rows, st.sampled_from([None, 2023, 2025]))
+@example([("b1", "2022", "2026.1", 1), ("b1", "2023", "2026.2", 2)], None)  # versions disagree
+@example([("b1", "2022", "2026.1", 1), ("b1", "2023", "", 2), ("b2", "", "", 3)], 2023)
+@example([("b1", "2022", "", 1), ("b1", "", "", 2)], None)  # with and without a year
+def test_csv_panel_cross_section_agrees_with_profiles(rows: list[tuple[str, str, str, int]],
+                                                      year: int | None) -> None:
+    text = "base_id,year,rubric_version,high_value_product_share\n" + "".join(
+        f"{base_id},{when},{version},{value}\n" for base_id, when, version, value in rows)
+    table = read_table(io.BytesIO(text.encode("utf-8")), "panel.csv")
+    assert _outcome(lambda: table_cross_section(table, year)) == \
+        _outcome(lambda: cross_section(list(table), year))
+
+
+@pytest.mark.parametrize("by", ["region", "category", "province"])
+def test_groups_of_a_csv_table_are_read_from_its_columns(by: str) -> None:
+    text = ("base_id,region,category,high_value_product_share\n"
+            "a,north,x,30\nb,north,,20\nc,south,y,40\nd,,x,10\n")
+    table = read_table(io.BytesIO(text.encode("utf-8")), "g.csv")
+    assert group_values(table, by) == group_values(list(table), by)
+    if by == "province":  # not a column the table can hold: no base has one, either way
+        with pytest.raises(UpgradeScoreError, match="no base has a province"):
+            compare(V1, table, by=by)
+        return
+    fast, slow = compare(V1, table, by=by), compare(V1, list(table), by=by)
+    assert fast.groups == slow.groups and fast.groups is not None and None in fast.groups
+    assert fast.to_dict() == slow.to_dict()

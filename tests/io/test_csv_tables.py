@@ -143,7 +143,7 @@ def test_profiles_of_rows_are_the_profiles_load_profiles_gives(tmp_path: Path) -
                     "b1,甲,2024,ferrous,3,n/a\nb2,,,,,55\n", encoding="utf-8")
     table = load_bases([str(path)])
     profiles = load_profiles(path)
-    assert not isinstance(table, ProfileTable)  # a table with years (a panel) is read as profiles
+    assert isinstance(table, ProfileTable)  # a table with years too: rows are picked on its columns
     assert tuple(table) == profiles
     path.write_text("id,name_zh,category,rd_spending,water_reuse_rate\n"
                     "b1,甲,ferrous,3,n/a\nb2,,,,55\n", encoding="utf-8")

@@ -25,6 +25,7 @@ from .._engine.compile import FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE, for_chunks
 from .._engine.gates import capping
 from .._errors import Problem, UpgradeScoreError
+from .._io.csvtable import ProfileTable
 from .._io.enterprises import EnterpriseTable
 from .._model.display import HtmlDisplay, _dispatch
 from .._model.profile import BaseProfile
@@ -46,12 +47,20 @@ def group_value(profile: BaseProfile, by: str) -> str | None:
     return None if value is None else str(value)
 
 
+def group_values(profiles: Sequence[BaseProfile], by: str) -> list[str | None]:
+    """Every base's value of a group field: :func:`group_value` of each profile, or of a CSV
+    table's rows read from its column (no profile built)."""
+    if isinstance(profiles, ProfileTable):
+        return [text or None for text in profiles.meta.get(by, [""] * len(profiles))]
+    return [group_value(profile, by) for profile in profiles]
+
+
 def check_by(by: str, profiles: Sequence[BaseProfile]) -> None:
     """``by`` is a group field that some base has."""
     if by not in GROUP_FIELDS:
         raise UpgradeScoreError(Problem(f"unknown field '{by}' (known: {', '.join(GROUP_FIELDS)})",
                                         "--by"))
-    if all(group_value(profile, by) is None for profile in profiles):
+    if all(value is None for value in group_values(profiles, by)):
         raise UpgradeScoreError(Problem(f"no base has a {by}", "--by"))
 
 
@@ -107,7 +116,7 @@ class Comparison(HtmlDisplay):
         """Each base's group (its value of ``by``; ``None``: it has none), or ``None`` without ``by``."""
         if self.by is None or self.table.profiles is None:
             return None
-        return tuple(group_value(profile, self.by) for profile in self.table.profiles)
+        return tuple(group_values(self.table.profiles, self.by))
 
     @cached_property
     def group_rank(self) -> FloatArray:
@@ -148,7 +157,7 @@ class Comparison(HtmlDisplay):
     @cached_property
     def _ascending(self) -> IntArray:
         """Rows by sort score, lowest first: one sort for ranks, percentiles and the order."""
-        return np.argsort(self.sort_scores)
+        return readonly(np.argsort(self.sort_scores))
 
     @cached_property
     def rank(self) -> IntArray:

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import TypeVar
 
 from .._errors import Problem, UpgradeScoreError
 from .._io.csvtable import ProfileTable
 from .._model.profile import YEAR_RULE, YEARS, BaseProfile, check_unique_ids
+
+T = TypeVar("T")
 
 
 def is_panel(profiles: Sequence[BaseProfile]) -> bool:
@@ -50,26 +53,40 @@ def cross_section(profiles: Sequence[BaseProfile], year: int | None = None) -> t
     groups = histories(profiles)
     if year is None:
         return tuple(group[-1] for _, group in groups)
-    check_year(year)
     chosen = [next((p for p in group if p.base.year == year), None) for _, group in groups]
-    kept = tuple(profile for profile in chosen if profile is not None)
-    if not kept:
-        years = sorted({p.base.year for p in profiles if p.base.year is not None})
-        known = ", ".join(map(str, years)) if years else "none: no profile gives base.year"
-        raise UpgradeScoreError(Problem(f"no base has a profile for {year} (years given: {known})",
-                                        "--year"))
-    left = [base_id for (base_id, _), profile in zip(groups, chosen) if profile is None]
-    if left:
-        shown = ", ".join(left[:5]) + (f", … ({len(left)} in all)" if len(left) > 5 else "")
-        warnings.warn(f"year {year}: {len(left)} base(s) without a profile for that year left out: "
-                      f"{shown}", UserWarning, stacklevel=2)
-    return kept
+    years = {p.base.year for p in profiles if p.base.year is not None}
+    return tuple(_of_year(year, [base_id for base_id, _ in groups], chosen, years))
 
 
 def table_cross_section(table: ProfileTable, year: int | None = None) -> Sequence[BaseProfile]:
-    """:func:`cross_section` of a CSV table: the table itself when it gives no years (its ids
-    checked for duplicates on the id column), else the profiles of its rows as chosen."""
-    if year is not None or table.has_years():
-        return cross_section(list(table), year)
+    """:func:`cross_section` of a CSV table, on its id and year columns: the table's rows of
+    each base's latest year, or of ``year`` (a table itself, no profile object per row)."""
     table.check_unique_ids()
-    return table
+    ids = table.ids
+    if year is None and len(set(ids)) == len(ids):
+        return table
+    years = table.years()
+    groups: dict[str, list[int]] = {}
+    for row, base_id in enumerate(ids):
+        groups.setdefault(base_id, []).append(row)
+    if year is None:  # a base's years are all given and differ: the latest is the largest
+        return table.take([max(rows, key=lambda row: years[row] or 0) for rows in groups.values()])
+    chosen = [next((row for row in rows if years[row] == year), None) for rows in groups.values()]
+    return table.take(_of_year(year, list(groups), chosen, {y for y in years if y is not None}))
+
+
+def _of_year(year: int, ids: list[str], chosen: Sequence[T | None], years: set[int]) -> list[T]:
+    """The profiles (or rows) chosen for ``year``, one per base id (``None``: the base has none
+    for it, left out with a notice); an error when no base has one."""
+    check_year(year)
+    kept = [item for item in chosen if item is not None]
+    if not kept:
+        known = ", ".join(map(str, sorted(years))) if years else "none: no profile gives base.year"
+        raise UpgradeScoreError(Problem(f"no base has a profile for {year} (years given: {known})",
+                                        "--year"))
+    left = [base_id for base_id, item in zip(ids, chosen) if item is None]
+    if left:
+        shown = ", ".join(left[:5]) + (f", … ({len(left)} in all)" if len(left) > 5 else "")
+        warnings.warn(f"year {year}: {len(left)} base(s) without a profile for that year left out: "
+                      f"{shown}", UserWarning, stacklevel=3)
+    return kept

@@ -24,7 +24,17 @@ from pydantic import ValidationError
 
 from .._engine.compile import FloatArray, IntArray
 from .._errors import Problem, UpgradeScoreError
-from .._model.profile import NA, NA_WORDS, YEAR_RULE, YEARS, BaseInfo, BaseProfile, Origin, attach
+from .._model.profile import (
+    NA,
+    NA_WORDS,
+    YEAR_RULE,
+    YEARS,
+    BaseInfo,
+    BaseProfile,
+    Origin,
+    attach,
+    check_unique_ids,
+)
 from .._progress import step
 
 CHUNK_ROWS = 20_000  # rows converted at a time by the csv reader
@@ -98,8 +108,14 @@ class ProfileTable(Sequence[BaseProfile]):
         return any(self.meta.get("year", ()))
 
     def check_unique_ids(self) -> None:
-        """Refuse a base id given on two rows (of a table without years), as
-        :func:`~upgrade_score._model.profile.check_unique_ids` does for profiles."""
+        """Refuse what :func:`~upgrade_score._model.profile.check_unique_ids` refuses in the
+        table's profiles (a base id on two rows of one year; with years, a base both with and
+        without a year, or its years naming different rubric versions), with the same messages:
+        checked on the id, year and version columns, profiles built only to say what is wrong."""
+        if self.has_years():
+            if not self._plain_panel():
+                check_unique_ids(tuple(self))
+            return
         first: dict[str, int] = {}
         problems = []
         for row, base_id in enumerate(self.ids):
@@ -109,6 +125,27 @@ class ProfileTable(Sequence[BaseProfile]):
                 problems.append(self.problem(row, None, f"duplicate base id '{base_id}' (also in {where})"))
         if problems:
             raise UpgradeScoreError(problems)
+
+    def years(self) -> list[int | None]:
+        """The year of each row (``None`` where none is given)."""
+        return [int(text) if text else None for text in self.meta.get("year", [""] * len(self))]
+
+    def _plain_panel(self) -> bool:
+        """No base and year twice, no base both with and without a year, one rubric version per
+        base (checked on the columns)."""
+        ids, years = self.ids, self.years()
+        if len(set(zip(ids, years))) < len(ids):
+            return False
+        dated: dict[str, bool] = {}
+        version_of: dict[str, str] = {}
+        versions = self.meta.get("rubric_version")
+        for row, base_id in enumerate(ids):
+            if dated.setdefault(base_id, years[row] is not None) != (years[row] is not None):
+                return False
+            version = versions[row] if versions is not None else ""
+            if version and version_of.setdefault(base_id, version) != version:
+                return False
+        return True
 
     def problem(self, row: int, column: str | None, message: str) -> Problem:
         """A problem at a cell of ``row`` (or at the row), located as a profile of it would be."""

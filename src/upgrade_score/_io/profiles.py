@@ -129,7 +129,7 @@ def load_bases(paths: Sequence[str], rubric: Rubric | None = None) -> Sequence[B
         return load_profiles(*paths, rubric=rubric)
     if not found:
         raise UpgradeScoreError(Problem("no base profiles found", ", ".join(map(str, paths))))
-    if isinstance(found, ProfileTable) and not found.has_years():
+    if isinstance(found, ProfileTable):  # a panel too: cross-sections pick rows on its columns
         found.check_unique_ids()
         return found
     profiles = tuple(found)

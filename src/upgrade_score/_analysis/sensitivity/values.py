@@ -17,6 +17,7 @@ from ..._engine.core import indicator_levels, overall_scores
 from ..._engine.derive import Derivation, Derived
 from ..._engine.formula import evaluate
 from ..._errors import Problem, UpgradeScoreError
+from ..._io.csvtable import ProfileTable
 from . import weights
 from .results import Interval, ValueContribution, ValueUncertainty
 from .weights import HIGH, LOW, option_error, sorted_quantile
@@ -45,7 +46,8 @@ def value_spread(table: ScoreTable, confidence: npt.ArrayLike | None) -> ValueSp
         if table.profiles is not None:
             raise option_error("confidence", "only for array data (profiles carry their own)")
         confidences = _confidence_array(confidence, shape)
-    elif table.profiles is not None:
+    elif table.profiles is not None and not isinstance(table.profiles, ProfileTable):
+        # (a CSV table holds plain numbers: no confidence or interval to read, no profile built)
         column_of = {i: m for m, i in enumerate(table.rubric.indicator_ids)}
         problems: list[Problem] = []
         for n, profile in enumerate(table.profiles):
