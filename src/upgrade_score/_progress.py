@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-from ._text import Lang, word
+from ._text import Lang, display_width, word
 
 _open: list[Meter] = []
 
@@ -38,9 +38,10 @@ class Meter:
         self.last, self.what, self.done = now, what, done
         count = f"{done:,}" if total is None else f"{done:,} / {total:,}"
         text = f"upgrade-score: {word(what, self.lang)} {count}"
-        self.stream.write("\r" + text.ljust(self.width))
+        columns = display_width(text)  # (a Chinese character takes two columns)
+        self.stream.write("\r" + text + " " * max(0, self.width - columns))
         self.stream.flush()
-        self.width = max(self.width, len(text))
+        self.width = max(self.width, columns)
 
     def close(self) -> None:
         """Clear the line (nothing is left behind in the terminal)."""

@@ -6,6 +6,7 @@ column here (and the ``zh``/``en``-style fields of rubric labels).
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Literal
 
 from ._errors import UpgradeScoreError
@@ -495,6 +496,11 @@ WORDS: dict[str, dict[str, str]] = {
     "progress.samples": {"en": "weightings scored", "zh": "已计算权重样本"},
     "progress.bases": {"en": "bases done", "zh": "已完成基地"},
 }
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text`` (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def word(key: str, lang: Lang) -> str:

@@ -171,7 +171,18 @@ def test_meter_rewrites_one_line_and_clears_it() -> None:
     shown = [f"upgrade-score: 已读取行数 {n}" for n in (10, 30, 40)]
     assert screen.getvalue().split("\r")[1:] == shown
     meter.close()
-    assert screen.getvalue().endswith("\r" + " " * len("upgrade-score: 已读取行数 40") + "\r")
+    # cleared by terminal columns: "upgrade-score: " 15, five Chinese characters 2 each, " 40" 3
+    assert screen.getvalue().endswith("\r" + " " * 28 + "\r")
+
+
+def test_meter_pads_a_shorter_line_by_terminal_columns() -> None:
+    ticks = iter([0.0, 1.0])
+    screen = FakeTerminal()
+    meter = _progress.Meter(screen, "zh", every=0.2, clock=lambda: next(ticks))
+    meter.show("progress.samples", 1000)  # "upgrade-score: 已计算权重样本 1,000": 15 + 14 + 6 columns
+    meter.show("progress.bases", 7)       # "upgrade-score: 已完成基地 7": 15 + 10 + 2 columns
+    last = screen.getvalue().split("\r")[-1]
+    assert last == "upgrade-score: 已完成基地 7" + " " * 8  # (by characters it would be 6)
 
 
 def test_score_shows_progress_on_a_terminal_only(capsys: pytest.CaptureFixture[str], table: Path,

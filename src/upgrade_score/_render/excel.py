@@ -20,8 +20,7 @@ from .._model.label import text_in
 from .._model.results import Scorecard
 from .._model.rubric import Rubric
 from .._optional import require_openpyxl
-from .._text import display_language, word
-from .formats import display_width
+from .._text import display_language, display_width, word
 from .progress import long_rows, series_name
 from .views import rubric_for
 

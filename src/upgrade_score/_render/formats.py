@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from .._errors import one_line
+from .._text import display_width
 
 if TYPE_CHECKING:
     from .._model.rubric import Rubric
@@ -19,11 +19,6 @@ if TYPE_CHECKING:
 Style = Literal["text", "markdown"]
 ALERT_STYLE = ("margin:0.3em 0;padding:0.35em 0.6em;border-left:4px solid #d62728;"
                "background:#fdecea;color:#8b1a1a;font-weight:bold")
-
-
-def display_width(text: str) -> int:
-    """Terminal columns taken by ``text`` (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]], style: Style,
