@@ -178,3 +178,20 @@ def test_duplicate_ids_are_located(tmp_path: Path) -> None:
 ])
 def test_standard_input_is_told_apart_by_its_content(head: str, kind: str) -> None:
     assert sniff(head) == kind
+
+
+def test_score_many_and_compare_of_a_csv_path_read_it_as_a_table(tmp_path: Path) -> None:
+    path = tmp_path / "bases.csv"
+    path.write_text("id,name_zh,category,resource_utilisation_rate,water_reuse_rate,rd_spending,revenue\n"
+                    "b1,甲,ferrous,88,n/a,25,1000\nb2,,,60,40,,\nb3,丙,ewaste,95,70,3,100\n",
+                    encoding="utf-8")
+    for data in (path, str(path), [path]):
+        table = score_many(RUBRIC, data)
+        assert isinstance(table.profiles, ProfileTable)  # no profile object per row
+        same = score_many(RUBRIC, list(load_profiles(path)))
+        assert [card.to_json() for card in table] == [card.to_json() for card in same]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("id,resource_utilisation_rate\nb1,88\nb1,90\n", encoding="utf-8")
+    with pytest.raises(UpgradeScoreError) as table_error:
+        score_many(RUBRIC, bad)
+    assert str(table_error.value) == f"{bad}:3: duplicate base id 'b1' (also in {bad}:2)"  # as the CLI

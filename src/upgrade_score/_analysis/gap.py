@@ -42,7 +42,7 @@ from .._io.arguments import ProfileLike, as_profile
 from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
-from .._model.display import HtmlDisplay
+from .._model.display import HtmlDisplay, _dispatch
 from .._model.formula import Expr
 from .._model.label import Label
 from .._model.profile import BaseInfo, BaseProfile
@@ -51,6 +51,8 @@ from .._model.rubric import Rubric
 
 if TYPE_CHECKING:
     from pandas import DataFrame
+
+    from .._text import Lang
 
 TOLERANCE = LEVEL_TOLERANCE  # one tolerance for levels, ties and targets
 Statistic = Literal["best", "median", "p75"]
@@ -193,6 +195,11 @@ class GapReport(HtmlDisplay, Result):
     def to_dataframe(self, what: Literal["actions", "directions"] = "actions") -> DataFrame:
         """Actions ranked by gain with their plan step, or the direction deficits (needs pandas)."""
         return self._frame(what=what)
+
+    def to_excel(self, path: str | Path, lang: Lang | None = None) -> Path:
+        """Write the report as an Excel workbook: sheets summary, actions (with plan steps) and
+        directions, headers and words in ``lang`` (needs the ``[xlsx]`` extra)."""
+        return Path(_dispatch(self, "excel", path=path, lang=lang))
 
 
 

@@ -67,13 +67,13 @@ def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence
         enterprises = load_enterprises(enterprises, rubric)
     if isinstance(data, BaseProfile):
         data = [data]
+    if isinstance(data, (str, PathLike)) or (isinstance(data, (list, tuple)) and data and all(
+            isinstance(item, (str, PathLike)) for item in data)):
+        data = as_profiles(data, "data")  # paths of files, tables and directories
     if isinstance(data, ProfileTable):  # a CSV table: its arrays, no profile per row
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
         return score_profiles(rubric, table_cross_section(data, year), enterprises, keep_levels)
-    if isinstance(data, (str, PathLike)) or (isinstance(data, (list, tuple)) and data and all(
-            isinstance(item, (str, PathLike)) for item in data)):
-        data = as_profiles(data, "data")  # paths of files, tables and directories
     if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")

@@ -112,23 +112,35 @@ def read_csv_table(path: Path) -> ProfileTable:
 
 
 def load_bases(paths: Sequence[str], rubric: Rubric | None = None) -> Sequence[BaseProfile]:
-    """:func:`load_profiles` for the command line: one plain CSV table (a file, or ``-`` for
-    standard input) comes back as a :class:`ProfileTable`, whose profiles are built only when
-    asked for; ``-`` may also hold one YAML or JSON profile (told apart by its content)."""
+    """:func:`read_bases` for the command line: ``-`` reads standard input, a CSV table or one
+    YAML or JSON profile (told apart by its content)."""
     if STDIN in paths and len(paths) > 1:
         raise UpgradeScoreError(Problem("'-' (standard input) must be the only PROFILE argument",
                                         STDIN_NAME))
-    if list(paths) == [STDIN]:
-        found: Sequence[BaseProfile] = _read_stdin()
-    elif len(paths) == 1 and Path(paths[0]).suffix.lower() in TABLE_SUFFIXES and Path(paths[0]).is_file():
-        from .survey import read_survey  # imported here: the survey reader builds on this module
-
-        survey = read_survey(Path(paths[0]), rubric)
-        found = read_csv_table(Path(paths[0])) if survey is None else survey
-    else:
-        return load_profiles(*paths, rubric=rubric)
+    if list(paths) != [STDIN]:
+        return read_bases(paths, rubric)
+    found = _read_stdin()
     if not found:
-        raise UpgradeScoreError(Problem("no base profiles found", ", ".join(map(str, paths))))
+        raise UpgradeScoreError(Problem("no base profiles found", STDIN))
+    return _checked(found)
+
+
+def read_bases(paths: Sequence[str | Path], rubric: Rubric | None = None) -> Sequence[BaseProfile]:
+    """:func:`load_profiles`, except that one plain CSV table comes back as a
+    :class:`ProfileTable`, whose profiles are built only when asked for."""
+    if len(paths) != 1 or Path(paths[0]).suffix.lower() not in TABLE_SUFFIXES or not Path(paths[0]).is_file():
+        return load_profiles(*paths, rubric=rubric)
+    from .survey import read_survey  # imported here: the survey reader builds on this module
+
+    survey = read_survey(Path(paths[0]), rubric)
+    found = read_csv_table(Path(paths[0])) if survey is None else survey
+    if not found:
+        raise UpgradeScoreError(Problem("no base profiles found", str(paths[0])))
+    return _checked(found)
+
+
+def _checked(found: Sequence[BaseProfile]) -> Sequence[BaseProfile]:
+    """Bases read from one table or document, their ids checked (a panel's: with their years)."""
     if isinstance(found, ProfileTable):  # a panel too: cross-sections pick rows on its columns
         found.check_unique_ids()
         return found

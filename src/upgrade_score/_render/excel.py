@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._analysis.compare import Comparison
+from .._analysis.gap import GapReport
 from .._analysis.progress import Progress
 from .._analysis.scorecard import ScoreTable
+from .._analysis.sensitivity.results import SensitivityReport
 from .._errors import Problem, UpgradeScoreError
 from .._model.label import text_in
 from .._model.results import Scorecard
@@ -45,8 +47,13 @@ def _h(key: str, lang: Lang) -> str:
     return word(key, lang)
 
 
+def _headers(lang: Lang, *keys: str) -> list[str]:
+    return [word(key, lang) for key in keys]
+
+
 def write_excel(obj: object, path: str | Path, lang: Lang | None = None) -> Path:
-    """Write a result (scorecard, score table, comparison, progress) as a workbook."""
+    """Write a result (scorecard, score table, comparison, progress, gap report, sensitivity
+    report) as a workbook."""
     openpyxl = require_openpyxl()
     chosen = display_language(lang)
     sheets = sheets_of(obj, chosen)
@@ -87,6 +94,10 @@ def sheets_of(obj: object, lang: Lang) -> list[Sheet]:
     """The tables of a result, in the order of the workbook."""
     if isinstance(obj, Progress):
         return [progress_sheet(obj, lang)]
+    if isinstance(obj, GapReport):
+        return gap_sheets(obj, lang)
+    if isinstance(obj, SensitivityReport):
+        return sensitivity_sheets(obj, lang)
     if isinstance(obj, Comparison):
         order = obj.order.tolist()
         cards = [obj.table.scorecard(row) for row in order]
@@ -197,3 +208,107 @@ def progress_sheet(progress: Progress, lang: Lang) -> Sheet:
         sheet.rows.append([row[0], series_name(progress, row[1], lang), *row[2:9],
                            None if status is None else word(f"xlsx.{status}", lang), row[10]])
     return sheet
+
+
+def gap_sheets(report: GapReport, lang: Lang) -> list[Sheet]:
+    """A gap report: the summary, the actions ranked by gain with their plan step, and each
+    direction's current and target score."""
+    rubric = rubric_for(report.rubric)
+    names = {d.id: d.name.text(lang) for d in rubric.directions} if rubric is not None else {}
+    labels = {i.id: i.name.text(lang) for i in rubric.indicators} if rubric is not None else {}
+    gated = report.blocking_gates is not None
+    summary = Sheet(word("xlsx.summary", lang),
+                    [_h("base", lang), _h("name", lang), _h("xlsx.current score", lang),
+                     _h("xlsx.current level", lang), _h("xlsx.target score", lang), _h("xlsx.status", lang),
+                     _h("xlsx.plan score", lang), *([_h("xlsx.blocking gates", lang)] if gated else [])],
+                    [None, None, SCORE, WHOLE, SCORE, None, SCORE, *([None] if gated else [])])
+    name = report.base.name.text(lang) if report.base.name is not None else ""
+    summary.rows.append([report.base.id, name, report.current_score, report.current_level,
+                         report.target_score, word("met" if report.met else "not met", lang),
+                         report.plan_score, *([_gate_names(report.blocking_gates or [], rubric, lang)]
+                                              if gated else [])])
+    return [summary, _actions_sheet(report, labels, names, lang), _direction_gaps_sheet(report, names, lang)]
+
+
+def _gate_names(gates: Sequence[str], rubric: Rubric | None, lang: Lang) -> str:
+    """The names of gates in ``lang`` (their ids where the rubric is not known or names none)."""
+    named = {g.id: g.name.text(lang) for g in (rubric.gates or ()) if g.name is not None} if rubric else {}
+    return ("、" if lang == "zh" else ", ").join(named.get(gate, gate) for gate in gates)
+
+
+def _actions_sheet(report: GapReport, labels: dict[str, str], names: dict[str, str], lang: Lang) -> Sheet:
+    gated = report.blocking_gates is not None
+    sheet = Sheet(word("xlsx.actions", lang),
+                  _headers(lang, "plan", "indicator", "name", "direction",
+                           *(("required", "gate") if gated else ()), "kind", "xlsx.current value",
+                           "xlsx.current level", "xlsx.target value", "xlsx.target level", "unit", "gain",
+                           "xlsx.effort", "xlsx.gain per effort"),
+                  [WHOLE, None, None, None, *([None, None] if gated else []), None, None, "0.00", None,
+                   WHOLE, None, SCORE, "0.0", "0.00"])
+    step = {indicator: k for k, indicator in enumerate(report.plan, 1)}
+    for action in report.actions:
+        current = word("missing", lang) if action.missing else _cell(action.current, lang)
+        sheet.rows.append([step.get(action.indicator), action.indicator, labels.get(action.indicator, ""),
+                           names.get(action.direction, action.direction),
+                           *([_cell(bool(action.required), lang), action.gate] if gated else []),
+                           word(action.kind, lang), current, action.current_level, _cell(action.target, lang),
+                           action.target_level, text_in(action.unit, lang), action.gain, action.effort,
+                           action.gain_per_effort])
+    return sheet
+
+
+def _direction_gaps_sheet(report: GapReport, names: dict[str, str], lang: Lang) -> Sheet:
+    sheet = Sheet(word("xlsx.directions", lang),
+                  _headers(lang, "direction", "name", "xlsx.current score", "xlsx.current level",
+                           "xlsx.target score", "xlsx.target level", "deficit"),
+                  [None, None, SCORE, WHOLE, SCORE, WHOLE, SCORE])
+    for direction, gap in report.directions.items():
+        sheet.rows.append([direction, names.get(direction, direction), gap.current_score, gap.current_level,
+                           gap.target_score, gap.target_level, gap.deficit])
+    return sheet
+
+
+def _cell(value: Any, lang: Lang) -> Any:
+    """A value as a cell: yes/no in words (a workbook's TRUE/FALSE is English), numbers as they are."""
+    if isinstance(value, bool):
+        return word("xlsx.yes" if value else "xlsx.no", lang)
+    return value
+
+
+def sensitivity_sheets(report: SensitivityReport, lang: Lang) -> list[Sheet]:
+    """A sensitivity report: each base's nominal and sampled score and rank; the influence of
+    each direction or indicator and the value uncertainty of each base when they were sampled."""
+    top = word("sens.top", lang).format(k=report.top_k)
+    rubric = rubric_for(report.rubric)
+    names = {d.id: d.name.text(lang) for d in rubric.directions} if rubric is not None else {}
+    bases = Sheet(word("xlsx.bases", lang),
+                  [_h("base", lang), _h("score", lang), _h("level", lang), _h("rank", lang),
+                   _h("xlsx.score median", lang), _h("xlsx.score low", lang), _h("xlsx.score high", lang),
+                   _h("sens.median rank", lang), _h("xlsx.rank low", lang), _h("xlsx.rank high", lang), top],
+                  [None, SCORE, WHOLE, WHOLE, SCORE, SCORE, SCORE, WHOLE, WHOLE, WHOLE, SHARE])
+    for row in report.bases:
+        score, rank = row.score_interval, row.rank_interval
+        bases.rows.append([row.base, row.score, row.level, row.rank, score.median, score.low, score.high,
+                           rank.median, rank.low, rank.high, row.top_probability])
+    sheets = [bases]
+    if report.influence:
+        influence = Sheet(word("xlsx.influence", lang),
+                          [_h("xlsx.component", lang), _h("kind", lang), _h("direction", lang),
+                           _h("xlsx.nominal share", lang), _h("xlsx.correlation", lang),
+                           _h("xlsx.effective share", lang)],
+                          [None, None, None, SHARE, "0.00", SHARE])
+        for item in report.influence:
+            influence.rows.append([item.component, word(f"sens.{item.kind}s", lang),
+                                   names.get(item.direction, item.direction),
+                                   item.nominal_share, item.correlation, item.effective_share])
+        sheets.append(influence)
+    if report.values:
+        values = Sheet(word("xlsx.values", lang),
+                       [_h("base", lang), _h("score", lang), _h("xlsx.score median", lang),
+                        _h("xlsx.score low", lang), _h("xlsx.score high", lang), _h("xlsx.sd", lang)],
+                       [None, SCORE, SCORE, SCORE, SCORE, "0.00"])
+        for spread in report.values:
+            values.rows.append([spread.base, spread.score, spread.interval.median, spread.interval.low,
+                                spread.interval.high, spread.sd])
+        sheets.append(values)
+    return sheets

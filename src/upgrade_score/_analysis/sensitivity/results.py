@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..._errors import UpgradeScoreError
-from ..._model.display import HtmlDisplay
+from ..._model.display import HtmlDisplay, _dispatch
 from ..._model.results import Result, RubricRef, without_unset
 from .weights import Perturb
 
 if TYPE_CHECKING:
     from pandas import DataFrame
+
+    from ..._text import Lang
 
 # --- results ----------------------------------------------------------------------------------
 
@@ -152,6 +155,11 @@ class SensitivityReport(HtmlDisplay, Result):
         intervals (needs pandas)."""
         frame: DataFrame = self._frame()
         return frame
+
+    def to_excel(self, path: str | Path, lang: Lang | None = None) -> Path:
+        """Write the report as an Excel workbook: sheets bases (and influence, value
+        uncertainty when sampled), headers in ``lang`` (needs the ``[xlsx]`` extra)."""
+        return Path(_dispatch(self, "excel", path=path, lang=lang))
 
     def base(self, base_id: str) -> BaseSensitivity:
         """The result of one base, by id."""
