@@ -517,3 +517,23 @@ def test_compare_keeps_levels_beyond_one_chunk() -> None:
     assert score_many(rubric, values).scores.levels is None  # score_many alone does not keep them
     assert np.array_equal(table.indicator_levels, indicator_levels(rubric.compiled, values),
                           equal_nan=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(nudged, st.sampled_from(["north", "south", "east", None])), min_size=1,
+                max_size=25))
+def test_group_ranks_are_ranks_within_each_group(rows: list[tuple[float, str | None]]) -> None:
+    profiles = [BaseProfile.model_validate({"base": {"id": f"b{n}", **({"region": region} if region else {})},
+                                            "values": {"x": score}})
+                for n, (score, region) in enumerate(rows)]
+    if all(region is None for _, region in rows):
+        return
+    comparison = compare(small_rubric(), profiles, by="region")
+    overall = comparison.table.overall
+    for n, (_, region) in enumerate(rows):
+        if region is None:
+            assert np.isnan(comparison.group_rank[n]) and np.isnan(comparison.group_size[n])
+            continue
+        mates = [m for m, (_, other) in enumerate(rows) if other == region]
+        assert comparison.group_size[n] == len(mates)
+        assert comparison.group_rank[n] == 1 + sum(overall[m] > overall[n] + TOL for m in mates)

@@ -137,10 +137,14 @@ class Comparison(HtmlDisplay):
         groups = self.groups
         if groups is None:
             return np.asarray(statistic(self.sort_scores), dtype=np.float64)
-        labels = np.array(["" if g is None else g for g in groups], dtype=object)
-        result = np.full(len(labels), np.nan)
-        for label in sorted(set(labels.tolist()) - {""}):
-            members = labels == label
+        numbers: dict[str, int] = {}  # each group numbered, then its rows taken in one sort
+        codes = np.array([len(groups) if g is None else numbers.setdefault(g, len(numbers)) for g in groups],
+                         dtype=np.int64)
+        by_group = np.argsort(codes, kind="stable")
+        bounds = np.searchsorted(codes[by_group], np.arange(len(numbers) + 1))
+        result = np.full(len(codes), np.nan)
+        for code in range(len(numbers)):
+            members = by_group[bounds[code]:bounds[code + 1]]
             result[members] = statistic(self.sort_scores[members])
         return result
 
