@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..._io.arguments import as_profiles
+from ..._io.csvtable import ProfileTable
 from ..._io.rubrics import load_rubric
 from ..._model.profile import BaseProfile
 from ..._model.results import RubricRef
@@ -70,12 +71,15 @@ def diff(old: Rubric | str | Path, new: Rubric | str | Path,
     Ranks: 1 is the best; a base's rank is 1 + the number of bases more than 1e-9 ahead.
     """
     old, new = load_rubric(old), load_rubric(new)
-    profiles = None if profiles is None else as_profiles(profiles)
+    if isinstance(profiles, ProfileTable) and profiles.has_years():
+        profiles = tuple(profiles)  # a panel: its profiles (as the command line reads one)
+    elif profiles is not None and not isinstance(profiles, ProfileTable):
+        profiles = as_profiles(profiles)  # (a CSV table is scored from its arrays)
     changes = tuple(structural_changes(old, new))
     refs = {"old": RubricRef.of(old), "new": RubricRef.of(new)}
     if not profiles:
         return RubricDiff(changes=changes, **refs)
-    return RubricDiff(changes=changes, **refs, **impact(old, new, tuple(profiles)))
+    return RubricDiff(changes=changes, **refs, **impact(old, new, profiles))
 
 
 def tripped_gates(result: RubricDiff, *, max_shift: float | None = None, max_rank_change: int | None = None,

@@ -6,6 +6,7 @@ rubric (every indicator n/a) has no score there: its shift is ``None`` and ``na`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from ..._analysis.scorecard import ScoreTable
 from ..._engine.core import invalid_cells
 from ..._engine.gates import FAILED, STATUS_NAMES, UNKNOWN
 from ..._errors import Problem, UpgradeScoreError
+from ..._io.csvtable import BLANK, NUMBER, ProfileTable
 from ..._io.tables import _cell_problem as cell_problem
 from ..._model.profile import NA, BaseProfile, Enterprise, ReportedValue
 from ..._model.rubric import Indicator, Rubric
@@ -24,6 +26,7 @@ from .ranks import kendall_tau_b
 from .results import BaseImpact, GateImpact, GateShift, NaChange
 
 _IMPACTS = TypeAdapter(list[BaseImpact])
+Profiles = Sequence[BaseProfile]  # a tuple of profiles, or a CSV table (arrays, profiles on demand)
 RANK_DECIMALS = 9  # scores equal to 9 decimals tie in the rankings
 FAILING = (STATUS_NAMES[FAILED], STATUS_NAMES[UNKNOWN])  # statuses that cap: no pass
 
@@ -39,12 +42,14 @@ def _unused(rubric: Rubric, other: Rubric) -> set[str]:
     return _reported(other) - _reported(rubric)
 
 
-def _restrict(profiles: tuple[BaseProfile, ...], rubric: Rubric, other: Rubric) -> tuple[BaseProfile, ...]:
+def _restrict(profiles: Profiles, rubric: Rubric, other: Rubric) -> Profiles:
     """Drop the values only ``other`` takes as reported (an indicator or input it alone has, or
     one ``rubric`` computes by formula or roll-up), and enterprise figures of fields only
     ``other`` declares (keeping where profiles came from). The rubric version a profile names is
     set aside: a diff scores the same values with both versions on purpose."""
     drop = _unused(rubric, other)
+    if isinstance(profiles, ProfileTable):
+        return _restrict_table(profiles, drop)
     fields = {f.id for f in rubric.enterprise_fields or ()}
     foreign = {f.id for f in other.enterprise_fields or ()} - fields
     restricted = []
@@ -62,31 +67,48 @@ def _restrict(profiles: tuple[BaseProfile, ...], rubric: Rubric, other: Rubric) 
     return tuple(restricted)
 
 
+def _restrict_table(table: ProfileTable, drop: set[str]) -> ProfileTable:
+    """:func:`_restrict` of a CSV table (which lists no enterprises): its columns without ``drop``,
+    its rows without the rubric version they name."""
+    keep = [c for c, column in enumerate(table.columns) if column not in drop]
+    if len(keep) == len(table.columns) and "rubric_version" not in table.meta:
+        return table
+    meta = {name: cells for name, cells in table.meta.items() if name != "rubric_version"}
+    return ProfileTable(table.file, [table.columns[c] for c in keep], table.values[:, keep],
+                        table.kinds[:, keep], table.lines, meta, table.id_column)
+
+
 def _without_figures(enterprise: Enterprise, fields: set[str]) -> Enterprise:
     figures = {k: v for k, v in enterprise.figures.items() if k not in fields}
     return Enterprise.model_validate({"id": enterprise.id, "name": enterprise.name, **figures})
 
 
-def _dropped(profiles: tuple[BaseProfile, ...], rubric: Rubric, other: Rubric) -> tuple[str, ...]:
-    reported = {key for p in profiles for key in p.values}
+def _dropped(profiles: Profiles, rubric: Rubric, other: Rubric) -> tuple[str, ...]:
+    """Ids given in ``profiles`` that ``rubric`` does not take (a table's columns, blank or not:
+    the profile of a row holds every column)."""
+    reported = (set(profiles.columns) if isinstance(profiles, ProfileTable)
+                else {key for p in profiles for key in p.values})
     return tuple(sorted(reported & _unused(rubric, other)))
 
 
-def _score(rubric: Rubric, profiles: tuple[BaseProfile, ...], which: str) -> ScoreTable:
+def _score(rubric: Rubric, profiles: Profiles, which: str) -> ScoreTable:
     """Score with one rubric; a profile it rejects is a located input error naming the rubric."""
     try:
-        return score_many(rubric, list(profiles))
+        return score_many(rubric, profiles if isinstance(profiles, ProfileTable) else list(profiles))
     except UpgradeScoreError as exc:
         raise UpgradeScoreError([Problem(f"{p.message} ({which} rubric '{rubric.id}' {rubric.version})",
                                          p.file, p.line, p.path) for p in exc.problems]) from None
 
 
-def _mapped(rubric: Rubric, profiles: tuple[BaseProfile, ...], other: ScoreTable) -> ScoreTable | None:
+def _mapped(rubric: Rubric, profiles: Profiles, other: ScoreTable) -> ScoreTable | None:
     """Scores of ``profiles`` with ``rubric``, their value matrix taken from ``other``'s (the
     same profiles, checked against the other rubric) column by column where an indicator of the
     same id takes the same values (same kind and n/a rule); only the other columns are read from
     the profiles. ``None`` where this does not apply (inputs, formulas or categories in either
-    rubric, a panel, enterprise rows) or any cell is a problem: the full path then says which."""
+    rubric, a panel, enterprise rows, a CSV table: read by columns anyway) or any cell is a
+    problem: the full path then says which."""
+    if isinstance(profiles, ProfileTable):
+        return None
     if (rubric.compiled.derivation is not None or other.rubric.compiled.derivation is not None
             or rubric.categories or other.rubric.categories or other.profiles is None
             or len(other.profiles) != len(profiles) or any(p.enterprises for p in profiles)):
@@ -109,7 +131,7 @@ def _mapped(rubric: Rubric, profiles: tuple[BaseProfile, ...], other: ScoreTable
         return None
 
 
-def _read_column(indicator: Indicator, profiles: tuple[BaseProfile, ...], values: np.ndarray,
+def _read_column(indicator: Indicator, profiles: Profiles, values: np.ndarray,
                  na: np.ndarray) -> bool:
     """Fill one indicator's column of values and n/a answers from the profiles (False: a value is
     not acceptable for it)."""
@@ -132,13 +154,14 @@ def _computed(rubric: Rubric, other: Rubric) -> tuple[str, ...]:
     return tuple(i for i in rubric.indicator_ids if i in by_formula and i in _reported(rubric))
 
 
-def _bridge(profiles: tuple[BaseProfile, ...], rubric: Rubric, ids: tuple[str, ...],
-            table: ScoreTable) -> tuple[BaseProfile, ...]:
+def _bridge(profiles: Profiles, rubric: Rubric, ids: tuple[str, ...], table: ScoreTable) -> Profiles:
     """Profiles given, for ``rubric``, the values of ``ids`` as the other rubric computed them
     (``table``) where they do not report them: a figure that one version asks for and the other
     computes from its parts is the same figure, so the change moves no base. A computed value
     outside ``rubric``'s valid range stays missing."""
     columns = [table.rubric.indicator_ids.index(i) for i in ids]
+    if isinstance(profiles, ProfileTable):
+        return _bridge_table(profiles, rubric, ids, table)
     bridged = []
     for n, profile in enumerate(profiles):
         given: dict[str, ReportedValue] = {}
@@ -152,7 +175,25 @@ def _bridge(profiles: tuple[BaseProfile, ...], rubric: Rubric, ids: tuple[str, .
     return tuple(bridged)
 
 
-def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[str, Any]:
+def _bridge_table(profiles: ProfileTable, rubric: Rubric, ids: tuple[str, ...],
+                  table: ScoreTable) -> ProfileTable:
+    """:func:`_bridge` of a CSV table: a column of the computed values for each of ``ids`` the
+    table does not have (a profile of a row holds every column, blank or not: those stay)."""
+    added = [i for i in ids if i not in profiles.columns]
+    if not added:
+        return profiles
+    computed = table.values[:, [table.rubric.indicator_ids.index(i) for i in added]]
+    kinds = np.full(computed.shape, BLANK, dtype=profiles.kinds.dtype)
+    for k, indicator_id in enumerate(added):
+        low, high = rubric.indicator(indicator_id).valid_range or (-np.inf, np.inf)
+        column = computed[:, k]
+        kinds[np.isfinite(column) & (low <= column) & (column <= high), k] = NUMBER
+    numbers = np.where(kinds == NUMBER, computed, np.nan)
+    return ProfileTable(profiles.file, [*profiles.columns, *added], np.hstack([profiles.values, numbers]),
+                        np.hstack([profiles.kinds, kinds]), profiles.lines, profiles.meta, profiles.id_column)
+
+
+def impact(old: Rubric, new: Rubric, profiles: Profiles) -> dict[str, Any]:
     """The :class:`RubricDiff` fields that describe how ``profiles`` move."""
     old_profiles, new_profiles = _restrict(profiles, old, new), _restrict(profiles, new, old)
     before = _score(old, old_profiles, "old")
@@ -169,7 +210,7 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
     gates: list[dict[str, GateShift] | None] = (_gate_statuses(before, after) if gated
                                                 else [None] * len(profiles))
     impact: list[BaseImpact] = _IMPACTS.validate_python(sorted(_impact_rows(
-        profiles, before, after, (old_rank, new_rank), directions, gates, gated),
+        before, after, (old_rank, new_rank), directions, gates, gated),
         key=lambda row: (-round(abs(row["shift"]), RANK_DECIMALS), row["base"])))
     found: dict[str, Any] = {
         "impact": tuple(impact),
@@ -187,7 +228,7 @@ def impact(old: Rubric, new: Rubric, profiles: tuple[BaseProfile, ...]) -> dict[
     return found
 
 
-def _impact_rows(profiles: tuple[BaseProfile, ...], before: ScoreTable, after: ScoreTable,
+def _impact_rows(before: ScoreTable, after: ScoreTable,
                  ranks: tuple[np.ndarray, np.ndarray], directions: list[dict[str, dict[str, Any]]],
                  gates: list[dict[str, GateShift] | None], gated: bool) -> list[dict[str, Any]]:
     """The fields of every base's :class:`BaseImpact` (validated together, in one call)."""
@@ -195,12 +236,12 @@ def _impact_rows(profiles: tuple[BaseProfile, ...], before: ScoreTable, after: S
     old_levels, new_levels = before.overall_level.tolist(), after.overall_level.tolist()
     old_ranks, new_ranks = ranks[0].tolist(), ranks[1].tolist()
     shifts = (after.overall - before.overall).tolist()
-    return [{"base": profile.id, "old": olds[n], "new": news[n], "shift": shifts[n],
+    return [{"base": base, "old": olds[n], "new": news[n], "shift": shifts[n],
              "old_level": old_levels[n], "new_level": new_levels[n], "old_rank": old_ranks[n],
              "new_rank": new_ranks[n], "rank_change": old_ranks[n] - new_ranks[n],
              "directions": directions[n], "gates": gates[n],
              "old_uncapped_level": _uncapped(before, n, gated),
-             "new_uncapped_level": _uncapped(after, n, gated)} for n, profile in enumerate(profiles)]
+             "new_uncapped_level": _uncapped(after, n, gated)} for n, base in enumerate(before.base_ids)]
 
 
 def _uncapped(table: ScoreTable, row: int, gated: bool) -> int | None:
