@@ -5,7 +5,10 @@
 * ``score_many`` at 10⁶ vs a plain segment-sum numpy scorer of the same semantics on two threads
   (target ≤ 0.8×; agreement to 1e-9);
 * ``compare`` with every derived array vs ``score_many`` (target ≤ 2×);
-* ``diff`` of two rubrics over 10⁵ profiles vs two ``score_many`` calls (target ≤ 3×);
+* ``diff`` of two rubrics over 10⁵ bases vs two ``score_many`` calls on arrays (target ≤ 3×): of a
+  CSV table read into arrays (reading not timed), and of as many ``BaseProfile`` objects; and the
+  command line ``diff --profiles bases.csv --format json`` (start to exit) vs pandas ``read_csv`` +
+  two ``score_many`` + ``to_csv`` in a child process (needs pandas and PyYAML);
 * the HTML report of 100 bases (target ≤ 3 s);
 * ``import upgrade_score`` in a fresh interpreter vs ``import numpy, pydantic, yaml`` (≤ 1.5×).
 
@@ -22,6 +25,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -211,25 +215,80 @@ def _changed(rubric: Rubric) -> Rubric:
     return Rubric.model_validate(data)
 
 
+DIFF_REFERENCE = """
+import sys
+import numpy as np
+import pandas as pd
+from upgrade_score import load_rubric, score_many
+old, new = load_rubric(sys.argv[1]), load_rubric(sys.argv[2])
+frame = pd.read_csv(sys.argv[3])
+ids = frame["id"].astype(str)
+before = score_many(old, frame[old.indicator_ids].to_numpy(dtype=np.float64), ids=ids)
+after = score_many(new, frame[new.indicator_ids].to_numpy(dtype=np.float64), ids=ids)
+pd.DataFrame({"base": ids, "old": before.overall, "new": after.overall,
+              "shift": after.overall - before.overall, "old_level": before.overall_level,
+              "new_level": after.overall_level}).to_csv(sys.argv[4], index=False)
+"""
+
+
 def diff_report_rows(profiles_count: int, report_bases: int, repeat: int) -> list[Row]:
+    rows = diff_rows(profiles_count, repeat)
+    default = load_rubric()
+    examples = load_profiles(EXAMPLES)
+    group = [p.model_copy(update={"base": p.base.model_copy(update={"id": f"{p.id}-{k}"})})
+             for k in range(report_bases // len(examples) + 1) for p in examples][:report_bases]
+    report = median_time(max(1, repeat // 2), lambda: render_report(default, group))
+    return [*rows, (f"HTML report of {report_bases} bases", report, "(3 s)", 3.0, "≤ 1×")]
+
+
+def diff_rows(count: int, repeat: int) -> list[Row]:
+    """diff of two rubrics over ``count`` bases: of a CSV table (read into arrays beforehand), of
+    as many BaseProfile objects, and through the command line (a CSV in, JSON out), each beside
+    its reference in the same run."""
     old = load_rubric("urban-mining-upgrade@2026.1")
     new = _changed(old)
-    values = random_values(old, profiles_count, seed=1)
+    values = random_values(old, count, seed=1)
+    twice = median_time(repeat, lambda: (score_many(old, values), score_many(new, values)))
+    rows: list[Row] = []
+    try:
+        import pandas  # noqa: F401  (the CSV is written, and the command line's reference run, with pandas)
+        import yaml
+        from bench_tables import run, write_bases
+
+        from upgrade_score._io.profiles import load_bases
+    except ImportError:
+        print("  (pandas not installed: diff of a CSV table and through the command line left out)")
+        table = None
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder)
+            source, rubric = tmp / "bases.csv", tmp / "new.yaml"
+            write_bases(source, count, seed=1)
+            rubric.write_text(yaml.safe_dump(new.model_dump(mode="json", exclude_none=True),
+                                             allow_unicode=True), encoding="utf-8")
+            table = load_bases([str(source)])
+            moved = median_time(max(1, repeat // 2), lambda: diff(old, new, table))
+            rows.append((f"diff of two rubrics: CSV table, {count:,} bases", moved,
+                         "two score_many calls on arrays", twice, "≤ 3×"))
+            command = [sys.executable, "-m", "upgrade_score", "diff", "urban-mining-upgrade@2026.1",
+                       str(rubric), "--profiles", str(source), "--format", "json"]
+            ours = statistics.median(run(command, tmp / "out.json")[0] for _ in range(max(1, repeat // 2)))
+            reference = [sys.executable, "-c", DIFF_REFERENCE, "urban-mining-upgrade@2026.1", str(rubric),
+                         str(source), str(tmp / "reference.csv")]
+            theirs = statistics.median(run(reference)[0] for _ in range(max(1, repeat // 2)))
+            cli_row: Row = (f"CLI diff --profiles CSV --format json, {count:,}", ours,
+                            "pandas read_csv + 2 score_many + to_csv", theirs, "")
     ids = old.indicator_ids
     kinds = {i.id: i.kind for i in old.indicators}
     profiles = [BaseProfile.model_validate({"base": {"id": f"b{n}"}, "values": {
         k: (bool(v) if kinds[k] == "boolean" else v) for k, v in zip(ids, row) if v == v}})
         for n, row in enumerate(values.tolist())]
     moved = median_time(max(1, repeat // 2), lambda: diff(old, new, profiles))
-    twice = median_time(repeat, lambda: (score_many(old, values), score_many(new, values)))
-    default = load_rubric()
-    examples = load_profiles(EXAMPLES)
-    group = [p.model_copy(update={"base": p.base.model_copy(update={"id": f"{p.id}-{k}"})})
-             for k in range(report_bases // len(examples) + 1) for p in examples][:report_bases]
-    report = median_time(max(1, repeat // 2), lambda: render_report(default, group))
-    return [(f"diff of two rubrics, {profiles_count:,} profiles", moved,
-             "two score_many calls on arrays", twice, "≤ 3×"),
-            (f"HTML report of {report_bases} bases", report, "(3 s)", 3.0, "≤ 1×")]
+    rows.append((f"diff of two rubrics: {count:,} BaseProfile", moved, "two score_many calls on arrays",
+                 twice, "≤ 3×"))
+    if table is not None:
+        rows.append(cli_row)
+    return rows
 
 
 # --- import ----------------------------------------------------------------------------------

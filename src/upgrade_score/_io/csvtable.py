@@ -116,6 +116,8 @@ class ProfileTable(Sequence[BaseProfile]):
             if not self._plain_panel():
                 check_unique_ids(tuple(self))
             return
+        if len(set(self.ids)) == len(self.ids):
+            return  # (no duplicate: one pass in C)
         first: dict[str, int] = {}
         problems = []
         for row, base_id in enumerate(self.ids):

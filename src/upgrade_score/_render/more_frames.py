@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from .._errors import UpgradeScoreError, type_name
 from .._model.profile import BaseProfile
 from .._optional import require_pandas
@@ -37,6 +39,16 @@ def diff_frame(result: RubricDiff, what: DiffFrame = "impact") -> DataFrame:
     if what != "impact":
         raise UpgradeScoreError(f"what: expected 'impact' or 'changes', got {what!r}")
     columns = ("old", "new", "shift", "old_level", "new_level", "old_rank", "new_rank", "rank_change")
+    from .._analysis.diff.rows import ImpactRows  # (loaded with the diff that holds it)
+
+    if isinstance(result.impact, ImpactRows):  # from its arrays, without a model per base
+        c = result.impact.columns
+        arrays = (c.old, c.new, c.shift, c.old_level, c.new_level, c.old_rank, c.new_rank,
+                  c.old_rank - c.new_rank)
+        frame = pd.DataFrame({name: array.astype(np.float64 if k < 3 else np.int64)
+                              for k, (name, array) in enumerate(zip(columns, arrays))}, index=list(c.bases))
+        frame.index.name = "base"
+        return frame
     frame = pd.DataFrame([[getattr(row, name) for name in columns] for row in result.impact],
                          columns=list(columns), index=[row.base for row in result.impact])
     frame.index.name = "base"

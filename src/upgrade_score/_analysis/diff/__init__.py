@@ -9,10 +9,12 @@ statuses, plus Kendall's tau-b between the two rankings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from os import PathLike
 from pathlib import Path
 
 from ..._io.arguments import as_profiles
 from ..._io.csvtable import ProfileTable
+from ..._io.profiles import TABLE_SUFFIXES, load_bases
 from ..._io.rubrics import load_rubric
 from ..._model.profile import BaseProfile
 from ..._model.results import RubricRef
@@ -45,6 +47,7 @@ from .results import (
     RubricDiff,
     Scope,
 )
+from .rows import ImpactRows
 from .words import show
 
 __all__ = [
@@ -61,7 +64,8 @@ def diff(old: Rubric | str | Path, new: Rubric | str | Path,
     """Compare two rubrics; with ``profiles``, also score the bases with both and report shifts.
 
     ``old`` and ``new`` are rubrics, built-in ids or paths (as for :func:`load_rubric`);
-    ``profiles`` are profiles, or paths of profile files, tables and directories.
+    ``profiles`` are profiles, or paths of profile files, tables and directories (one CSV table
+    is scored from its columns, without a profile object per row).
 
     A profile may carry values for indicators only one of the rubrics has: each rubric scores the
     profile without the values of indicators it does not have (listed in ``ignored``). Values
@@ -71,6 +75,9 @@ def diff(old: Rubric | str | Path, new: Rubric | str | Path,
     Ranks: 1 is the best; a base's rank is 1 + the number of bases more than 1e-9 ahead.
     """
     old, new = load_rubric(old), load_rubric(new)
+    if isinstance(profiles, (str, PathLike)) and Path(profiles).suffix.lower() in TABLE_SUFFIXES and Path(
+            profiles).is_file():
+        profiles = load_bases([str(profiles)])  # one CSV table: read into arrays, as the command line does
     if isinstance(profiles, ProfileTable) and profiles.has_years():
         profiles = tuple(profiles)  # a panel: its profiles (as the command line reads one)
     elif profiles is not None and not isinstance(profiles, ProfileTable):
@@ -87,22 +94,34 @@ def tripped_gates(result: RubricDiff, *, max_shift: float | None = None, max_ran
     """A message in ``lang`` for each CI gate (``--max-shift`` ...) the diff trips (shifts compared
     as rounded to 6 decimals, as shown)."""
     tripped: list[str] = []
-    moved = result.impact
+    bases, shifts, old_ranks, new_ranks, old_levels, new_levels = _gate_columns(result.impact)
     if max_shift is not None:
-        over = [row for row in moved if round(abs(row.shift), 6) > max_shift]
+        over = [row for row, shift in enumerate(shifts) if round(abs(shift), 6) > max_shift]
         if over:
             tripped.append(word("diff.tripped shift", lang).format(
-                limit=f"{max_shift:g}", n=len(over), shift=f"{over[0].shift:+.2f}", base=over[0].base))
+                limit=f"{max_shift:g}", n=len(over), shift=f"{shifts[over[0]]:+.2f}", base=bases[over[0]]))
     if max_rank_change is not None:
-        over = sorted((row for row in moved if abs(row.rank_change) > max_rank_change),
-                      key=lambda row: (-abs(row.rank_change), row.base))
-        if over:
+        moved = [row for row in range(len(bases)) if abs(old_ranks[row] - new_ranks[row]) > max_rank_change]
+        if moved:
+            top = min(moved, key=lambda row: (-abs(old_ranks[row] - new_ranks[row]), bases[row]))
             tripped.append(word("diff.tripped rank", lang).format(
-                limit=max_rank_change, n=len(over), old=over[0].old_rank, new=over[0].new_rank,
-                base=over[0].base))
+                limit=max_rank_change, n=len(moved), old=old_ranks[top], new=new_ranks[top], base=bases[top]))
     if fail_on_level_change:
-        changed = [row for row in moved if row.old_level != row.new_level]
+        changed = [row for row in range(len(bases)) if old_levels[row] != new_levels[row]]
         if changed:
+            first = changed[0]
             tripped.append(word("diff.tripped level", lang).format(
-                n=len(changed), base=changed[0].base, old=changed[0].old_level, new=changed[0].new_level))
+                n=len(changed), base=bases[first], old=old_levels[first], new=new_levels[first]))
     return tripped
+
+
+def _gate_columns(impact: Sequence[BaseImpact]) -> tuple[Sequence[str], list[float], list[int], list[int],
+                                                         list[int], list[int]]:
+    """Base, shift, ranks and levels of every row, as lists (from the arrays where there are some)."""
+    if isinstance(impact, ImpactRows):
+        c = impact.columns
+        return (c.bases, c.shift.tolist(), c.old_rank.tolist(), c.new_rank.tolist(), c.old_level.tolist(),
+                c.new_level.tolist())
+    return ([row.base for row in impact], [row.shift for row in impact], [row.old_rank for row in impact],
+            [row.new_rank for row in impact], [row.old_level for row in impact],
+            [row.new_level for row in impact])

@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from pydantic import TypeAdapter
 
 from ..._analysis.compare import competition_ranks
 from ..._analysis.score import score_checked, score_many
 from ..._analysis.scorecard import ScoreTable
+from ..._engine.compile import BoolArray, FloatArray, IntArray
 from ..._engine.core import invalid_cells
 from ..._engine.gates import FAILED, STATUS_NAMES, UNKNOWN
 from ..._errors import Problem, UpgradeScoreError
@@ -23,9 +23,9 @@ from ..._io.tables import _cell_problem as cell_problem
 from ..._model.profile import NA, BaseProfile, Enterprise, ReportedValue
 from ..._model.rubric import Indicator, Rubric
 from .ranks import kendall_tau_b
-from .results import BaseImpact, GateImpact, GateShift, NaChange
+from .results import GateImpact, GateShift
+from .rows import DirectionColumn, GateColumn, ImpactColumns, ImpactRows
 
-_IMPACTS = TypeAdapter(list[BaseImpact])
 Profiles = Sequence[BaseProfile]  # a tuple of profiles, or a CSV table (arrays, profiles on demand)
 RANK_DECIMALS = 9  # scores equal to 9 decimals tie in the rankings
 FAILING = (STATUS_NAMES[FAILED], STATUS_NAMES[UNKNOWN])  # statuses that cap: no pass
@@ -194,7 +194,8 @@ def _bridge_table(profiles: ProfileTable, rubric: Rubric, ids: tuple[str, ...],
 
 
 def impact(old: Rubric, new: Rubric, profiles: Profiles) -> dict[str, Any]:
-    """The :class:`RubricDiff` fields that describe how ``profiles`` move."""
+    """The :class:`RubricDiff` fields that describe how ``profiles`` move (``impact`` as
+    :class:`ImpactRows`: arrays, a model per base built only when asked for)."""
     old_profiles, new_profiles = _restrict(profiles, old, new), _restrict(profiles, new, old)
     before = _score(old, old_profiles, "old")
     after = _mapped(new, new_profiles, before) or _score(new, new_profiles, "new")
@@ -203,106 +204,87 @@ def impact(old: Rubric, new: Rubric, profiles: Profiles) -> dict[str, Any]:
         before = _score(old, _bridge(old_profiles, old, computed["old"], after), "old")
     if computed["new"]:
         after = _score(new, _bridge(new_profiles, new, computed["new"], before), "new")
-    old_rank, new_rank = competition_ranks(before.overall), competition_ranks(after.overall)
-    shifts = after.overall - before.overall
-    directions = _direction_shifts(before, after)
     gated = bool(old.gates or new.gates)
-    gates: list[dict[str, GateShift] | None] = (_gate_statuses(before, after) if gated
-                                                else [None] * len(profiles))
-    impact: list[BaseImpact] = _IMPACTS.validate_python(sorted(_impact_rows(
-        before, after, (old_rank, new_rank), directions, gates, gated),
-        key=lambda row: (-round(abs(row["shift"]), RANK_DECIMALS), row["base"])))
+    columns = _columns(before, after, gated)
     found: dict[str, Any] = {
-        "impact": tuple(impact),
-        "max_shift": float(np.abs(shifts).max()),
-        "max_shift_base": impact[0].base,
-        "max_rank_change": int(np.abs(old_rank - new_rank).max()),
-        "level_changes": int((before.overall_level != after.overall_level).sum()),
-        "kendall_tau": kendall_tau_b(old_rank, new_rank),
+        "impact": ImpactRows(columns),
+        "max_shift": float(np.abs(columns.shift).max()),
+        "max_shift_base": columns.bases[0],
+        "max_rank_change": int(np.abs(columns.old_rank - columns.new_rank).max()),
+        "level_changes": int((columns.old_level != columns.new_level).sum()),
+        "kendall_tau": kendall_tau_b(columns.old_rank, columns.new_rank),
         "ignored": {"old": _dropped(profiles, old, new), "new": _dropped(profiles, new, old)},
     }
     if computed["old"] or computed["new"]:
         found["computed"] = computed
-    if gated:
-        found.update(_gate_summary(impact, old, new))
+    if gated and columns.gates is not None:
+        found.update(_gate_summary(columns.gates, old, new))
     return found
 
 
-def _impact_rows(before: ScoreTable, after: ScoreTable,
-                 ranks: tuple[np.ndarray, np.ndarray], directions: list[dict[str, dict[str, Any]]],
-                 gates: list[dict[str, GateShift] | None], gated: bool) -> list[dict[str, Any]]:
-    """The fields of every base's :class:`BaseImpact` (validated together, in one call)."""
-    olds, news = before.overall.tolist(), after.overall.tolist()
-    old_levels, new_levels = before.overall_level.tolist(), after.overall_level.tolist()
-    old_ranks, new_ranks = ranks[0].tolist(), ranks[1].tolist()
-    shifts = (after.overall - before.overall).tolist()
-    return [{"base": base, "old": olds[n], "new": news[n], "shift": shifts[n],
-             "old_level": old_levels[n], "new_level": new_levels[n], "old_rank": old_ranks[n],
-             "new_rank": new_ranks[n], "rank_change": old_ranks[n] - new_ranks[n],
-             "directions": directions[n], "gates": gates[n],
-             "old_uncapped_level": _uncapped(before, n, gated),
-             "new_uncapped_level": _uncapped(after, n, gated)} for n, base in enumerate(before.base_ids)]
+def _order(bases: tuple[str, ...], shifts: FloatArray) -> IntArray:
+    """Rows by absolute shift (rounded to ``RANK_DECIMALS``: equal shifts tie), largest first,
+    then by base id."""
+    keys = np.array([-round(abs(shift), RANK_DECIMALS) for shift in shifts.tolist()], dtype=np.float64)
+    names = np.empty(len(bases), dtype=np.int64)
+    names[sorted(range(len(bases)), key=bases.__getitem__)] = np.arange(len(bases))
+    order: IntArray = np.lexsort((names, keys))
+    return order
 
 
-def _uncapped(table: ScoreTable, row: int, gated: bool) -> int | None:
-    """The overall level before gate caps, when either rubric has gates."""
-    if not gated:
-        return None
-    levels = table.scores.uncapped_overall_level
-    return int((table.overall_level if levels is None else levels)[row])
-
-
-def _side(table: ScoreTable, column: int | None) -> tuple[list[Any], list[Any], list[bool]]:
-    """Scores, levels and whether the direction is n/a, of every base on one direction, as lists
-    (``None`` where the rubric has no such direction, ``column`` ``None``, or it does not apply)."""
-    count = len(table)
-    if column is None:
-        return [None] * count, [None] * count, [False] * count
-    na = np.isnan(table.directions[:, column]).tolist()
-    scores = [None if gone else score for score, gone in zip(table.directions[:, column].tolist(), na)]
-    levels = [None if gone else level for level, gone in zip(table.direction_levels[:, column].tolist(), na)]
-    return scores, levels, na
-
-
-def _na_change(old_na: bool, new_na: bool) -> NaChange | None:
-    if old_na and new_na:
-        return "still_na"
-    return "became_na" if new_na else "no_longer_na" if old_na else None
-
-
-def _direction_shifts(before: ScoreTable, after: ScoreTable) -> list[dict[str, dict[str, Any]]]:
-    """Per base, every direction of either rubric (old order, then directions only the new has),
-    as the fields of a :class:`DirectionShift` (validated with the base's impact, in one call)."""
+def _columns(before: ScoreTable, after: ScoreTable, gated: bool) -> ImpactColumns:
+    """Every base's impact as arrays, rows sorted as ``RubricDiff.impact`` lists them."""
+    shifts = after.overall - before.overall
+    order = _order(before.base_ids, shifts)
+    old_rank, new_rank = competition_ranks(before.overall)[order], competition_ranks(after.overall)[order]
     old_ids, new_ids = before.rubric.direction_ids, after.rubric.direction_ids
-    rows: list[dict[str, dict[str, Any]]] = [{} for _ in range(len(before))]
-    for key in (*old_ids, *(d for d in new_ids if d not in old_ids)):
-        olds, old_levels, old_na = _side(before, old_ids.index(key) if key in old_ids else None)
-        news, new_levels, new_na = _side(after, new_ids.index(key) if key in new_ids else None)
-        for n, row in enumerate(rows):
-            o, w = olds[n], news[n]
-            row[key] = {"old": o, "new": w, "shift": None if o is None or w is None else w - o,
-                        "old_level": old_levels[n], "new_level": new_levels[n],
-                        "na": _na_change(old_na[n], new_na[n]) if old_na[n] or new_na[n] else None}
-    return rows
+    directions = tuple(_direction(key, before, after, order)
+                       for key in (*old_ids, *(d for d in new_ids if d not in old_ids)))
+    bases = tuple(before.base_ids[k] for k in order.tolist())
+    common = (bases, before.overall[order], after.overall[order], shifts[order], before.overall_level[order],
+              after.overall_level[order], old_rank, new_rank, directions)
+    if not gated:
+        return ImpactColumns(*common)
+    return ImpactColumns(*common, _uncapped(before)[order], _uncapped(after)[order],
+                         _gates(before, after, order))
+
+
+def _uncapped(table: ScoreTable) -> IntArray:
+    """The overall levels before gate caps (the levels, where the rubric has no gates)."""
+    levels = table.scores.uncapped_overall_level
+    return table.overall_level if levels is None else levels
+
+
+def _direction(key: str, before: ScoreTable, after: ScoreTable, order: IntArray) -> DirectionColumn:
+    """One direction's scores, levels and n/a under each rubric (``None``: not in that rubric)."""
+    sides: list[tuple[FloatArray | None, IntArray | None, BoolArray]] = []
+    for table in (before, after):
+        ids = table.rubric.direction_ids
+        if key not in ids:
+            sides.append((None, None, np.zeros(len(order), dtype=bool)))
+            continue
+        scores = table.directions[order, ids.index(key)]
+        sides.append((scores, table.direction_levels[order, ids.index(key)], np.isnan(scores)))
+    (old, old_level, old_na), (new, new_level, new_na) = sides
+    return DirectionColumn(key, old, new, old_level, new_level, old_na, new_na)
 
 
 # --- gates ---------------------------------------------------------------------------------------
 
-def _statuses(table: ScoreTable) -> dict[str, list[str]]:
-    """Each gate's status for every base, by gate id."""
+def _gates(before: ScoreTable, after: ScoreTable, order: IntArray) -> tuple[GateColumn, ...]:
+    """Every gate of either rubric (old order, then gates only the new has): its status per base."""
+    old, new = _statuses(before, order), _statuses(after, order)
+    keys = [*old, *(g for g in new if g not in old)]
+    return tuple(GateColumn(key, old.get(key), new.get(key)) for key in keys)
+
+
+def _statuses(table: ScoreTable, order: IntArray) -> dict[str, IntArray]:
+    """Each gate's status code for every base, by gate id."""
     status = table.scores.gate_status
     gates = table.rubric.compiled.gates
     if status is None or not gates:
         return {}
-    return {gate.id: [STATUS_NAMES[code] for code in status[:, g].tolist()] for g, gate in enumerate(gates)}
-
-
-def _gate_statuses(before: ScoreTable, after: ScoreTable) -> list[dict[str, GateShift] | None]:
-    """Per base, every gate of either rubric (old order, then gates only the new has)."""
-    old, new = _statuses(before), _statuses(after)
-    keys = [*old, *(g for g in new if g not in old)]
-    return [{key: GateShift(old=old[key][n] if key in old else None, new=new[key][n] if key in new else None)
-             for key in keys} for n in range(len(before))]
+    return {gate.id: status[order, g] for g, gate in enumerate(gates)}
 
 
 def status_changed(shift: GateShift) -> bool:
@@ -312,25 +294,21 @@ def status_changed(shift: GateShift) -> bool:
     return shift.old != shift.new
 
 
-def _gate_summary(impact: list[BaseImpact], old: Rubric, new: Rubric) -> dict[str, Any]:
+def _gate_summary(gates: tuple[GateColumn, ...], old: Rubric, new: Rubric) -> dict[str, Any]:
     """Per gate, how many bases it caps under each rubric and how many newly or no longer; over
     all gates, how many bases change status and how many some gate newly caps."""
     old_ids = {g.id for g in old.gates or ()}
     new_ids = {g.id for g in new.gates or ()}
-    keys = [*(g.id for g in old.gates or ()), *(g.id for g in new.gates or () if g.id not in old_ids)]
     summary: dict[str, GateImpact] = {}
-    for key in keys:
-        shifts = [row.gates[key] for row in impact if row.gates is not None]
-        summary[key] = GateImpact(
-            old_failing=sum(s.old in FAILING for s in shifts) if key in old_ids else None,
-            new_failing=sum(s.new in FAILING for s in shifts) if key in new_ids else None,
-            newly_failing=sum(s.new in FAILING and s.old not in FAILING for s in shifts),
-            no_longer_failing=sum(s.old in FAILING and s.new not in FAILING for s in shifts))
-    rows = [row.gates or {} for row in impact]
-    return {
-        "gates": summary,
-        "gate_status_changes": sum(any(status_changed(s) for s in row.values()) for row in rows),
-        "newly_failing": sum(any(s.new in FAILING and s.old not in FAILING for s in row.values())
-                             for row in rows),
-    }
-
+    count = len(gates[0].failing()[0]) if gates else 0
+    changed, newly = np.zeros(count, dtype=bool), np.zeros(count, dtype=bool)
+    for gate in gates:
+        old_failing, new_failing = gate.failing()
+        summary[gate.key] = GateImpact(
+            old_failing=int(old_failing.sum()) if gate.key in old_ids else None,
+            new_failing=int(new_failing.sum()) if gate.key in new_ids else None,
+            newly_failing=int((new_failing & ~old_failing).sum()),
+            no_longer_failing=int((old_failing & ~new_failing).sum()))
+        changed |= gate.changed()
+        newly |= new_failing & ~old_failing
+    return {"gates": summary, "gate_status_changes": int(changed.sum()), "newly_failing": int(newly.sum())}

@@ -12,8 +12,14 @@ from ..._errors import UpgradeScoreError
 
 
 def _tied_pairs(*columns: npt.NDArray[Any]) -> int:
-    """Pairs of rows equal in every given column."""
-    _, counts = np.unique(np.stack(columns, axis=1), axis=0, return_counts=True)
+    """Pairs of rows equal in every given column (runs of equal rows once sorted)."""
+    order = np.lexsort(columns[::-1])
+    new_run = np.zeros(order.size, dtype=bool)
+    new_run[:1] = True
+    for column in columns:
+        ordered = column[order]
+        new_run[1:] |= ordered[1:] != ordered[:-1]
+    counts = np.diff(np.append(np.flatnonzero(new_run), order.size))
     return int((counts * (counts - 1) // 2).sum())
 
 

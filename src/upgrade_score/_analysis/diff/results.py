@@ -6,13 +6,25 @@ while they are ``None``, so that the diff of two rubrics that do not use them re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, JsonValue, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
+from pydantic import (
+    Field,
+    JsonValue,
+    PrivateAttr,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    ValidatorFunctionWrapHandler,
+    WrapSerializer,
+    WrapValidator,
+    model_serializer,
+)
 
 from ..._model.display import frame_of
-from ..._model.results import Result, RubricRef
+from ..._model.results import Result, RubricRef, dumps, rounded_data
 from ..._text import Lang
+from .rows import ImpactRows
 
 if TYPE_CHECKING:
     from pandas import DataFrame
@@ -135,6 +147,23 @@ class GateImpact(Result):
     no_longer_failing: int
 
 
+def _impact_rows(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Rows of a diff as they are (built from its arrays), or validated into a tuple of models."""
+    return value if isinstance(value, ImpactRows) else tuple(handler(value))
+
+
+def _dump_rows(value: Any, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+    """Rows built from arrays dump what their models would (a tuple of dicts; JSON: a list)."""
+    if not isinstance(value, ImpactRows):
+        return handler(value)
+    rows = value.dump()
+    return rows if info.mode_is_json() else tuple(rows)
+
+
+Impact = Annotated[Sequence[BaseImpact], WrapValidator(_impact_rows), WrapSerializer(_dump_rows)]
+_ROWS = "\x00impact rows\x00"  # stands for the rows in a JSON document until they are written
+
+
 def _nothing_ignored() -> dict[str, tuple[str, ...]]:
     return {"old": (), "new": ()}
 
@@ -142,7 +171,9 @@ def _nothing_ignored() -> dict[str, tuple[str, ...]]:
 class RubricDiff(_Omitting):
     """Structural changes from ``old`` to ``new`` and, with profiles, their impact on the bases.
 
-    ``impact`` is sorted by absolute shift (largest first), then base id. ``ignored`` lists the
+    ``impact`` is sorted by absolute shift (largest first), then base id: a read-only sequence of
+    :class:`BaseImpact` (a tuple when given one; from :func:`diff`, each model is built when first
+    asked for, and ``to_json`` writes the rows without building them). ``ignored`` lists the
     indicator ids whose profile values were dropped for each rubric (known only to the other);
     ``computed`` (only when there are some) the indicators one rubric takes as reported and the
     other computes by formula: each base gets the computed value under both.
@@ -154,7 +185,7 @@ class RubricDiff(_Omitting):
     old: RubricRef
     new: RubricRef
     changes: tuple[Change, ...]
-    impact: tuple[BaseImpact, ...] = ()
+    impact: Impact = ()
     max_shift: float | None = None
     max_shift_base: str | None = None
     max_rank_change: int | None = None
@@ -185,6 +216,21 @@ class RubricDiff(_Omitting):
 
     def to_dict(self) -> dict[str, Any]:
         data = super().to_dict()
+        return self._stable_keys(data)
+
+    @staticmethod
+    def _stable_keys(data: dict[str, Any]) -> dict[str, Any]:
         for key in ("max_shift", "max_shift_base", "max_rank_change", "level_changes", "kendall_tau"):
             data.setdefault(key, None)  # stable keys for machines, with or without profiles
         return data
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON, as for every result; rows built from arrays are written from them."""
+        if not isinstance(self.impact, ImpactRows):
+            return super().to_json(indent)
+        data = self._stable_keys(rounded_data(self.model_dump(mode="json", exclude={"impact"})))
+        text = dumps({**data, "impact": _ROWS}, indent)
+        marker = dumps(_ROWS)
+        if text.count(marker) != 1:  # (a text of the rubric holding the marker: the slow way)
+            return super().to_json(indent)
+        return text.replace(marker, self.impact.json(indent, level=1))
