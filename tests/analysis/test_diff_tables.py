@@ -86,6 +86,15 @@ def test_errors_of_a_table_name_the_rubric_and_the_cell() -> None:
                        "(old rubric 'mini' 1) (and 1 more problem)")  # (then the level 9 of rating)
 
 
+def test_a_panel_table_diffs_each_base_s_latest_year_as_its_profiles() -> None:
+    text = ("id,year,share,rating,cost\na,2023,30,2,12.5\na,2024,35,3,10\nb,2024,,1,40\n"
+            "c,2022,50,0,\n")
+    data = json.loads(_agree(rubric(), rubric(lambda d: d["directions"][0].update(weight=3)), text))
+    assert sorted(row["base"] for row in data["impact"]) == ["a", "b", "c"]
+    assert _agree(rubric(), rubric(), "id,year,share\na,2023,30\na,2023,35\n").startswith(
+        "error: t.csv:3: duplicate base id 'a'")
+
+
 def test_a_value_computed_by_the_other_rubric_goes_into_the_table() -> None:
     text = "id,energy,value_added,share\na,150,100,40\nb,500,1000,60\nc,5000,100,40\n"
     outcome = _agree(reported(), computed(), text)
