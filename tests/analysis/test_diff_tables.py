@@ -3,6 +3,7 @@ profiles of its rows: the same JSON, or the same problems in the same order."""
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -77,6 +78,21 @@ def test_valid_tables_diff_as_their_profiles() -> None:
                if _agree(rubric(base=base), rubric(change, base), text).startswith("error")]
     # a level of 3 with 2 levels; a boolean as a level; base c's category removed; cost for ewaste
     assert refused == ["levels_changed", "kind_changed", "category_removed", "applies_to_changed"]
+
+
+def test_a_table_s_matrix_mapped_from_the_old_one_is_the_matrix_read_again(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The new rubric's values of a table taken from the old rubric's checked matrix give the
+    diff (or the error) that reading the table's columns again gives."""
+    impact = importlib.import_module("upgrade_score._analysis.diff.impact")
+    text = ("id,share,rating,cost,certified,count\n"
+            "a,30,2,12.5,true,3\nb,,0,40,false,\nc,95.5,3,,true,5\n")
+    table = read_with_csv(text.splitlines(keepends=True), "t.csv")
+    pairs = [(rubric(base=base), rubric(change, base)) for base, change in PAIRS if base is MINI]
+    mapped = [_outcome(lambda old=old, new=new: diff(old, new, table)) for old, new in pairs]
+    monkeypatch.setattr(impact, "_mapped", lambda *_: None)
+    assert mapped == [_outcome(lambda old=old, new=new: diff(old, new, table)) for old, new in pairs]
+    assert sum(outcome.startswith("error") for outcome in mapped) == 3  # levels, kind, valid range
 
 
 def test_errors_of_a_table_name_the_rubric_and_the_cell() -> None:

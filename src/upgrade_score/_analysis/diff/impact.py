@@ -105,13 +105,12 @@ def _mapped(rubric: Rubric, profiles: Profiles, other: ScoreTable) -> ScoreTable
     same profiles, checked against the other rubric) column by column where an indicator of the
     same id takes the same values (same kind and n/a rule); only the other columns are read from
     the profiles. ``None`` where this does not apply (inputs, formulas or categories in either
-    rubric, a panel, enterprise rows, a CSV table: read by columns anyway) or any cell is a
-    problem: the full path then says which."""
-    if isinstance(profiles, ProfileTable):
-        return None
+    rubric, a panel, enterprise rows, a column of a CSV table to read: read by columns anyway)
+    or any cell is a problem: the full path then says which."""
+    table = isinstance(profiles, ProfileTable)
     if (rubric.compiled.derivation is not None or other.rubric.compiled.derivation is not None
             or rubric.categories or other.rubric.categories or other.profiles is None
-            or len(other.profiles) != len(profiles) or any(p.enterprises for p in profiles)):
+            or len(other.profiles) != len(profiles) or (not table and any(p.enterprises for p in profiles))):
         return None
     theirs = {indicator.id: (m, indicator) for m, indicator in enumerate(other.rubric.indicators)}
     count, indicators = len(profiles), rubric.indicators
@@ -121,7 +120,7 @@ def _mapped(rubric: Rubric, profiles: Profiles, other: ScoreTable) -> ScoreTable
         if same is not None and other.na is not None and (same.kind, same.allow_na) == (
                 indicator.kind, indicator.allow_na):
             values[:, m], na[:, m] = other.values[:, column], other.na[:, column]
-        elif not _read_column(indicator, profiles, values[:, m], na[:, m]):
+        elif table or not _read_column(indicator, profiles, values[:, m], na[:, m]):
             return None
     if invalid_cells(rubric.compiled, values, limit=1)[1]:
         return None
