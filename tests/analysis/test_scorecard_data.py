@@ -5,6 +5,7 @@ indented, on the examples, derived values, CSV rows, arrays, chunks and random r
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from derived_demo import demo
 from engine.strategies_v2 import profiles_for, rubrics_v2
 from upgrade_score import BaseProfile, Rubric, ScoreTable, load_profiles, load_rubric, score_many
 from upgrade_score._analysis import scorecard_data as module
-from upgrade_score._analysis.scorecard_data import scorecard_data
+from upgrade_score._analysis.scorecard_data import rounded, scorecard_data
 from upgrade_score._io.csvtable import read_with_csv
 from upgrade_score._model.results import dumps
 from upgrade_score._render.tables_out import json_list_chunks
@@ -96,3 +97,35 @@ def _cases(draw: st.DrawFn) -> tuple[Rubric, list[BaseProfile]]:
 def test_random_rubrics(case: tuple[Rubric, list[BaseProfile]]) -> None:
     rubric, profiles = case
     assert_same_bytes(score_many(rubric, profiles))
+
+
+HALVES = [0.0000005, -0.0000005, 0.0000015, 0.0000025, 2.6749995, -140.0361815, 1.0000005, 0.1 + 0.2,
+          -0.0, 1e-7, -1e-7, 999_999_999.9999995, 1e9, 1e15 + 0.5, 1e308, 5e-324, math.inf, -math.inf,
+          math.nan, 100.0, 62.5]
+
+
+def _python(value: float) -> float | None:
+    return round(value, 6) + 0.0 if math.isfinite(value) else None
+
+
+def _identical(found: list[float | None], expected: list[float | None]) -> bool:
+    return all((a is None and b is None) or (a is not None and b is not None and a == b
+                                           and math.copysign(1, a) == math.copysign(1, b))
+               for a, b in zip(found, expected, strict=True))
+
+
+def test_rounded_by_hand() -> None:
+    """Exact ties (1/128 · 10⁶ = 7812.5) round half to even; -0.0 is 0.0; what is not finite is
+    None; huge values are kept."""
+    assert rounded(np.array([1 / 128, 3 / 128, -1 / 128, -0.0, 1e15 + 0.5, math.nan])) == [
+        0.007812, 0.023438, -0.007812, 0.0, 1e15 + 0.5, None]
+    assert _identical(rounded(np.array(HALVES)), [_python(x) for x in HALVES])
+    grid = np.array([HALVES[:4], HALVES[4:8]])
+    assert rounded(grid) == [[_python(x) for x in row] for row in grid.tolist()]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(), st.integers(-10**12, 10**12).map(lambda k: (k + 0.5) / 1e6),
+                          st.floats(-1000, 1000).map(lambda x: round(x, 7))), min_size=1, max_size=50))
+def test_rounded_is_pythons_round(values: list[float]) -> None:
+    assert _identical(rounded(np.array(values)), [_python(x) for x in values])

@@ -37,6 +37,34 @@ def _round(value: float) -> float | None:
     return round(value, DECIMALS) + 0.0 if math.isfinite(value) else None
 
 
+_SCALE = 10.0 ** DECIMALS
+_LARGE = 1e9  # below this, x·10⁶ rounds to a whole number under 2⁵³: exact, as is its quotient
+
+
+def rounded(array: FloatArray) -> list[Any]:
+    """:func:`_round` of every element of a 1-D or 2-D array, as (nested) lists, in a few numpy
+    passes instead of a Python ``round`` per float.
+
+    ``round(x, 6)`` is the float nearest k/10⁶, k the exact x·10⁶ rounded half to even; numpy's
+    ``rint(x·10⁶)`` rounds the *computed* product, whose error (half an ulp) matters only when it
+    lies within an ulp of a half: those elements, and the large, infinite and NaN ones, are
+    rounded in Python. Otherwise k is the same whole number, and k / 10⁶ (both exact) is the
+    correctly rounded quotient, as Python's result is: the same float (a test compares them)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        scaled = array * _SCALE
+        out = np.rint(scaled) / _SCALE + 0.0
+        near_half = np.abs(np.abs(scaled - np.floor(scaled)) - 0.5) <= 2.0 * np.spacing(np.abs(scaled))
+        odd = near_half | ~(np.abs(array) < _LARGE)
+    found: list[Any] = out.tolist()
+    for index in zip(*np.nonzero(odd)):
+        value = float(array[index])
+        if len(index) == 1:
+            found[index[0]] = _round(value)
+        else:
+            found[index[0]][index[1]] = _round(value)
+    return found
+
+
 @dataclass(frozen=True)
 class _Rubric:
     """What every base's data shares: ids, rounded weight shares, units as JSON, formulas."""
@@ -102,19 +130,19 @@ def _chunk(table: ScoreTable, shared: _Rubric, start: int, stop: int,
     within = np.array([_within(compiled, p, a, cache) for p, a in zip(present, applicable)],
                       dtype=np.float64).reshape(levels.shape)
     points: FloatArray = 100.0 * within * np.where(present, levels, 0.0) / compiled.levels
-    overall = _overall_rows(table, start, stop)
-    directions = _direction_rows(table, shared, start, stop)
-    gates = _gate_rows(table, start, stop)
-    formulas = _formula_rows(table, shared, start, stop)
-    rows = zip(range(start, stop), table.values[start:stop].tolist(), levels.tolist(),
-               applicable.tolist(), points.tolist(), overall, directions, gates, formulas)
-    for row, values, level_row, applies_row, point_row, whole, by_direction, by_gate, derived in rows:
+    attained = np.floor(np.where(present, levels, 0.0) + 1e-9).astype(np.int64)
+    cells = zip(rounded(table.values[start:stop]), rounded(levels), attained.tolist(),
+                rounded(100.0 * levels / compiled.levels), rounded(points), applicable.tolist())
+    rows = zip(range(start, stop), cells, _overall_rows(table, start, stop),
+               _direction_rows(table, shared, start, stop), _gate_rows(table, start, stop),
+               _formula_rows(table, shared, start, stop))
+    for row, cell_rows, whole, by_direction, by_gate, derived in rows:
         data: dict[str, Any] = {
             "rubric": dict(shared.ref),
             "base": _base(table, row),
             "overall": whole,
             "directions": by_direction,
-            "indicators": _indicators(shared, table, row, values, level_row, applies_row, point_row, derived),
+            "indicators": _indicators(shared, table, row, cell_rows, derived),
         }
         if by_gate is not None:
             data["gates"] = by_gate
@@ -139,33 +167,37 @@ def _within(compiled: CompiledRubric, present: BoolArray, applicable: BoolArray,
     return found
 
 
-def _indicators(shared: _Rubric, table: ScoreTable, row: int, values: list[float], levels: list[float],
-                applies: list[bool], points: list[float],
+def _indicators(shared: _Rubric, table: ScoreTable, row: int, cells: tuple[list[Any], ...],
                 derived: dict[int, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The indicators of one base, from its rows of rounded values, levels, attained levels,
+    scores and points, and where each indicator applies (``cells``)."""
     profile = table.profiles[row] if table.profiles is not None and not isinstance(
         table.profiles, ProfileTable) else None
     reported = profile.values if profile is not None else {}
-    count = shared.count
     found: dict[str, dict[str, Any]] = {}
-    for m, indicator_id in enumerate(shared.indicator_ids):
-        raw, level, point = values[m], levels[m], points[m]
+    items = zip(shared.indicator_ids, shared.directions_of, shared.boolean, shared.shares, shared.units,
+                *cells)
+    for m, (indicator_id, direction, boolean, share, unit, value, level, attained, score, point,
+            applies) in enumerate(items):
         given = reported.get(indicator_id)
-        absent = level != level
+        absent = level is None
         item: dict[str, Any] = {
-            "direction": shared.directions_of[m],
-            "value": None if raw != raw else bool(raw) if shared.boolean[m] else _round(raw),
-            "missing": absent and applies[m],
-            "level": None if absent else _round(level),
-            "attained_level": None if absent else math.floor(level + 1e-9),
-            "score": None if absent else _round(100.0 * level / count),
-            "direction_points": _round(point),
-            "weight_share": shared.shares[m],
-            "unit": shared.units[m],
-            "source": given.source if given is not None else None,
-            "confidence": _round(given.confidence) if given is not None and given.confidence is not None
-            else None,
+            "direction": direction,
+            "value": bool(value) if boolean and value is not None else value,
+            "missing": absent and applies,
+            "level": level,
+            "attained_level": None if absent else attained,
+            "score": score,
+            "direction_points": point,
+            "weight_share": share,
+            "unit": unit,
+            "source": None,
+            "confidence": None,
         }
-        if not applies[m]:
+        if given is not None:
+            item["source"] = given.source
+            item["confidence"] = None if given.confidence is None else _round(given.confidence)
+        if not applies:
             item["not_applicable"] = True
         if m in derived:
             item["derived"] = derived[m]
@@ -190,10 +222,9 @@ def _overall_rows(table: ScoreTable, start: int, stop: int) -> list[dict[str, An
         scores.uncapped_overall_level[start:stop].tolist()
     found = []
     for k, (score, level, balanced, complete) in enumerate(zip(
-            scores.overall[start:stop].tolist(), scores.overall_level[start:stop].tolist(),
-            scores.balanced_level[start:stop].tolist(), scores.completeness[start:stop].tolist())):
-        item = {"score": _round(score), "level": level, "balanced_level": balanced,
-                "completeness": _round(complete)}
+            rounded(scores.overall[start:stop]), scores.overall_level[start:stop].tolist(),
+            scores.balanced_level[start:stop].tolist(), rounded(scores.completeness[start:stop]))):
+        item = {"score": score, "level": level, "balanced_level": balanced, "completeness": complete}
         if uncapped is not None:
             item["uncapped_level"] = uncapped[k]
         found.append(item)
@@ -207,14 +238,14 @@ def _direction_rows(table: ScoreTable, shared: _Rubric, start: int,
         scores.uncapped_direction_levels[start:stop].tolist()
     found = []
     for k, (score_row, level_row, complete_row) in enumerate(zip(
-            scores.directions[start:stop].tolist(), scores.direction_levels[start:stop].tolist(),
-            scores.direction_completeness[start:stop].tolist())):
+            rounded(scores.directions[start:stop]), scores.direction_levels[start:stop].tolist(),
+            rounded(scores.direction_completeness[start:stop]))):
         directions = {}
         for j, direction_id in enumerate(shared.direction_ids):
             applies = level_row[j] >= 0
-            item = {"score": _round(score_row[j]) if applies else None,
+            item = {"score": score_row[j] if applies else None,
                     "level": level_row[j] if applies else None,
-                    "completeness": _round(complete_row[j]) if applies else None,
+                    "completeness": complete_row[j] if applies else None,
                     "weight_share": shared.direction_shares[j]}
             if uncapped is not None and applies:
                 item["uncapped_level"] = uncapped[k][j]
@@ -238,13 +269,13 @@ def _formula_rows(table: ScoreTable, shared: _Rubric, start: int,
     if not shared.formulas or derived is None:
         return [{} for _ in range(start, stop)]
     found = []
-    for inputs, fed, zero in zip(derived.inputs[start:stop].tolist(), derived.rows[start:stop].tolist(),
+    for inputs, fed, zero in zip(rounded(derived.inputs[start:stop]), derived.rows[start:stop].tolist(),
                                  derived.zero_division[start:stop].tolist()):
         row: dict[int, dict[str, Any]] = {}
         for column, (text, operands) in shared.formulas.items():
             item: dict[str, Any] = {"formula": text, "inputs": {
                 name: value for name, k, _ in operands
-                if (value := _round(inputs[k])) is not None or name not in _LANGUAGE_2_KEYS}}
+                if (value := inputs[k]) is not None or name not in _LANGUAGE_2_KEYS}}
             rows = {name: fed[k] for name, k, rolled in operands if rolled}
             if rows:
                 item["enterprise_rows"] = rows
