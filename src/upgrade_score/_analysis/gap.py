@@ -346,12 +346,11 @@ def _rescorer(table: ScoreTable) -> Rescore:
     ``table`` (its category and N/A answers): the engine after its level step, one pass for all
     K what-ifs (an action changes one indicator's level, the others stay where they are)."""
     compiled = table.rubric.compiled
+    masked = compiled.uses_language_2 or (table.na is not None and bool(table.na[:1].any()))
+    applies = table.applicable[0] if masked else None  # (its category and N/A answers)
 
     def rescore(levels: FloatArray) -> tuple[FloatArray, FloatArray]:
-        count = levels.shape[0]
-        na = None if table.na is None else np.repeat(table.na[:1], count, axis=0)
-        categories = None if table.categories is None else np.repeat(table.categories[:1], count)
-        return scores_from_levels(compiled, levels, na=na, categories=categories)
+        return scores_from_levels(compiled, levels, applies=applies)
 
     return rescore
 
@@ -486,7 +485,7 @@ def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
 
     def shortfall(rows: FloatArray) -> tuple[FloatArray, FloatArray]:
         directions, overall = rescore(rows)
-        lack = np.nan_to_num(np.clip(wanted - directions, 0.0, None)).sum(axis=1)  # N/A: 0
+        lack = np.fmax(wanted - directions, 0.0).sum(axis=1)  # N/A (NaN): 0
         if score is not None:
             lack += np.clip(score - overall, 0.0, None)
         return lack, overall
@@ -494,8 +493,8 @@ def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
     lack, overall = shortfall(current)
     while lack[0] > TOLERANCE and remaining:
         trials = np.repeat(current, len(remaining), axis=0)
-        for k, indicator_id in enumerate(remaining):
-            trials[k, reached[indicator_id][0]] = reached[indicator_id][1]
+        changes = [reached[indicator_id] for indicator_id in remaining]
+        trials[range(len(remaining)), [c for c, _ in changes]] = [level for _, level in changes]
         lacks, overalls = shortfall(trials)
         best = int(np.argmin(np.round(lacks, 9)))
         chosen = remaining.pop(best)

@@ -199,20 +199,14 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
 
     The models are made without validation (:func:`constructed`): every value comes from the
     checked table with the exact type its field declares (a float as a float, a level as an
-    int...), so validating them again only cost time (a third of ``score`` of one base); a test
-    checks that every scorecard equals its validated twin, type for type."""
+    int...), so validating them again would only cost time; a test checks that every scorecard
+    equals its validated twin, type for type."""
     rubric, scores = table.rubric, table.scores
     indicators = {}
-    fields_of = indicator_fields(table, row)
-    for indicator in rubric.indicators:
-        fields = fields_of[indicator.id]
-        reported = profile.values.get(indicator.id) if profile is not None else None
-        fields["unit"] = indicator.unit
-        fields["source"] = reported.source if reported is not None else None
-        fields["confidence"] = reported.confidence if reported is not None else None
+    for indicator_id, fields in indicator_fields(table, row, profile).items():
         if fields["derived"] is not None:
             fields["derived"] = constructed(DerivedValue, fields["derived"])
-        indicators[indicator.id] = constructed(IndicatorResult, fields)
+        indicators[indicator_id] = constructed(IndicatorResult, fields)
     gates = gate_fields(table, row)
     return constructed(Scorecard, {
         "rubric": rubric_ref(rubric), "base": info,
@@ -231,9 +225,9 @@ def rubric_ref(rubric: Rubric) -> RubricRef:
     return ref
 
 
-def indicator_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
-    """Per indicator of ``row``, the fields of its :class:`IndicatorResult` that come from the
-    table (all but ``unit``, ``source`` and ``confidence``; ``derived`` as plain fields)."""
+def indicator_fields(table: ScoreTable, row: int, profile: BaseProfile | None) -> dict[str, dict[str, Any]]:
+    """Per indicator of ``row``, the fields of its :class:`IndicatorResult` in declared order
+    (``derived`` as plain fields; ``source`` and ``confidence`` as ``profile`` reported them)."""
     rubric, scores = table.rubric, table.scores
     compiled = rubric.compiled
     if scores.levels is not None:
@@ -251,13 +245,15 @@ def indicator_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
     count = compiled.levels
     direction_ids = rubric.direction_ids
     boolean = compiled.kinds == BOOLEAN
-    rows = zip(rubric.indicator_ids, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
+    reported = profile.values if profile is not None else {}
+    rows = zip(rubric.indicators, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
                compiled.direction_of.tolist(), compiled.indicator_shares.tolist(), points,
                boolean.tolist())
-    for m, (indicator_id, raw, level_or_nan, applies, j, share, point, is_boolean) in enumerate(rows):
+    for m, (indicator, raw, level_or_nan, applies, j, share, point, is_boolean) in enumerate(rows):
         value: bool | float | None = None if raw != raw else bool(raw) if is_boolean else raw
         level = None if level_or_nan != level_or_nan else level_or_nan
-        indicators[indicator_id] = {
+        given = reported.get(indicator.id)
+        indicators[indicator.id] = {  # in the order IndicatorResult declares its fields
             "direction": direction_ids[j],
             "value": value,
             "missing": level is None and applies,
@@ -266,6 +262,9 @@ def indicator_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
             "score": None if level is None else 100.0 * level / count,
             "direction_points": point,
             "weight_share": share,
+            "unit": indicator.unit,
+            "source": given.source if given is not None else None,
+            "confidence": given.confidence if given is not None else None,
             "not_applicable": None if applies else True,
             "derived": formulas.get(m),
         }

@@ -369,19 +369,31 @@ def _chunk_scores(rubric: CompiledRubric, levels: FloatArray, codes: IntArray | 
                   na: BoolArray | None) -> tuple[FloatArray, FloatArray]:
     """Direction scores and completeness (D, n) of a chunk's levels (M, n; changed in place):
     with ``codes`` (rubric language 2), indicators that do not apply leave their directions."""
-    weights = None
-    if codes is not None:
-        mask = applicable(rubric, codes, na).T
-        levels[~mask] = np.nan
-        weights = mask.astype(np.float64)
-    return _direction_scores_t(rubric, levels, weights)
+    if codes is None:
+        return _direction_scores_t(rubric, levels)
+    return _masked_scores(rubric, levels, applicable(rubric, codes, na).T)
+
+
+def _masked_scores(rubric: CompiledRubric, levels: FloatArray,
+                   mask: BoolArray) -> tuple[FloatArray, FloatArray]:
+    """:func:`_chunk_scores` where indicators apply (``mask``, (M, n)); ``levels`` changed in place."""
+    levels[~mask] = np.nan
+    return _direction_scores_t(rubric, levels, mask.astype(np.float64))
 
 
 def scores_from_levels(rubric: CompiledRubric, levels: FloatArray, *, na: BoolArray | None = None,
-                       categories: IntArray | None = None) -> tuple[FloatArray, FloatArray]:
+                       categories: IntArray | None = None,
+                       applies: BoolArray | None = None) -> tuple[FloatArray, FloatArray]:
     """Direction scores (n, D) and overall scores (n,) of bases whose indicator levels (n, M;
     NaN = missing) are known: :func:`score_matrix` after its level step, the same arithmetic
-    (so the same bits). What-ifs that change a few levels (a gap plan) score them in one pass."""
+    (so the same bits). What-ifs that change a few levels (a gap plan) score them in one pass.
+
+    ``applies`` (M,): what-ifs of one base of rubric language 2 (or with N/A answers): where
+    its indicators apply, the same for every row (instead of ``na`` and ``categories``)."""
+    if applies is not None:
+        mask = np.broadcast_to(applies[:, None], (levels.shape[1], levels.shape[0]))
+        scores, _ = _masked_scores(rubric, np.array(levels.T), mask)
+        return scores.T, overall_scores(rubric, scores.T)
     v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
     codes = category_codes(rubric, categories, levels.shape[0]) if v2 else None
     scores, _ = _chunk_scores(rubric, np.array(levels.T), codes, na)

@@ -115,14 +115,15 @@ _AFFINE_TOLERANCE = 1e-9
 _ROUNDING = 64 * sys.float_info.epsilon
 
 
-def _probe(expr: Expr, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> FloatArray | None:
-    """f at the points xs (other inputs held), or None if any value is not finite."""
+def _probe(expr: Expr, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> list[float] | None:
+    """f at the points xs (other inputs held), or None if any value is not finite (Python floats:
+    three numbers cost less than numpy calls)."""
     names = (name, *others)
-    values = np.array([evaluate_row(expr, {**others, name: float(x)}, names)[0] for x in xs])
-    return values if bool(np.all(np.isfinite(values))) else None
+    values = [evaluate_row(expr, {**others, name: float(x)}, names)[0] for x in xs]
+    return values if all(math.isfinite(value) for value in values) else None
 
 
-def _affine_root(us: tuple[float, ...], fs: FloatArray, target: float) -> tuple[float, float] | None:
+def _affine_root(us: tuple[float, ...], fs: list[float], target: float) -> tuple[float, float] | None:
     """If f is affine in u (third point checks to 1e-9 relative): the u with f(u) = target, and
     the size of its rounding error (so a root indistinguishable from 0 can be recognised)."""
     slope = float((fs[1] - fs[0]) / (us[1] - us[0]))
