@@ -115,8 +115,8 @@ def emit_scores(table: ScoreTable, args: argparse.Namespace, single: bool) -> No
 
     def json_chunks(indent: int | None) -> Iterable[str]:
         if len(table) == 1 and single:
-            return [dumps(next(scorecard_data(table)), indent)]
-        return json_list_chunks(scorecard_dicts(table), indent)
+            return [dumps(next(scorecard_data(table)), indent, presorted=True)]
+        return json_list_chunks(scorecard_dicts(table), indent, presorted=True)
 
     emit(table, args, args.profiles, text, json_chunks, many=not (len(table) == 1 and single))
 

@@ -5,8 +5,9 @@
 here each base's dict is made from the table's arrays, a chunk of rows at a time, with the
 numbers :func:`~upgrade_score._analysis.scorecard.build_scorecard` uses (the same functions on
 the same rows: the same bits), rounded and trimmed as ``to_dict()`` does (floats to 6 decimals,
--0.0 as 0.0, the rubric-language-2 keys that carry nothing left out). A test checks that the
-two agree byte for byte.
+-0.0 as 0.0, the rubric-language-2 keys that carry nothing left out), every dict with its keys
+in sorted order, so that the JSON writer need not sort them. A test checks that the two agree
+byte for byte.
 """
 
 from __future__ import annotations
@@ -79,6 +80,8 @@ class _Rubric:
     direction_shares: list[float | None]
     count: int
     formulas: dict[int, tuple[str, list[tuple[str, int, bool]]]]  # column: text, (operand, k, rolled)
+    sorted_indicator_ids: list[str]
+    sorted_directions: list[tuple[int, str]]
 
     @classmethod
     def of(cls, table: ScoreTable) -> _Rubric:
@@ -91,19 +94,22 @@ class _Rubric:
             column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
             for formula in derivation.formulas:
                 formulas[formula.column] = (formula.text, [
-                    (name, column[name], column[name] in derivation.rolled_up) for name in formula.operands])
+                    (name, column[name], column[name] in derivation.rolled_up)
+                    for name in sorted(formula.operands)])
         return cls(
-            ref={"id": rubric.id, "version": rubric.version, "sha256": rubric.sha256},
+            ref={"id": rubric.id, "sha256": rubric.sha256, "version": rubric.version},
             indicator_ids=rubric.indicator_ids,
             directions_of=[direction_ids[j] for j in compiled.direction_of.tolist()],
             shares=[_round(share) for share in compiled.indicator_shares.tolist()],
-            units=[rounded_data(i.unit.model_dump(mode="json")) if isinstance(i.unit, Label) else i.unit
-                   for i in rubric.indicators],
+            units=[_sorted(rounded_data(i.unit.model_dump(mode="json"))) if isinstance(i.unit, Label)
+                   else i.unit for i in rubric.indicators],
             boolean=(compiled.kinds == BOOLEAN).tolist(),
             direction_ids=direction_ids,
             direction_shares=[_round(share) for share in compiled.overall_shares.tolist()],
             count=compiled.levels,
             formulas=formulas,
+            sorted_indicator_ids=sorted(rubric.indicator_ids),
+            sorted_directions=sorted(enumerate(direction_ids), key=lambda item: item[1]),
         )
 
 
@@ -137,15 +143,12 @@ def _chunk(table: ScoreTable, shared: _Rubric, start: int, stop: int,
                _direction_rows(table, shared, start, stop), _gate_rows(table, start, stop),
                _formula_rows(table, shared, start, stop))
     for row, cell_rows, whole, by_direction, by_gate, derived in rows:
-        data: dict[str, Any] = {
-            "rubric": dict(shared.ref),
-            "base": _base(table, row),
-            "overall": whole,
-            "directions": by_direction,
-            "indicators": _indicators(shared, table, row, cell_rows, derived),
-        }
+        data: dict[str, Any] = {"base": _base(table, row), "directions": by_direction}
         if by_gate is not None:
             data["gates"] = by_gate
+        data["indicators"] = _indicators(shared, table, row, cell_rows, derived)
+        data["overall"] = whole
+        data["rubric"] = dict(shared.ref)
         yield data
 
 
@@ -181,28 +184,25 @@ def _indicators(shared: _Rubric, table: ScoreTable, row: int, cells: tuple[list[
             applies) in enumerate(items):
         given = reported.get(indicator_id)
         absent = level is None
-        item: dict[str, Any] = {
-            "direction": direction,
-            "value": bool(value) if boolean and value is not None else value,
-            "missing": absent and applies,
-            "level": level,
+        item: dict[str, Any] = {  # keys in sorted order
             "attained_level": None if absent else attained,
-            "score": score,
-            "direction_points": point,
-            "weight_share": share,
-            "unit": unit,
-            "source": None,
-            "confidence": None,
+            "confidence": None if given is None or given.confidence is None else _round(given.confidence),
         }
-        if given is not None:
-            item["source"] = given.source
-            item["confidence"] = None if given.confidence is None else _round(given.confidence)
-        if not applies:
-            item["not_applicable"] = True
         if m in derived:
             item["derived"] = derived[m]
+        item["direction"] = direction
+        item["direction_points"] = point
+        item["level"] = level
+        item["missing"] = absent and applies
+        if not applies:
+            item["not_applicable"] = True
+        item["score"] = score
+        item["source"] = None if given is None else given.source
+        item["unit"] = unit
+        item["value"] = bool(value) if boolean and value is not None else value
+        item["weight_share"] = share
         found[indicator_id] = item
-    return found
+    return {indicator_id: found[indicator_id] for indicator_id in shared.sorted_indicator_ids}
 
 
 def _base(table: ScoreTable, row: int) -> dict[str, Any]:
@@ -212,7 +212,16 @@ def _base(table: ScoreTable, row: int) -> dict[str, Any]:
         info = table.profiles[row].base
     else:
         return {"id": table.base_ids[row]}
-    data: dict[str, Any] = rounded_data(info.model_dump(mode="json", exclude_none=True))
+    data: dict[str, Any] = _sorted(rounded_data(info.model_dump(mode="json", exclude_none=True)))
+    return data
+
+
+def _sorted(data: Any) -> Any:
+    """``data`` with the keys of every dict in sorted order."""
+    if isinstance(data, dict):
+        return {key: _sorted(data[key]) for key in sorted(data)}
+    if isinstance(data, list):
+        return [_sorted(item) for item in data]
     return data
 
 
@@ -224,7 +233,7 @@ def _overall_rows(table: ScoreTable, start: int, stop: int) -> list[dict[str, An
     for k, (score, level, balanced, complete) in enumerate(zip(
             rounded(scores.overall[start:stop]), scores.overall_level[start:stop].tolist(),
             scores.balanced_level[start:stop].tolist(), rounded(scores.completeness[start:stop]))):
-        item = {"score": score, "level": level, "balanced_level": balanced, "completeness": complete}
+        item = {"balanced_level": balanced, "completeness": complete, "level": level, "score": score}
         if uncapped is not None:
             item["uncapped_level"] = uncapped[k]
         found.append(item)
@@ -241,14 +250,14 @@ def _direction_rows(table: ScoreTable, shared: _Rubric, start: int,
             rounded(scores.directions[start:stop]), scores.direction_levels[start:stop].tolist(),
             rounded(scores.direction_completeness[start:stop]))):
         directions = {}
-        for j, direction_id in enumerate(shared.direction_ids):
+        for j, direction_id in shared.sorted_directions:
             applies = level_row[j] >= 0
-            item = {"score": score_row[j] if applies else None,
+            item = {"completeness": complete_row[j] if applies else None,
                     "level": level_row[j] if applies else None,
-                    "completeness": complete_row[j] if applies else None,
-                    "weight_share": shared.direction_shares[j]}
+                    "score": score_row[j] if applies else None}
             if uncapped is not None and applies:
                 item["uncapped_level"] = uncapped[k][j]
+            item["weight_share"] = shared.direction_shares[j]
             directions[direction_id] = item
         found.append(directions)
     return found
@@ -259,8 +268,10 @@ def _gate_rows(table: ScoreTable, start: int, stop: int) -> list[dict[str, dict[
     gates = table.rubric.compiled.gates
     if status is None or not gates:
         return [None] * (stop - start)
-    return [{gate.id: {"status": STATUS_NAMES[code], "caps": gate.caps, "scope": gate.scope_id}
-             for gate, code in zip(gates, codes)} for codes in status[start:stop].tolist()]
+    order = sorted(range(len(gates)), key=lambda g: gates[g].id)
+    return [{gates[g].id: {"caps": gates[g].caps, "scope": gates[g].scope_id,
+                           "status": STATUS_NAMES[codes[g]]} for g in order}
+            for codes in status[start:stop].tolist()]
 
 
 def _formula_rows(table: ScoreTable, shared: _Rubric, start: int,
@@ -273,12 +284,13 @@ def _formula_rows(table: ScoreTable, shared: _Rubric, start: int,
                                  derived.zero_division[start:stop].tolist()):
         row: dict[int, dict[str, Any]] = {}
         for column, (text, operands) in shared.formulas.items():
-            item: dict[str, Any] = {"formula": text, "inputs": {
-                name: value for name, k, _ in operands
-                if (value := inputs[k]) is not None or name not in _LANGUAGE_2_KEYS}}
+            item: dict[str, Any] = {}
             rows = {name: fed[k] for name, k, rolled in operands if rolled}
             if rows:
                 item["enterprise_rows"] = rows
+            item["formula"] = text
+            item["inputs"] = {name: value for name, k, _ in operands
+                              if (value := inputs[k]) is not None or name not in _LANGUAGE_2_KEYS}
             if zero[column]:
                 item["missing_reason"] = "division_by_zero"
             row[column] = item

@@ -84,9 +84,11 @@ def constructed(cls: type[ResultT], fields: dict[str, Any]) -> ResultT:
 _LEAVES = _PLAIN | {float}
 
 
-def dumps(data: Any, indent: int | None = 2) -> str:
-    """The one JSON writer of the package (give it data already rounded, e.g. ``to_dict()``)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, indent=indent,
+def dumps(data: Any, indent: int | None = 2, *, presorted: bool = False) -> str:
+    """The one JSON writer of the package (give it data already rounded, e.g. ``to_dict()``).
+    ``presorted``: every dict of ``data`` already has its keys in sorted order (the same bytes,
+    without sorting them again)."""
+    return json.dumps(data, sort_keys=not presorted, ensure_ascii=False, indent=indent,
                       allow_nan=False, default=str)
 
 

@@ -81,12 +81,12 @@ def _csv_text(rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
-def json_list_chunks(items: Iterable[Any], indent: int | None) -> Iterator[str]:
+def json_list_chunks(items: Iterable[Any], indent: int | None, presorted: bool = False) -> Iterator[str]:
     """A JSON list written item by item, byte for byte what ``dumps(list(items), indent)`` gives
-    (``indent=None``: one item per line, compact)."""
+    (``indent=None``: one item per line, compact; ``presorted``: see :func:`dumps`)."""
     first = True
     for item in items:
-        text = dumps(item, indent)
+        text = dumps(item, indent, presorted=presorted)
         if indent:
             pad = " " * indent
             text = pad + text.replace("\n", "\n" + pad)
