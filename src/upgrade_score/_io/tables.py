@@ -59,6 +59,7 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
         raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
                                         "nothing up from enterprises", enterprises.file))
     inputs = {} if derivation is None else {input_id: k for k, input_id in enumerate(derivation.input_ids)}
+    reported_inputs = {i.id: inputs[i.id] for i in rubric.inputs or () if i.rollup is None and i.id in inputs}
     indicators = rubric.indicators
     values = np.full((len(profiles), len(columns)), np.nan)
     reported = np.full((len(profiles), len(inputs)), np.nan)
@@ -79,6 +80,11 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
         categories[row] = -1 if category is None else codes[category]
         for key, given in profile.values.items():
             column = columns.get(key)
+            value = given.value
+            if column is None and key in reported_inputs and isinstance(value, float | int) \
+                    and type(value) in _NUMBERS:  # a number (not a bool): nothing to check
+                reported[row, reported_inputs[key]] = float(value)
+                continue
             if column is None and key in inputs:
                 problem = _input_problem(rubric, key, given.value)
                 if problem:
