@@ -390,7 +390,7 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
         raise_level = needed > 0 and (missing or levels[m] < needed - TOLERANCE)
         if not (raise_level or cleared):
             continue
-        goal = _target_value(rubric, m, needed, category) if raise_level else float(values[m])
+        goal = _target_value(rubric, indicator.kind, m, needed, category) if raise_level else float(values[m])
         for gate in gates:  # the value must keep (or make) every gate in the way passed
             if not bool(meets(gate, np.array([goal]))[0]):
                 goal = gate.value
@@ -452,11 +452,10 @@ def _whole(expr: Expr, name: str, exact: float, held: dict[str, float], goal: fl
     return None
 
 
-def _target_value(rubric: Rubric, column: int, level: int, category: int) -> float:
+def _target_value(rubric: Rubric, kind: str, column: int, level: int, category: int) -> float:
     """The value that reaches ``level`` for a base of ``category`` (its own thresholds, if it has
-    them): the threshold, the level itself, or true."""
+    them): the threshold, the level itself, or true (``kind``: the indicator's)."""
     compiled = rubric.compiled
-    kind = rubric.indicators[column].kind
     if kind == "boolean":
         return 1.0
     if kind == "qualitative":
