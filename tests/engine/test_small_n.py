@@ -181,3 +181,25 @@ def test_formulas_of_one_base_are_the_batch_s_to_the_bit(seed: int) -> None:
         values = np.full((1, width), np.nan)
         zero = derive(derivation, inputs[k:k + 1], values)
         assert _same(values[0], batch_values[k]) and _same(zero[0], batch_zero[k])
+
+
+@SETTINGS
+@given(_gap_cases())
+def test_what_ifs_of_one_base_score_as_rows_with_its_answers(
+        case: tuple[Rubric, BaseProfile, Target]) -> None:
+    """A gap plan gives the base's applicable indicators once (``applies``): the same bits as
+    repeating its N/A answers and category on every what-if row."""
+    rubric, profile, _ = case
+    table = score_many(rubric, [profile])
+    compiled = rubric.compiled
+    rows = np.repeat(table.indicator_levels[:1], 3, axis=0)
+    rows[1, 0], rows[2, -1] = compiled.levels, 0.0
+    assert table.na is not None and table.categories is not None
+    repeated = scores_from_levels(compiled, rows, na=np.repeat(table.na, 3, axis=0),
+                                  categories=np.repeat(table.categories, 3))
+    if compiled.uses_language_2 or bool(table.na.any()):
+        given = scores_from_levels(compiled, rows, applies=table.applicable[0])
+        assert _same(repeated[0], given[0]) and _same(repeated[1], given[1])
+    plain = scores_from_levels(compiled, rows)
+    if not compiled.uses_language_2 and not table.na.any():
+        assert _same(repeated[0], plain[0]) and _same(repeated[1], plain[1])
