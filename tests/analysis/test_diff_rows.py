@@ -16,6 +16,7 @@ from test_diff import BASES, GATE, MINI, profiles, rubric, tiny
 from engine.strategies_v2 import profiles_for, rubrics_v2
 from upgrade_score import BaseProfile, Rubric, RubricDiff, UpgradeScoreError, diff
 from upgrade_score._analysis.diff import BaseImpact, tripped_gates
+from upgrade_score._analysis.diff.impact import rounded
 from upgrade_score._analysis.diff.rows import ImpactRows, _numbers
 from upgrade_score._model.results import rounded_data
 from upgrade_score._render.diff import render_diff
@@ -142,3 +143,11 @@ def test_the_impact_frame_from_arrays_is_the_frame_of_the_models() -> None:
 def test_numbers_are_written_as_rounded_data_and_json_write_them(values: list[float]) -> None:
     expected = [json.dumps(rounded) for rounded in rounded_data(values)]
     assert _numbers(np.array(values, dtype=np.float64)) == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.floats(0, 200), st.floats(0, 1e300),
+                          st.integers(0, 10**11).map(lambda k: (k + 0.5) / 1e9),  # halves
+                          st.integers(0, 10**11).map(lambda k: k / 1e9)), max_size=30))
+def test_shifts_are_rounded_as_python_rounds_them(values: list[float]) -> None:
+    assert rounded(np.array(values, dtype=np.float64), 9).tolist() == [round(x, 9) for x in values]

@@ -114,14 +114,19 @@ def _mapped(rubric: Rubric, profiles: Profiles, other: ScoreTable) -> ScoreTable
         return None
     theirs = {indicator.id: (m, indicator) for m, indicator in enumerate(other.rubric.indicators)}
     count, indicators = len(profiles), rubric.indicators
-    values, na = np.full((count, len(indicators)), np.nan), np.zeros((count, len(indicators)), dtype=bool)
-    for m, indicator in enumerate(indicators):
-        column, same = theirs.get(indicator.id, (None, None))
-        if same is not None and other.na is not None and (same.kind, same.allow_na) == (
-                indicator.kind, indicator.allow_na):
-            values[:, m], na[:, m] = other.values[:, column], other.na[:, column]
-        elif table or not _read_column(indicator, profiles, values[:, m], na[:, m]):
-            return None
+    mapped = [theirs[i.id][0] if i.id in theirs and other.na is not None and (
+        theirs[i.id][1].kind, theirs[i.id][1].allow_na) == (i.kind, i.allow_na) else -1 for i in indicators]
+    if -1 not in mapped and other.na is not None:  # every column maps: one gather each
+        values, na = other.values[:, mapped], other.na[:, mapped]
+    elif table:
+        return None
+    else:
+        values, na = np.full((count, len(indicators)), np.nan), np.zeros((count, len(indicators)), dtype=bool)
+        for m, indicator in enumerate(indicators):
+            if mapped[m] >= 0 and other.na is not None:
+                values[:, m], na[:, m] = other.values[:, mapped[m]], other.na[:, mapped[m]]
+            elif not _read_column(indicator, profiles, values[:, m], na[:, m]):
+                return None
     if invalid_cells(rubric.compiled, values, limit=1)[1]:
         return None
     try:
@@ -224,11 +229,24 @@ def impact(old: Rubric, new: Rubric, profiles: Profiles) -> dict[str, Any]:
 def _order(bases: tuple[str, ...], shifts: FloatArray) -> IntArray:
     """Rows by absolute shift (rounded to ``RANK_DECIMALS``: equal shifts tie), largest first,
     then by base id."""
-    keys = np.array([-round(abs(shift), RANK_DECIMALS) for shift in shifts.tolist()], dtype=np.float64)
     names = np.empty(len(bases), dtype=np.int64)
     names[sorted(range(len(bases)), key=bases.__getitem__)] = np.arange(len(bases))
-    order: IntArray = np.lexsort((names, keys))
+    order: IntArray = np.lexsort((names, -rounded(np.abs(shifts), RANK_DECIMALS)))
     return order
+
+
+def rounded(values: FloatArray, decimals: int) -> FloatArray:
+    """``round(x, decimals)`` of each value, as Python rounds it (to the nearest decimal, then the
+    double nearest that): numpy's scaled ``rint`` gives the same double except where the scaled
+    value sits within 10⁻³ of a half (its own rounding error is far smaller), and those few
+    (and values too large for the scaled integer to be exact) are rounded by Python."""
+    with np.errstate(over="ignore", invalid="ignore"):  # (huge values: rounded by Python below)
+        scaled = values * 10.0 ** decimals
+        out: FloatArray = np.rint(scaled) / 10.0 ** decimals
+        near = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-3) | ~(np.abs(scaled) < 2.0 ** 52)
+    for row in np.flatnonzero(near).tolist():
+        out[row] = round(float(values[row]), decimals)
+    return out
 
 
 def _columns(before: ScoreTable, after: ScoreTable, gated: bool) -> ImpactColumns:
@@ -239,7 +257,8 @@ def _columns(before: ScoreTable, after: ScoreTable, gated: bool) -> ImpactColumn
     old_ids, new_ids = before.rubric.direction_ids, after.rubric.direction_ids
     directions = tuple(_direction(key, before, after, order)
                        for key in (*old_ids, *(d for d in new_ids if d not in old_ids)))
-    bases = tuple(before.base_ids[k] for k in order.tolist())
+    ids = before.base_ids
+    bases = tuple([ids[k] for k in order.tolist()])
     common = (bases, before.overall[order], after.overall[order], shifts[order], before.overall_level[order],
               after.overall_level[order], old_rank, new_rank, directions)
     if not gated:
