@@ -140,8 +140,9 @@ def table_inputs(rubric: Rubric, table: ProfileTable, enterprises: EnterpriseTab
     na = np.zeros(values.shape, dtype=bool)
     categories, unknown_category = _table_categories(rubric, table)
     checks: list[tuple[str, BoolArray, Callable[[int], str]]] = []
+    by_column = np.ascontiguousarray(table.kinds.T), np.ascontiguousarray(table.values.T)  # a column a row
     for c, key in enumerate(table.columns):
-        kinds, numbers = table.kinds[:, c], table.values[:, c]
+        kinds, numbers = by_column[0][c], by_column[1][c]
         if key in columns:
             m = columns[key]
             bad, message = _indicator_column(rubric, rubric.indicators[m], kinds, numbers, categories)
