@@ -81,6 +81,8 @@ def constructed(cls: type[ResultT], fields: dict[str, Any]) -> ResultT:
     _set(result, "__pydantic_extra__", None)
     _set(result, "__pydantic_private__", None)
     return result
+
+
 _LEAVES = _PLAIN | {float}
 
 
