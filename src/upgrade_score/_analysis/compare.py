@@ -341,17 +341,20 @@ def _column_medians(levels: FloatArray) -> FloatArray:
 
 def column_median(column: FloatArray) -> float:
     """``np.nanmedian`` of one column, bit for bit, without picking out the values present (a
-    boolean selection costs 3× the median): NaN goes last as +inf, then a partial sort at the
-    middle of the values present. Levels are finite, so no value present is +inf itself."""
+    boolean selection costs 3× the median): NaN goes last as +inf, then one partial sort at the
+    middle of the values present (the lower middle of an even count is the largest left of it).
+    Levels are finite, so no value present is +inf itself."""
     values = np.array(column, dtype=np.float64)  # a contiguous copy to partition
     missing = np.isnan(values)
     count = len(values) - int(np.count_nonzero(missing))
     if count == 0:
         return float("nan")
     np.copyto(values, np.inf, where=missing)
-    middle = [(count - 1) // 2, count // 2]
-    values.partition(middle)
-    return float(np.mean(values[middle]))
+    upper = count // 2
+    values.partition(upper)  # one partial sort: what lies left of the middle is no larger
+    if count % 2:
+        return float(values[upper])
+    return float(np.mean(np.array([values[:upper].max(), values[upper]])))  # as np.median does
 
 
 def compare(rubric: Rubric | str | Path | None, data: Sequence[BaseProfile] | ScoreTable | Any,
