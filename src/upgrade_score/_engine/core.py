@@ -146,7 +146,8 @@ def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, orien
     invalid = bool(np.fmin.reduce(oriented) < low or np.fmax.reduce(oriented) > high)
     if kind in (QUALITATIVE, BOOLEAN):
         np.floor(oriented, out=term)
-        np.subtract(oriented, term, out=term)
+        with np.errstate(invalid="ignore"):  # ±inf − ±inf: NaN, an infinite value already invalid
+            np.subtract(oriented, term, out=term)
         invalid |= bool(np.fmax.reduce(term) > 0.0)
         # points end at L (qualitative: s = v) or at 1 (boolean: s = L·v); a value so large that
         # this overflows lies outside the domain and is already flagged invalid

@@ -154,8 +154,9 @@ def _impact_rows(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 def _dump_rows(value: Any, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
     """Rows built from arrays dump what their models would (a tuple of dicts; JSON: a list)."""
-    if not isinstance(value, ImpactRows):
-        return handler(value)
+    if not isinstance(value, ImpactRows):  # (a list: pydantic 2.5 warns of a tuple in a Sequence)
+        dumped = handler(list(value))
+        return dumped if info.mode_is_json() else tuple(dumped)
     rows = value.dump()
     return rows if info.mode_is_json() else tuple(rows)
 
