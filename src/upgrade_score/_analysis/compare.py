@@ -280,12 +280,10 @@ class Comparison(HtmlDisplay):
 
 
 def best_first(rank: IntArray, descending: IntArray, table: ScoreTable) -> IntArray:
-    """Rows by ``rank`` then base id, given the rows by score from highest (whose ranks then
-    never decrease): only the bases that share a rank are sorted again, by id."""
+    """Rows by ``rank`` then base id, given the rows by score from highest (ranks are counted
+    from the scores, so they never decrease along it, NaN scores first with rank 1 included):
+    only the bases that share a rank are sorted again, by id."""
     ranked = rank[descending]
-    if len(ranked) > 1 and not (ranked[1:] >= ranked[:-1]).all():  # not in rank order
-        ordered: IntArray = np.lexsort((np.array(table.base_ids), rank))
-        return ordered
     order: IntArray = descending.copy()
     same = ranked[1:] == ranked[:-1]
     tied = np.zeros(len(order), dtype=bool)
