@@ -26,7 +26,13 @@ from upgrade_score import (
     load_rubric,
     score_many,
 )
-from upgrade_score._analysis.compare import column_median, competition_ranks, percentiles
+from upgrade_score._analysis.compare import (
+    _below_each,
+    _past_each,
+    column_median,
+    competition_ranks,
+    percentiles,
+)
 from upgrade_score._engine.core import CHUNK_ROWS, indicator_levels
 from v1 import V1, V1_BASES
 
@@ -112,6 +118,15 @@ def test_ranks_and_percentiles_by_counting(scores: list[float]) -> None:
         behind = int(np.sum(s < s[i] - TOL))
         assert found_ranks[i] == 1 + ahead
         assert found_pcts[i] == pytest.approx(100.0 if n == 1 else 100.0 * behind / (n - 1))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(nudged | st.sampled_from([np.nan, -np.inf, np.inf]), max_size=40))
+def test_counts_past_and_below_are_searchsorted(scores: list[float]) -> None:
+    # the searches skipped where no neighbour is within 1e-9 give searchsorted's counts, NaN and ±inf too
+    ordered = np.sort(np.array(scores, dtype=float))
+    assert _past_each(ordered).tolist() == np.searchsorted(ordered, ordered + TOL, side="right").tolist()
+    assert _below_each(ordered).tolist() == np.searchsorted(ordered, ordered - TOL, side="left").tolist()
 
 
 # --- compare on the example bases --------------------------------------------------------------

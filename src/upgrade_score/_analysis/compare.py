@@ -22,7 +22,7 @@ import numpy as np
 from .._analysis.score import scored_table
 from .._analysis.scorecard import ScoreTable, readonly
 from .._engine.compile import FloatArray, IntArray
-from .._engine.core import LEVEL_TOLERANCE, for_chunks
+from .._engine.core import CHUNK_ROWS, LEVEL_TOLERANCE, for_chunks, for_each
 from .._engine.gates import capping
 from .._errors import Problem, UpgradeScoreError
 from .._io.csvtable import ProfileTable
@@ -81,7 +81,7 @@ def competition_ranks(scores: FloatArray, ascending: IntArray | None = None) -> 
     ``ascending`` (the rows by score, lowest first) saves the sort when it is known."""
     ordered, ascending = _sorted(scores, ascending)
     ranks: IntArray = np.empty(len(scores), dtype=np.int64)
-    ranks[ascending] = len(scores) + 1 - np.searchsorted(ordered, ordered + TOLERANCE, side="right")
+    ranks[ascending] = len(scores) + 1 - _past_each(ordered)
     return ranks
 
 
@@ -92,8 +92,30 @@ def percentiles(scores: FloatArray, ascending: IntArray | None = None) -> FloatA
         return np.full(count, 100.0)
     ordered, ascending = _sorted(scores, ascending)
     result: FloatArray = np.empty(count)
-    result[ascending] = 100.0 * np.searchsorted(ordered, ordered - TOLERANCE, side="left") / (count - 1)
+    result[ascending] = 100.0 * _below_each(ordered) / (count - 1)
     return result
+
+
+def _past_each(ordered: FloatArray) -> IntArray:
+    """How many of the ascending ``ordered`` are at most 1e-9 above each one:
+    ``searchsorted(ordered, ordered + 1e-9, "right")``, searched only where the next value is
+    that close (elsewhere it is one more than the value's own index)."""
+    limits = ordered + TOLERANCE
+    found: IntArray = np.arange(1, len(ordered) + 1)
+    near = np.flatnonzero(~(ordered[1:] > limits[:-1]))  # NaN compares False: searched too
+    found[near] = np.searchsorted(ordered, limits[near], side="right")
+    return found
+
+
+def _below_each(ordered: FloatArray) -> IntArray:
+    """How many of the ascending ``ordered`` are more than 1e-9 below each one:
+    ``searchsorted(ordered, ordered - 1e-9, "left")``, searched only where the previous value is
+    that close (elsewhere it is the value's own index)."""
+    limits = ordered - TOLERANCE
+    found: IntArray = np.arange(len(ordered))
+    near = np.flatnonzero(~(ordered[:-1] < limits[1:])) + 1
+    found[near] = np.searchsorted(ordered, limits[near], side="left")
+    return found
 
 
 def _sorted(scores: FloatArray, ascending: IntArray | None) -> tuple[FloatArray, IntArray]:
@@ -202,20 +224,27 @@ class Comparison(HtmlDisplay):
 
     def _behind(self, reference: FloatArray) -> FloatArray:
         """Levels below ``reference`` (M,), per base and indicator; 0 where an indicator does
-        not apply to the base."""
-        levels, applicable = self.table.indicator_levels, self.table.applicable
-        goal = np.nan_to_num(reference)
+        not apply to the base. Written an indicator at a time, in cache-sized runs of bases,
+        into an (M, N) array returned as (N, M): the layout of the levels it reads."""
+        levels = self.table.indicator_levels.T
+        table, compiled = self.table, self.table.rubric.compiled
+        everywhere = bool(compiled.applies is None or compiled.applies.all()) and (
+            table.na is None or not table.na.any())
+        outside = None if everywhere else ~table.applicable.T
+        goal = np.nan_to_num(reference).tolist()
         gap: FloatArray = np.empty(levels.shape)
 
-        def run(start: int, stop: int) -> None:  # cache-sized chunks: no full-size temporaries
-            block = gap[start:stop]
-            np.fmax(levels[start:stop], 0.0, out=block)  # missing (NaN) counts from 0
-            np.subtract(goal, block, out=block)
-            np.maximum(block, 0.0, out=block)
-            np.copyto(block, 0.0, where=~applicable[start:stop])
+        def run(start: int, stop: int) -> None:
+            for m, best in enumerate(goal):
+                block = gap[m, start:stop]
+                np.subtract(best, levels[m, start:stop], out=block)
+                np.fmin(block, best, out=block)  # missing (NaN) counts from 0: the whole goal
+                np.maximum(block, 0.0, out=block)
+                if outside is not None:
+                    np.copyto(block, 0.0, where=outside[m, start:stop])
 
-        for_chunks(len(levels), run)
-        return gap
+        for_chunks(levels.shape[1], run)
+        return gap.T
 
     def to_dataframe(self) -> DataFrame:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
@@ -334,7 +363,13 @@ def _column_best(levels: FloatArray) -> FloatArray:
 
 def _column_medians(levels: FloatArray) -> FloatArray:
     """The median level present in each column (NaN where none is)."""
-    return np.array([column_median(levels[:, m]) for m in range(levels.shape[1])], dtype=np.float64)
+    medians = np.empty(levels.shape[1])
+
+    def run(m: int) -> None:
+        medians[m] = column_median(levels[:, m])
+
+    for_each(len(medians), run, None if len(levels) > CHUNK_ROWS else 1)  # threads pay off for long columns
+    return medians
 
 
 def column_median(column: FloatArray) -> float:
@@ -342,12 +377,10 @@ def column_median(column: FloatArray) -> float:
     boolean selection costs 3× the median): NaN goes last as +inf, then one partial sort at the
     middle of the values present (the lower middle of an even count is the largest left of it).
     Levels are finite, so no value present is +inf itself."""
-    values = np.array(column, dtype=np.float64)  # a contiguous copy to partition
-    missing = np.isnan(values)
-    count = len(values) - int(np.count_nonzero(missing))
+    values = np.fmin(column, np.inf)  # a contiguous copy to partition, NaN → +inf (fmin skips NaN)
+    count = len(values) - int(np.count_nonzero(values == np.inf))
     if count == 0:
         return float("nan")
-    np.copyto(values, np.inf, where=missing)
     upper = count // 2
     values.partition(upper)  # one partial sort: what lies left of the middle is no larger
     if count % 2:

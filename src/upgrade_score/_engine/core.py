@@ -97,6 +97,18 @@ def for_chunks(count: int, run: Callable[[int, int], None], workers: int | None 
             run(start, min(start + CHUNK_ROWS, count))
 
 
+def for_each(count: int, run: Callable[[int], None], workers: int | None = None) -> None:
+    """Call ``run(k)`` for k in 0..count−1 on one thread per core (tasks that each run numpy
+    loops long enough to pay for a thread: a column of many bases, say)."""
+    workers = min(workers or os.cpu_count() or 1, count)
+    if workers > 1:
+        with ThreadPoolExecutor(workers) as pool:
+            list(pool.map(run, range(count)))
+    else:
+        for k in range(count):
+            run(k)
+
+
 def indicator_levels(rubric: CompiledRubric, values: FloatArray,
                      categories: IntArray | None = None) -> FloatArray:
     """Level s ∈ [0, L] of every cell (bases of a category held to its own thresholds); NaN
