@@ -244,7 +244,8 @@ class Comparison(HtmlDisplay):
                     np.copyto(block, 0.0, where=outside[m, start:stop])
 
         for_chunks(levels.shape[1], run)
-        return gap.T
+        behind: FloatArray = gap.T
+        return behind
 
     def to_dataframe(self) -> DataFrame:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
