@@ -341,6 +341,20 @@ def test_indicator_statistics_against_numpy() -> None:
             assert comparison.gap_to_best[int(np.nanargmax(levels[:, m])), m] == 0.0
 
 
+def test_gaps_are_zero_where_an_indicator_does_not_apply() -> None:
+    # categories and n/a answers (rubric language 2): an indicator that does not apply has no gap;
+    # elsewhere the gap counts a missing value from 0, bit for bit the formula
+    rubric = load_rubric(ROOT / "examples" / "rubrics" / "categories_and_gates.yaml")
+    comparison = compare(rubric, list(load_profiles(ROOT / "examples" / "rubrics" / "bases")))
+    applies = comparison.table.applicable
+    assert not applies.all()
+    filled = np.nan_to_num(comparison.table.indicator_levels)
+    for reference, gap in ((comparison.indicator_best, comparison.gap_to_best),
+                           (comparison.indicator_median, comparison.gap_to_median)):
+        expected = np.where(applies, np.maximum(np.nan_to_num(reference) - filled, 0.0), 0.0)
+        assert gap.tolist() == expected.tolist()
+
+
 def test_to_dict_examples() -> None:
     comparison = example()
     rubric = comparison.table.rubric
