@@ -346,8 +346,12 @@ def test_gaps_are_zero_where_an_indicator_does_not_apply() -> None:
     # elsewhere the gap counts a missing value from 0, bit for bit the formula
     rubric = load_rubric(ROOT / "examples" / "rubrics" / "categories_and_gates.yaml")
     comparison = compare(rubric, list(load_profiles(ROOT / "examples" / "rubrics" / "bases")))
-    applies = comparison.table.applicable
+    table = comparison.table
+    applies = table.applicable
     assert not applies.all()
+    assert table.scores.levels is not None  # kept while scoring, before n/a indicators were masked
+    unmasked = indicator_levels(rubric.compiled, table.values, table.categories)
+    assert np.array_equal(table.indicator_levels, unmasked, equal_nan=True)
     filled = np.nan_to_num(comparison.table.indicator_levels)
     for reference, gap in ((comparison.indicator_best, comparison.gap_to_best),
                            (comparison.indicator_median, comparison.gap_to_median)):

@@ -261,33 +261,40 @@ def direction_scores(rubric: CompiledRubric, levels: FloatArray) -> tuple[FloatA
     return np.array(scores.T), np.array(completeness.T)
 
 
-def _block_sums(rubric: CompiledRubric, rows: npt.NDArray[Any]) -> FloatArray:
+def _block_sums(rubric: CompiledRubric, rows: npt.NDArray[Any], missing_as_zero: bool = False) -> FloatArray:
     """Σ w_i · rows[i] over each direction's indicators, (D, n) from (M, n): one matrix product
-    (the fastest for a few bases)."""
-    sums: FloatArray = rubric.block.T @ rows.astype(np.float64, copy=False)
+    (the fastest for a few bases). With ``missing_as_zero`` a NaN counts as 0 (levels are never
+    negative: ``fmax(level, 0)``)."""
+    filled = np.fmax(rows, 0.0) if missing_as_zero else rows.astype(np.float64, copy=False)
+    sums: FloatArray = rubric.block.T @ filled
     return sums
 
 
-def _segment_sums(rubric: CompiledRubric, rows: npt.NDArray[Any]) -> FloatArray:
+def _segment_sums(rubric: CompiledRubric, rows: npt.NDArray[Any],
+                  missing_as_zero: bool = False) -> FloatArray:
     """:func:`_block_sums` as a multiply-add per indicator, the first of each direction written in
     place: for many bases faster than the BLAS product, whose own threads contend with the
-    engine's chunk threads (timings were bimodal, and twice as slow)."""
+    engine's chunk threads (timings were bimodal, and twice as slow). ``rows`` are not changed."""
     sums = np.empty((len(rubric.direction_ids), rows.shape[1]))
     term = np.empty(rows.shape[1])
     started = [False] * len(rubric.direction_ids)
     for m, (j, weight) in enumerate(zip(rubric.direction_of.tolist(), rubric.weights.tolist())):
-        if started[j]:
-            np.multiply(rows[m], weight, out=term)
-            sums[j] += term
+        target = term if started[j] else sums[j]
+        if missing_as_zero:
+            np.fmax(rows[m], 0.0, out=target)
+            target *= weight
         else:
-            np.multiply(rows[m], weight, out=sums[j])
-            started[j] = True
+            np.multiply(rows[m], weight, out=target)
+        if started[j]:
+            sums[j] += term
+        started[j] = True
     return sums
 
 
 def _direction_scores_t(rubric: CompiledRubric, levels: FloatArray,
                         applicable: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
-    """Direction scores and completeness, both (D, n), from levels (M, n), which get NaN → 0.
+    """Direction scores and completeness, both (D, n), from levels (M, n; not changed, so they
+    may be the levels a caller keeps).
 
     With ``applicable`` (M, n; 0 where an indicator is N/A, whose level is NaN) an N/A
     indicator leaves its direction's weights, and a direction with no applicable indicator
@@ -297,12 +304,12 @@ def _direction_scores_t(rubric: CompiledRubric, levels: FloatArray,
     sums = _segment_sums if levels.shape[1] > SEGMENT_ROWS else _block_sums
     totals = rubric.direction_weight_sums[:, None] if applicable is None else sums(rubric, applicable)
     missing = np.isnan(levels)
-    if missing.any():
-        np.fmax(levels, 0.0, out=levels)  # NaN → 0 (levels are never negative)
+    any_missing = bool(missing.any())
+    if any_missing:
         present = sums(rubric, ~missing)
     else:
         present = np.broadcast_to(totals, (block.shape[0], levels.shape[1]))
-    weighted = sums(rubric, levels)
+    weighted = sums(rubric, levels, any_missing)  # a missing level counts as 0
     with np.errstate(invalid="ignore", divide="ignore"):
         if rubric.missing == "exclude":
             scores = np.where(present > 0, weighted / present, 0.0)
@@ -344,11 +351,13 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
 
     def run(start: int, stop: int) -> None:
         levels, oriented, term = _scratch(values.shape[1], stop - start)
+        if kept is not None and codes is None:  # scored as they are: written straight where kept
+            levels = kept[:, start:stop]
         chunk = values[start:stop]
         invalid.append(_levels_into(rubric, chunk, levels, oriented, term))
         if codes is not None and rubric.category_rules:
             invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
-        if kept is not None:
+        if kept is not None and codes is not None:  # masked for scoring below: kept as they are
             kept[:, start:stop] = levels
         scores, complete = _chunk_scores(rubric, levels, None if codes is None else codes[start:stop],
                                          None if na is None else na[start:stop])
@@ -380,8 +389,8 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
 
 def _chunk_scores(rubric: CompiledRubric, levels: FloatArray, codes: IntArray | None,
                   na: BoolArray | None) -> tuple[FloatArray, FloatArray]:
-    """Direction scores and completeness (D, n) of a chunk's levels (M, n; changed in place):
-    with ``codes`` (rubric language 2), indicators that do not apply leave their directions."""
+    """Direction scores and completeness (D, n) of a chunk's levels (M, n; with ``codes``,
+    rubric language 2, changed in place): indicators that do not apply leave their directions."""
     if codes is None:
         return _direction_scores_t(rubric, levels)
     return _masked_scores(rubric, levels, applicable(rubric, codes, na).T)
