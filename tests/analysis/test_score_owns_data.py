@@ -63,3 +63,23 @@ def test_dataframe_input_is_owned(rubric: Rubric) -> None:
     frame.iloc[:, :] = np.nan
     assert table.scorecard("a").to_json() == before
     assert not table.values.flags.writeable
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "every other row"])
+def test_a_buffer_of_several_chunks_is_copied_whole_in_any_layout(rubric: Rubric, layout: str) -> None:
+    # the copy is made chunk by chunk while scoring (on every thread): each chunk lands in its place
+    from upgrade_score._engine.core import CHUNK_ROWS
+
+    rows = CHUNK_ROWS + 7
+    rng = np.random.default_rng(3)
+    base = _matrix(rubric, 2 * rows if layout == "every other row" else rows)
+    quantitative = np.array([indicator.kind == "quantitative" for indicator in rubric.indicators])
+    base[:, quantitative] *= rng.uniform(0.5, 1.0, size=(len(base), 1))  # every row different
+    buffer = base[::2] if layout == "every other row" else np.asarray(base, order=layout)
+    expected = np.array(buffer)
+    table = score_many(rubric, buffer, workers=2)
+    assert table.values.flags.c_contiguous and not np.shares_memory(table.values, buffer)
+    np.testing.assert_array_equal(table.values, expected)
+    buffer[:] = np.nan
+    np.testing.assert_array_equal(table.values, expected)
+    np.testing.assert_array_equal(table.overall, score_many(rubric, expected).overall)

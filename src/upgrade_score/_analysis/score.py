@@ -46,8 +46,8 @@ def score_many(rubric: Rubric | str | Path | None, data: Any, *,
     as given). ``ids`` names the rows of an array. ``workers`` caps the threads used (default:
     one per core). A pandas DataFrame works too: columns are indicator or input ids (in any
     order; absent ones are missing; derived indicators are computed), index = base ids.
-    The table owns its values: an array that may share memory with ``data`` is copied once
-    (about 0.1 s per 280 MB) and kept read-only, so a buffer reused afterwards changes nothing.
+    The table owns its values: an array that may share memory with ``data`` is copied (chunk by
+    chunk while it is scored) and kept read-only, so a buffer reused afterwards changes nothing.
     ``enterprises`` (with profiles) is an enterprise table, or the path of one (CSV with a
     ``base_id`` column), whose rows roll up into the inputs of the bases they name.
     Profiles of one base in several years (a panel) are scored at each base's latest year, or at
@@ -88,9 +88,11 @@ def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence
         raise UpgradeScoreError("enterprises: give profiles or a DataFrame with them (an array holds "
                                 "indicator values, derived ones included)")
     else:
-        values = _owned(array_matrix(rubric, data), data)
-    values = _readonly(values)  # scored as it is now: nobody changes it afterwards
-    scores = score_matrix(rubric.compiled, values, workers=workers, keep_levels=keep_levels)
+        values = array_matrix(rubric, data)
+    owned = None if _fresh(values, data) else np.empty_like(values, order="C")  # copied while scored
+    scores = score_matrix(rubric.compiled, values, workers=workers, keep_levels=keep_levels,
+                          copy_into=owned)
+    values = _readonly(values if owned is None else owned)  # nobody changes it afterwards
     if scores.has_invalid:
         _refuse_invalid(rubric, values)
     return ScoreTable(rubric, values, scores, ids=sequence_of_ids(ids, values.shape[0]), derived=derived)
@@ -133,12 +135,13 @@ def _refuse_all_na(profiles: Sequence[BaseProfile], scores: Scores) -> None:
                                  for row in empty.tolist()])
 
 
-def _owned(values: FloatArray, data: Any) -> FloatArray:
-    """``values`` itself when it is a new array (from a list, or converted from another dtype),
-    else a copy: a table must not show what the caller writes into its buffer later."""
-    fresh = isinstance(data, (list, tuple)) or (
+def _fresh(values: FloatArray, data: Any) -> bool:
+    """Whether ``values`` is a new array (from a list, a DataFrame, or converted from another
+    dtype), which the table may own; else the table keeps a copy, so that it does not show what
+    the caller writes into its buffer later."""
+    return isinstance(data, (list, tuple)) or (
+        type(data).__module__.startswith("pandas")) or (
         isinstance(data, np.ndarray) and not np.may_share_memory(values, data))
-    return values if fresh else values.copy()
 
 
 def _readonly(values: ArrayT) -> ArrayT:

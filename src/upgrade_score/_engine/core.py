@@ -331,7 +331,7 @@ def overall_scores(rubric: CompiledRubric, directions: FloatArray) -> FloatArray
 
 def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | None = None,
                  categories: IntArray | None = None, workers: int | None = None,
-                 keep_levels: bool = False) -> Scores:
+                 keep_levels: bool = False, copy_into: FloatArray | None = None) -> Scores:
     """Score every base (row) of a value matrix, noting invalid cells on the way.
 
     ``na`` (N, M) marks values reported as not applicable and ``categories`` (N,) each base's
@@ -339,6 +339,8 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     that use categories, N/A or gates. Rows are processed in cache-sized chunks, on ``workers``
     threads (default: one per core); results are written direction by direction. Indicator
     levels are kept with the scores up to one chunk of rows, or at any size with ``keep_levels``.
+    ``copy_into`` (N, M) receives a copy of ``values``, chunk by chunk as they are scored (the
+    copy then costs no pass of its own, and runs on every thread).
     """
     count, width = values.shape[0], len(rubric.direction_ids)
     directions = np.empty((width, count))
@@ -354,6 +356,9 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
         if kept is not None and codes is None:  # scored as they are: written straight where kept
             levels = kept[:, start:stop]
         chunk = values[start:stop]
+        if copy_into is not None:
+            copy_into[start:stop] = chunk
+            chunk = copy_into[start:stop]
         invalid.append(_levels_into(rubric, chunk, levels, oriented, term))
         if codes is not None and rubric.category_rules:
             invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
