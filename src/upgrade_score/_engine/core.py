@@ -122,8 +122,10 @@ def indicator_levels(rubric: CompiledRubric, values: FloatArray,
 
 
 def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
-                 oriented: FloatArray, term: FloatArray) -> bool:
-    """Write the levels of ``values`` (n, M) into ``levels`` (M, n); the (n,) others are scratch.
+                 oriented: FloatArray, term: FloatArray, transposed: FloatArray | None = None) -> bool:
+    """Write the levels of ``values`` (n, M) into ``levels`` (M, n); the (n,) others are scratch,
+    and so is ``transposed`` (M, n), into which the values are first copied in one pass: each row
+    read once, where a gather per column would read the whole chunk again for every column.
 
     A linear column takes s = Σ_k clip((u − p_{k−1}) · r_k, 0, 1) over the oriented value
     u = sign · v and breakpoints p_0..p_L, with r_k = 1 / (p_k − p_{k−1}) nudged up by 2⁻⁵⁰ so
@@ -142,8 +144,12 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
             invalid |= bad
         levels[...] = found
         return invalid
+    columns = values.T
+    if transposed is not None:
+        np.copyto(transposed, columns)
+        columns = transposed
     for m, rule in enumerate(rubric.column_rules):
-        invalid |= column_levels(rule, values[:, m], levels[m], oriented, term, rubric.levels)
+        invalid |= column_levels(rule, columns[m], levels[m], oriented, term, rubric.levels)
     return invalid
 
 
@@ -212,11 +218,11 @@ def column_levels_scalar(rule: ColumnRule, values: list[float], count: int) -> t
 _local = threading.local()
 
 
-def _scratch(columns: int, rows: int) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Reusable work arrays of the calling thread: (columns, rows), (rows,), (rows,)."""
-    cached: tuple[FloatArray, FloatArray, FloatArray] | None = getattr(_local, "buffers", None)
+def _scratch(columns: int, rows: int) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Reusable work arrays of the calling thread: (columns, rows) twice, (rows,) twice."""
+    cached: tuple[FloatArray, FloatArray, FloatArray, FloatArray] | None = getattr(_local, "buffers", None)
     if cached is None or cached[0].shape != (columns, rows):
-        cached = (np.empty((columns, rows)), np.empty(rows), np.empty(rows))
+        cached = (np.empty((columns, rows)), np.empty((columns, rows)), np.empty(rows), np.empty(rows))
         _local.buffers = cached
     return cached
 
@@ -352,14 +358,14 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     kept = np.empty((values.shape[1], count)) if keep_levels or count <= CHUNK_ROWS else None
 
     def run(start: int, stop: int) -> None:
-        levels, oriented, term = _scratch(values.shape[1], stop - start)
+        levels, transposed, oriented, term = _scratch(values.shape[1], stop - start)
         if kept is not None and codes is None:  # scored as they are: written straight where kept
             levels = kept[:, start:stop]
         chunk = values[start:stop]
         if copy_into is not None:
             copy_into[start:stop] = chunk
             chunk = copy_into[start:stop]
-        invalid.append(_levels_into(rubric, chunk, levels, oriented, term))
+        invalid.append(_levels_into(rubric, chunk, levels, oriented, term, transposed))
         if codes is not None and rubric.category_rules:
             invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
         if kept is not None and codes is not None:  # masked for scoring below: kept as they are
