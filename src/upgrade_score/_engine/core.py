@@ -113,12 +113,25 @@ def indicator_levels(rubric: CompiledRubric, values: FloatArray,
                      categories: IntArray | None = None) -> FloatArray:
     """Level s ∈ [0, L] of every cell (bases of a category held to its own thresholds); NaN
     where the value is missing. Shape (N, M)."""
-    levels = np.empty((values.shape[1], values.shape[0]))
-    _levels_into(rubric, values, levels, np.empty(values.shape[0]), np.empty(values.shape[0]))
+    count, width = values.shape
+    levels = np.empty((width, count))
+    codes = None
     if categories is not None and rubric.category_rules:
-        _category_levels(rubric, values, category_codes(rubric, categories, values.shape[0]), levels)
-    transposed: FloatArray = levels.T
-    return transposed
+        codes = category_codes(rubric, categories, count)
+
+    def run(start: int, stop: int) -> None:  # as score_matrix does: chunks on every core
+        if stop - start <= SMALL_ROWS:
+            oriented = term = transposed = np.empty(0)  # Python floats: no scratch used
+        else:
+            _, transposed, oriented, term = _scratch(width, stop - start)
+        chunk, into = values[start:stop], levels[:, start:stop]
+        _levels_into(rubric, chunk, into, oriented, term, transposed)
+        if codes is not None:
+            _category_levels(rubric, chunk, codes[start:stop], into)
+
+    for_chunks(count, run)
+    by_base: FloatArray = levels.T
+    return by_base
 
 
 def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
