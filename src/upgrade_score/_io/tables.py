@@ -27,6 +27,7 @@ from .csvtable import (
     cell_value,
 )
 from .enterprises import EnterpriseTable, profile_rows, table_owners, table_rows
+from .profilecells import Gathered, gather
 from .rubrics import builtin_path
 
 MAX_REPORTED = 20  # problems listed from one table
@@ -41,7 +42,7 @@ def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArra
 
 
 def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
-                   enterprises: EnterpriseTable | None = None,
+                   enterprises: EnterpriseTable | None = None, *, by_row: bool = False,
                    ) -> tuple[FloatArray, BoolArray, IntArray, Derived | None]:
     """The value matrix (N, M), the N/A mask (N, M), each base's category (N,; -1 = none) and,
     for rubrics with inputs or formulas, what derivation found, of ``profiles`` (and the
@@ -49,66 +50,24 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
 
     Booleans become 1/0. Derived indicators are computed from the inputs. Every problem of
     every profile is reported together, each located at the file and line where it was given.
-    A :class:`ProfileTable` (a CSV table) is checked column by column on its arrays.
+    A :class:`ProfileTable` (a CSV table) is checked column by column on its arrays. Profiles are
+    gathered in one pass (:mod:`.profilecells`); a row with anything to say is read on its own
+    (``by_row``: every row so, as a cross-check of the one pass).
     """
     if isinstance(profiles, ProfileTable):
         return table_inputs(rubric, profiles, enterprises)
-    columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
     derivation = rubric.compiled.derivation
     if derivation is None and enterprises is not None:
         raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
                                         "nothing up from enterprises", enterprises.file))
     inputs = {} if derivation is None else {input_id: k for k, input_id in enumerate(derivation.input_ids)}
     reported_inputs = {i.id: inputs[i.id] for i in rubric.inputs or () if i.rollup is None and i.id in inputs}
-    indicators = rubric.indicators
-    values = np.full((len(profiles), len(columns)), np.nan)
-    reported = np.full((len(profiles), len(inputs)), np.nan)
-    na = np.zeros(values.shape, dtype=bool)
-    categories = np.full(len(profiles), -1, dtype=np.int64)
-    codes = {category: c for c, category in enumerate(rubric.category_ids)}
+    found = gather(rubric, profiles, inputs, reported_inputs, bulk=not by_row)
+    values, reported, na, categories = found.values, found.reported, found.na, found.categories
     problems: list[Problem] = []
-    unknown = 0
-    plain, width = not rubric.categories, len(columns)  # without categories a number is a value
-    cells: list[Any] = []  # ints and floats
-    at: list[int] = []
-    for row, profile in enumerate(profiles):
-        mismatch = version_mismatch(rubric, (profile.base.model_extra or {}).get("rubric_version"))
-        if mismatch:  # its values were written for another version: nothing else is checked
-            problems.append(profile.problem(None, mismatch, base_field="rubric_version"))
-            continue
-        category = _category(rubric, codes, profile, problems)
-        categories[row] = -1 if category is None else codes[category]
-        for key, given in profile.values.items():
-            column = columns.get(key)
-            value = given.value
-            if column is None and key in reported_inputs and isinstance(value, float | int) \
-                    and type(value) in _NUMBERS:  # a number (not a bool): nothing to check
-                reported[row, reported_inputs[key]] = float(value)
-                continue
-            if column is None and key in inputs:
-                problem = _input_problem(rubric, key, given.value)
-                if problem:
-                    problems.append(profile.problem(key, problem))
-                elif given.value is not None:
-                    reported[row, inputs[key]] = float(given.value)
-                continue
-            if column is None:
-                unknown += 1  # a hint costs a comparison with every id: only for what is shown
-                message = unknown_indicator(rubric, key, hint=unknown <= MAX_HINTED)
-                problems.append(profile.problem(key, message))
-                continue
-            if plain and type(given.value) in _NUMBERS:  # the common case: nothing else to check
-                cells.append(given.value)
-                at.append(row * width + column)
-                continue
-            problem = _cell_problem(indicators[column], given.value, category, bool(rubric.categories))
-            if problem:
-                problems.append(profile.problem(key, problem))
-            elif given.value == NA:
-                na[row, column] = True
-            elif given.value is not None:
-                values[row, column] = float(given.value)
-    values.flat[at] = cells
+    reader = _RowReader(rubric, inputs, reported_inputs, found, problems)
+    for row in (range(len(profiles)) if by_row else found.irregular.tolist()):
+        reader.read(row, profiles[row])
     derived = None
     if derivation is not None:
         derived = _derive(rubric, derivation, profiles, enterprises, reported, values, problems)
@@ -122,6 +81,54 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     if problems:
         raise UpgradeScoreError(problems)
     return values, na, categories, derived
+
+
+class _RowReader:
+    """Reads one profile's values into the arrays of ``found``, wording its problems."""
+
+    def __init__(self, rubric: Rubric, inputs: dict[str, int], reported_inputs: dict[str, int],
+                 found: Gathered, problems: list[Problem]) -> None:
+        self.rubric, self.inputs, self.reported_inputs = rubric, inputs, reported_inputs
+        self.found, self.problems = found, problems
+        self.columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
+        self.codes = {category: c for c, category in enumerate(rubric.category_ids)}
+        self.unknown = 0  # unknown ids met so far (a hint for the first MAX_HINTED)
+
+    def read(self, row: int, profile: BaseProfile) -> None:
+        """Read the row ``row`` (its cells are empty until now), appending its problems."""
+        rubric, found, problems = self.rubric, self.found, self.problems
+        mismatch = version_mismatch(rubric, (profile.base.model_extra or {}).get("rubric_version"))
+        if mismatch:  # its values were written for another version: nothing else is checked
+            problems.append(profile.problem(None, mismatch, base_field="rubric_version"))
+            return
+        category = _category(rubric, self.codes, profile, problems)
+        found.categories[row] = -1 if category is None else self.codes[category]
+        for key, given in profile.values.items():
+            column = self.columns.get(key)
+            value = given.value
+            if column is None and key in self.reported_inputs and isinstance(value, float | int) \
+                    and type(value) in _NUMBERS:  # a number (not a bool): nothing to check
+                found.reported[row, self.reported_inputs[key]] = float(value)
+                continue
+            if column is None and key in self.inputs:
+                problem = _input_problem(rubric, key, value)
+                if problem:
+                    problems.append(profile.problem(key, problem))
+                elif value is not None:
+                    found.reported[row, self.inputs[key]] = float(value)
+                continue
+            if column is None:
+                self.unknown += 1  # a hint costs a comparison with every id: only for what is shown
+                message = unknown_indicator(rubric, key, hint=self.unknown <= MAX_HINTED)
+                problems.append(profile.problem(key, message))
+                continue
+            problem = _cell_problem(rubric.indicators[column], value, category, bool(rubric.categories))
+            if problem:
+                problems.append(profile.problem(key, problem))
+            elif value == NA:
+                found.na[row, column] = True
+            elif value is not None:
+                found.values[row, column] = float(value)
 
 
 def table_inputs(rubric: Rubric, table: ProfileTable, enterprises: EnterpriseTable | None = None,

@@ -350,6 +350,9 @@ def check_unique_ids(profiles: Sequence[BaseProfile]) -> None:
     """Refuse two profiles of the same base and year (results are keyed by them), a base given
     both with and without a year, and the years of one base naming different rubric versions
     (design point 15: a base is identified by ``base.id`` and ``base.year``)."""
+    ids = [profile.base.id for profile in profiles]
+    if len(set(ids)) == len(ids):
+        return  # one profile per base: none of the rules below can be broken
     seen: dict[tuple[str, int | None], BaseProfile] = {}
     first_of: dict[str, BaseProfile] = {}
     versioned: dict[str, BaseProfile] = {}  # the first profile of each id that names a version

@@ -7,6 +7,7 @@ rubric (every indicator n/a) has no score there: its shift is ``None`` and ``na`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -52,8 +53,9 @@ def _restrict(profiles: Profiles, rubric: Rubric, other: Rubric) -> Profiles:
         return _restrict_table(profiles, drop)
     fields = {f.id for f in rubric.enterprise_fields or ()}
     foreign = {f.id for f in other.enterprise_fields or ()} - fields
-    restricted = []
-    for p in profiles:
+    restricted = list(profiles)
+    for row in _to_restrict(profiles, drop, foreign):
+        p = profiles[row]
         update: dict[str, Any] = {}
         if (p.base.model_extra or {}).get("rubric_version") is not None:
             update["base"] = p.base.model_copy(update={"rubric_version": None})
@@ -63,8 +65,21 @@ def _restrict(profiles: Profiles, rubric: Rubric, other: Rubric) -> Profiles:
             update["enterprises"] = None
         elif p.enterprises and any(foreign.intersection(e.figures) for e in p.enterprises):
             update["enterprises"] = tuple(_without_figures(e, foreign) for e in p.enterprises)
-        restricted.append(p.model_copy(update=update) if update else p)
+        restricted[row] = p.model_copy(update=update) if update else p
     return tuple(restricted)
+
+
+def _to_restrict(profiles: Sequence[BaseProfile], drop: set[str], foreign: set[str]) -> list[int]:
+    """Rows (ascending) of the profiles :func:`_restrict` may change: those naming a rubric
+    version, reporting a value of ``drop`` or, where ``foreign`` fields exist, listing enterprises
+    (one pass per condition, none per profile when nothing is to drop)."""
+    rows = {row for row, p in enumerate(profiles)
+            if (p.base.__pydantic_extra__ or {}).get("rubric_version") is not None}  # (model_extra)
+    if drop:
+        rows.update(row for row, p in enumerate(profiles) if not drop.isdisjoint(p.values))
+    if foreign:
+        rows.update(row for row, p in enumerate(profiles) if p.enterprises)
+    return sorted(rows)
 
 
 def _restrict_table(table: ProfileTable, drop: set[str]) -> ProfileTable:
@@ -86,9 +101,12 @@ def _without_figures(enterprise: Enterprise, fields: set[str]) -> Enterprise:
 def _dropped(profiles: Profiles, rubric: Rubric, other: Rubric) -> tuple[str, ...]:
     """Ids given in ``profiles`` that ``rubric`` does not take (a table's columns, blank or not:
     the profile of a row holds every column)."""
+    unused = _unused(rubric, other)
+    if not unused:
+        return ()
     reported = (set(profiles.columns) if isinstance(profiles, ProfileTable)
-                else {key for p in profiles for key in p.values})
-    return tuple(sorted(reported & _unused(rubric, other)))
+                else set(chain.from_iterable(p.values for p in profiles)))
+    return tuple(sorted(reported & unused))
 
 
 def _score(rubric: Rubric, profiles: Profiles, which: str) -> ScoreTable:
