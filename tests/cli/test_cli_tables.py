@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +136,39 @@ def test_standard_input_errors_name_stdin(capsys: pytest.CaptureFixture[str],
     _stdin(monkeypatch, "base: {id: b1}\nvalues: {high_value_product_share: 140}\n")
     code, _, err = run(capsys, "score", "--rubric", V1, "-")
     assert code == 2 and err.startswith("upgrade-score: error: <stdin>:2: values.high_value_product_share")
+
+
+def _piped(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    """Standard input from a pipe (read once, no seeking), written by another thread."""
+    read, write = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write, "wb") as stream:
+            stream.write(data)
+
+    threading.Thread(target=feed, daemon=True).start()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(os.fdopen(read, "rb")))
+
+
+@pytest.mark.parametrize("late", ["", 'b9999,"Last, quoted",40,true,1\n', "b9999,Last,abc,true,1\n",
+                                  "b9999,Last,1,true\n"])
+def test_standard_input_from_a_pipe_is_read_in_chunks(capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                      late: str) -> None:
+    """A table on a pipe, read in small chunks as it comes: the bytes (or the problem, at its
+    line) of the same table read from a file, also when the text stops being plain at the end."""
+    monkeypatch.setattr(csvtable, "CHUNK_BYTES", 256)
+    text = TABLE + "".join(f"c{k},C {k},{k % 100},{'true' if k % 2 else 'false'},{k % 7}\n"
+                           for k in range(300)) + late
+    path = tmp_path / "bases.csv"
+    path.write_text(text, encoding="utf-8")
+    expected = run(capsys, "score", "--rubric", V1, path, "--format", "csv")
+    _piped(monkeypatch, text.encode("utf-8"))
+    assert run(capsys, "score", "--rubric", V1, "-", "--format", "csv") == (
+        expected[0], expected[1], expected[2].replace(str(path), "<stdin>"))
+    if late and "abc" in late:
+        assert expected[0] == 2 and expected[2] == (f"upgrade-score: error: {path}:305: high_value_product_"
+                                                    "share: 'abc' is not a number, true/false or blank\n")
 
 
 @pytest.mark.parametrize("text", [TABLE, TABLE.replace("b3,Three,75.5", 'b3,"Three, the third",75.5'),

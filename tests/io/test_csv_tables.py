@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -98,6 +99,41 @@ def test_both_readers_and_the_profiles_of_the_rows_agree(text: str) -> None:
     assert isinstance(fast, ProfileTable) and isinstance(pure, ProfileTable)
     _same_tables(fast, pure)
     _same_checks(_checked(RUBRIC, fast), _checked(RUBRIC, tuple(fast)))
+
+
+class _Pipe(io.RawIOBase):
+    """A stream read once, forward only (as standard input from a pipe)."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        return self._data.readinto(buffer)
+
+    def seekable(self) -> bool:
+        return False
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables(), st.integers(8, 64), st.integers(0, 30))
+def test_small_chunks_read_once_give_the_table_of_the_csv_module(text: str, size: int, plain: int) -> None:
+    """The fast reader stops at the first chunk it does not take, and the csv module goes on from
+    there: the same table, or the same problems at the same lines, as the csv module alone."""
+    header, _, rows = text.partition("\n")
+    width = header.count(",")
+    text = header + "\n" + "".join(f"p{k}" + ",1.5" * width + "\n" for k in range(plain)) + rows
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(csvtable, "CHUNK_BYTES", size)
+        once = _outcome(lambda: read_table(_Pipe(text.encode("utf-8")), "t.csv"))  # type: ignore[arg-type]
+    whole = _outcome(lambda: _pure(text))
+    if isinstance(once, ProfileTable) and isinstance(whole, ProfileTable):
+        _same_tables(once, whole)
+    else:
+        assert once == whole
 
 
 def test_cells_the_pandas_reader_leaves_to_the_exact_one() -> None:

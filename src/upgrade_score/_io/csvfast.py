@@ -1,15 +1,17 @@
 """The fast CSV reader: pandas' C parser over plain text (imported only when pandas is).
 
 It accepts only what the csv-module reader accepts with the same result, and reports nothing
-itself: for anything else (quotes, a row of another width, a cell that is not a plain number,
-true/false, n/a or blank, an id or year that would not validate) it returns ``None`` and the
-caller reads the file with the csv module, which locates every problem.
+itself: at anything else (quotes, a row of another width, a cell that is not a plain number,
+true/false, n/a or blank, an id or year that would not validate) it stops, and the csv module
+goes on from the start of that chunk (chunks end at line breaks, and no quote came before), so
+it locates every problem; the rows read until then are kept.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -17,7 +19,17 @@ import pandas as pd
 
 from .._errors import UpgradeScoreError
 from .._progress import step
-from .csvtable import BLANK, BOOLEAN, NUMBER, ProfileTable, _described, _kind_of, _row_fits, parse_header
+from .csvtable import (
+    BLANK,
+    BOOLEAN,
+    NUMBER,
+    ProfileTable,
+    Stopped,
+    _described,
+    _kind_of,
+    _row_fits,
+    parse_header,
+)
 
 MAX_COLUMNS = 2_000  # wider tables: the csv module (pandas' cost grows faster than the width)
 # pandas before 3.1 parses floats exactly (as Python's float()) only when asked to
@@ -25,14 +37,23 @@ _EXACT: dict[str, Any] = ({"float_precision": "round_trip"}
                           if tuple(int(p) for p in pd.__version__.split(".")[:2]) < (3, 1) else {})
 
 
-def read_plain(chunks: Iterable[str], name: str) -> ProfileTable | None:
-    """The table, or ``None`` when its text is not plain enough for this reader."""
+def read_plain(chunks: Iterable[str], name: str) -> ProfileTable | Stopped:
+    """The table, or where its text stopped being plain enough for this reader (the rows read
+    until then, and the text from there on, for the csv module to go on with)."""
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     meta: dict[str, list[str]] = {}
     lines: list[np.ndarray] = []
     header: list[str] = []
     id_column = ""
     line = 0  # lines read so far
+    chunks = iter(chunks)
+
+    def stopped(text: str, before: int) -> Stopped:
+        read = sum(len(n) for n in lines)
+        kept = {column: cells[:read] for column, cells in meta.items()}
+        rest = chain([text], chunks) if text else chunks
+        return Stopped(header, id_column, parts, kept, lines, before, rest)
+
     for chunk in chunks:
         text = chunk
         if not header:
@@ -40,38 +61,38 @@ def read_plain(chunks: Iterable[str], name: str) -> ProfileTable | None:
             first, text = text[:end], text[end:]
             cells = first.rstrip("\r\n").split(",")
             if '"' in first or "\r" in first.rstrip("\r\n"):
-                return None
+                return Stopped([], "", [], {}, [], 0, chain([chunk], chunks))
             try:
                 header, id_column = parse_header(cells, name)
             except UpgradeScoreError:
-                return None
+                return Stopped([], "", [], {}, [], 0, chain([chunk], chunks))
             if len(header) != len(cells) or len(header) > MAX_COLUMNS:
-                return None
+                return Stopped([], "", [], {}, [], 0, chain([chunk], chunks))
             meta = {c: [] for c in _described(header)}
             line = 1
         rows = _row_lines(text, len(header), line)
         if rows is None:
-            return None
+            return stopped(text, line)
         if not rows.size:
             line += text.count("\n")
             continue
-        line += text.count("\n")
         frame = _frame(text, header, meta)
         if frame is None or len(frame) != rows.size:
-            return None
+            return stopped(text, line)
         start = sum(len(n) for n in lines)
         for column in meta:
             meta[column].extend(cell.strip() for cell in frame[column].tolist())
         if not all(_row_fits(meta, id_column, row) for row in range(start, start + rows.size)):
-            return None
+            return stopped(text, line)
         converted = _numbers(frame, [c for c in header if c not in meta])
         if converted is None:
-            return None
+            return stopped(text, line)
+        line += text.count("\n")
         parts.append(converted)
         lines.append(rows)
         step("progress.rows", start + rows.size)
     if not header:
-        return None
+        return Stopped([], "", [], {}, [], 0, iter(()))
     columns = [c for c in header if c not in meta]
     values = np.concatenate([p[0] for p in parts]) if parts else np.empty((0, len(columns)))
     kinds = (np.concatenate([p[1] for p in parts]) if parts

@@ -5,8 +5,9 @@ The table is a sequence of :class:`BaseProfile` whose profiles are built only wh
 for (by index); the scoring paths read its arrays instead. Two readers fill it and give the same
 table: the csv module (always there), and pandas' C parser (when installed) for chunks whose text
 is plain (no quotes, one cell per header column on every line, ASCII-free of surprises). The pandas
-reader never reports a problem itself: whatever it does not accept sends the whole file through
-the csv reader, which reports every problem of the file, located at its line and column.
+reader never reports a problem itself: at the first chunk it does not accept, the csv reader
+goes on from there to the end of the file, and reports every problem, located at its line and
+column (a file is read once: standard input is not copied anywhere).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO, overload
 
 import numpy as np
@@ -328,12 +330,20 @@ def read_with_csv(text: Iterable[str], name: str) -> ProfileTable:
     except csv.Error as exc:
         raise UpgradeScoreError(Problem(f"invalid CSV: {exc}", name, 1)) from None
     builder = _Builder(header, id_column, name)
+    _read_rows(reader, builder, 0)
+    return builder.table()
+
+
+def _read_rows(reader: Any, builder: _Builder, before: int) -> None:
+    """Read the rows of ``reader`` (its first line is line ``before`` + 1 of the file) into
+    ``builder``, noting every problem at its line."""
+    header, name = builder.header, builder.name
     rows: list[list[str]] = []
     lines: list[int] = []
     try:
-        start = reader.line_num + 1
+        start = before + reader.line_num + 1
         for row in reader:
-            line, start = start, reader.line_num + 1  # a quoted cell may span several lines
+            line, start = start, before + reader.line_num + 1  # a quoted cell may span several lines
             if not any(cell.strip() for cell in row):
                 continue
             end = len(row)  # trailing empty cells beyond the header are ignored
@@ -350,10 +360,39 @@ def read_with_csv(text: Iterable[str], name: str) -> ProfileTable:
                 step("progress.rows", len(builder.lines))
                 rows, lines = [], []
     except csv.Error as exc:
-        builder.problems.append((reader.line_num + 1, [Problem(f"invalid CSV: {exc}", name,
-                                                               reader.line_num)]))
+        builder.problems.append((before + reader.line_num + 1, [Problem(
+            f"invalid CSV: {exc}", name, before + reader.line_num)]))
     if rows:
         builder.add_rows(rows, lines)
+
+
+@dataclass(frozen=True)
+class Stopped:
+    """Where the fast reader stopped: the header (empty: not read), the rows it read (values and
+    kinds in parts, descriptive cells, lines), the lines before ``rest`` and the text from there."""
+
+    header: list[str]
+    id_column: str
+    parts: list[tuple[FloatArray, np.ndarray]]
+    meta: dict[str, list[str]]
+    lines: list[IntArray]
+    before: int
+    rest: Iterator[str]
+
+
+def _go_on(stopped: Stopped, name: str) -> ProfileTable:
+    """The csv module's reading from where the fast reader stopped, with the rows it read."""
+    if not stopped.header:
+        return read_with_csv(_lines(stopped.rest), name)
+    builder = _Builder(stopped.header, stopped.id_column, name)
+    for values, kinds in stopped.parts:
+        builder.values.append(values)
+        builder.kinds.append(kinds)
+    for column, cells in stopped.meta.items():
+        builder.meta[column].extend(cells)
+    for lines in stopped.lines:
+        builder.lines.extend(lines.tolist())
+    _read_rows(csv.reader(_lines(stopped.rest)), builder, stopped.before)
     return builder.table()
 
 
@@ -425,21 +464,18 @@ def decoded_chunks(stream: BinaryIO, name: str, size: int = CHUNK_BYTES) -> Iter
 
 
 def read_table(stream: BinaryIO, name: str) -> ProfileTable:
-    """A CSV table from a binary stream: pandas' C parser when pandas is installed and the text
-    is plain, else (and for every problem) the csv module."""
-    start = stream.tell() if stream.seekable() else None
-    chunks = decoded_chunks(stream, name)
-    fast = _fast_reader() if start is not None else None
-    if fast is not None:
-        table = fast(chunks, name)
-        if table is not None:
-            return table
-        stream.seek(start or 0)
-        chunks = decoded_chunks(stream, name)
-    return read_with_csv(_lines(chunks), name)
+    """A CSV table from a binary stream, read once from start to end (standard input too): pandas'
+    C parser while the text is plain, when pandas is installed, and the csv module from the first
+    chunk that is not (and throughout without pandas)."""
+    chunks = decoded_chunks(stream, name, CHUNK_BYTES)
+    fast = _fast_reader()
+    if fast is None:
+        return read_with_csv(_lines(chunks), name)
+    found = fast(chunks, name)
+    return found if isinstance(found, ProfileTable) else _go_on(found, name)
 
 
-def _fast_reader() -> Callable[[Iterable[str], str], ProfileTable | None] | None:
+def _fast_reader() -> Callable[[Iterable[str], str], ProfileTable | Stopped] | None:
     """The pandas reader, when pandas is installed."""
     try:
         import pandas  # noqa: F401  (the fast reader needs it)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import BinaryIO, cast
 
 from .._errors import Problem, UpgradeScoreError, type_name
 from .._model.profile import BaseProfile, Origin, RowOrigin, attach, check_unique_ids
@@ -150,21 +150,38 @@ def _checked(found: Sequence[BaseProfile]) -> Sequence[BaseProfile]:
 
 
 def _read_stdin() -> Sequence[BaseProfile]:
-    """A CSV table or one YAML/JSON profile from standard input (copied to a temporary file, so
-    that a large table is read in chunks like a file)."""
-    with tempfile.TemporaryFile() as spool:
-        shutil.copyfileobj(sys.stdin.buffer, spool)
-        spool.seek(0)
-        head = spool.read(4096)
-        spool.seek(0)
-        kind = sniff(head.decode("utf-8-sig", errors="replace"))
-        if kind == "csv":
-            return read_table(spool, STDIN_NAME)
-        raw = spool.read(MAX_BYTES + 1)
+    """A CSV table or one YAML/JSON profile from standard input, told apart by its start; a table
+    is read in chunks as it arrives (nothing copied to a file or kept whole in memory)."""
+    stream = sys.stdin.buffer
+    head = stream.read(SNIFF_BYTES)
+    kind = sniff(head.decode("utf-8-sig", errors="replace"))
+    if kind == "csv":
+        return read_table(cast(BinaryIO, _Replayed(head, stream)), STDIN_NAME)
+    raw = head + stream.read(MAX_BYTES + 1 - len(head))
     if len(raw) > MAX_BYTES:
         raise UpgradeScoreError(Problem(f"file is larger than {MAX_BYTES:,} bytes", STDIN_NAME))
     text = decode_text(raw, STDIN_NAME)
     return [_profile_of(parse_document(text, STDIN_NAME, as_json=kind == "json"))]
+
+
+SNIFF_BYTES = 4096  # the start of standard input looked at to tell a table from a document
+
+
+class _Replayed(io.RawIOBase):
+    """``stream`` with ``head``, already read from it, put back in front (read-only, forward)."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        super().__init__()
+        self._head, self._stream = head, stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        head, self._head = self._head, b""
+        if size < 0:
+            return head + self._stream.read()
+        return head + self._stream.read(max(size - len(head), 0)) if len(head) < size else head
 
 
 _YAML_KEY = re.compile(r"""^(?:---|%|[-\w"'$.]+\s*:(?:\s|$))""")
