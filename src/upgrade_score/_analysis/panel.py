@@ -20,7 +20,7 @@ T = TypeVar("T")
 
 def is_panel(profiles: Sequence[BaseProfile]) -> bool:
     """Whether some base appears in more than one year."""
-    return len({profile.id for profile in profiles}) < len(profiles)
+    return len({profile.base.id for profile in profiles}) < len(profiles)
 
 
 def histories(profiles: Sequence[BaseProfile]) -> list[tuple[str, list[BaseProfile]]]:

@@ -78,7 +78,9 @@ def diff(old: Rubric | str | Path, new: Rubric | str | Path,
     if isinstance(profiles, (str, PathLike)) and Path(profiles).suffix.lower() in TABLE_SUFFIXES and Path(
             profiles).is_file():
         profiles = load_bases([str(profiles)])  # one CSV table: read into arrays, as the command line does
-    if profiles is not None and not isinstance(profiles, ProfileTable):
+    if isinstance(profiles, (list, tuple)) and all(isinstance(p, BaseProfile) for p in profiles):
+        profiles = tuple(profiles)  # (what as_profiles gives, without a call per profile)
+    elif profiles is not None and not isinstance(profiles, ProfileTable):
         profiles = as_profiles(profiles)  # (a CSV table is scored from its arrays)
     changes = tuple(structural_changes(old, new))
     refs = {"old": RubricRef.of(old), "new": RubricRef.of(new)}
