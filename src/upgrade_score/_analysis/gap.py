@@ -24,18 +24,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
+from weakref import WeakKeyDictionary
 
 import numpy as np
 from pydantic import Field
 
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
-from .._engine.compile import CompiledGate, FloatArray
+from .._engine.compile import CompiledGate, CompiledRubric, FloatArray
 from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, scores_from_levels
-from .._engine.derive import COUNT, COUNT_WHERE
-from .._engine.formula import evaluate, solve_for
+from .._engine.derive import COUNT, COUNT_WHERE, CompiledFormula
+from .._engine.formula import evaluate_row, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
 from .._errors import Problem, UpgradeScoreError, type_name
 from .._io.arguments import ProfileLike, as_profile
@@ -43,11 +45,10 @@ from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprise
 from .._io.rubrics import load_rubric
 from .._model.base import Frozen
 from .._model.display import HtmlDisplay, _dispatch
-from .._model.formula import Expr
 from .._model.label import Label
 from .._model.profile import BaseInfo, BaseProfile
-from .._model.results import Result, RubricRef, without_unset
-from .._model.rubric import Rubric
+from .._model.results import Result, RubricRef, constructed, without_unset
+from .._model.rubric import Indicator, Rubric
 
 if TYPE_CHECKING:
     from pandas import DataFrame
@@ -369,18 +370,19 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     """Unfinished actions (without gain) and what each changes: (column, the level it reaches)."""
     rubric = table.rubric
     compiled = rubric.compiled
-    values = table.values[0]
-    levels = table.indicator_levels[0]
-    applies = table.applicable[0] if compiled.uses_language_2 else np.ones(len(values), dtype=bool)
+    values = table.values[0].tolist()  # (Python floats: one numpy scalar fewer per use)
+    levels = table.indicator_levels[0].tolist()
+    applies = table.applicable[0].tolist() if compiled.uses_language_2 else [True] * len(values)
     category = -1 if table.categories is None else int(table.categories[0])
+    direction_of = compiled.direction_of.tolist()
     actions: list[dict[str, Any]] = []
     goals: list[tuple[int, float]] = []
-    for m, indicator in enumerate(rubric.indicators):
+    for m, indicator in enumerate(_derivations(rubric).indicators):
         if not applies[m]:
             continue
-        j = compiled.direction_of[m]
+        j = direction_of[m]
         needed = int(direction_levels[j])
-        missing = bool(np.isnan(levels[m]))
+        missing = math.isnan(levels[m])
         gates = [gate for gate in guarded if gate.column == m]
         cleared = next((gate.id for gate in blocking if gate.column == m), None)
         if missing and (needed > 0 or cleared) and rubric.missing == "exclude":
@@ -390,18 +392,18 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
         raise_level = needed > 0 and (missing or levels[m] < needed - TOLERANCE)
         if not (raise_level or cleared):
             continue
-        goal = _target_value(rubric, indicator.kind, m, needed, category) if raise_level else float(values[m])
+        goal = _target_value(rubric, indicator.kind, m, needed, category) if raise_level else values[m]
         for gate in gates:  # the value must keep (or make) every gate in the way passed
             if not bool(meets(gate, np.array([goal]))[0]):
                 goal = gate.value
         goals.append((m, goal))
-        current: bool | float | None = None if missing else float(values[m])
+        current: bool | float | None = None if missing else values[m]
         if indicator.kind == "boolean" and current is not None:
             current = bool(current)
         actions.append({
             "indicator": indicator.id, "direction": rubric.direction_ids[j],
             "kind": indicator.kind, "missing": missing, "current": current,
-            "current_level": None if missing else float(levels[m]),
+            "current_level": None if missing else levels[m],
             "target": bool(goal) if indicator.kind == "boolean" else goal,
             "target_level": compiled.levels if indicator.kind == "boolean" else needed,
             "unit": indicator.unit, "effort": indicator.effort,
@@ -415,39 +417,69 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     return actions, [(m, level) for (m, _), level in zip(goals, reached)]
 
 
+@dataclass(frozen=True, eq=False)
+class _Derivations:
+    """What the actions of derived indicators take from a rubric (made once per rubric)."""
+
+    formulas: dict[int, CompiledFormula]  # derived indicator column: its formula
+    columns: dict[str, int]               # input id: column of the input matrix
+    units: dict[str, str | Label | None]  # input id: unit
+    counted: frozenset[str]               # inputs that count enterprises (whole numbers)
+    indicators: tuple[Indicator, ...]     # the rubric's, in column order
+
+
+_DERIVATIONS: WeakKeyDictionary[CompiledRubric, _Derivations] = WeakKeyDictionary()
+
+
+def _derivations(rubric: Rubric) -> _Derivations:
+    compiled = rubric.compiled
+    found = _DERIVATIONS.get(compiled)
+    if found is None:
+        derivation = compiled.derivation
+        formulas = {} if derivation is None else {f.column: f for f in derivation.formulas}
+        input_ids = () if derivation is None else derivation.input_ids
+        counted = frozenset(input_ids[r.input] for r in derivation.rollups
+                            if r.form in (COUNT, COUNT_WHERE)) if derivation is not None else frozenset()
+        found = _DERIVATIONS[compiled] = _Derivations(
+            formulas, {input_id: k for k, input_id in enumerate(input_ids)},
+            {i.id: i.unit for i in rubric.inputs or ()}, counted, rubric.indicators)
+    return found
+
+
 def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[OperandChange] | None:
     """For a derived indicator, the value each input of its formula must reach alone (the others
     held at the base's values) for the formula to give ``goal``."""
     derivation, derived = table.rubric.compiled.derivation, table.derived
-    formula = next((f for f in derivation.formulas if f.column == column), None) if derivation else None
+    plan = _derivations(table.rubric)
+    formula = plan.formulas.get(column)
     if formula is None or derivation is None or derived is None:
         return None
-    units = {i.id: i.unit for i in table.rubric.inputs or ()}
-    held = {name: float(derived.inputs[0, derivation.input_ids.index(name)]) for name in formula.operands}
+    inputs = derived.inputs[0].tolist()
+    held = {name: inputs[plan.columns[name]] for name in formula.operands}
     known = all(not math.isnan(value) for value in held.values())
-    counted = {derivation.input_ids[r.input] for r in derivation.rollups if r.form in (COUNT, COUNT_WHERE)}
     sign = float(table.rubric.compiled.signs[column])
     changes = []
     for name in formula.operands:
-        k = derivation.input_ids.index(name)
-        target = solve_for(formula.expr, name, goal, held) if known else None
-        if target is not None and name in counted:  # a count of enterprises is a whole number
-            target = _whole(formula.expr, name, target, held, goal, sign)
+        k = plan.columns[name]
+        target = solve_for(formula.expr, name, goal, held, function=formula.scalar,
+                           names=formula.operands) if known else None
+        if target is not None and name in plan.counted:  # a count of enterprises is a whole number
+            target = _whole(formula, name, target, held, goal, sign)
         if target is not None and not derivation.low[k] <= target <= derivation.high[k]:
             target = None  # no valid value of this input alone gets there
-        changes.append(OperandChange(input=name, current=None if math.isnan(held[name]) else held[name],
-                                     target=target, unit=units.get(name)))
+        changes.append(constructed(OperandChange, {  # (checked values of ours: see _finish)
+            "input": name, "current": None if math.isnan(held[name]) else held[name], "target": target,
+            "unit": plan.units.get(name)}))
     return changes
 
 
-def _whole(expr: Expr, name: str, exact: float, held: dict[str, float], goal: float,
+def _whole(formula: CompiledFormula, name: str, exact: float, held: dict[str, float], goal: float,
            sign: float) -> float | None:
     """The whole number nearest ``exact`` at which the formula still reaches ``goal`` (on the
     indicator's better side, ``sign``), or ``None``."""
     for candidate in sorted({math.floor(exact), math.ceil(exact)}, key=lambda c: abs(c - exact)):
-        value, _ = evaluate(expr, {**{k: np.array([v]) for k, v in held.items()},
-                                   name: np.array([float(candidate)])})
-        if math.isfinite(value[0]) and sign * (value[0] - goal) >= -TOLERANCE * max(1.0, abs(goal)):
+        value, _ = evaluate_row(formula.scalar, {**held, name: float(candidate)}, formula.operands)
+        if math.isfinite(value) and sign * (value - goal) >= -TOLERANCE * max(1.0, abs(goal)):
             return float(candidate)
     return None
 
@@ -465,9 +497,19 @@ def _target_value(rubric: Rubric, kind: str, column: int, level: int, category: 
     return float(points[level] * compiled.signs[column])
 
 
+_ACTION_FIELDS = ("indicator", "direction", "kind", "missing", "current", "current_level", "target",
+                  "target_level", "unit")
+
+
 def _finish(action: dict[str, Any], gain: float) -> Action:
+    """The action with its gain, made without validating again (:func:`constructed`): every field
+    is a value of ours of its declared type (the rubric's ids, kinds, units and efforts, Python
+    floats, ints and bools); a test checks that every report equals its validated twin."""
     effort = action["effort"]
-    return Action(**action, gain=gain, gain_per_effort=None if effort is None else gain / effort)
+    fields = {name: action[name] for name in _ACTION_FIELDS}
+    fields.update(gain=gain, effort=effort, gain_per_effort=None if effort is None else gain / effort,
+                  gate=action["gate"], required=action["required"], via=action["via"])
+    return constructed(Action, fields)
 
 
 def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from .._engine.compile import BOOLEAN, BoolArray, FloatArray, IntArray
+from .._engine.compile import BOOLEAN, BoolArray, CompiledRubric, FloatArray, IntArray
 from .._engine.core import Scores, applicable, category_codes, indicator_levels
 from .._engine.derive import Derived
 from .._engine.gates import STATUS_NAMES
@@ -220,9 +221,51 @@ def build_scorecard(table: ScoreTable, row: int, info: BaseInfo,
 
 def rubric_ref(rubric: Rubric) -> RubricRef:
     """:meth:`RubricRef.of` without validating what the rubric has validated already."""
-    ref = RubricRef.model_construct(id=rubric.id, version=rubric.version, sha256=rubric.sha256)
-    ref._rubric = rubric
-    return ref
+    return constructed(RubricRef, {"id": rubric.id, "version": rubric.version, "sha256": rubric.sha256},
+                       {"_rubric": rubric})
+
+
+@dataclass(frozen=True, eq=False)
+class _CardPlan:
+    """What every scorecard of a rubric shares, as Python data (made once per rubric)."""
+
+    indicator_ids: list[str]
+    units: list[Any]
+    directions_of: list[str]       # each indicator's direction id
+    shares: list[float]            # each indicator's weight share
+    boolean: list[bool]
+    direction_ids: list[str]
+    direction_shares: list[float]
+    # per derived indicator: its column, formula, operands (name, input column), and the operands
+    # rolled up from enterprise rows
+    formulas: list[tuple[int, str, list[tuple[str, int]], list[tuple[str, int]]]]
+
+
+_PLANS: WeakKeyDictionary[CompiledRubric, _CardPlan] = WeakKeyDictionary()
+
+
+def _card_plan(rubric: Rubric) -> _CardPlan:
+    """The :class:`_CardPlan` of ``rubric``, cached with its compiled form (a rubric is immutable)."""
+    compiled = rubric.compiled
+    plan = _PLANS.get(compiled)
+    if plan is not None:
+        return plan
+    direction_ids = rubric.direction_ids
+    derivation = compiled.derivation
+    formulas = []
+    if derivation is not None:
+        column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
+        rolled_up = derivation.rolled_up
+        for formula in derivation.formulas:
+            operands = [(name, column[name]) for name in formula.operands]
+            formulas.append((formula.column, formula.text, operands,
+                             [(name, k) for name, k in operands if k in rolled_up]))
+    plan = _PLANS[compiled] = _CardPlan(
+        indicator_ids=rubric.indicator_ids, units=[i.unit for i in rubric.indicators],
+        directions_of=[direction_ids[j] for j in compiled.direction_of.tolist()],
+        shares=compiled.indicator_shares.tolist(), boolean=(compiled.kinds == BOOLEAN).tolist(),
+        direction_ids=direction_ids, direction_shares=compiled.overall_shares.tolist(), formulas=formulas)
+    return plan
 
 
 def indicator_fields(table: ScoreTable, row: int, profile: BaseProfile | None) -> dict[str, dict[str, Any]]:
@@ -230,6 +273,7 @@ def indicator_fields(table: ScoreTable, row: int, profile: BaseProfile | None) -
     (``derived`` as plain fields; ``source`` and ``confidence`` as ``profile`` reported them)."""
     rubric, scores = table.rubric, table.scores
     compiled = rubric.compiled
+    plan = _card_plan(rubric)
     if scores.levels is not None:
         levels = scores.levels[row].copy()
     else:
@@ -241,20 +285,18 @@ def indicator_fields(table: ScoreTable, row: int, profile: BaseProfile | None) -
     within = within_row(compiled, present, applicable)
     points = (100.0 * within * np.where(present, levels, 0.0) / compiled.levels).tolist()
     indicators: dict[str, dict[str, Any]] = {}
-    formulas = _derived_values(table, row)
+    formulas = _derived_values(table, row, plan)
     count = compiled.levels
-    direction_ids = rubric.direction_ids
-    boolean = compiled.kinds == BOOLEAN
     reported = profile.values if profile is not None else {}
-    rows = zip(rubric.indicators, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
-               compiled.direction_of.tolist(), compiled.indicator_shares.tolist(), points,
-               boolean.tolist())
-    for m, (indicator, raw, level_or_nan, applies, j, share, point, is_boolean) in enumerate(rows):
+    rows = zip(plan.indicator_ids, table.values[row].tolist(), levels.tolist(), applicable.tolist(),
+               plan.directions_of, plan.shares, points, plan.boolean, plan.units)
+    for m, (indicator_id, raw, level_or_nan, applies, direction, share, point, is_boolean,
+            unit) in enumerate(rows):
         value: bool | float | None = None if raw != raw else bool(raw) if is_boolean else raw
         level = None if level_or_nan != level_or_nan else level_or_nan
-        given = reported.get(indicator.id)
-        indicators[indicator.id] = {  # in the order IndicatorResult declares its fields
-            "direction": direction_ids[j],
+        given = reported.get(indicator_id)
+        indicators[indicator_id] = {  # in the order IndicatorResult declares its fields
+            "direction": direction,
             "value": value,
             "missing": level is None and applies,
             "level": level,
@@ -262,7 +304,7 @@ def indicator_fields(table: ScoreTable, row: int, profile: BaseProfile | None) -
             "score": None if level is None else 100.0 * level / count,
             "direction_points": point,
             "weight_share": share,
-            "unit": indicator.unit,
+            "unit": unit,
             "source": given.source if given is not None else None,
             "confidence": given.confidence if given is not None else None,
             "not_applicable": None if applies else True,
@@ -271,40 +313,35 @@ def indicator_fields(table: ScoreTable, row: int, profile: BaseProfile | None) -
     return indicators
 
 
-def _derived_values(table: ScoreTable, row: int) -> dict[int, dict[str, Any]]:
+def _derived_values(table: ScoreTable, row: int, plan: _CardPlan) -> dict[int, dict[str, Any]]:
     """Per derived indicator column of ``row``: its formula, operands and missing reason (the
     fields of a :class:`DerivedValue`)."""
-    derivation, derived = table.rubric.compiled.derivation, table.derived
-    if derivation is None or derived is None:
+    derived = table.derived
+    if not plan.formulas or derived is None:
         return {}
-    column = {input_id: k for k, input_id in enumerate(derivation.input_ids)}
-    rolled_up = derivation.rolled_up
     inputs_row = derived.inputs[row].tolist()
     rows_row = derived.rows[row].tolist()
     zero_row = derived.zero_division[row].tolist()
     found = {}
-    for formula in derivation.formulas:
-        inputs = {name: _number(inputs_row[column[name]]) for name in formula.operands}
-        rows = {name: rows_row[column[name]] for name in formula.operands if column[name] in rolled_up}
-        found[formula.column] = {
-            "formula": formula.text, "inputs": inputs, "enterprise_rows": rows or None,
-            "missing_reason": "division_by_zero" if zero_row[formula.column] else None}
+    for column, text, operands, rolled in plan.formulas:
+        inputs = {name: None if (value := inputs_row[k]) != value else value for name, k in operands}
+        rows = {name: rows_row[k] for name, k in rolled}
+        found[column] = {
+            "formula": text, "inputs": inputs, "enterprise_rows": rows or None,
+            "missing_reason": "division_by_zero" if zero_row[column] else None}
     return found
-
-
-def _number(value: float) -> float | None:
-    return None if value != value else value
 
 
 def direction_fields(table: ScoreTable, row: int) -> dict[str, dict[str, Any]]:
     """Per direction of ``row``, the fields of its :class:`DirectionResult`."""
-    scores, compiled = table.scores, table.rubric.compiled
+    scores = table.scores
+    plan = _card_plan(table.rubric)
     uncapped = scores.uncapped_direction_levels
     uncapped_row = None if uncapped is None else uncapped[row].tolist()
     found = {}
-    rows = zip(table.rubric.direction_ids, scores.directions[row].tolist(),
+    rows = zip(plan.direction_ids, scores.directions[row].tolist(),
                scores.direction_levels[row].tolist(), scores.direction_completeness[row].tolist(),
-               compiled.overall_shares.tolist())
+               plan.direction_shares)
     for j, (direction_id, score, level, completeness, share) in enumerate(rows):
         applies = level >= 0
         found[direction_id] = {

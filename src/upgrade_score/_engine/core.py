@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +31,7 @@ from .gates import cap_levels, gate_status
 LEVEL_TOLERANCE = 1e-9
 CHUNK_ROWS = 65536
 SMALL_ROWS = 4  # up to this many rows, levels are computed cell by cell on Python floats
+SMALL_LEVELS = 256  # up to this many scores, maturity levels compare with every cutoff at once
 SEGMENT_ROWS = 256  # from this many rows on, direction sums are a multiply-add per indicator
 
 
@@ -149,13 +151,11 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
     """
     invalid = False
     if values.shape[0] <= SMALL_ROWS:  # a few bases: no numpy call per column
-        rows = values.T.tolist()
-        found = []
-        for m, rule in enumerate(rubric.column_rules):
-            column, bad = column_levels_scalar(rule, rows[m], rubric.levels)
-            found.append(column)
-            invalid |= bad
-        levels[...] = found
+        count = rubric.levels
+        for row, cells in enumerate(values.tolist()):
+            found = [level_scalar(rule, value, count) for rule, value in zip(rubric.column_rules, cells)]
+            levels[:, row] = [level for level, _ in found]
+            invalid = invalid or any(bad for _, bad in found)
         return invalid
     columns = values.T
     if transposed is not None:
@@ -204,28 +204,28 @@ def column_levels_scalar(rule: ColumnRule, values: list[float], count: int) -> t
     the same bits): the levels of one column's ``values`` and whether any lies outside the
     column's domain. Used for a few bases, where a numpy call per column costs more than the
     arithmetic."""
+    found = [level_scalar(rule, value, count) for value in values]
+    return [level for level, _ in found], any(bad for _, bad in found)
+
+
+def level_scalar(rule: ColumnRule, value: float, count: int) -> tuple[float, bool]:
+    """One value of :func:`column_levels_scalar`: its level (NaN when missing) and whether it lies
+    outside the column's domain."""
     kind, sign, points, rates, low, high = rule
-    levels: list[float] = []
-    invalid = False
-    scale = count / points[-1] if kind in (QUALITATIVE, BOOLEAN) else 1.0
-    for value in values:
-        oriented = value * sign
-        if oriented != oriented:  # NaN: missing
-            levels.append(math.nan)
-            continue
-        invalid |= oriented < low or oriented > high
-        if kind in (QUALITATIVE, BOOLEAN):
-            invalid |= math.isfinite(oriented) and oriented != math.floor(oriented)
-            levels.append(oriented * scale)
-        elif kind == STEP:
-            levels.append(0.0 + sum(1.0 for point in points[1:] if oriented >= point))
-        else:
-            level = 0.0
-            for k in range(1, len(points)):
-                term = (oriented - points[k - 1]) * rates[k - 1]
-                level += 0.0 if term < 0.0 else 1.0 if term > 1.0 else term
-            levels.append(level)
-    return levels, invalid
+    oriented = value * sign
+    if oriented != oriented:  # NaN: missing
+        return math.nan, False
+    invalid = oriented < low or oriented > high
+    if kind in (QUALITATIVE, BOOLEAN):
+        invalid = invalid or (math.isfinite(oriented) and oriented != math.floor(oriented))
+        return oriented * (count / points[-1]), invalid
+    if kind == STEP:
+        return 0.0 + sum(1.0 for point in points[1:] if oriented >= point), invalid
+    level = 0.0
+    for point, rate in zip(points, rates):  # (p_{k-1}, r_k) for k = 1..L
+        term = (oriented - point) * rate
+        level += 0.0 if term < 0.0 else 1.0 if term > 1.0 else term
+    return level, invalid
 
 
 _local = threading.local()
@@ -265,6 +265,9 @@ class Scores:
 def maturity_levels(scores: npt.ArrayLike, cutoffs: FloatArray) -> IntArray:
     """The largest k with score ≥ c_k (within 1e-9); 0 below c_1. Any shape."""
     values = np.asarray(scores, dtype=np.float64)
+    if values.ndim > 0 and values.size <= SMALL_LEVELS:  # a few: every comparison in one call
+        counted: IntArray = (values[..., None] >= cutoffs - LEVEL_TOLERANCE).sum(axis=-1, dtype=np.int64)
+        return counted
     levels = np.zeros(values.shape, dtype=np.int64)
     for cutoff in cutoffs - LEVEL_TOLERANCE:  # cutoffs increase, so the count is the level
         levels += values >= cutoff
@@ -326,6 +329,8 @@ def _direction_scores_t(rubric: CompiledRubric, levels: FloatArray,
     any_missing = bool(missing.any())
     if any_missing:
         present = sums(rubric, ~missing)
+    elif totals.shape[1] == levels.shape[1]:
+        present = totals  # (read only below)
     else:
         present = np.broadcast_to(totals, (block.shape[0], levels.shape[1]))
     weighted = sums(rubric, levels, any_missing)  # a missing level counts as 0
@@ -338,8 +343,9 @@ def _direction_scores_t(rubric: CompiledRubric, levels: FloatArray,
         np.clip(scores, 0.0, 100.0, out=scores)
         completeness: FloatArray = np.clip(present / totals, 0.0, 1.0)
     if applicable is not None:
-        scores[totals == 0] = np.nan
-        completeness[totals == 0] = np.nan
+        none = totals == 0
+        scores[none] = np.nan
+        completeness[none] = np.nan
     return scores, completeness
 
 
@@ -437,7 +443,7 @@ def scores_from_levels(rubric: CompiledRubric, levels: FloatArray, *, na: BoolAr
     ``applies`` (M,): what-ifs of one base of rubric language 2 (or with N/A answers): where
     its indicators apply, the same for every row (instead of ``na`` and ``categories``)."""
     if applies is not None:
-        mask = np.broadcast_to(applies[:, None], (levels.shape[1], levels.shape[0]))
+        mask = np.repeat(applies[:, None], levels.shape[0], axis=1)  # (M, n): each row's the same
         scores, _ = _masked_scores(rubric, np.array(levels.T), mask)
         return scores.T, overall_scores(rubric, scores.T)
     v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
@@ -467,13 +473,12 @@ def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray
     """Overwrite the levels (M, n) of bases held to their category's own thresholds."""
     invalid = False
     if len(codes) <= SMALL_ROWS:  # a few bases: Python floats, as in _levels_into
-        code_list = codes.tolist()
-        for category, column, rule in rubric.category_rules:
-            members = [row for row, code in enumerate(code_list) if code == category]
-            if members:
-                found, bad = column_levels_scalar(rule, values[members, column].tolist(), rubric.levels)
-                levels[column, members] = found
-                invalid |= bad
+        own = _category_rules(rubric)
+        for row, code in enumerate(codes.tolist()):
+            for column, rule in own.get(code, ()):
+                level, bad = level_scalar(rule, float(values[row, column]), rubric.levels)
+                levels[column, row] = level
+                invalid = invalid or bad
         return invalid
     for category, column, rule in rubric.category_rules:
         rows = np.flatnonzero(codes == category)
@@ -484,12 +489,26 @@ def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray
     return invalid
 
 
+_OWN_RULES: WeakKeyDictionary[CompiledRubric, dict[int, list[tuple[int, ColumnRule]]]] = WeakKeyDictionary()
+
+
+def _category_rules(rubric: CompiledRubric) -> dict[int, list[tuple[int, ColumnRule]]]:
+    """``rubric.category_rules`` by category: (column, rule) of each (made once per rubric)."""
+    found = _OWN_RULES.get(rubric)
+    if found is None:
+        found = _OWN_RULES[rubric] = {}
+        for category, column, rule in rubric.category_rules:
+            found.setdefault(category, []).append((column, rule))
+    return found
+
+
 def applicable(rubric: CompiledRubric, codes: IntArray, na: BoolArray | None,
-               columns: int | slice = slice(None)) -> BoolArray:
+               columns: int | slice | list[int] = slice(None)) -> BoolArray:
     """Where indicators apply to bases: in the base's category (``codes`` from
-    :func:`category_codes`) and not answered N/A. Shape (n, M), or (n,) for one column."""
+    :func:`category_codes`) and not answered N/A. Shape (n, M), (n,) for one column or (n, K)
+    for a list of K columns."""
     assert rubric.applies is not None
-    mask: BoolArray = rubric.applies[codes][:, columns]
+    mask: BoolArray = rubric.applies[:, columns][codes]  # (the columns first: a smaller table)
     if na is not None:
         mask = mask & ~na[:, columns]
     return mask
@@ -520,8 +539,8 @@ def overall_completeness(rubric: CompiledRubric, directions: FloatArray,
 def apply_gates(rubric: CompiledRubric, scores: Scores, values: FloatArray, codes: IntArray,
                 na: BoolArray | None) -> Scores:
     """The scores with every gate's status and the levels it caps (gates never change scores)."""
-    applies = [applicable(rubric, codes, na, gate.column) for gate in rubric.gates]
-    status = gate_status(rubric, values, applies)
+    columns = [gate.column for gate in rubric.gates]  # (their rows of the applies table taken once)
+    status = gate_status(rubric, values, applicable(rubric, codes, na, columns).T)
     directions, overall = cap_levels(rubric, status, scores.direction_levels, scores.overall_level)
     balanced = balanced_levels(rubric, directions)
     _, balanced = cap_levels(rubric, status, directions, balanced)

@@ -7,7 +7,8 @@ The data flow is: enterprise rows (R, F) → rolled-up inputs; reported inputs +
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,12 +16,13 @@ import numpy as np
 from .._model.formula import Expr, operands, parse
 from .compile import BoolArray, FloatArray, IntArray
 from .core import SMALL_ROWS
-from .formula import evaluate, evaluate_row
+from .formula import Scalar, evaluate, evaluate_row, scalar_function
 
 if TYPE_CHECKING:
     from .._model.rubric import Rubric
 
 SUM, COUNT, COUNT_WHERE, MEAN = "sum", "count", "count_where", "mean"
+_FORM_CODES = {SUM: 0, COUNT: 1, COUNT_WHERE: 2, MEAN: 3}
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class CompiledFormula:
     expr: Expr
     text: str
     operands: tuple[str, ...]
+    scalar: Scalar = field(compare=False, repr=False)  # expr on one row's Python floats
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,6 +73,28 @@ class Derivation:
         """Input columns that come from enterprise rows (a base may not report them)."""
         return frozenset(rollup.input for rollup in self.rollups)
 
+    @cached_property
+    def rollup_columns(self) -> list[int]:
+        """The input column of each roll-up, in roll-up order (U,)."""
+        return [rollup.input for rollup in self.rollups]
+
+    @cached_property
+    def rollup_fields(self) -> IntArray:
+        """The enterprise field column each roll-up reads (U,; -1: none, a count)."""
+        return np.array([-1 if rollup.form == COUNT else rollup.field for rollup in self.rollups],
+                        dtype=np.int64)
+
+    @cached_property
+    def rollup_weights(self) -> IntArray:
+        """The weight field column of each roll-up (U,; -1: none; only a mean has one)."""
+        return np.array([rollup.weight if rollup.form == MEAN else -1 for rollup in self.rollups],
+                        dtype=np.int64)
+
+    @cached_property
+    def rollup_forms(self) -> IntArray:
+        """Each roll-up's form as a code (U,)."""
+        return np.array([_FORM_CODES[rollup.form] for rollup in self.rollups], dtype=np.int64)
+
     @property
     def derived_columns(self) -> frozenset[int]:
         """Indicator columns computed by formulas (a base may not report them)."""
@@ -96,7 +121,7 @@ def compile_derivation(rubric: Rubric) -> Derivation | None:
     for m, indicator in formulas:
         assert indicator.formula is not None
         expr = parse(indicator.formula, input_ids)
-        compiled.append(CompiledFormula(m, expr, indicator.formula, operands(expr)))
+        compiled.append(CompiledFormula(m, expr, indicator.formula, operands(expr), scalar_function(expr)))
     return Derivation(input_ids, field_ids, np.array([f.kind == "boolean" for f in fields], dtype=bool),
                       low, high, rollups, tuple(compiled))
 
@@ -110,30 +135,32 @@ def roll_up(derivation: Derivation, owners: IntArray, figures: FloatArray, input
     A row without a value for the field is left out of that roll-up; an input no row feeds is
     missing (NaN). A weighted mean whose weights sum to 0 is missing too.
     """
-    count = inputs.shape[0]
-    for rollup in derivation.rollups:
-        if rollup.form == COUNT:
-            used = np.ones(owners.size, dtype=bool)
-        else:
-            used = ~np.isnan(figures[:, rollup.field])
-            if rollup.weight >= 0:
-                used &= ~np.isnan(figures[:, rollup.weight])
-        fed = np.bincount(owners[used], minlength=count)
-        total: FloatArray
-        if rollup.form == COUNT:
-            total = fed.astype(np.float64)
-        elif rollup.form == MEAN:
-            values = figures[used, rollup.field]
-            weights = figures[used, rollup.weight] if rollup.weight >= 0 else np.ones(values.size)
-            numerator = np.bincount(owners[used], weights=values * weights, minlength=count)
-            denominator = np.bincount(owners[used], weights=weights, minlength=count)
-            nonzero = denominator != 0
-            total = np.where(nonzero, numerator / np.where(nonzero, denominator, 1.0), np.nan)
-        else:  # SUM, COUNT_WHERE (a boolean field holds 1/0)
-            found = figures[used, rollup.field]
-            total = np.bincount(owners[used], weights=found, minlength=count).astype(np.float64)
-        inputs[:, rollup.input] = np.where(fed > 0, total, np.nan)
-        rows[:, rollup.input] = fed
+    count, width = inputs.shape[0], len(derivation.rollups)
+    if not width:
+        return
+    columns = derivation.rollup_columns
+    if not owners.size:  # no enterprise rows: every rolled-up input is missing, fed by none
+        inputs[:, columns] = np.nan
+        rows[:, columns] = 0
+        return
+    # every roll-up at once: column u of (R, U) holds roll-up u's field and weight (a column of
+    # ones where it has none); bin owner·U + u sums its rows in row order, as one bincount per
+    # roll-up would (the same additions in the same order, so the same bits)
+    padded = np.concatenate([figures, np.ones((owners.size, 1))], axis=1)  # (field -1: the ones)
+    found, weights = padded[:, derivation.rollup_fields], padded[:, derivation.rollup_weights]
+    used = ~(np.isnan(found) | np.isnan(weights))  # a row without a value is left out
+    bins = (owners[:, None] * width + np.arange(width))[used]
+    fed = np.bincount(bins, minlength=count * width).reshape(count, width)
+    total = np.bincount(bins, weights=(found * weights)[used], minlength=count * width).reshape(count, width)
+    forms = derivation.rollup_forms
+    if (forms == _FORM_CODES[MEAN]).any():  # a weighted mean: divided by the sum of its weights
+        denominator = np.bincount(bins, weights=weights[used], minlength=count * width).reshape(count, width)
+        nonzero = denominator != 0
+        mean = np.where(nonzero, total / np.where(nonzero, denominator, 1.0), np.nan)
+        total = np.where(forms == _FORM_CODES[MEAN], mean, total)
+    total = np.where(forms == _FORM_CODES[COUNT], fed.astype(np.float64), total)
+    inputs[:, columns] = np.where(fed > 0, total, np.nan)
+    rows[:, columns] = fed
 
 
 def derive(derivation: Derivation, inputs: FloatArray, values: FloatArray) -> BoolArray:
@@ -143,17 +170,17 @@ def derive(derivation: Derivation, inputs: FloatArray, values: FloatArray) -> Bo
     zero_division = np.zeros(values.shape, dtype=bool)
     if not derivation.formulas:
         return zero_division
-    columns = {input_id: inputs[:, k] for k, input_id in enumerate(derivation.input_ids)}
     if values.shape[0] == 0:
         return zero_division
     if values.shape[0] <= SMALL_ROWS:  # a few bases: no numpy call per formula
+        formula_columns = [formula.column for formula in derivation.formulas]
         for row, reported in enumerate(inputs.tolist()):
             named = dict(zip(derivation.input_ids, reported))
-            for formula in derivation.formulas:
-                value, zero_row = evaluate_row(formula.expr, named, formula.operands)
-                values[row, formula.column] = value
-                zero_division[row, formula.column] = zero_row
+            found = [evaluate_row(formula.scalar, named, formula.operands) for formula in derivation.formulas]
+            values[row, formula_columns] = [value for value, _ in found]
+            zero_division[row, formula_columns] = [zero for _, zero in found]
         return zero_division
+    columns = {input_id: inputs[:, k] for k, input_id in enumerate(derivation.input_ids)}
     for formula in derivation.formulas:
         result, zero = evaluate(formula.expr, {name: columns[name] for name in formula.operands}
                                 if formula.operands else {"": np.zeros(values.shape[0])})

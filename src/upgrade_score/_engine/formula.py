@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -75,32 +76,62 @@ def evaluate(expr: Expr, columns: Mapping[str, npt.ArrayLike]) -> tuple[FloatArr
     return values.astype(np.float64), zero_division
 
 
-def _eval_scalar(expr: Expr, columns: Mapping[str, float]) -> tuple[float, bool]:
-    """:func:`_eval` for one row, on Python floats (the same IEEE operations, so the same bits)."""
+Scalar = Callable[[Mapping[str, float]], tuple[float, bool]]
+
+
+def scalar_function(expr: Expr) -> Scalar:
+    """:func:`_eval` of ``expr`` for one row, on Python floats (the same IEEE operations, so the
+    same bits), as a function of the row's columns, returning (value, whether a denominator was
+    0). The tree is walked once, into the source of a function of straight-line code (a
+    temporary per node, in the order :func:`_eval` evaluates them), not on every call: a formula
+    is evaluated many times for one base. Its text holds only generated names, and operand ids
+    and numbers as literals or constants."""
+    lines: list[str] = []
+    constants: dict[str, Any] = {}
+    result = _emit(expr, lines, constants)
+    body = "".join(f"    {line}\n" for line in lines)
+    source = f"def scalar(c):\n    z = False\n{body}    return {result}, z\n"
+    namespace: dict[str, Any] = {"_nan": math.nan, "_inf": math.inf, "_copysign": math.copysign,
+                                 **constants}
+    exec(compile(source, "<formula>", "exec"), namespace)  # (our own generated text)
+    function: Scalar = namespace["scalar"]
+    return function
+
+
+def _emit(expr: Expr, lines: list[str], constants: dict[str, Any]) -> str:
+    """Append the lines that compute ``expr`` (its operands first, left to right) and return the
+    name or expression that holds its value; a division by 0 gives NaN and sets ``z``."""
     if isinstance(expr, Number):
-        return float(expr.value), False
+        constant = f"k{len(constants)}"
+        constants[constant] = float(expr.value)
+        return constant
     if isinstance(expr, Name):
-        return float(columns[expr.id]), False
+        target = f"t{len(lines)}"
+        lines.append(f"{target} = float(c[{expr.id!r}])")
+        return target
     if isinstance(expr, Unary):
-        value, zero = _eval_scalar(expr.operand, columns)
-        return (-value if expr.op == "-" else value), zero
-    left, left_zero = _eval_scalar(expr.left, columns)
-    right, right_zero = _eval_scalar(expr.right, columns)
-    if expr.op == "/":
-        if right == 0:
-            return math.nan, True
-        try:
-            return left / right, left_zero or right_zero
-        except OverflowError:  # (numpy gives ±inf)
-            return math.copysign(math.inf, left) * math.copysign(1.0, right), left_zero or right_zero
-    value = left + right if expr.op == "+" else left - right if expr.op == "-" else left * right
-    return value, left_zero or right_zero
+        inner = _emit(expr.operand, lines, constants)
+        return f"(-{inner})" if expr.op == "-" else inner
+    left = _emit(expr.left, lines, constants)
+    right = _emit(expr.right, lines, constants)
+    target = f"t{len(lines)}"
+    if expr.op != "/":
+        operator = expr.op if expr.op in ("+", "-") else "*"  # (as _binary reads it)
+        lines.append(f"{target} = {left} {operator} {right}")
+        return target
+    lines.extend([f"if {right} == 0:", f"    {target} = _nan", "    z = True", "else:", "    try:",
+                  f"        {target} = {left} / {right}",
+                  "    except OverflowError:  # (numpy gives ±inf)",
+                  f"        {target} = _copysign(_inf, {left}) * _copysign(1.0, {right})"])
+    return target
 
 
-def evaluate_row(expr: Expr, columns: Mapping[str, float], names: tuple[str, ...]) -> tuple[float, bool]:
+def evaluate_row(expr: Expr | Scalar, columns: Mapping[str, float],
+                 names: tuple[str, ...]) -> tuple[float, bool]:
     """:func:`evaluate` for one base (``names``: the formula's operands): its value and whether a
-    denominator was 0, by the same rules (a missing operand takes precedence; overflow → inf)."""
-    value, zero = _eval_scalar(expr, columns)
+    denominator was 0, by the same rules (a missing operand takes precedence; overflow → inf).
+    ``expr`` may be given as its :func:`scalar_function` (made once for many rows)."""
+    value, zero = (expr if callable(expr) else scalar_function(expr))(columns)
     missing = any(math.isnan(columns[name]) for name in names)
     zero_division = zero and not missing
     if math.isnan(value) and not missing and not zero_division:
@@ -115,7 +146,7 @@ _AFFINE_TOLERANCE = 1e-9
 _ROUNDING = 64 * sys.float_info.epsilon
 
 
-def _probe(expr: Expr, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> list[float] | None:
+def _probe(expr: Scalar, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> list[float] | None:
     """f at the points xs (other inputs held), or None if any value is not finite (Python floats:
     three numbers cost less than numpy calls)."""
     names = (name, *others)
@@ -136,7 +167,7 @@ def _affine_root(us: tuple[float, ...], fs: list[float], target: float) -> tuple
 
 
 def _candidates(
-    expr: Expr,
+    expr: Scalar,
     name: str,
     others: Mapping[str, float],
     target: float,
@@ -155,30 +186,35 @@ def _candidates(
             yield 1 / inverse[0]  # 1/name ~ 0: the target is the asymptote, never reached
 
 
-def _refined(expr: Expr, name: str, others: Mapping[str, float], target: float, x: float) -> Iterator[float]:
+def _refined(expr: Scalar, name: str, others: Mapping[str, float], target: float,
+             x: float) -> Iterator[float]:
     """Re-solve with probes at the scale of a first answer x (better conditioned), then x itself."""
     if x != 0 and math.isfinite(x):
         yield from _candidates(expr, name, others, target, ((x, 2 * x, 5 * x),))
     yield x
 
 
-def _meets(expr: Expr, name: str, others: Mapping[str, float], x: float, target: float) -> bool:
+def _meets(expr: Scalar, name: str, others: Mapping[str, float], x: float, target: float) -> bool:
     fs = _probe(expr, name, others, (x,))
     return fs is not None and abs(float(fs[0]) - target) <= 1e-9 * max(1.0, abs(target))
 
 
-def solve_for(expr: Expr, name: str, target: float, others: Mapping[str, float]) -> float | None:
+def solve_for(expr: Expr, name: str, target: float, others: Mapping[str, float], *,
+              function: Scalar | None = None, names: tuple[str, ...] | None = None) -> float | None:
     """The value of input `name` at which the formula equals `target`, the other inputs held.
 
     Works when the formula is affine in `name` (a*x + b) or in 1/`name` (a/x + b), detected
     numerically and verified by evaluating at the answer. None if `name` is not an operand, the
     formula is of neither form, or no finite solution exists. Other operands must be in `others`.
+    ``function`` and ``names``: the formula's :func:`scalar_function` and operands, when the
+    caller has them already.
     """
-    if name not in operands(expr) or not math.isfinite(target):
+    if name not in (operands(expr) if names is None else names) or not math.isfinite(target):
         return None
     held = {k: v for k, v in others.items() if k != name}
-    for first in _candidates(expr, name, held, target, _PROBE_SETS):
-        for x in _refined(expr, name, held, target, first):
-            if math.isfinite(x) and _meets(expr, name, held, x, target):
+    function = scalar_function(expr) if function is None else function
+    for first in _candidates(function, name, held, target, _PROBE_SETS):
+        for x in _refined(function, name, held, target, first):
+            if math.isfinite(x) and _meets(function, name, held, x, target):
                 return x
     return None

@@ -22,16 +22,17 @@ TOLERANCE = 1e-9
 StatusArray = npt.NDArray[np.int8]
 
 
-def gate_status(rubric: CompiledRubric, values: FloatArray, applies: Sequence[BoolArray]) -> StatusArray:
+def gate_status(rubric: CompiledRubric, values: FloatArray,
+                applies: Sequence[BoolArray] | BoolArray) -> StatusArray:
     """Status codes (N, G) of every gate for every base (``applies[g]``: (N,), where gate g's
-    indicator applies)."""
-    status = np.empty((values.shape[0], len(rubric.gates)), dtype=np.int8)
-    for g, gate in enumerate(rubric.gates):
-        value = values[:, gate.column]
-        code = np.where(meets(gate, value), PASSED, FAILED)
-        code = np.where(np.isnan(value), UNKNOWN, code)
-        status[:, g] = np.where(applies[g], code, NOT_APPLICABLE)
-    return status
+    indicator applies; a (G, N) array or a sequence of G arrays)."""
+    status = np.full((len(rubric.gates), values.shape[0]), FAILED, dtype=np.int8)
+    for g, gate in enumerate(rubric.gates):  # each code overrides the ones before it
+        value, code = values[:, gate.column], status[g]
+        code[meets(gate, value)] = PASSED
+        code[np.isnan(value)] = UNKNOWN
+        code[~applies[g]] = NOT_APPLICABLE
+    return np.ascontiguousarray(status.T)
 
 
 def meets(gate: CompiledGate, values: FloatArray) -> BoolArray:
@@ -59,12 +60,11 @@ def cap_levels(rubric: CompiledRubric, status: StatusArray, direction_levels: In
     N/A directions (level -1) stay N/A."""
     directions = direction_levels.copy()
     overall = overall_level.copy()
+    blocked = capping(status)
     for g, gate in enumerate(rubric.gates):
-        blocked = capping(status[:, g])
         if gate.scope < 0:
-            overall = np.where(blocked, np.minimum(overall, gate.caps), overall)
+            np.minimum(overall, gate.caps, out=overall, where=blocked[:, g])
         else:
-            column = directions[:, gate.scope]
-            directions[:, gate.scope] = np.where(blocked & (column >= 0), np.minimum(column, gate.caps),
-                                                 column)
+            column = directions[:, gate.scope]  # (a view: capped in place)
+            np.minimum(column, gate.caps, out=column, where=blocked[:, g] & (column >= 0))
     return directions, overall

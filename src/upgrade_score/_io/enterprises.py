@@ -70,6 +70,9 @@ class TableRowOrigin(RowOrigin):
         return self.table.problem(self.row, message, field_id or BASE_COLUMN)
 
 
+_NUMBERS, _BOOLEAN = frozenset({float, int}), frozenset({bool})  # by exact type: a bool is not a number
+
+
 def _field_problem(kind: str, value: object) -> str:
     """Why ``value`` cannot be a figure of a ``kind`` field ('' when it can)."""
     if value is None:
@@ -91,6 +94,7 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
         return np.zeros(0, dtype=np.int64), np.zeros((0, len(fields)))
     column = {field_id: f for f, field_id in enumerate(fields)}
     kinds = ["boolean" if b else "number" for b in derivation.boolean_fields.tolist()]
+    fine = [_BOOLEAN if kind == "boolean" else _NUMBERS for kind in kinds]  # types needing no check
     owners: list[int] = []
     rows: list[list[float]] = []
     for row, profile in enumerate(profiles):
@@ -98,7 +102,9 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
             figures = [math.nan] * len(fields)
             for key, value in enterprise.figures.items():
                 f = column.get(key)
-                if f is None:
+                if f is not None and type(value) in fine[f]:  # the common case (see _field_problem)
+                    figures[f] = float(value)  # type: ignore[arg-type]  # (a number or a bool)
+                elif f is None:
                     known = known_list(fields) or "none: the rubric declares no enterprise_fields"
                     problems.append(profile.enterprise_problem(
                         k, key, f"unknown enterprise field{did_you_mean(key, fields)} (known: {known})"))
