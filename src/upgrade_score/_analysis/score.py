@@ -12,7 +12,7 @@ import numpy as np
 from .._analysis.panel import cross_section, table_cross_section
 from .._analysis.scorecard import ScoreTable, sequence_of_ids
 from .._engine.compile import BoolArray, FloatArray, IntArray
-from .._engine.core import Scores, invalid_cells, score_matrix
+from .._engine.core import SMALL_ROWS, Scores, invalid_cells, score_matrix
 from .._engine.derive import Derived
 from .._errors import Problem, UpgradeScoreError
 from .._io.arguments import ProfileLike, as_profile, as_profiles
@@ -103,7 +103,10 @@ def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
     """Score profiles as given, one row each (a panel's years too: ids may repeat)."""
     if not isinstance(profiles, ProfileTable):
         profiles = tuple(profiles)
-    return score_checked(rubric, profiles, *profile_inputs(rubric, profiles, enterprises),
+    # a few profiles: each read on its own costs less than the one pass over many (the same arrays
+    # and problems, tested)
+    few = not isinstance(profiles, ProfileTable) and len(profiles) <= SMALL_ROWS
+    return score_checked(rubric, profiles, *profile_inputs(rubric, profiles, enterprises, by_row=few),
                          keep_levels=keep_levels)
 
 
