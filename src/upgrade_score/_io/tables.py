@@ -122,6 +122,7 @@ class _RowReader:
         self.found, self.problems = found, problems
         self.columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
         self.codes = {category: c for c, category in enumerate(rubric.category_ids)}
+        self.indicators = rubric.indicators  # (a property that builds a tuple: once, not per value)
         self.unknown = 0  # unknown ids met so far (a hint for the first MAX_HINTED)
 
     def read(self, row: int, profile: BaseProfile) -> None:
@@ -152,7 +153,7 @@ class _RowReader:
                 message = unknown_indicator(rubric, key, hint=self.unknown <= MAX_HINTED)
                 problems.append(profile.problem(key, message))
                 continue
-            problem = _cell_problem(rubric.indicators[column], value, category, bool(rubric.categories))
+            problem = _cell_problem(self.indicators[column], value, category, bool(rubric.categories))
             if problem:
                 problems.append(profile.problem(key, problem))
             elif value == NA:
