@@ -123,6 +123,11 @@ class _RowReader:
         self.columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
         self.codes = {category: c for c, category in enumerate(rubric.category_ids)}
         self.indicators = rubric.indicators  # (a property that builds a tuple: once, not per value)
+        applies = rubric.compiled.applies
+        # per category code (-1, the last: none), where an indicator applies: there a number (not a
+        # bool) needs no check (see _cell_problem)
+        self.plain = [[True] * len(self.indicators)] if applies is None or not rubric.categories \
+            else applies.tolist()
         self.unknown = 0  # unknown ids met so far (a hint for the first MAX_HINTED)
 
     def read(self, row: int, profile: BaseProfile) -> None:
@@ -133,7 +138,9 @@ class _RowReader:
             problems.append(profile.problem(None, mismatch, base_field="rubric_version"))
             return
         category = _category(rubric, self.codes, profile, problems)
-        found.categories[row] = -1 if category is None else self.codes[category]
+        code = -1 if category is None else self.codes[category]
+        found.categories[row] = code
+        plain = self.plain[code]
         for key, given in profile.values.items():
             column = self.columns.get(key)
             value = given.value
@@ -152,6 +159,9 @@ class _RowReader:
                 self.unknown += 1  # a hint costs a comparison with every id: only for what is shown
                 message = unknown_indicator(rubric, key, hint=self.unknown <= MAX_HINTED)
                 problems.append(profile.problem(key, message))
+                continue
+            if plain[column] and type(value) in _NUMBERS:  # the common case: nothing to check
+                found.values[row, column] = float(value)  # type: ignore[arg-type]  # (a number)
                 continue
             problem = _cell_problem(self.indicators[column], value, category, bool(rubric.categories))
             if problem:
