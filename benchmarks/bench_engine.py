@@ -184,14 +184,17 @@ def small_rows(repeat: int, many: int) -> list[Row]:
     data = [p.model_dump() for p in profiles]
     number = 50 if repeat > 1 else 1
     cpu = time.process_time  # one thread each: CPU time, so the machine's load does not count
-    # each example base in turn; the figure is the median over the five
-    ours = statistics.median(median_time(repeat, lambda one=one: score(rubric, one), number, cpu)
-                             for one in profiles)
-    reference = statistics.median(median_time(repeat, lambda one=one: score_base(plain, one), number, cpu)
-                                  for one in data)
     level_4 = Target(level=4)
-    planned = statistics.median(median_time(repeat, lambda one=one: gap(rubric, one, level_4), 10, cpu)
-                                for one in profiles)
+    # each example base in turn, ours and the reference's rounds interleaved (the machine's speed
+    # drifts: timed apart, the two sides of a ratio could see different machines); the figure is
+    # the median over the five examples
+    timings = [_side_by_side(repeat, {"score": (lambda one=one: score(rubric, one), number),
+                                      "gap": (lambda one=one: gap(rubric, one, level_4), 10),
+                                      "reference": (lambda plain_one=plain_one: score_base(plain, plain_one),
+                                                    number)}, cpu)
+               for one, plain_one in zip(profiles, data)]
+    ours, planned, reference = (statistics.median(t[name] for t in timings)
+                                for name in ("score", "gap", "reference"))
     group = [p.model_copy(update={"base": p.base.model_copy(update={"id": f"{p.id}-{k}"})})
              for k in range(many // len(profiles) + 1) for p in profiles][:many]
     gaps = median_time(max(1, repeat // 2), lambda: [gap(rubric, p, Target(level=4)) for p in group],
@@ -200,6 +203,19 @@ def small_rows(repeat: int, many: int) -> list[Row]:
     return [("score of one base (default rubric; CPU)", ours, "plain-Python scorer", reference, "≤ 3×"),
             ("gap of one base (level 4; CPU)", planned, "plain-Python scorer", reference, "≤ 20×"),
             (f"gap of {many:,} bases, a call each (CPU)", gaps, f"score_many of those {many:,}", scored, "")]
+
+
+def _side_by_side(repeat: int, runs: dict[str, tuple[Callable[[], object], int]],
+                  clock: Callable[[], float]) -> dict[str, float]:
+    """Median time of one call of each run, their rounds taken in turn."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeat):
+        for name, (run, number) in runs.items():
+            start = clock()
+            for _ in range(number):
+                run()
+            times[name].append((clock() - start) / number)
+    return {name: statistics.median(found) for name, found in times.items()}
 
 
 # --- diff and report -------------------------------------------------------------------------

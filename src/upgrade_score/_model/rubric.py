@@ -460,16 +460,21 @@ class Rubric(HtmlDisplay, Frozen):
         """Declared input ids (reported quantities), in rubric order."""
         return tuple(i.id for i in self.inputs or ())
 
-    @property
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
-        """All indicators, direction by direction, in rubric order."""
+        """All indicators, direction by direction, in rubric order (found once: a rubric is
+        immutable)."""
         return tuple(i for d in self.directions for i in d.indicators)
+
+    @cached_property
+    def _indicator_ids(self) -> tuple[str, ...]:
+        return tuple(i.id for i in self.indicators)
 
     @property
     def indicator_ids(self) -> list[str]:
         """Indicator ids in the column order used by :func:`score_many` matrices: a new list, so
         ``frame[rubric.indicator_ids]`` selects those columns of a DataFrame."""
-        return [i.id for i in self.indicators]
+        return list(self._indicator_ids)
 
     def indicator(self, indicator_id: str) -> Indicator:
         """The indicator with this id."""
@@ -500,7 +505,7 @@ class Rubric(HtmlDisplay, Frozen):
         if update:
             return Rubric.model_validate({**self.model_dump(), **update})
         copy = super().model_copy(deep=deep)
-        for cached in ("sha256", "compiled"):
+        for cached in ("sha256", "compiled", "indicators", "_indicator_ids"):
             copy.__dict__.pop(cached, None)
         return copy
 
