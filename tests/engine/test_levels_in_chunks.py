@@ -30,3 +30,21 @@ def test_levels_across_chunks_are_those_of_scoring_and_of_one_base() -> None:
     for row in (0, CHUNK_ROWS - 1, CHUNK_ROWS, count - 1):  # either side of the chunk boundary
         one = indicator_levels(rubric.compiled, values[row:row + 1], categories[row:row + 1])
         assert np.array_equal(levels[row], one[0], equal_nan=True)
+
+
+def test_huge_values_give_levels_without_numpy_warnings() -> None:
+    # (u − p)·r overflows to ±inf for a value near the float limit: clipped to a whole level, no
+    # RuntimeWarning for the caller (the value is then refused or scored by its domain, as before)
+    import warnings
+
+    from upgrade_score._engine.compile import BOOLEAN, QUALITATIVE, STEP
+    from upgrade_score._engine.core import column_levels
+
+    compiled = load_rubric("urban-mining-upgrade@2026.1").compiled
+    linear = next(rule for rule in compiled.column_rules if rule[0] not in (BOOLEAN, QUALITATIVE, STEP))
+    values = np.array([1.7e308, -1.7e308, 0.0])
+    level, oriented, term = np.empty(3), np.empty(3), np.empty(3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert column_levels(linear, values, level, oriented, term, compiled.levels)  # out of range
+    assert sorted(level[:2].tolist()) == [0.0, float(compiled.levels)]

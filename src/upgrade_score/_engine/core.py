@@ -191,11 +191,12 @@ def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, orien
             level += oriented >= point
         level[np.isnan(oriented)] = np.nan
         return invalid
-    for k in range(1, len(points)):
-        np.subtract(oriented, points[k - 1], out=term)
-        np.multiply(term, rates[k - 1], out=term)
-        np.clip(term, 0.0, 1.0, out=term)
-        level += term
+    with np.errstate(over="ignore"):  # (u − p)·r of a huge value overflows to ±inf, clipped to 0 or 1
+        for k in range(1, len(points)):
+            np.subtract(oriented, points[k - 1], out=term)
+            np.multiply(term, rates[k - 1], out=term)
+            np.clip(term, 0.0, 1.0, out=term)
+            level += term
     return invalid
 
 
