@@ -41,7 +41,9 @@ def test_huge_values_give_levels_without_numpy_warnings() -> None:
     from upgrade_score._engine.core import column_levels
 
     compiled = load_rubric("urban-mining-upgrade@2026.1").compiled
-    linear = next(rule for rule in compiled.column_rules if rule[0] not in (BOOLEAN, QUALITATIVE, STEP))
+    linear = max((rule for rule in compiled.column_rules if rule[0] not in (BOOLEAN, QUALITATIVE, STEP)),
+                 key=lambda rule: max(rule[3]))  # the steepest: a rate over 1 overflows
+    assert max(linear[3]) > 1
     values = np.array([1.7e308, -1.7e308, 0.0])
     level, oriented, term = np.empty(3), np.empty(3), np.empty(3)
     with warnings.catch_warnings():
