@@ -24,19 +24,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
-from weakref import WeakKeyDictionary
 
 import numpy as np
 from pydantic import Field
 
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
-from .._engine.compile import CompiledGate, CompiledRubric, FloatArray
+from .._engine.compile import CompiledGate, FloatArray
 from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, scores_from_levels
-from .._engine.derive import COUNT, COUNT_WHERE, CompiledFormula
+from .._engine.derive import CompiledFormula
 from .._engine.formula import evaluate_row, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
 from .._errors import Problem, UpgradeScoreError, type_name
@@ -48,7 +46,7 @@ from .._model.display import HtmlDisplay, _dispatch
 from .._model.label import Label
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import Result, RubricRef, constructed, without_unset
-from .._model.rubric import Indicator, Rubric
+from .._model.rubric import Rubric
 
 if TYPE_CHECKING:
     from pandas import DataFrame
@@ -377,7 +375,7 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     direction_of = compiled.direction_of.tolist()
     actions: list[dict[str, Any]] = []
     goals: list[tuple[int, float]] = []
-    for m, indicator in enumerate(_derivations(rubric).indicators):
+    for m, indicator in enumerate(rubric.indicators):
         if not applies[m]:
             continue
         j = direction_of[m]
@@ -417,59 +415,30 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     return actions, [(m, level) for (m, _), level in zip(goals, reached)]
 
 
-@dataclass(frozen=True, eq=False)
-class _Derivations:
-    """What the actions of derived indicators take from a rubric (made once per rubric)."""
-
-    formulas: dict[int, CompiledFormula]  # derived indicator column: its formula
-    columns: dict[str, int]               # input id: column of the input matrix
-    units: dict[str, str | Label | None]  # input id: unit
-    counted: frozenset[str]               # inputs that count enterprises (whole numbers)
-    indicators: tuple[Indicator, ...]     # the rubric's, in column order
-
-
-_DERIVATIONS: WeakKeyDictionary[CompiledRubric, _Derivations] = WeakKeyDictionary()
-
-
-def _derivations(rubric: Rubric) -> _Derivations:
-    compiled = rubric.compiled
-    found = _DERIVATIONS.get(compiled)
-    if found is None:
-        derivation = compiled.derivation
-        formulas = {} if derivation is None else {f.column: f for f in derivation.formulas}
-        input_ids = () if derivation is None else derivation.input_ids
-        counted = frozenset(input_ids[r.input] for r in derivation.rollups
-                            if r.form in (COUNT, COUNT_WHERE)) if derivation is not None else frozenset()
-        found = _DERIVATIONS[compiled] = _Derivations(
-            formulas, {input_id: k for k, input_id in enumerate(input_ids)},
-            {i.id: i.unit for i in rubric.inputs or ()}, counted, rubric.indicators)
-    return found
-
-
 def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[OperandChange] | None:
     """For a derived indicator, the value each input of its formula must reach alone (the others
     held at the base's values) for the formula to give ``goal``."""
     derivation, derived = table.rubric.compiled.derivation, table.derived
-    plan = _derivations(table.rubric)
-    formula = plan.formulas.get(column)
+    formula = None if derivation is None else derivation.formula_of.get(column)
     if formula is None or derivation is None or derived is None:
         return None
+    columns, units = derivation.input_columns, {i.id: i.unit for i in table.rubric.inputs or ()}
     inputs = derived.inputs[0].tolist()
-    held = {name: inputs[plan.columns[name]] for name in formula.operands}
+    held = {name: inputs[columns[name]] for name in formula.operands}
     known = all(not math.isnan(value) for value in held.values())
     sign = float(table.rubric.compiled.signs[column])
     changes = []
     for name in formula.operands:
-        k = plan.columns[name]
+        k = columns[name]
         target = solve_for(formula.expr, name, goal, held, function=formula.scalar,
                            names=formula.operands) if known else None
-        if target is not None and name in plan.counted:  # a count of enterprises is a whole number
+        if target is not None and name in derivation.counted_inputs:  # counts of enterprises: whole
             target = _whole(formula, name, target, held, goal, sign)
         if target is not None and not derivation.low[k] <= target <= derivation.high[k]:
             target = None  # no valid value of this input alone gets there
         changes.append(constructed(OperandChange, {  # (checked values of ours: see _finish)
             "input": name, "current": None if math.isnan(held[name]) else held[name], "target": target,
-            "unit": plan.units.get(name)}))
+            "unit": units.get(name)}))
     return changes
 
 

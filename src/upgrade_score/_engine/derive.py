@@ -95,6 +95,27 @@ class Derivation:
         """Each roll-up's form as a code (U,)."""
         return np.array([_FORM_CODES[rollup.form] for rollup in self.rollups], dtype=np.int64)
 
+    @cached_property
+    def input_columns(self) -> dict[str, int]:
+        """Input id: its column of the input matrix (K)."""
+        return {input_id: k for k, input_id in enumerate(self.input_ids)}
+
+    @cached_property
+    def reported_columns(self) -> dict[str, int]:
+        """The inputs a base reports (not rolled up from enterprises): id: column."""
+        rolled_up = self.rolled_up
+        return {input_id: k for k, input_id in enumerate(self.input_ids) if k not in rolled_up}
+
+    @cached_property
+    def counted_inputs(self) -> frozenset[str]:
+        """Inputs that count enterprises (whole numbers)."""
+        return frozenset(self.input_ids[r.input] for r in self.rollups if r.form in (COUNT, COUNT_WHERE))
+
+    @cached_property
+    def formula_of(self) -> dict[int, CompiledFormula]:
+        """Derived indicator column: its formula, in column order."""
+        return {formula.column: formula for formula in self.formulas}
+
     @property
     def derived_columns(self) -> frozenset[int]:
         """Indicator columns computed by formulas (a base may not report them)."""

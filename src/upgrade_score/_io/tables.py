@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 
-from .._engine.compile import BoolArray, CompiledRubric, FloatArray, IntArray
+from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import invalid_cells
-from .._engine.derive import CompiledFormula, Derivation, Derived, derive, roll_up
+from .._engine.derive import Derivation, Derived, derive, roll_up
 from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list, one_line
 from .._model.profile import NA, BaseProfile
 from .._model.rubric import Indicator, Rubric
@@ -36,34 +34,6 @@ MAX_REPORTED = 20  # problems listed from one table
 MAX_HINTED = 50  # unknown ids given a "did you mean" (as many as the command line shows)
 _NUMBERS = (float, int)  # by exact type: a bool is not one
 __all__ = ["ID_COLUMNS", "META_COLUMNS", "profile_inputs", "profile_matrix"]
-
-
-@dataclass(frozen=True, eq=False)
-class _ProfilePlan:
-    """What reading a profile against a rubric takes from the rubric alone (made once per rubric)."""
-
-    inputs: dict[str, int]            # input id: column of the input matrix
-    reported_inputs: dict[str, int]   # inputs a base reports (not rolled up): column
-    formulas: dict[int, CompiledFormula]  # derived indicator column: its formula, in column order
-
-
-_PLANS: WeakKeyDictionary[CompiledRubric, _ProfilePlan] = WeakKeyDictionary()
-
-
-def _profile_plan(rubric: Rubric) -> _ProfilePlan:
-    """The :class:`_ProfilePlan` of ``rubric``, cached with its compiled form (a rubric is immutable)."""
-    compiled = rubric.compiled
-    plan = _PLANS.get(compiled)
-    if plan is None:
-        derivation = compiled.derivation
-        inputs = {} if derivation is None else {i: k for k, i in enumerate(derivation.input_ids)}
-        plan = _PLANS[compiled] = _ProfilePlan(
-            inputs=inputs,
-            reported_inputs={i.id: inputs[i.id] for i in rubric.inputs or ()
-                             if i.rollup is None and i.id in inputs},
-            formulas={} if derivation is None else {
-                f.column: f for f in sorted(derivation.formulas, key=lambda f: f.column)})
-    return plan
 
 
 def profile_matrix(rubric: Rubric, profiles: Sequence[BaseProfile]) -> FloatArray:
@@ -90,8 +60,8 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     if derivation is None and enterprises is not None:
         raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
                                         "nothing up from enterprises", enterprises.file))
-    plan = _profile_plan(rubric)
-    inputs, reported_inputs = plan.inputs, plan.reported_inputs
+    inputs = {} if derivation is None else derivation.input_columns
+    reported_inputs = {} if derivation is None else derivation.reported_columns
     found = gather(rubric, profiles, inputs, reported_inputs, bulk=not by_row)
     values, reported, na, categories = found.values, found.reported, found.na, found.categories
     problems: list[Problem] = []
@@ -329,7 +299,7 @@ def _derive(rubric: Rubric, derivation: Derivation, profiles: Sequence[BaseProfi
             enterprises: EnterpriseTable | None, inputs: FloatArray, values: FloatArray,
             problems: list[Problem]) -> Derived:
     """Roll up enterprise rows, check every input's range and compute the derived indicators."""
-    formulas = _profile_plan(rubric).formulas
+    formulas = derivation.formula_of
     columns = list(formulas)  # (in column order)
     for row, k in np.argwhere(~np.isnan(values[:, columns]))[:MAX_REPORTED].tolist():
         formula = formulas[columns[k]]  # a value reported for a derived indicator
