@@ -90,6 +90,14 @@ class CompiledRubric:
         return bool(self.category_ids or self.gates) or has_na
 
     @cached_property
+    def rules_by_category(self) -> dict[int, dict[int, ColumnRule]]:
+        """``category_rules`` grouped: category → {column: its own rule}."""
+        grouped: dict[int, dict[int, ColumnRule]] = {}
+        for category, column, rule in self.category_rules:
+            grouped.setdefault(category, {})[column] = rule
+        return grouped
+
+    @cached_property
     def direction_weight_sums(self) -> FloatArray:
         """Σ w_i over each direction's indicators, shape (D,)."""
         return _floats(self.block.sum(axis=0))

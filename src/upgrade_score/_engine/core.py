@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import numpy.typing as npt
@@ -456,8 +455,8 @@ def scores_from_levels(rubric: CompiledRubric, levels: FloatArray, *, na: BoolAr
 def cell_levels(rubric: CompiledRubric, cells: Sequence[tuple[int, float]], category: int) -> list[float]:
     """The level of each (column, value) for a base of ``category`` (an index into
     ``rubric.category_ids``, -1 for none), held to its category's thresholds where it has them."""
-    own = {column: rule for code, column, rule in rubric.category_rules if code == category}
-    return [column_levels_scalar(own.get(column, rubric.column_rules[column]), [value], rubric.levels)[0][0]
+    own = rubric.rules_by_category.get(category, {})
+    return [level_scalar(own.get(column, rubric.column_rules[column]), value, rubric.levels)[0]
             for column, value in cells]
 
 
@@ -474,9 +473,9 @@ def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray
     """Overwrite the levels (M, n) of bases held to their category's own thresholds."""
     invalid = False
     if len(codes) <= SMALL_ROWS:  # a few bases: Python floats, as in _levels_into
-        own = _category_rules(rubric)
+        own = rubric.rules_by_category
         for row, code in enumerate(codes.tolist()):
-            for column, rule in own.get(code, ()):
+            for column, rule in own.get(code, {}).items():
                 level, bad = level_scalar(rule, float(values[row, column]), rubric.levels)
                 levels[column, row] = level
                 invalid = invalid or bad
@@ -488,19 +487,6 @@ def _category_levels(rubric: CompiledRubric, values: FloatArray, codes: IntArray
             invalid |= column_levels(rule, values[rows, column], out, oriented, term, rubric.levels)
             levels[column, rows] = out
     return invalid
-
-
-_OWN_RULES: WeakKeyDictionary[CompiledRubric, dict[int, list[tuple[int, ColumnRule]]]] = WeakKeyDictionary()
-
-
-def _category_rules(rubric: CompiledRubric) -> dict[int, list[tuple[int, ColumnRule]]]:
-    """``rubric.category_rules`` by category: (column, rule) of each (made once per rubric)."""
-    found = _OWN_RULES.get(rubric)
-    if found is None:
-        found = _OWN_RULES[rubric] = {}
-        for category, column, rule in rubric.category_rules:
-            found.setdefault(category, []).append((column, rule))
-    return found
 
 
 def applicable(rubric: CompiledRubric, codes: IntArray, na: BoolArray | None,
