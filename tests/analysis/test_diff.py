@@ -12,6 +12,8 @@ from typing import Any, get_args
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from upgrade_score import BaseProfile, RubricDiff, UpgradeScoreError, diff, load_rubric, score_many
 from upgrade_score._analysis.compare import competition_ranks
@@ -803,6 +805,40 @@ def test_kendall_tau_b_and_inversions_match_brute_force() -> None:
         values = rng.integers(0, max(n, 1), n)
         assert inversions(values) == sum(int(values[i] > values[j])
                                          for i, j in itertools.combinations(range(n), 2))
+
+
+_TIED = st.lists(st.tuples(st.sampled_from([-2.5, 0.0, 1.0, 1.5, 7.0, 1e300]),
+                            st.integers(-3, 3)), min_size=0, max_size=30)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_TIED)
+def test_kendall_tau_b_matches_brute_force_with_ties(pairs: list[tuple[float, int]]) -> None:
+    """Floats (wide-spread or tied, numbered by sorting) and small integers (shifted as ranks)."""
+    x, y = [a for a, _ in pairs], [b for _, b in pairs]
+    expected = _brute_tau(x, y) if len(x) >= 2 else None  # type: ignore[arg-type]
+    got = kendall_tau_b(x, y)
+    assert (got is None and expected is None) or got == pytest.approx(expected, abs=1e-12)
+    assert kendall_tau_b(y, x) == got
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-(2**40), 2**40) | st.integers(0, 40), max_size=60))
+def test_inversions_match_brute_force(values: list[int]) -> None:
+    """Any integers: negative ones, values sparse beside the count, runs of equal ones."""
+    expected = sum(int(values[i] > values[j]) for i, j in itertools.combinations(range(len(values)), 2))
+    assert inversions(values) == expected
+    assert inversions(np.array(values, dtype=np.int64)[::-1]) == sum(
+        int(values[i] < values[j]) for i, j in itertools.combinations(range(len(values)), 2))
+
+
+def test_kendall_tau_b_of_ranks_with_ties_by_hand() -> None:
+    """Competition ranks as the diff passes them: x = [1, 1, 3, 4, 5], y = [2, 1, 3, 3, 5].
+    Pairs: (0,1) tied in x; (2,3) tied in y; of the other 8, (0,2) (0,3) (0,4) (1,2) (1,3) (1,4)
+    (2,4) (3,4) all concordant: tau-b = 8 / sqrt((10 - 1) * (10 - 1)) = 8 / 9."""
+    assert kendall_tau_b([1, 1, 3, 4, 5], [2, 1, 3, 3, 5]) == pytest.approx(8 / 9, abs=1e-15)
+    # y = [2, 1, 3, 5, 3]: (2,3) concordant, (2,4) tied in y, (3,4) discordant; 7 c, 1 d: 6 / 9
+    assert kendall_tau_b([1, 1, 3, 4, 5], [2, 1, 3, 5, 3]) == pytest.approx(6 / 9, abs=1e-15)
 
 
 def test_kendall_tau_b_large_sample_is_fast_and_exact_on_a_permutation() -> None:
