@@ -144,8 +144,9 @@ class _RowReader:
 
 def table_inputs(rubric: Rubric, table: ProfileTable, enterprises: EnterpriseTable | None = None,
                  ) -> tuple[FloatArray, BoolArray, IntArray, Derived | None]:
-    """:func:`profile_inputs` of a CSV table, one column at a time: the same arrays and the same
-    problems in the same order (row by row, then column by column), without a profile per row."""
+    """:func:`profile_inputs` of a CSV table, on its columns (the indicators' all at once): the same
+    arrays and the same problems in the same order (row by row, then column by column), without a
+    profile per row."""
     derivation = rubric.compiled.derivation
     if derivation is None and enterprises is not None:
         raise UpgradeScoreError(Problem(f"rubric '{rubric.id}' declares no enterprise_fields: it rolls "
@@ -153,22 +154,19 @@ def table_inputs(rubric: Rubric, table: ProfileTable, enterprises: EnterpriseTab
     count = len(table)
     columns = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
     inputs = {} if derivation is None else {input_id: k for k, input_id in enumerate(derivation.input_ids)}
-    values = np.full((count, len(columns)), np.nan)
     reported = np.full((count, len(inputs)), np.nan)
-    na = np.zeros(values.shape, dtype=bool)
     categories, unknown_category = _table_categories(rubric, table)
+    values, na, refused = _indicator_block(rubric, table, columns, categories)
     checks: list[tuple[str, BoolArray, Callable[[int], str]]] = []
-    by_column = np.ascontiguousarray(table.kinds.T), np.ascontiguousarray(table.values.T)  # a column a row
     for c, key in enumerate(table.columns):
-        kinds, numbers = by_column[0][c], by_column[1][c]
+        kinds, numbers = table.kinds[:, c], table.values[:, c]
         if key in columns:
-            m = columns[key]
-            bad, message = _indicator_column(rubric, rubric.indicators[m], kinds, numbers, categories)
-            ok = ~bad
-            na[:, m] = ok & (kinds == NOT_APPLICABLE)
-            given = ok & ((kinds == NUMBER) | (kinds == BOOLEAN))
-            values[given, m] = numbers[given]
-        elif key in inputs:
+            if refused is not None:  # (else no cell of an indicator column has anything to say)
+                m = columns[key]
+                checks.append((key, refused[:, c], _cell_message(rubric, rubric.indicators[m], kinds,
+                                                                    numbers, categories)))
+            continue
+        if key in inputs:
             bad, message = _input_column(rubric, key, kinds, numbers)
             given = ~bad & (kinds == NUMBER)
             reported[given, inputs[key]] = numbers[given]
@@ -213,27 +211,57 @@ def _table_categories(rubric: Rubric, table: ProfileTable) -> tuple[IntArray, di
     return categories, unknown
 
 
-def _indicator_column(rubric: Rubric, indicator: Indicator, kinds: np.ndarray, numbers: FloatArray,
-                      categories: IntArray) -> tuple[BoolArray, Callable[[int], str]]:
-    """Rows whose cell cannot stand for ``indicator``, and the message of such a row."""
+def _indicator_block(rubric: Rubric, table: ProfileTable, columns: dict[str, int], categories: IntArray,
+                     ) -> tuple[FloatArray, BoolArray, BoolArray | None]:
+    """The value matrix and n/a mask of the table's indicator columns, all columns at once, and
+    the cells that cannot stand for their indicator ((N, C) by table column; ``None``: none):
+    n/a where it is not allowed, true/false for an indicator that is not boolean, anything but a
+    blank for a base the indicator does not apply to. Those cells stay empty."""
+    count = len(table)
+    at = [c for c, key in enumerate(table.columns) if key in columns]
+    targets = [columns[table.columns[c]] for c in at]
+    every = len(at) == len(table.columns)
+    kinds = table.kinds if every else table.kinds[:, at]
+    indicators = rubric.indicators
+    chosen = [indicators[m] for m in targets]
+    bad = np.zeros(kinds.shape, dtype=bool)
+    if not all(i.allow_na for i in chosen):
+        bad |= (kinds == NOT_APPLICABLE) & np.array([not i.allow_na for i in chosen], dtype=bool)
+    if not all(i.kind == "boolean" for i in chosen):
+        bad |= (kinds == BOOLEAN) & np.array([i.kind != "boolean" for i in chosen], dtype=bool)
+    if rubric.categories:
+        every_category = (*rubric.category_ids, None)
+        applies = np.array([[i.applies(c) for c in every_category] for i in chosen],
+                           dtype=bool).reshape(len(chosen), len(every_category))
+        bad |= ~applies.T[categories] & (kinds != BLANK)  # (code -1 picks the last row: no category)
+    bad_cells: BoolArray | None = None
+    given = (kinds == NUMBER) | (kinds == BOOLEAN)
+    answered = kinds == NOT_APPLICABLE
+    if bad.any():
+        given &= ~bad
+        answered &= ~bad
+        bad_cells = np.zeros(table.kinds.shape, dtype=bool)
+        bad_cells[:, at] = bad
+    block = np.where(given, table.values if every else table.values[:, at], np.nan)
+    if targets == list(range(len(indicators))):  # the rubric's columns in its order: as they are
+        return block, answered, bad_cells
+    values = np.full((count, len(indicators)), np.nan)
+    na = np.zeros(values.shape, dtype=bool)
+    values[:, targets], na[:, targets] = block, answered
+    return values, na, bad_cells
+
+
+def _cell_message(rubric: Rubric, indicator: Indicator, kinds: np.ndarray, numbers: FloatArray,
+                  categories: IntArray) -> Callable[[int], str]:
+    """The message of a row whose cell cannot stand for ``indicator``."""
     has_categories = bool(rubric.categories)
-    if has_categories:
-        applies = np.array([indicator.applies(c) for c in (*rubric.category_ids, None)])
-        outside = ~applies[categories] & (kinds != BLANK)  # (code -1 picks the last: no category)
-    else:
-        outside = np.zeros(kinds.shape, dtype=bool)
-    bad = outside.copy()
-    if not indicator.allow_na:
-        bad |= kinds == NOT_APPLICABLE
-    if indicator.kind != "boolean":
-        bad |= kinds == BOOLEAN
 
     def message(row: int) -> str:
         category = None if categories[row] < 0 else rubric.category_ids[int(categories[row])]
         value = cell_value(int(kinds[row]), float(numbers[row]))
         return _cell_problem(indicator, value, category, has_categories)
 
-    return bad, message
+    return message
 
 
 def _input_column(rubric: Rubric, key: str, kinds: np.ndarray,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -134,7 +135,9 @@ def _mapped(rubric: Rubric, profiles: Profiles, other: ScoreTable) -> ScoreTable
     count, indicators = len(profiles), rubric.indicators
     mapped = [theirs[i.id][0] if i.id in theirs and other.na is not None and (
         theirs[i.id][1].kind, theirs[i.id][1].allow_na) == (i.kind, i.allow_na) else -1 for i in indicators]
-    if -1 not in mapped and other.na is not None:  # every column maps: one gather each
+    if mapped == list(range(len(other.rubric.indicators))) and other.na is not None:  # the same columns
+        values, na = other.values, other.na  # (read-only: shared by both tables)
+    elif -1 not in mapped and other.na is not None:  # every column maps: one gather each
         values, na = other.values[:, mapped], other.na[:, mapped]
     elif table:
         return None
@@ -244,12 +247,23 @@ def impact(old: Rubric, new: Rubric, profiles: Profiles) -> dict[str, Any]:
     return found
 
 
-def _order(bases: tuple[str, ...], shifts: FloatArray) -> IntArray:
+def _order(bases: Sequence[str], shifts: FloatArray) -> IntArray:
     """Rows by absolute shift (rounded to ``RANK_DECIMALS``: equal shifts tie), largest first,
-    then by base id."""
-    names = np.empty(len(bases), dtype=np.int64)
-    names[sorted(range(len(bases)), key=bases.__getitem__)] = np.arange(len(bases))
-    order: IntArray = np.lexsort((names, -rounded(np.abs(shifts), RANK_DECIMALS)))
+    then by base id (names compared only among rows whose shifts tie)."""
+    keys = -rounded(np.abs(shifts), RANK_DECIMALS)
+    order: IntArray = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    tied = np.zeros(len(order), dtype=bool)
+    np.equal(ordered[1:], ordered[:-1], out=tied[1:])
+    tied[:-1] |= tied[1:]  # (both rows of each equal neighbouring pair)
+    if not tied.any():
+        return order
+    places = np.flatnonzero(tied)
+    rows = order[places]
+    names = np.empty(len(rows), dtype=np.int64)
+    ids = [bases[row] for row in rows.tolist()]
+    names[sorted(range(len(rows)), key=ids.__getitem__)] = np.arange(len(rows))
+    order[places] = rows[np.lexsort((names, keys[rows]))]  # (tied rows keep their places as a set)
     return order
 
 
@@ -276,7 +290,7 @@ def _columns(before: ScoreTable, after: ScoreTable, gated: bool) -> ImpactColumn
     directions = tuple(_direction(key, before, after, order)
                        for key in (*old_ids, *(d for d in new_ids if d not in old_ids)))
     ids = before.base_ids
-    bases = tuple([ids[k] for k in order.tolist()])
+    bases = tuple(itemgetter(*order.tolist())(ids)) if len(order) > 1 else tuple(ids)
     common = (bases, before.overall[order], after.overall[order], shifts[order], before.overall_level[order],
               after.overall_level[order], old_rank, new_rank, directions)
     if not gated:
