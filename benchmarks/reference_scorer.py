@@ -29,9 +29,11 @@ def _tokens(text: str) -> list[str]:
             if (number or name or symbol).strip()]
 
 
-def formula(text: str, values: dict[str, float | None]) -> float | None:
-    """Numbers, names, + - * /, unary minus and parentheses; None if an operand is missing or a
-    denominator is 0."""
+Formula = tuple[Any, ...]  # ("number", x) | ("name", id) | ("minus", f) | (operator, left, right)
+
+
+def parse_formula(text: str) -> Formula:
+    """Numbers, names, + - * /, unary minus and parentheses, parsed once into a tree."""
     tokens, position = _tokens(text), 0
 
     def peek() -> str | None:
@@ -42,38 +44,54 @@ def formula(text: str, values: dict[str, float | None]) -> float | None:
         position += 1
         return tokens[position - 1]
 
-    def atom() -> float | None:
+    def atom() -> Formula:
         token = take()
         if token == "-":
-            value = atom()
-            return None if value is None else -value
+            return ("minus", atom())
         if token == "(":
-            value = expression()
+            inner = expression()
             take()  # ")"
-            return value
-        if token[0].isdigit():
-            return float(token)
-        return values.get(token)
+            return inner
+        return ("number", float(token)) if token[0].isdigit() else ("name", token)
 
-    def term() -> float | None:
-        value = atom()
+    def term() -> Formula:
+        tree = atom()
         while peek() in ("*", "/"):
-            operator, right = take(), atom()
-            if value is None or right is None or (operator == "/" and right == 0):
-                value = None
-            else:
-                value = value * right if operator == "*" else value / right
-        return value
+            tree = (take(), tree, atom())
+        return tree
 
-    def expression() -> float | None:
-        value = term()
+    def expression() -> Formula:
+        tree = term()
         while peek() in ("+", "-"):
-            operator, right = take(), term()
-            value = None if value is None or right is None else (
-                value + right if operator == "+" else value - right)
-        return value
+            tree = (take(), tree, term())
+        return tree
 
     return expression()
+
+
+def evaluate(tree: Formula, values: dict[str, float | None]) -> float | None:
+    """A parsed formula's value; None if an operand is missing or a denominator is 0."""
+    kind = tree[0]
+    if kind == "number":
+        return tree[1]  # type: ignore[no-any-return]
+    if kind == "name":
+        return values.get(tree[1])
+    if kind == "minus":
+        inner = evaluate(tree[1], values)
+        return None if inner is None else -inner
+    left, right = evaluate(tree[1], values), evaluate(tree[2], values)
+    if left is None or right is None or (kind == "/" and right == 0):
+        return None
+    if kind == "+":
+        return left + right
+    if kind == "-":
+        return left - right
+    return left * right if kind == "*" else left / right
+
+
+def formula(text: str, values: dict[str, float | None]) -> float | None:
+    """A formula's value from its text (parsed on every call)."""
+    return evaluate(parse_formula(text), values)
 
 
 def _number(given: Any) -> Any:
@@ -106,23 +124,27 @@ def _inputs(rubric: dict[str, Any], profile: dict[str, Any]) -> dict[str, float 
     return found
 
 
-def level_of(indicator: dict[str, Any], value: float, levels: int, category: str | None) -> float:
-    """Design point 1 (with point 9's thresholds by category): s in [0, L]."""
-    kind = indicator.get("kind") or "quantitative"
-    if kind == "qualitative":
-        return float(value)
-    if kind == "boolean":
-        return float(levels) if value else 0.0
-    thresholds = list((indicator.get("thresholds_by_category") or {}).get(category)
-                      or indicator["thresholds"])
+Scale = tuple[float, list[float], float, bool]  # (sign, signed thresholds, signed floor, step)
+
+
+def _scale(indicator: dict[str, Any], category: str | None) -> Scale:
+    """Design point 1 with point 9: the thresholds and floor a base of ``category`` is held to,
+    negated where lower is better (so that higher is better)."""
+    by_category = indicator.get("thresholds_by_category") or {}
+    thresholds = list(by_category.get(category) or indicator["thresholds"])
     floor = (indicator.get("floor_by_category") or {}).get(category)
-    if floor is None and category not in (indicator.get("thresholds_by_category") or {}):
+    if floor is None and category not in by_category:
         floor = indicator.get("floor")
     if floor is None:
         floor = thresholds[0] - (thresholds[1] - thresholds[0])
-    if indicator.get("better") == "lower":
-        value, thresholds, floor = -value, [-t for t in thresholds], -floor
-    if indicator.get("interpolation") == "step":
+    sign = -1.0 if indicator.get("better") == "lower" else 1.0
+    return sign, [sign * t for t in thresholds], sign * floor, indicator.get("interpolation") == "step"
+
+
+def _level(scale: Scale, value: float, levels: int) -> float:
+    sign, thresholds, floor, step = scale
+    value = sign * value
+    if step:
         return float(sum(1 for t in thresholds if value >= t))
     if value <= floor:
         return 0.0
@@ -133,55 +155,91 @@ def level_of(indicator: dict[str, Any], value: float, levels: int, category: str
     return (k - 1) + (value - points[k - 1]) / (points[k] - points[k - 1])
 
 
+def level_of(indicator: dict[str, Any], value: float, levels: int, category: str | None) -> float:
+    """Design point 1 (with point 9's thresholds by category): s in [0, L]."""
+    kind = indicator.get("kind") or "quantitative"
+    if kind == "qualitative":
+        return float(value)
+    if kind == "boolean":
+        return float(levels) if value else 0.0
+    return _level(_scale(indicator, category), value, levels)
+
+
 def maturity(score: float, cutoffs: list[float]) -> int:
     return sum(1 for c in cutoffs if score >= c - TOL)
 
 
-def score_base(rubric: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any]:
+class Prepared:
+    """What a rubric's plain data gives once (as any scorer of many bases would keep): formulas
+    parsed, each indicator's scale per category, the level cutoffs."""
+
+    def __init__(self, rubric: dict[str, Any]) -> None:
+        self.rubric = rubric
+        self.levels = len(rubric["levels"])
+        self.cutoffs = rubric.get("level_cutoffs") or [100.0 * k / self.levels
+                                                       for k in range(1, self.levels + 1)]
+        self.formulas = {i["id"]: parse_formula(i["formula"]) for d in rubric["directions"]
+                         for i in d["indicators"] if i.get("formula")}
+        self._scales: dict[tuple[str, str | None], Scale] = {}
+
+    def level(self, indicator: dict[str, Any], value: float, category: str | None) -> float:
+        kind = indicator.get("kind") or "quantitative"
+        if kind == "qualitative":
+            return float(value)
+        if kind == "boolean":
+            return float(self.levels) if value else 0.0
+        key = (indicator["id"], category)
+        scale = self._scales.get(key)
+        if scale is None:
+            scale = self._scales[key] = _scale(indicator, category)
+        return _level(scale, value, self.levels)
+
+
+def score_base(rubric: dict[str, Any] | Prepared, profile: dict[str, Any]) -> dict[str, Any]:
     """Every number of one base's scorecard: indicator levels, direction scores, levels and
-    completeness, the overall score, level, balanced level and completeness, gate statuses."""
-    levels = len(rubric["levels"])
-    cutoffs = rubric.get("level_cutoffs") or [100.0 * k / levels for k in range(1, levels + 1)]
+    completeness, the overall score, level, balanced level and completeness, gate statuses.
+    ``rubric``: its plain data, or :class:`Prepared` from it (kept for many bases)."""
+    prepared = rubric if isinstance(rubric, Prepared) else Prepared(rubric)
+    plain, levels, cutoffs = prepared.rubric, prepared.levels, prepared.cutoffs
     category = profile["base"].get("category")
-    inputs = _inputs(rubric, profile) if rubric.get("inputs") else {}
+    inputs = _inputs(plain, profile) if plain.get("inputs") else {}
     values: dict[str, Any] = {}
     indicator_levels: dict[str, float | None] = {}
     directions: dict[str, tuple[float | None, int | None, float | None]] = {}
-    for direction in rubric["directions"]:
-        points = weights = present = 0.0
+    for direction in plain["directions"]:
+        points = weights = present = total = 0.0
         for indicator in direction["indicators"]:
             applies = indicator.get("applies_to") is None or category in indicator["applies_to"]
-            value = (formula(indicator["formula"], inputs) if indicator.get("formula")
-                     else _number(profile["values"].get(indicator["id"])))
+            tree = prepared.formulas.get(indicator["id"])
+            value = evaluate(tree, inputs) if tree else _number(profile["values"].get(indicator["id"]))
             values[indicator["id"]] = value
             if not applies or (isinstance(value, str) and value.lower() == "n/a"):
                 indicator_levels[indicator["id"]] = None
                 values[indicator["id"]] = "n/a"
                 continue
             weight = indicator["weight"]
+            total += weight
             if value is None:
                 indicator_levels[indicator["id"]] = None
-                weights += 0.0 if rubric.get("missing") == "exclude" else weight
+                weights += 0.0 if plain.get("missing") == "exclude" else weight
                 continue
-            level = level_of(indicator, value, levels, category)
+            level = prepared.level(indicator, value, category)
             indicator_levels[indicator["id"]] = level
             points += weight * level / levels
             weights += weight
             present += weight
-        total = sum(i["weight"] for i in direction["indicators"]
-                    if values[i["id"]] != "n/a")
         if total == 0:
             directions[direction["id"]] = (None, None, None)
             continue
         score = min(100.0, max(0.0, 100.0 * points / weights)) if weights else 0.0
         directions[direction["id"]] = (score, maturity(score, cutoffs), present / total)
-    shown = [(d["weight"], directions[d["id"]]) for d in rubric["directions"]
+    shown = [(d["weight"], directions[d["id"]]) for d in plain["directions"]
              if directions[d["id"]][0] is not None]
     total_weight = sum(w for w, _ in shown)
-    if rubric.get("aggregation") == "geometric":
+    if plain.get("aggregation") == "geometric":
         overall = 0.0 if any(s == 0 for _, (s, _, _) in shown) else math.exp(
             sum(w / total_weight * math.log(s) for w, (s, _, _) in shown))  # type: ignore[arg-type]
-    elif rubric.get("aggregation") == "weakest":
+    elif plain.get("aggregation") == "weakest":
         overall = min(s for _, (s, _, _) in shown)  # type: ignore[type-var]
     else:
         overall = sum(w * s for w, (s, _, _) in shown) / total_weight  # type: ignore[operator]
@@ -189,7 +247,7 @@ def score_base(rubric: dict[str, Any], profile: dict[str, Any]) -> dict[str, Any
     completeness = sum(w * c for w, (_, _, c) in shown) / total_weight  # type: ignore[operator]
     direction_levels = {d: lv for d, (_, lv, _) in directions.items()}
     overall_level = maturity(overall, cutoffs)
-    gates = _gates(rubric, values, direction_levels)
+    gates = _gates(plain, values, direction_levels)
     caps = min([levels, *(g["caps"] for g in gates.values()
                           if g["status"] in ("failed", "unknown") and g["scope"] == "overall")])
     capped_overall = min(overall_level, caps)
