@@ -143,6 +143,14 @@ def test_cells_the_pandas_reader_leaves_to_the_exact_one() -> None:
                         "t.csv:3: a: 'inf' is not a number, true/false or blank"]
 
 
+def test_a_number_too_large_for_a_float_is_named_so() -> None:
+    text = "id,a,b\nb1,1e400,2\nb2,3,-2E999\nb3,1e308,1\n"
+    expected = ["t.csv:2: a: '1e400' is too large a number (beyond ±1.8e308, the largest a float holds)",
+                "t.csv:3: b: '-2E999' is too large a number (beyond ±1.8e308, the largest a float holds)"]
+    assert _outcome(lambda: _fast(text)) == expected
+    assert _outcome(lambda: _pure(text)) == expected
+
+
 def test_numbers_are_parsed_as_python_parses_them() -> None:
     rng = np.random.default_rng(7)
     numbers = [f"{x:.17g}" for x in rng.normal(0, 1e6, 500)] + ["0.1000000000000000055511151231257827",

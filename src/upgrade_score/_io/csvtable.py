@@ -204,9 +204,16 @@ def csv_cell(text: str) -> bool | float | str | None:
     if not _CSV_NUMBER.fullmatch(cell) or not cell.isascii():
         raise ValueError  # reported by the caller with row and column
     number = float(cell)
-    if not math.isfinite(number):
-        raise ValueError
+    if not math.isfinite(number):  # (the pattern has no inf or nan: a number too large to hold)
+        raise ValueError("too large")
     return number
+
+
+def _not_a_value(cell: str, too_large: bool) -> str:
+    """What is wrong with a cell :func:`csv_cell` refuses."""
+    if too_large:
+        return f"'{cell}' is too large a number (beyond ±1.8e308, the largest a float holds)"
+    return f"'{cell}' is not a number, true/false or blank"
 
 
 def _kind_of(text: str) -> tuple[int, float]:
@@ -417,9 +424,9 @@ def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, l
             continue
         try:
             values[column] = csv_cell(text)
-        except ValueError:
-            problems.append(Problem(f"'{text.strip()}' is not a number, true/false or blank",
-                                    file, line, (column,)))
+        except ValueError as error:
+            problems.append(Problem(_not_a_value(text.strip(), str(error) == "too large"), file, line,
+                                    (column,)))
     year = cells.get("year", "").strip()
     if year:
         if _CSV_YEAR.fullmatch(year):
