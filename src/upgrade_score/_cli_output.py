@@ -16,7 +16,7 @@ from ._analysis.scorecard import ScoreTable
 from ._analysis.scorecard_data import scorecard_data
 from ._errors import Problem, UpgradeScoreError
 from ._model.results import dumps
-from ._optional import require, require_pandas
+from ._optional import require, require_openpyxl, require_pandas
 from ._progress import step
 from ._render.dispatch import render
 from ._render.tables_out import csv_chunks, json_list_chunks, result_columns
@@ -30,12 +30,27 @@ def add_options(sub: argparse.ArgumentParser) -> None:
                      help="write the results to FILE instead of printing them; the suffix picks the "
                           "format: .csv, .json, .md, .xlsx (upgrade-score[xlsx]) or .parquet "
                           "(upgrade-score[parquet])")
-    sub.add_argument("--indent", type=_indent, default=None, metavar="N",
+    sub.add_argument("--indent", type=indent_type, default=None, metavar="N",
                      help="indent JSON by N spaces (0: compact); default: compact for many bases "
                           "(one base per line), 2 for one base or a gap report")
+    sub.set_defaults(check_output=check_output)
 
 
-def _indent(text: str) -> int:
+def check_output(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a ``-o FILE`` whose suffix names no format or whose format needs
+    an extra that is not installed."""
+    output = getattr(args, "output", None)
+    if output is None:
+        return
+    style = format_of(output)
+    if style == "parquet":
+        require("pyarrow", "parquet", "writing .parquet files")
+    elif style == "xlsx":
+        require_openpyxl()
+
+
+def indent_type(text: str) -> int:
+    """An argparse type: ``--indent N``, a whole number from 0 to 16."""
     try:
         number = int(text)
     except ValueError:

@@ -13,12 +13,15 @@ from typing import Any
 from ._analysis.gap import Target
 from ._analysis.panel import check_year, cross_section, table_cross_section
 from ._analysis.progress import progress
+from ._cli_output import indent_type
 from ._errors import Problem, UpgradeScoreError
 from ._io.csvtable import ProfileTable
 from ._io.rubrics import load_rubric
 from ._model.profile import BaseProfile
+from ._optional import require_openpyxl
 from ._render.dispatch import render
 from ._render.progress import progress_csv
+from ._render.tables_out import json_list_chunks
 
 
 def year_type(text: str) -> int:
@@ -55,6 +58,18 @@ def add_output_option(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("-o", "--output", metavar="FILE.xlsx",
                      help="write the results to an Excel workbook instead of printing them "
                           "(headers follow --lang; needs upgrade-score[xlsx])")
+    sub.set_defaults(check_output=check_workbook_output)
+
+
+def check_workbook_output(args: argparse.Namespace) -> None:
+    """Refuse, before any work, a ``-o`` that is not an ``.xlsx`` file, or without the extra."""
+    output = getattr(args, "output", None)
+    if output is None:
+        return
+    if Path(output).suffix.lower() != ".xlsx":
+        raise UpgradeScoreError(Problem("-o: results are written as an Excel workbook: name it "
+                                        "FILE.xlsx", output))
+    require_openpyxl()
 
 
 def select(profiles: Sequence[BaseProfile], args: argparse.Namespace) -> Sequence[BaseProfile]:
@@ -69,10 +84,8 @@ def write_output(result: Any, args: argparse.Namespace, inputs: Sequence[str]) -
     output = getattr(args, "output", None)
     if output is None:
         return False
+    check_workbook_output(args)
     path = Path(output)
-    if path.suffix.lower() != ".xlsx":
-        raise UpgradeScoreError(Problem("-o: results are written as an Excel workbook: name it "
-                                        "FILE.xlsx", output))
     if any(_same_file(path, Path(given)) for given in inputs):
         raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere", output))
     result.to_excel(path, lang=args.lang)
@@ -107,6 +120,9 @@ def add_progress_command(commands: Any) -> None:
                      help="output format (default: text)")
     sub.add_argument("--lang", choices=("en", "zh"), default="en",
                      help="language of text, Markdown and workbook headers")
+    sub.add_argument("--indent", type=indent_type, default=2, metavar="N",
+                     help="indent JSON by N spaces (default: 2; 0: compact, one base per line, "
+                          "much faster for large panels)")
     add_output_option(sub)
     sub.set_defaults(run=_progress_command)
 
@@ -116,11 +132,13 @@ def _progress_command(args: argparse.Namespace) -> int:
 
     target = Target.parse(args.target) if args.target is not None else None
     rubric = load_rubric(args.rubric)
-    result = progress(rubric, list(_load(args.profiles, rubric)), target, order=args.sort)
+    result = progress(rubric, _load(args.profiles, rubric), target, order=args.sort)  # (a CSV: a table)
     if write_output(result, args, args.profiles):
         return EXIT_OK
-    if args.format == "json":
-        _print(result.to_json())
+    if args.format == "json":  # a base at a time: the bytes of result.to_json(indent)
+        for chunk in json_list_chunks(result.to_dicts(), args.indent or None):
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
     elif args.format == "csv":
         _print(progress_csv(result))
     else:

@@ -171,3 +171,52 @@ def test_linear_rise_is_projected_exactly(tiny: Rubric, gaps: list[int], start: 
 
 def _since(years: list[int], start: int, slope: int, cutoff: int) -> int:
     return next(y for y in years if slope * (y - start) >= cutoff)
+
+
+# --- a CSV panel: read as a table, no profile object per row -------------------------------------
+
+def _panel_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("id,year,name_zh,region,x,y\n" + "".join(f"{row}\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_a_csv_panel_progresses_as_its_profiles_without_building_them(
+        tiny: Rubric, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from upgrade_score._io.csvtable import ProfileTable
+    from upgrade_score._io.profiles import load_profiles, read_bases
+
+    path = _panel_csv(tmp_path / "panel.csv", [  # years out of order, bases interleaved
+        "b2,2024,乙,North,30,10", "b1,2025,甲,South,70,40", "b1,2023,甲,South,50,20",
+        "b2,2023,乙,North,20,", "b1,2024,甲,South,60,30", "b3,2024,丙,,,55"])
+    profiles = list(load_profiles(path, rubric=tiny))  # (built here, before the table is used)
+    table = read_bases([path], tiny)
+    assert isinstance(table, ProfileTable)
+    monkeypatch.setattr(ProfileTable, "_profile", lambda self, row: pytest.fail("a profile was built"))
+    for order in ("improved", "base"):
+        from_table = progress(tiny, table, Target(level=3), order=order)  # type: ignore[arg-type]
+        from_path = progress(tiny, path, Target(level=3), order=order)
+        from_profiles = progress(tiny, profiles, Target(level=3), order=order)
+        assert from_table.to_json() == from_path.to_json() == from_profiles.to_json()
+    hub = from_table["b1"]
+    assert hub.years == (2023, 2024, 2025) and hub.base.region == "South"
+    assert hub.overall.scores == pytest.approx((35.0, 45.0, 55.0))  # (x + y) / 2 per year, in year order
+
+
+@pytest.mark.parametrize("rows, expected", [
+    (["b1,2023,甲,,10,10", "b2,,乙,,20,20", "b3,,丙,,20,20"],
+     ["panel.csv:3: year: progress needs the year of every profile (base.year)",
+      "panel.csv:4: year: progress needs the year of every profile (base.year)"]),
+    (["b1,2023,甲,,10,10", "b1,2023,甲,,20,20"],
+     ["panel.csv:3: duplicate base id 'b1' for year 2023 (also in panel.csv:2)"]),
+])
+def test_a_csv_panel_is_refused_as_its_profiles_are(tiny: Rubric, tmp_path: Path, rows: list[str],
+                                                    expected: list[str]) -> None:
+    from upgrade_score._io.profiles import read_csv_table
+
+    path = _panel_csv(tmp_path / "panel.csv", rows)
+    found = []
+    for data in (read_csv_table(path), list(read_csv_table(path))):  # (a table, and its profiles)
+        with pytest.raises(UpgradeScoreError) as info:
+            progress(tiny, data)
+        found.append([str(p).replace(str(tmp_path) + "/", "") for p in info.value.problems])
+    assert found == [expected, expected]

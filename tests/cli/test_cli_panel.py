@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -230,3 +231,33 @@ def test_report_of_a_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     page = out.read_text(encoding="utf-8")
     assert (code, err) == (0, f"upgrade-score: wrote {out} (2 bases)\n")
     assert "Overall <strong>55.0</strong>" in page and page.count("<h3>Progress over the years</h3>") == 2
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["score", "missing.csv", "-o", "results.txt"],
+     "results.txt: -o: name the file .csv, .json, .md, .xlsx or .parquet (the suffix picks the format)"),
+    (["compare", "missing.csv", "-o", "results"],
+     "results: -o: name the file .csv, .json, .md, .xlsx or .parquet (the suffix picks the format)"),
+    (["progress", "missing.csv", "-o", "results.json"],
+     "results.json: -o: results are written as an Excel workbook: name it FILE.xlsx"),
+])
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(
+        capsys: pytest.CaptureFixture[str], argv: list[str], expected: str) -> None:
+    # the input does not exist: the -o problem is said first, before anything is read
+    assert run(capsys, *argv) == (2, "", f"upgrade-score: error: {expected}\n")
+
+
+def test_a_missing_extra_for_the_output_is_refused_before_any_work(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # (importing it raises ImportError)
+    code, out, err = run(capsys, "score", "missing.csv", "-o", "results.parquet")
+    assert (code, out) == (2, "") and err.startswith("upgrade-score: error: pyarrow is needed for writing "
+                                                     ".parquet files")
+
+
+def test_progress_json_indent(capsys: pytest.CaptureFixture[str]) -> None:
+    indented = run(capsys, "progress", "--rubric", V1, PANEL, "--format", "json")[1]
+    compact = run(capsys, "progress", "--rubric", V1, PANEL, "--format", "json", "--indent", "0")[1]
+    assert indented.startswith("[\n  {\n    \"base\": {")  # the default: 2 spaces
+    assert compact.count("\n") == 2 and compact.startswith("[{\"base\": {")  # one base per line
+    assert json.loads(compact) == json.loads(indented)

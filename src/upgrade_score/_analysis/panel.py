@@ -90,3 +90,15 @@ def _of_year(year: int, ids: list[str], chosen: Sequence[T | None], years: set[i
         warnings.warn(f"year {year}: {len(left)} base(s) without a profile for that year left out: "
                       f"{shown}", UserWarning, stacklevel=3)
     return kept
+
+
+def table_histories(table: ProfileTable) -> list[list[int]]:
+    """:func:`histories` of a CSV table, on its id and year columns: the rows of every base (in
+    order of first appearance), from the earliest year to the latest; checked as a panel with
+    the same messages."""
+    table.check_unique_ids()
+    years = table.years()
+    found: dict[str, list[int]] = {}
+    for row, base_id in enumerate(table.ids):
+        found.setdefault(base_id, []).append(row)
+    return [sorted(rows, key=lambda row: years[row] or 0) for rows in found.values()]

@@ -24,14 +24,15 @@ import numpy as np
 from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import LEVEL_TOLERANCE
 from .._errors import UpgradeScoreError
-from .._io.profiles import load_profiles
+from .._io.csvtable import ProfileTable
+from .._io.profiles import read_bases
 from .._io.rubrics import load_rubric
 from .._model.display import HtmlDisplay, _dispatch
 from .._model.profile import BaseInfo, BaseProfile
 from .._model.results import dumps, rounded_data
 from .._model.rubric import Rubric
 from .gap import Target, direction_targets
-from .panel import histories
+from .panel import histories, table_histories
 from .projection import Projection, project_many
 from .score import score_profiles
 from .scorecard import ScoreTable
@@ -168,15 +169,20 @@ def progress(rubric: Rubric | str | Path | None,
     if target is not None:
         direction_targets(rubric, target)  # unknown directions, levels out of range: errors
     _need_years(profiles)
-    groups = histories(profiles)
-    table = score_profiles(rubric, [p for _, group in groups for p in group])
-    bases = _all_progress(rubric, table, groups, target)
+    history = _history(profiles)
+    table = score_profiles(rubric, history.profiles)
+    bases = _all_progress(rubric, table, history, target)
     if order == "improved":
         bases.sort(key=_improvement)
     return Progress(rubric, tuple(bases), order, target)
 
 
-def _profiles(data: Any, rubric: Rubric) -> list[BaseProfile]:
+def _profiles(data: Any, rubric: Rubric) -> Sequence[BaseProfile]:
+    """The profiles of ``data``; a CSV table stays a table (no profile object per row)."""
+    if isinstance(data, ProfileTable):
+        if not len(data):
+            raise UpgradeScoreError("progress: no bases given")
+        return data
     if isinstance(data, (str, Path)):
         data = [data]
     items = list(data)
@@ -185,15 +191,49 @@ def _profiles(data: Any, rubric: Rubric) -> list[BaseProfile]:
     if all(isinstance(item, BaseProfile) for item in items):
         return items
     if all(isinstance(item, (str, Path)) for item in items):
-        return list(load_profiles(*items, rubric=rubric))
+        loaded = read_bases(items, rubric)  # (one CSV table: a table)
+        return loaded if isinstance(loaded, ProfileTable) else list(loaded)
     raise UpgradeScoreError("progress: expected profiles or paths of profile files")
 
 
+_NO_YEAR = "progress needs the year of every profile (base.year)"
+
+
 def _need_years(profiles: Sequence[BaseProfile]) -> None:
-    problems = [p.problem(None, "progress needs the year of every profile (base.year)", "year")
-                for p in profiles if p.base.year is None]
+    if isinstance(profiles, ProfileTable):
+        problems = [profiles.problem(row, "year", _NO_YEAR)
+                    for row, year in enumerate(profiles.years()) if year is None]
+    else:
+        problems = [p.problem(None, _NO_YEAR, "year") for p in profiles if p.base.year is None]
     if problems:
         raise UpgradeScoreError(problems)
+
+
+@dataclass(frozen=True)
+class _History:
+    """Every base's profiles from its earliest year to its latest, one after the other
+    (``profiles``: a list, or a CSV table's rows), how many each base has, the year of each
+    profile, and who each base is (its latest profile's ``base``)."""
+
+    profiles: Sequence[BaseProfile]
+    lengths: list[int]
+    years: list[int]
+    latest: list[BaseInfo]
+
+
+def _history(profiles: Sequence[BaseProfile]) -> _History:
+    """The bases' histories, checked as a panel (a CSV table: on its columns)."""
+    if isinstance(profiles, ProfileTable):
+        groups = table_histories(profiles)
+        rows = [row for group in groups for row in group]
+        years = profiles.years()
+        return _History(profiles.take(rows), [len(group) for group in groups],
+                        [years[row] or 0 for row in rows],
+                        [profiles.base_info(group[-1]) for group in groups])
+    found = histories(profiles)
+    flat = [p for _, group in found for p in group]
+    return _History(flat, [len(group) for _, group in found], [p.base.year or 0 for p in flat],
+                    [group[-1].base for _, group in found])
 
 
 def _goals(rubric: Rubric, target: Target) -> list[tuple[int | None, float | None]]:
@@ -218,24 +258,24 @@ def _goals(rubric: Rubric, target: Target) -> list[tuple[int | None, float | Non
     return goals
 
 
-def _layout(groups: Sequence[tuple[str, Sequence[BaseProfile]]]) -> tuple[IntArray, IntArray, BoolArray]:
+def _layout(history: _History) -> tuple[IntArray, IntArray, BoolArray]:
     """(B, Y) table rows and years of each base's years, padded with its latest one, and where a
     base has a year (B bases, Y the most years of any)."""
-    lengths = np.array([len(group) for _, group in groups])
+    lengths = np.array(history.lengths)
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
     width = int(lengths.max())
     offsets = np.minimum(np.arange(width)[None, :], lengths[:, None] - 1)
     rows: IntArray = starts[:, None] + offsets
-    flat_years = np.array([p.base.year or 0 for _, group in groups for p in group], dtype=np.int64)
+    flat_years = np.array(history.years, dtype=np.int64)
     present: BoolArray = np.arange(width)[None, :] < lengths[:, None]
     return rows, flat_years[rows], present
 
 
-def _all_progress(rubric: Rubric, table: ScoreTable, groups: Sequence[tuple[str, Sequence[BaseProfile]]],
+def _all_progress(rubric: Rubric, table: ScoreTable, history: _History,
                   target: Target | None) -> list[BaseProgress]:
     """Every base's series (overall, then each direction) projected in one numpy pass."""
-    rows, years, present = _layout(groups)
-    count, series = len(groups), 1 + len(rubric.direction_ids)
+    rows, years, present = _layout(history)
+    count, series = len(history.lengths), 1 + len(rubric.direction_ids)
     scores = np.concatenate([table.overall[rows][:, None, :],
                              np.moveaxis(table.directions[rows], 2, 1)], axis=1)  # (B, K, Y)
     levels = np.concatenate([table.overall_level[rows][:, None, :],
@@ -256,8 +296,7 @@ def _all_progress(rubric: Rubric, table: ScoreTable, groups: Sequence[tuple[str,
     shown, shown_levels = rounded_rows(scores), levels.tolist()
     first, previous = found.since_first.tolist(), found.since_previous.tolist()
     bases = []
-    for b, (_, group) in enumerate(groups):
-        width = len(group)
+    for b, (width, base) in enumerate(zip(history.lengths, history.latest)):
         made = []
         for k in range(series):
             s = b * series + k
@@ -268,7 +307,7 @@ def _all_progress(rubric: Rubric, table: ScoreTable, groups: Sequence[tuple[str,
             made.append(Series(values, marks, level, cutoff,
                                None if cutoff is None else found.projection(s),
                                _number(first[s]), _number(previous[s])))
-        bases.append(BaseProgress(group[-1].base, tuple(int(y) for y in years[b][:width]), made[0],
+        bases.append(BaseProgress(base, tuple(int(y) for y in years[b][:width]), made[0],
                                   dict(zip(rubric.direction_ids, made[1:]))))
     return bases
 
