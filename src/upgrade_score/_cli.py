@@ -290,9 +290,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        check_output = getattr(args, "check_output", None)
-        if check_output is not None:  # an -o that cannot be written: said before any work
-            check_output(args)
+        output.check_before_work(args)
         with _notices(), showing(sys.stderr, getattr(args, "lang", "en"), getattr(args, "quiet", False)):
             return run(args)
     except UpgradeScoreError as exc:

@@ -36,6 +36,14 @@ def add_options(sub: argparse.ArgumentParser) -> None:
     sub.set_defaults(check_output=check_output)
 
 
+def check_before_work(args: argparse.Namespace) -> None:
+    """Run the command's check of its ``-o`` (``check_output``, set by the options that add
+    one), so that an output that cannot be written is said before any work."""
+    check = getattr(args, "check_output", None)
+    if check is not None:
+        check(args)
+
+
 def check_output(args: argparse.Namespace) -> None:
     """Refuse, before any work, a ``-o FILE`` whose suffix names no format or whose format needs
     an extra that is not installed."""
