@@ -6,6 +6,8 @@ import io
 import math
 import re
 import unicodedata
+from copy import copy
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,7 @@ from .sheet import (
     _write_bytes,
     level_items,
 )
+from .xlsxrows import DataRows, save_with_rows
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -91,61 +94,74 @@ class _Lists:
         return self.ranges[key]
 
 
-def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: TemplateLang) -> None:
+class _Styles:
+    """The looks of template cells (one object each, shared by every cell that has it)."""
+
+    def __init__(self) -> None:
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.header_fill = PatternFill("solid", fgColor="DDEBF7")
+        self.input_fill = PatternFill("solid", fgColor="FFF2CC")
+        self.hint_font = Font(color="666666", italic=True)
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.plain, self.bold, self.title = Alignment(), Font(bold=True), Font(bold=True, size=12)
+
+    def apply(self, cell: Any, kind: str, is_input: bool) -> None:
+        """Style a cell that holds a value, in a row of ``kind``."""
+        if kind == "header":
+            cell.font = self.bold
+            cell.fill = self.header_fill
+            cell.alignment = self.wrap
+        elif kind in ("hint", "marker"):
+            cell.font = self.hint_font
+            cell.alignment = self.wrap if kind == "hint" else self.plain
+        elif kind == "title":
+            cell.font = self.title
+        else:
+            cell.alignment = self.wrap
+        if is_input:
+            cell.fill = self.input_fill
+
+    def data_style(self, sheet: Any, key: tuple[bool, bool, bool]) -> Any:
+        """The style array of a data cell (has a value, is an input cell, quoted), found by
+        styling a cell outside the sheet as a cell of the sheet would be."""
+        from openpyxl.cell.cell import Cell
+
+        cell: Any = Cell(sheet)  # type: ignore[call-arg]  # (row and column default to None)
+        has_value, is_input, quoted = key
+        if quoted:
+            cell.quotePrefix = True
+        if has_value:
+            self.apply(cell, "data", is_input)
+        elif is_input:
+            cell.fill = self.input_fill
+        return copy(cell._style)
+
+
+def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: TemplateLang,
+               fast_rows: bool = True) -> None:
+    """Save the template's tables as a workbook (``fast_rows``: the rows of bases written as text,
+    the same bytes as openpyxl's cells; False for the tests that compare the two)."""
     openpyxl = _openpyxl(str(target))
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.worksheet.datavalidation import DataValidation
 
     book = openpyxl.Workbook()
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    input_fill = PatternFill("solid", fgColor="FFF2CC")
-    hint_font = Font(color="666666", italic=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    styles = _Styles()
     taken = {LISTS_SHEET}
     lists = _Lists(book, rubric, lang)
+    data: dict[str, DataRows] = {}
     for n, table in enumerate(tables):
         sheet = book.active if n == 0 else book.create_sheet()
         assert sheet is not None
         sheet.title = _sheet_title(table.name, taken)
-        for r, row in enumerate(table.rows, start=1):
-            for c, value in enumerate(row.cells, start=1):
-                is_input = row.kind in ("base", "indicator", "data") and c - 1 in table.input_columns
-                if value is None or value == "":
-                    if is_input:
-                        sheet.cell(r, c).fill = input_fill
-                    continue
-                cell = sheet.cell(r, c)
-                if isinstance(value, str):
-                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                    cell.data_type = "s"  # text stays text, even when it starts with '='
-                    if _inert(value) != value:  # and stays text when edited
-                        cell.quotePrefix = True
-                else:
-                    cell.value = value
-                    if isinstance(value, float):  # written in full: openpyxl keeps 16 digits, a
-                        cell._value = repr(value)  # float needs 17 to read back the same
-                if row.kind == "header":
-                    cell.font = Font(bold=True)
-                    cell.fill = header_fill
-                    cell.alignment = wrap
-                elif row.kind in ("hint", "marker"):
-                    cell.font = hint_font
-                    cell.alignment = wrap if row.kind == "hint" else Alignment()
-                elif row.kind == "title":
-                    cell.font = Font(bold=True, size=12)
-                else:
-                    cell.alignment = wrap
-                if is_input:
-                    cell.fill = input_fill
-            if row.kind in ("header", "hint", "base", "indicator", "computed"):
-                sheet.row_dimensions[r].height = _row_height(row.cells, table.widths,
-                                                             5 if row.kind == "hint" else 12)
+        if fast_rows and any(row.kind == "data" for row in table.rows):
+            data[sheet.title] = DataRows(partial(styles.data_style, sheet))
+        _write_cells(sheet, table, styles, data.get(sheet.title))
         if table.input_rows is not None:
             first, last = table.input_rows
             for r in range(len(table.rows) + 1, min(last, first + 49) + 1):
                 for c in table.input_columns:
-                    sheet.cell(r, c + 1).fill = input_fill
+                    sheet.cell(r, c + 1).fill = styles.input_fill
         for c, width in enumerate(table.widths, start=1):
             sheet.column_dimensions[_column_letters(c)].width = width
         sheet.freeze_panes = table.freeze
@@ -159,9 +175,44 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
     if lists.sheet is not None:  # last, hidden: the drop-down entries
         book.move_sheet(lists.sheet, offset=len(book.sheetnames) - 1 - book.sheetnames.index(LISTS_SHEET))
     book.active = 0
+    if data:
+        _write_bytes(target, save_with_rows(book, data))
+        return
     buffer = io.BytesIO()
     book.save(buffer)
     _write_bytes(target, buffer.getvalue())
+
+
+def _write_cells(sheet: Any, table: _Table, styles: _Styles, data: DataRows | None) -> None:
+    """The table's cells into the sheet (its rows of bases into ``data`` when given)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    inputs = frozenset(table.input_columns)
+    clean = partial(ILLEGAL_CHARACTERS_RE.sub, "")
+    for r, row in enumerate(table.rows, start=1):
+        if data is not None and row.kind == "data":
+            data.add(r, row.cells, inputs, clean, _inert)
+            continue
+        for c, value in enumerate(row.cells, start=1):
+            is_input = row.kind in ("base", "indicator", "data") and c - 1 in inputs
+            if value is None or value == "":
+                if is_input:
+                    sheet.cell(r, c).fill = styles.input_fill
+                continue
+            cell = sheet.cell(r, c)
+            if isinstance(value, str):
+                cell.value = clean(value)
+                cell.data_type = "s"  # text stays text, even when it starts with '='
+                if _inert(value) != value:  # and stays text when edited
+                    cell.quotePrefix = True
+            else:
+                cell.value = value
+                if isinstance(value, float):  # written in full: openpyxl keeps 16 digits, a
+                    cell._value = repr(value)  # float needs 17 to read back the same
+            styles.apply(cell, row.kind, is_input)
+        if row.kind in ("header", "hint", "base", "indicator", "computed"):
+            sheet.row_dimensions[r].height = _row_height(row.cells, table.widths,
+                                                         5 if row.kind == "hint" else 12)
 
 
 def _validation(factory: Any, what: Checked, rubric: Rubric, lang: TemplateLang,
