@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from upgrade_score import BaseProfile, load_profiles, load_rubric, write_template
+from surveycsv import csv_rows, write_csv_rows
+from upgrade_score import BaseProfile, UpgradeScoreError, load_profiles, load_rubric, write_template
+from upgrade_score._io.survey import read as survey_read
 from upgrade_score._io.survey import write as survey_write
 from upgrade_score._io.survey import xlsx as survey_xlsx
 
@@ -83,3 +85,108 @@ def test_any_names_are_written_as_openpyxl_writes_them(tmp_path: Path, names: li
         assume(False)
     fast, cells = both_writers(tmp_path, RUBRIC, profiles, "en")
     assert fast == cells
+
+
+# --- reading: a column's cells read once each, remembered -------------------------------------------
+
+COLUMNS_OF = {  # a column of each kind, and cells for it: good, odd and bad ones
+    "high_value_product_share": ["35%", "0.35", "35", "101", "1,200", "1,2", "abc", "n/a", "-", "无",
+                                 "是", "12 %", "3.5e1", "'=1", "３５"],
+    "water_reuse_rate": ["n/a", "N/A", "不适用", "0.5", "50", "None"],  # (allows n/a)
+    "product_standard_certification": ["3", "3级", "L2", "6", "2.5", "是", "n/a", "abc"],
+    "key_discharger_monitoring": ["是", "否", "yes", "1", "0", "2", "不适用", "是 / yes"],
+    "tonnes_processed": ["12", "6000", "n/a", "1,200", "x"],  # an input
+    "year": ["2024", "2024.5", "1800", "二〇二四"],
+    "category": ["ferrous", "nonsense"],
+}
+XLSX_ONLY = {  # cells a spreadsheet types: the same number is other values in other formats
+    "high_value_product_share": [(0.35, "0%"), (0.35, "General"), (35, "General"), (True, "General"),
+                                 (1, "General"), (1.0, "General"), (-0.0, "General")],
+    "key_discharger_monitoring": [(True, "General"), (1, "General"), (False, "General"), (0.0, "0%")],
+}
+
+
+def _filled_template(tmp_path: Path, suffix: str, rows: int) -> Path:
+    """A many-bases template of ``rows`` bases whose cells cycle through the values above, each
+    value on several rows (so that a remembered reading is used)."""
+    path = tmp_path / f"many{suffix}"
+    bases = load_profiles(EXAMPLES)
+    write_template(RUBRIC, path, layout="many-bases", lang="en",
+                   profiles=[renamed(bases[k % len(bases)], f"b{k}", None, None) for k in range(rows)])
+    if suffix == ".csv":
+        table = csv_rows(path)
+        top = next(k for k, row in enumerate(table) if row and row[0] == "id")
+        data = [row for row in table[top + 1:] if row and not row[0].startswith("#")]
+        for k, row in enumerate(data):
+            for column, cells in COLUMNS_OF.items():
+                if column in table[top]:
+                    row[table[top].index(column)] = cells[k % len(cells)]
+        write_csv_rows(path, table)
+        return path
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    header = next(r for r in range(1, 40) if sheet.cell(r, 1).value == "id")
+    titles = {sheet.cell(header, c).value: c for c in range(1, sheet.max_column + 1)}
+    first = next(r for r in range(header + 1, header + 40)
+                 if not str(sheet.cell(r, 1).value or "").startswith("#"))
+    for k in range(rows):
+        for column, cells in COLUMNS_OF.items():
+            extra = XLSX_ONLY.get(column, [])
+            pool: list[tuple[Any, str]] = [(text, "General") for text in cells] + extra
+            value, number_format = pool[k % len(pool)]
+            cell = sheet.cell(first + k, titles[column])
+            cell.value = value
+            cell.number_format = number_format
+    book.save(path)
+    return path
+
+
+def _read(path: Path) -> tuple[list[str], list[dict[str, Any]]]:
+    try:
+        profiles = load_profiles(path)
+    except UpgradeScoreError as error:
+        return [str(problem) for problem in error.problems], []
+    return [], [p.model_dump() for p in profiles]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_remembered_cells_read_as_each_cell_alone(tmp_path: Path, suffix: str) -> None:
+    path = _filled_template(tmp_path, suffix, 48)
+    remembered = _read(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(survey_read, "MEMO_CELLS", 0)  # every cell read on its own
+        alone = _read(path)
+    assert remembered == alone
+    problems = remembered[0]
+    assert len(problems) > 48  # (several bad cells a row)
+    assert any("'35%'" not in p and "looks like a fraction" in p for p in problems)
+    assert any("nonsense" in p for p in problems) and any("'2024.5' is not a year" in p for p in problems)
+
+
+def test_remembered_cells_of_good_values(tmp_path: Path) -> None:
+    """Only good cells: the profiles, with the values hand-checked on two rows."""
+    good = {"high_value_product_share": ["35%", "35", "12.5"],
+            "product_standard_certification": ["3", "3级", "L2"],
+            "key_discharger_monitoring": ["是", "否", "yes"],
+            "water_reuse_rate": ["n/a", "不适用", "50"]}
+    path = tmp_path / "good.csv"
+    bases = load_profiles(EXAMPLES)
+    write_template(RUBRIC, path, layout="many-bases", lang="en",
+                   profiles=[renamed(bases[k % len(bases)], f"b{k}", None, None) for k in range(9)])
+    table = csv_rows(path)
+    top = next(k for k, row in enumerate(table) if row and row[0] == "id")
+    data = [row for row in table[top + 1:] if row and not row[0].startswith("#")]
+    for k, row in enumerate(data):
+        for column, cells in good.items():
+            row[table[top].index(column)] = cells[k % 3]
+    write_csv_rows(path, table)
+    remembered = _read(path)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(survey_read, "MEMO_CELLS", 0)
+        assert _read(path) == remembered
+    profiles = {p["base"]["id"]: p["values"] for p in remembered[1]}
+    assert profiles["b3"]["high_value_product_share"]["value"] == 35.0
+    assert profiles["b5"]["high_value_product_share"]["value"] == 12.5
+    assert [profiles[f"b{k}"]["product_standard_certification"]["value"] for k in range(3)] == [3, 3, 2]
+    assert [profiles[f"b{k}"]["key_discharger_monitoring"]["value"] for k in range(3)] == [True, False, True]
+    assert [profiles[f"b{k}"]["water_reuse_rate"]["value"] for k in range(3)] == ["n/a", "n/a", 50.0]

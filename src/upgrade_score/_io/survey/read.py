@@ -89,6 +89,11 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
     return profiles
 
 
+MEMO_CELLS = 1 << 18  # distinct cells whose reading is remembered (memory stays bounded)
+_UNSEEN = object()
+_NO_HEADER = ("", "", "")
+
+
 def _cell(row: list[RawCell], column: int | None) -> RawCell:
     if column is None or column >= len(row):
         return (None, "")
@@ -114,6 +119,7 @@ class _Reader:
         self._any_na = rubric is not None and any(i.allow_na for i in rubric.indicators)
         self._sheets: dict[str | None, int] = {}  # sheet name -> position, to list problems in order
         self._base_start = 0  # the first problem of the base being read
+        self._memo: dict[tuple[str, type, Any, str], Any] = {}  # (column, cell) -> value or _Bad
 
     # --- layouts ----------------------------------------------------------------------------------
 
@@ -199,6 +205,7 @@ class _Reader:
                    seen: dict[tuple[str, int | None], Cell]) -> list[BaseProfile]:
         top, header = found
         id_column = next(c for c, key in header.items() if key.casefold() in ID_COLUMNS)
+        plan = self._column_plan(header)  # what each column holds, decided once
         profiles: list[BaseProfile] = []
         flagged: set[int] = set()
         for r in range(top + 1, len(sheet.rows)):
@@ -206,7 +213,8 @@ class _Reader:
             key = _text(_cell(row, id_column)[0])
             if key.startswith("#"):
                 continue
-            filled = [c for c in range(len(row)) if _cell(row, c)[0] is not None]
+            filled = [(c, value, number_format) for c, (value, number_format) in enumerate(row)
+                      if value is not None and not (isinstance(value, str) and not value.strip())]
             if not filled:
                 continue
             self._base_start = len(self.problems)
@@ -215,28 +223,25 @@ class _Reader:
             base_cells: dict[str, Cell] = {}
             values: dict[str, dict[str, Any]] = {}
             cells: dict[str, Cell] = {}
-            for c in filled:
+            for c, raw, number_format in filled:
                 here = Cell(self.file, sheet.name, r + 1, c + 1)
-                raw, number_format = _cell(row, c)
-                column = header.get(c)
-                if column is None:
-                    self.problems.append(here.problem("a value in a column without a header"))
-                    continue
-                meta = column.casefold()
-                if meta in ID_COLUMNS or meta in META_COLUMNS:
-                    name = "id" if meta in ID_COLUMNS else "name_en" if meta == "name" else meta
+                kind, column, name = plan.get(c, _NO_HEADER)
+                if kind == "value":
+                    cells[column] = here
+                    value = self._value_of(column, raw, number_format)
+                    if isinstance(value, _Bad):
+                        self.problems.append(here.problem(str(value), (column,)))
+                    else:
+                        values[column] = {"value": value}
+                elif kind == "meta":
                     self._base_field(base, base_cells, name, raw, here, (column,))
-                    continue
-                if self.rubric is not None and column not in self.indicators and column not in self.inputs:
+                elif kind == "unknown":
                     if c not in flagged:
                         flagged.add(c)
                         header_cell = Cell(self.file, sheet.name, top + 1, c + 1)
                         self.problems.append(header_cell.problem(self._unknown(column), (column,)))
-                    continue
-                cells[column] = here
-                entry = self._entry(column, raw, number_format, None, None, here, here)
-                if entry is not None:
-                    values[column] = entry
+                else:
+                    self.problems.append(here.problem("a value in a column without a header"))
             if "id" not in base:
                 if "id" not in base_cells:  # (a bad id was reported where it was read)
                     self.problems.append(id_cell.problem("the row has values but no base id",
@@ -254,6 +259,40 @@ class _Reader:
             if profile is not None:
                 profiles.append(profile)
         return profiles
+
+    def _column_plan(self, header: dict[int, str]) -> dict[int, tuple[str, str, str]]:
+        """Each header column: ("meta", column, base field), ("value", column, "") for an
+        indicator or input (any column without a rubric), or ("unknown", column, "")."""
+        plan: dict[int, tuple[str, str, str]] = {}
+        for c, column in header.items():
+            meta = column.casefold()
+            if meta in ID_COLUMNS or meta in META_COLUMNS:
+                name = "id" if meta in ID_COLUMNS else "name_en" if meta == "name" else meta
+                plan[c] = ("meta", column, name)
+            elif self.rubric is not None and column not in self.indicators and column not in self.inputs:
+                plan[c] = ("unknown", column, "")
+            else:
+                plan[c] = ("value", column, "")
+        return plan
+
+    def _value_of(self, column: str, raw: Any, number_format: str) -> bool | float | str | _Bad | None:
+        """A filled cell of a many-bases column as its value, or the problem (a pure function of
+        the column and the cell, remembered: surveys repeat their words, levels and numbers; a
+        float by its repr, so that -0.0 stays itself)."""
+        key = (column, raw.__class__, repr(raw) if isinstance(raw, float) else raw, number_format)
+        found = self._memo.get(key, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[no-any-return]
+        item = self.inputs.get(column)
+        try:  # an input is a number in its unit; an indicator a value of its kind
+            result: bool | float | str | _Bad | None = (
+                input_number(item, raw, number_format) if item is not None
+                else self.value(self.indicators.get(column), raw, number_format))
+        except _Bad as bad:
+            result = bad
+        if len(self._memo) < MEMO_CELLS:
+            self._memo[key] = result
+        return result
 
     def _many_header(self, sheet: _Sheet) -> tuple[int, dict[int, str]] | None:
         for r, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
