@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
@@ -116,6 +117,7 @@ def _given(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
+@lru_cache(maxsize=4096, typed=True)  # (yes/no words repeat; a bad cell raises, not remembered)
 def _figure(raw: Any, kind: str) -> bool | float:
     """One cell as a figure of a number or boolean (yes/no) field."""
     if kind == "boolean":
