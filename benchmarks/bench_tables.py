@@ -5,12 +5,17 @@
    child process, from start-up to exit). Targets: ≤ 2.5× the reference, peak memory ≤ 3 GB.
 2. A CSV of 1,000,000 bases through the same command: it works; time and peak memory.
 3. ``score --format json`` of 10,000 bases against pandas ``to_csv`` of the same table.
+4. Survey templates of many bases (``write_template(..., layout="many-bases")`` and
+   ``load_profiles`` of it, CSV and XLSX, the example bases repeated under new ids, with their
+   enterprises) against pandas ``to_csv`` + ``read_csv`` of the same values (openpyxl-free), in
+   this process.
 
 Peak memory is the child's maximum resident set (``os.wait4``). The data (random valid values on
 rubric 2026.1, 35 indicators, 5 % missing) are generated into a temporary directory and deleted.
 Needs pandas.
 
     python benchmarks/bench_tables.py [--bases 300000] [--big 1000000] [--json-bases 10000]
+                                      [--survey-bases 10000] [--parts tables,survey]
 """
 
 from __future__ import annotations
@@ -78,6 +83,45 @@ def write_bases(path: Path, count: int, seed: int = 0) -> None:
     frame.to_csv(path, index=False)
 
 
+def survey_part(tmp: Path, count: int) -> None:
+    """Figure 4: a many-bases template of ``count`` bases written and read back, CSV and XLSX."""
+    from upgrade_score import load_profiles, write_template
+
+    root = Path(__file__).resolve().parents[1]
+    rubric = load_rubric()
+    examples = load_profiles(root / "examples" / "bases")
+    bases = [profile.model_copy(update={"base": profile.base.model_copy(update={"id": f"{profile.id}-{k}"})})
+             for k in range(count // len(examples) + 1) for profile in examples][:count]
+    columns = ([i.id for i in rubric.indicators if i.formula is None]  # the template's columns
+               + [i.id for i in rubric.inputs or () if i.rollup is None])
+    rows: list[tuple[str, float]] = []
+    for suffix in (".csv", ".xlsx"):
+        path = tmp / f"survey{suffix}"
+        start = time.perf_counter()
+        write_template(rubric, path, layout="many-bases", profiles=bases)
+        rows.append((f"write_template(..., layout='many-bases') {suffix}", time.perf_counter() - start))
+        start = time.perf_counter()
+        back = load_profiles(path)
+        rows.append((f"load_profiles of it {suffix}", time.perf_counter() - start))
+        assert len(back) == count and all(back[-1].value(c) == bases[-1].value(c) for c in columns)
+    frame = pd.DataFrame({"id": [b.id for b in bases],
+                          **{c: [b.value(c) for b in bases] for c in columns}})
+    start = time.perf_counter()
+    frame.to_csv(tmp / "frame.csv", index=False)
+    pd.read_csv(tmp / "frame.csv")
+    reference = time.perf_counter() - start
+    print(f"\n4. survey template of {count:,} bases (the default rubric, {len(columns)} columns, "
+          "enterprises beside; load average "
+          f"{os.getloadavg()[0]:.1f})")
+    print(f"{'path':58} {'seconds':>8} {'ms/base':>8}")
+    for name, seconds in rows:
+        print(f"{name:58} {seconds:8.2f} {1000 * seconds / count:8.3f}")
+    print(f"{'pandas to_csv + read_csv of the same values (reference)':58} {reference:8.2f} "
+          f"{1000 * reference / count:8.3f}")
+    csv_total, xlsx_total = rows[0][1] + rows[1][1], rows[2][1] + rows[3][1]
+    print(f"write + read: CSV {csv_total / reference:.0f}×, XLSX {xlsx_total / reference:.0f}× the reference")
+
+
 def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]:
     """Seconds, peak resident memory (MB) and standard output of a child process."""
     start = time.perf_counter()
@@ -103,11 +147,18 @@ def main() -> None:
     parser.add_argument("--bases", type=int, default=300_000)
     parser.add_argument("--big", type=int, default=1_000_000, help="0 skips the large run")
     parser.add_argument("--json-bases", type=int, default=10_000)
+    parser.add_argument("--survey-bases", type=int, default=10_000)
+    parser.add_argument("--parts", default="tables,survey", help="tables, survey or both (comma)")
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
     print(f"pandas {pd.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}; "
           f"{os.cpu_count()} cores; rubric {RUBRIC}")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
+        if "survey" in parts:
+            survey_part(tmp, args.survey_bases)
+        if "tables" not in parts:
+            return
         source, out, ref = tmp / "bases.csv", tmp / "results.csv", tmp / "reference.csv"
         write_bases(source, args.bases)
         size = source.stat().st_size / 1e6

@@ -20,7 +20,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("bench_engine.py", "bench_tables.py")
 QUICK = {"bench_engine.py": ("--quick",),  # small sizes for the smoke test
-         "bench_tables.py": ("--bases", "2000", "--big", "0", "--json-bases", "200")}
+         "bench_tables.py": ("--bases", "2000", "--big", "0", "--json-bases", "200",
+                                            "--survey-bases", "20")}
 
 
 def main(argv: list[str] | None = None) -> int:
