@@ -112,3 +112,42 @@ def test_every_kind_of_cell_hand_checked() -> None:
         "ferrous, non_ferrous); leave it out",
         "base 'e': values.product_standard_certification: 'n/a' is allowed only for indicators with "
         "allow_na: true"]
+
+
+def test_numbers_true_false_and_empty_values_alone_hand_checked() -> None:
+    """Without any n/a answer the values are converted in one go: a true/false is told from 1/0
+    only outside boolean indicators, an empty value from NaN only where the number is NaN."""
+    ids = PLAIN.indicator_ids
+    boolean = next(i.id for i in PLAIN.indicators if i.kind == "boolean")
+    number = next(i.id for i in PLAIN.indicators if i.kind == "quantitative")
+    good = [BaseProfile.model_validate({"base": {"id": "a"}, "values": {boolean: True, number: 1}}),
+            BaseProfile.model_validate({"base": {"id": "b"}, "values": {boolean: 0, number: None}}),
+            BaseProfile.model_validate({"base": {"id": "c"}, "values": {
+                boolean: ReportedValue.model_construct(value=float("nan")), number: 0.0}})]
+    values, na, _, _ = profile_inputs(PLAIN, good)
+    assert values[:2, ids.index(boolean)].tolist() == [1.0, 0.0] and np.isnan(values[2, ids.index(boolean)])
+    assert values[0, ids.index(number)] == 1.0 and np.isnan(values[1, ids.index(number)])
+    assert values[2, ids.index(number)] == 0.0 and not na.any()
+    bad = [*good, BaseProfile.model_validate({"base": {"id": "d"}, "values": {number: False, boolean: 1.0}})]
+    with pytest.raises(UpgradeScoreError) as caught:
+        profile_inputs(PLAIN, bad)
+    assert [str(p) for p in caught.value.problems] == [
+        f"base 'd': values.{number}: expected a quantitative value (a number), got False"]
+    _same(_read(PLAIN, bad, by_row=False), _read(PLAIN, bad, by_row=True))
+
+
+def test_profile_rows_read_each_profile_once() -> None:
+    from upgrade_score._model.profile import ProfileRows
+
+    bases = [BaseProfile.model_validate({"base": {"id": "a", "category": "ferrous"}, "values": {"x": 1}}),
+             BaseProfile.model_validate({"base": {"id": "b"}, "values": {},
+                                         "enterprises": [{"id": "e1", "revenue": 3}]})]
+    rows = ProfileRows(bases)
+    assert rows == tuple(bases) and ProfileRows.of(rows) is rows and ProfileRows.of(bases) == rows
+    assert rows.ids == ("a", "b") and rows.extra_rows == (0,) and rows.extras[0]["category"] == "ferrous"
+    assert dict(rows.extras[1]) == {} and rows.values[0] is bases[0].values
+    assert rows.listed[0] is None and rows.listed[1] == bases[1].enterprises
+    other = BaseProfile.model_validate({"base": {"id": "c"}, "values": {}})
+    changed = rows.replaced({1: other})
+    assert changed.ids == ("a", "c") and changed.listed == (None, None) and rows.replaced({}) is rows
+    assert ProfileRows().ids == () and ProfileRows().extra_rows == ()

@@ -13,14 +13,15 @@ from typing import TypeVar
 
 from .._errors import Problem, UpgradeScoreError
 from .._io.csvtable import ProfileTable
-from .._model.profile import YEAR_RULE, YEARS, BaseProfile, check_unique_ids
+from .._model.profile import YEAR_RULE, YEARS, BaseProfile, ProfileRows, check_unique_ids
 
 T = TypeVar("T")
 
 
 def is_panel(profiles: Sequence[BaseProfile]) -> bool:
     """Whether some base appears in more than one year."""
-    return len({profile.base.id for profile in profiles}) < len(profiles)
+    ids = profiles.ids if isinstance(profiles, ProfileRows) else [profile.base.id for profile in profiles]
+    return len(set(ids)) < len(ids)
 
 
 def histories(profiles: Sequence[BaseProfile]) -> list[tuple[str, list[BaseProfile]]]:
@@ -47,9 +48,8 @@ def cross_section(profiles: Sequence[BaseProfile], year: int | None = None) -> t
     bases that did not report for it are left out with a notice (a ``UserWarning``); a year no
     base has is an error.
     """
-    if year is None and not is_panel(profiles):
-        check_unique_ids(profiles)
-        return tuple(profiles)
+    if year is None and not is_panel(profiles):  # (then no two profiles share an id: nothing to check)
+        return profiles if isinstance(profiles, ProfileRows) else tuple(profiles)
     groups = histories(profiles)
     if year is None:
         return tuple(group[-1] for _, group in groups)

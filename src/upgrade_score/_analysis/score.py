@@ -20,7 +20,7 @@ from .._io.csvtable import ProfileTable
 from .._io.enterprises import EnterpriseTable, load_enterprises
 from .._io.rubrics import load_rubric
 from .._io.tables import array_matrix, frame_matrix, profile_inputs
-from .._model.profile import BaseProfile
+from .._model.profile import BaseProfile, ProfileRows
 from .._model.results import Scorecard
 from .._model.rubric import Rubric
 
@@ -74,7 +74,8 @@ def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
         return score_profiles(rubric, table_cross_section(data, year), enterprises, keep_levels)
-    if isinstance(data, (list, tuple)) and data and all(isinstance(p, BaseProfile) for p in data):
+    if (isinstance(data, ProfileRows) and data) or (isinstance(data, (list, tuple)) and data and all(
+            isinstance(p, BaseProfile) for p in data)):
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
         return score_profiles(rubric, cross_section(data, year), enterprises, keep_levels)
@@ -101,7 +102,7 @@ def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence
 def score_profiles(rubric: Rubric, profiles: Sequence[BaseProfile],
                    enterprises: EnterpriseTable | None = None, keep_levels: bool = False) -> ScoreTable:
     """Score profiles as given, one row each (a panel's years too: ids may repeat)."""
-    if not isinstance(profiles, ProfileTable):
+    if not isinstance(profiles, (ProfileTable, ProfileRows)):  # (rows: a tuple already)
         profiles = tuple(profiles)
     # a few profiles: each read on its own costs less than the one pass over many (the same arrays
     # and problems, tested)

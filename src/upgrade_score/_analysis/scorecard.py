@@ -20,7 +20,7 @@ from .._engine.gates import STATUS_NAMES
 from .._errors import UpgradeScoreError
 from .._io.csvtable import ProfileTable
 from .._model.display import HtmlDisplay, _dispatch
-from .._model.profile import BaseInfo, BaseProfile
+from .._model.profile import BaseInfo, BaseProfile, ProfileRows
 from .._model.results import (
     DerivedValue,
     DirectionResult,
@@ -84,6 +84,8 @@ class ScoreTable(HtmlDisplay):
         """Row labels: profile ids, the ids given to :func:`score_many`, or ``row-1``..."""
         if isinstance(self.profiles, ProfileTable):
             return tuple(self.profiles.ids)
+        if isinstance(self.profiles, ProfileRows):  # (read already)
+            return self.profiles.ids
         if self.profiles is not None:
             return tuple(p.id for p in self.profiles)
         return self.ids or tuple(f"row-{i + 1}" for i in range(len(self)))

@@ -1,30 +1,31 @@
 """Many profiles' values gathered into the value matrix in one pass (no Python work per cell).
 
-Every profile's ``values`` are chained into flat lists of keys and values; each key is looked up
-once in a column index (indicator m, reported input M + k, else -1) and each value's type once in
-a type code, so the whole check is a few numpy operations over those codes. A row with anything
-out of the ordinary (an unknown id, a value its indicator does not take, an unknown category, a
-rubric version of its own, a value of another type) is left to the caller, which reads and words
-it exactly as one profile at a time.
+Each profile's fields are read once (:class:`ProfileRows`); every profile's ``values`` are chained
+into flat lists of keys and values; each key is looked up in a column index (indicator m,
+reported input M + k, else -1) by one C loop, and each value's type is told by its identity, so
+the whole check is a few numpy operations over those codes. A row with anything out of the
+ordinary (an unknown id, a value its indicator does not take, an unknown category, a rubric
+version of its own, a value of another type) is left to the caller, which reads and words it
+exactly as one profile at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
-from itertools import count as numbers_from
 from operator import attrgetter
 
 import numpy as np
 
 from .._engine.compile import BoolArray, FloatArray, IntArray
-from .._model.profile import NA, BaseProfile
+from .._model.profile import NA, BaseProfile, ProfileRows
 from .._model.rubric import Rubric
 
 __all__ = ["Gathered", "gather"]
 
 _NUMBER, _BOOL, _TEXT, _NONE, _OTHER = 0, 1, 2, 3, 4
+_VALUE = attrgetter("value")
 _TYPE_CODES = {float: _NUMBER, int: _NUMBER, bool: _BOOL, str: _TEXT, type(None): _NONE}  # exact types
 
 
@@ -52,19 +53,28 @@ def gather(rubric: Rubric, profiles: Sequence[BaseProfile], inputs: dict[str, in
     na = np.zeros(values.shape, dtype=bool)
     if not bulk:
         return Gathered(values, reported, na, np.full(count, -1, dtype=np.int64), np.arange(count))
-    categories, odd_rows = _row_checks(rubric, profiles)
-    dicts = [p.values for p in profiles]
+    rows_read = ProfileRows.of(profiles)
+    categories, odd_rows = _row_checks(rubric, rows_read)
+    dicts = rows_read.values
     codes = {indicator_id: m for m, indicator_id in enumerate(rubric.indicator_ids)}
     codes.update({key: width + k for key, k in reported_inputs.items()})
-    column, sizes = _columns(dicts, codes)
-    given = list(map(attrgetter("value"), chain.from_iterable(map(dict.values, dicts))))
-    kind = _kinds(given)
+    sizes = np.fromiter(map(len, dicts), dtype=np.int64, count=count)
+    total = int(sizes.sum())
+    column = np.fromiter(map(codes.get, chain.from_iterable(dicts), repeat(-1)), dtype=np.int64, count=total)
+    given = list(map(_VALUE, chain.from_iterable(map(dict.values, dicts))))
+    kind, numbers = _typed(rubric, given, column)
     rows = np.repeat(np.arange(count, dtype=np.int64), sizes)
-    numbers = _numbers(given, kind)
     ok = _acceptable(rubric, column, kind, rows, categories, given)
-    odd = np.zeros(count, dtype=bool)
+    odd = odd_rows.copy()
     odd[rows[~ok]] = True
-    odd |= odd_rows
+    if not odd.any() and not (column >= width).any():  # indicator cells alone, every row regular
+        at = rows * width + column
+        if kind.any():  # (not numbers alone: true/false, n/a answers, empty values)
+            na.reshape(-1)[at[kind == _TEXT]] = True
+            put = (kind == _NUMBER) | (kind == _BOOL)
+            at, numbers = at[put], numbers[put]
+        values.reshape(-1)[at] = numbers
+        return Gathered(values, reported, na, categories, np.flatnonzero(odd))
     keep = ~odd[rows] & (kind != _NONE)
     cell_rows, cell_columns, cell_kinds = rows[keep], column[keep], kind[keep]
     indicator = cell_columns < width
@@ -77,54 +87,64 @@ def gather(rubric: Rubric, profiles: Sequence[BaseProfile], inputs: dict[str, in
     return Gathered(values, reported, na, categories, np.flatnonzero(odd))
 
 
-def _row_checks(rubric: Rubric, profiles: Sequence[BaseProfile]) -> tuple[IntArray, BoolArray]:
+def _row_checks(rubric: Rubric, profiles: ProfileRows) -> tuple[IntArray, BoolArray]:
     """Each base's category code (-1: none or unknown) and the rows to read one at a time for
-    their base fields (a rubric version, or a category the rubric does not declare)."""
+    their base fields (a rubric version, or a category the rubric does not declare): only rows
+    whose base has extra fields have either."""
     count = len(profiles)
-    extras = [p.base.__pydantic_extra__ or {} for p in profiles]  # (model_extra, without a property call)
-    odd = np.fromiter((extra.get("rubric_version") is not None for extra in extras), dtype=bool, count=count)
+    odd = np.zeros(count, dtype=bool)
     categories = np.full(count, -1, dtype=np.int64)
-    if rubric.categories:
-        codes = {category: c for c, category in enumerate(rubric.category_ids)}
-        named = [extra.get("category") for extra in extras]
-        for row, category in enumerate(named):
-            if category is None:
-                continue
-            code = codes.get(category) if isinstance(category, str) else None
-            if code is None:
-                odd[row] = True
-            else:
-                categories[row] = code
+    codes = {category: c for c, category in enumerate(rubric.category_ids)}
+    for row in profiles.extra_rows:
+        extra = profiles.extras[row]
+        if extra.get("rubric_version") is not None:
+            odd[row] = True
+        category = extra.get("category") if rubric.categories else None
+        if category is None:
+            continue
+        code = codes.get(category) if isinstance(category, str) else None
+        if code is None:
+            odd[row] = True
+        else:
+            categories[row] = code
     return categories, odd
 
 
-def _columns(dicts: Sequence[Mapping[str, object]], codes: dict[str, int]) -> tuple[IntArray, IntArray]:
-    """The column code of every key, the dicts chained (-1: none), and each dict's size. Profiles
-    mostly report the same ids in the same order: each such list is looked up once."""
-    lists: dict[tuple[str, ...], int] = {}
-    first = np.fromiter(map(lists.setdefault, map(tuple, dicts), numbers_from()), dtype=np.int64,
-                        count=len(dicts))  # the first row of each row's list of ids
-    which = np.unique(first, return_inverse=True)[1].reshape(-1)  # (its place in ``lists``)
-    looked_up = np.fromiter(map(codes.get, chain.from_iterable(lists), repeat(-1)), dtype=np.int64)
-    lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    starts = np.cumsum(lengths) - lengths
-    sizes = lengths[which]
-    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    return looked_up[np.repeat(starts[which], sizes) + within], sizes
+def _typed(rubric: Rubric, given: list[object], column: IntArray) -> tuple[np.ndarray, FloatArray]:
+    """The type code (exact types) and the number of every value (NaN where none). Numbers,
+    true/false and empty values (the usual) are converted by numpy in one go, the types checked
+    by one C loop over the values; a true/false is told apart from a number only where that
+    matters (outside boolean indicators) and could be one (the number is 0 or 1), and an empty
+    value only where the number is NaN. Anything else (n/a answers): a dict lookup per value."""
+    types = set(map(type, given))
+    if not types <= {float, int, bool, type(None)}:
+        kind = np.fromiter(map(_TYPE_CODES.get, map(type, given), repeat(_OTHER)), dtype=np.int8,
+                           count=len(given))
+        return kind, _numbers(given, kind)
+    numbers = np.array(given, dtype=np.float64)  # (true/false as 1/0, None as NaN)
+    kind = np.zeros(len(given), dtype=np.int8)
+    if type(None) in types:
+        _mark(kind, given, np.flatnonzero(np.isnan(numbers)), (None,), _NONE)
+    if bool in types:
+        width = len(rubric.indicator_ids)
+        boolean = np.array([i.kind == "boolean" for i in rubric.indicators] + [False], dtype=bool)
+        at = np.where((column >= 0) & (column < width), column, width)
+        could_be = ((numbers == 0) | (numbers == 1)) & ~boolean[at]
+        _mark(kind, given, np.flatnonzero(could_be), (True, False), _BOOL)
+    return kind, numbers
 
 
-def _kinds(given: list[object]) -> np.ndarray:
-    """The type code of every value (numbers alone: no lookup per value)."""
-    if set(map(type, given)) <= {float}:
-        return np.zeros(len(given), dtype=np.int8)
-    codes = map(_TYPE_CODES.get, map(type, given), repeat(_OTHER))
-    return np.fromiter(codes, dtype=np.int8, count=len(given))
+def _mark(kind: np.ndarray, given: list[object], cells: IntArray, singletons: tuple[object, ...],
+          code: int) -> None:
+    """Code ``code`` for those of ``cells`` whose value is one of ``singletons`` (True and False,
+    or None: the only values of their types), told by identity in one C loop."""
+    if cells.size:
+        found = np.fromiter(map(id, map(given.__getitem__, cells.tolist())), dtype=np.intp, count=cells.size)
+        kind[cells[np.isin(found, [id(one) for one in singletons])]] = code
 
 
 def _numbers(given: list[object], kind: np.ndarray) -> FloatArray:
     """Each value as a float where it is a number or true/false (NaN elsewhere)."""
-    if not ((kind != _NUMBER) & (kind != _BOOL)).any():
-        return np.array(given, dtype=np.float64)
     cells = np.empty(len(given), dtype=object)
     cells[:] = given
     numbers = np.full(len(given), np.nan)

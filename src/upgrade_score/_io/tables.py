@@ -13,7 +13,7 @@ from .._engine.compile import BoolArray, FloatArray, IntArray
 from .._engine.core import invalid_cells
 from .._engine.derive import Derivation, Derived, derive, roll_up
 from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list, one_line
-from .._model.profile import NA, BaseProfile
+from .._model.profile import NA, BaseProfile, ProfileRows
 from .._model.rubric import Indicator, Rubric
 from .._optional import require_pandas
 from .csvtable import (
@@ -62,6 +62,8 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
                                         "nothing up from enterprises", enterprises.file))
     inputs = {} if derivation is None else derivation.input_columns
     reported_inputs = {} if derivation is None else derivation.reported_columns
+    if not by_row:
+        profiles = ProfileRows.of(profiles)  # (each profile's fields read once, for every pass below)
     found = gather(rubric, profiles, inputs, reported_inputs, bulk=not by_row)
     values, reported, na, categories = found.values, found.reported, found.na, found.categories
     problems: list[Problem] = []
@@ -71,7 +73,7 @@ def profile_inputs(rubric: Rubric, profiles: Sequence[BaseProfile],
     derived = None
     if derivation is not None:
         derived = _derive(rubric, derivation, profiles, enterprises, reported, values, problems)
-    elif any(profile.enterprises for profile in profiles):
+    elif any(profiles.listed if isinstance(profiles, ProfileRows) else (p.enterprises for p in profiles)):
         first = next(p for p in profiles if p.enterprises)
         problems.append(first.problem(None, f"rubric '{rubric.id}' declares no enterprise_fields: leave "
                                             "'enterprises' out", base_field=None))

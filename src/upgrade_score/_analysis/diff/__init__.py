@@ -9,6 +9,7 @@ statuses, plus Kendall's tau-b between the two rankings.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from os import PathLike
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from ..._io.arguments import as_profiles
 from ..._io.csvtable import ProfileTable
 from ..._io.profiles import TABLE_SUFFIXES, load_bases
 from ..._io.rubrics import load_rubric
-from ..._model.profile import BaseProfile
+from ..._model.profile import BaseProfile, ProfileRows
 from ..._model.results import RubricRef
 from ..._model.rubric import Rubric
 from ..._text import Lang, word
@@ -78,8 +79,8 @@ def diff(old: Rubric | str | Path, new: Rubric | str | Path,
     if isinstance(profiles, (str, PathLike)) and Path(profiles).suffix.lower() in TABLE_SUFFIXES and Path(
             profiles).is_file():
         profiles = load_bases([str(profiles)])  # one CSV table: read into arrays, as the command line does
-    if isinstance(profiles, (list, tuple)) and all(isinstance(p, BaseProfile) for p in profiles):
-        profiles = tuple(profiles)  # (what as_profiles gives, without a call per profile)
+    if isinstance(profiles, (list, tuple)) and all(map(isinstance, profiles, repeat(BaseProfile))):
+        profiles = ProfileRows.of(profiles)  # (each profile's fields read once, for every stage)
     elif profiles is not None and not isinstance(profiles, ProfileTable):
         profiles = as_profiles(profiles)  # (a CSV table is scored from its arrays)
     changes = tuple(structural_changes(old, new))

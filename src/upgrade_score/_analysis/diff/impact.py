@@ -7,8 +7,8 @@ rubric (every indicator n/a) has no score there: its shift is ``None`` and ``na`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, compress
+from operator import itemgetter, not_
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,7 @@ from ..._engine.gates import FAILED, STATUS_NAMES, UNKNOWN
 from ..._errors import Problem, UpgradeScoreError
 from ..._io.csvtable import BLANK, NUMBER, ProfileTable
 from ..._io.tables import _cell_problem as cell_problem
-from ..._model.profile import NA, BaseProfile, Enterprise, ReportedValue
+from ..._model.profile import NA, BaseProfile, Enterprise, ProfileRows, ReportedValue
 from ..._model.rubric import Indicator, Rubric
 from .ranks import kendall_tau_b
 from .results import GateImpact, GateShift
@@ -54,11 +54,12 @@ def _restrict(profiles: Profiles, rubric: Rubric, other: Rubric) -> Profiles:
         return _restrict_table(profiles, drop)
     fields = {f.id for f in rubric.enterprise_fields or ()}
     foreign = {f.id for f in other.enterprise_fields or ()} - fields
-    restricted = list(profiles)
-    for row in _to_restrict(profiles, drop, foreign):
-        p = profiles[row]
+    rows = ProfileRows.of(profiles)
+    changed: dict[int, BaseProfile] = {}
+    for row in _to_restrict(rows, drop, foreign):
+        p = rows[row]
         update: dict[str, Any] = {}
-        if (p.base.model_extra or {}).get("rubric_version") is not None:
+        if rows.extras[row].get("rubric_version") is not None:
             update["base"] = p.base.model_copy(update={"rubric_version": None})
         if drop.intersection(p.values):
             update["values"] = {k: v for k, v in p.values.items() if k not in drop}
@@ -66,21 +67,21 @@ def _restrict(profiles: Profiles, rubric: Rubric, other: Rubric) -> Profiles:
             update["enterprises"] = None
         elif p.enterprises and any(foreign.intersection(e.figures) for e in p.enterprises):
             update["enterprises"] = tuple(_without_figures(e, foreign) for e in p.enterprises)
-        restricted[row] = p.model_copy(update=update) if update else p
-    return tuple(restricted)
+        if update:
+            changed[row] = p.model_copy(update=update)
+    return rows.replaced(changed)
 
 
-def _to_restrict(profiles: Sequence[BaseProfile], drop: set[str], foreign: set[str]) -> list[int]:
+def _to_restrict(rows: ProfileRows, drop: set[str], foreign: set[str]) -> list[int]:
     """Rows (ascending) of the profiles :func:`_restrict` may change: those naming a rubric
     version, reporting a value of ``drop`` or, where ``foreign`` fields exist, listing enterprises
-    (one pass per condition, none per profile when nothing is to drop)."""
-    rows = {row for row, p in enumerate(profiles)
-            if (p.base.__pydantic_extra__ or {}).get("rubric_version") is not None}  # (model_extra)
+    (on what was read of each profile once)."""
+    found = {row for row in rows.extra_rows if rows.extras[row].get("rubric_version") is not None}
     if drop:
-        rows.update(row for row, p in enumerate(profiles) if not drop.isdisjoint(p.values))
+        found.update(compress(range(len(rows)), map(not_, map(drop.isdisjoint, rows.values))))
     if foreign:
-        rows.update(row for row, p in enumerate(profiles) if p.enterprises)
-    return sorted(rows)
+        found.update(compress(range(len(rows)), rows.listed))
+    return sorted(found)
 
 
 def _restrict_table(table: ProfileTable, drop: set[str]) -> ProfileTable:
@@ -106,14 +107,15 @@ def _dropped(profiles: Profiles, rubric: Rubric, other: Rubric) -> tuple[str, ..
     if not unused:
         return ()
     reported = (set(profiles.columns) if isinstance(profiles, ProfileTable)
-                else set(chain.from_iterable(p.values for p in profiles)))
+                else set(chain.from_iterable(ProfileRows.of(profiles).values)))
     return tuple(sorted(reported & unused))
 
 
 def _score(rubric: Rubric, profiles: Profiles, which: str) -> ScoreTable:
     """Score with one rubric; a profile it rejects is a located input error naming the rubric."""
     try:
-        return score_many(rubric, profiles if isinstance(profiles, ProfileTable) else list(profiles))
+        given = profiles if isinstance(profiles, (ProfileTable, ProfileRows)) else list(profiles)
+        return score_many(rubric, given)
     except UpgradeScoreError as exc:
         raise UpgradeScoreError([Problem(f"{p.message} ({which} rubric '{rubric.id}' {rubric.version})",
                                          p.file, p.line, p.path) for p in exc.problems]) from None
@@ -129,7 +131,7 @@ def _mapped(rubric: Rubric, profiles: Profiles, other: ScoreTable) -> ScoreTable
     table = isinstance(profiles, ProfileTable)
     if (rubric.compiled.derivation is not None or other.rubric.compiled.derivation is not None
             or rubric.categories or other.rubric.categories or other.profiles is None
-            or len(other.profiles) != len(profiles) or (not table and any(p.enterprises for p in profiles))):
+            or len(other.profiles) != len(profiles) or (not table and any(ProfileRows.of(profiles).listed))):
         return None
     theirs = {indicator.id: (m, indicator) for m, indicator in enumerate(other.rubric.indicators)}
     count, indicators = len(profiles), rubric.indicators
