@@ -66,6 +66,22 @@ def test_rows_as_text_are_the_bytes_openpyxl_writes(tmp_path: Path, lang: str) -
     assert b"&amp; b &lt; c &gt;" in sheet and b'xml:space="preserve"> lead' in sheet  # (tested)
 
 
+def test_another_openpyxl_series_writes_its_own_cells(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from upgrade_score._io.survey import xlsxrows
+
+    def refused(*args: object) -> bytes:
+        raise AssertionError("the rows were written as text for an untested openpyxl")
+
+    monkeypatch.setattr(openpyxl, "__version__", "3.2.0")
+    monkeypatch.setattr(survey_xlsx, "save_with_rows", refused)
+    assert not xlsxrows.imitates(openpyxl)
+    profiles = load_profiles(EXAMPLES)
+    path = tmp_path / "t.xlsx"
+    write_template(RUBRIC, path, layout="many-bases", profiles=profiles)
+    assert [p.id for p in load_profiles(path, rubric=RUBRIC)] == [p.id for p in profiles]
+
+
 def test_rows_as_text_with_categories_and_none(tmp_path: Path) -> None:
     assert both_writers(tmp_path, V2, None, "zh")[0] == both_writers(tmp_path, V2, None, "zh")[1]
     profiles = load_profiles(ROOT / "examples" / "rubrics" / "bases", rubric=V2)

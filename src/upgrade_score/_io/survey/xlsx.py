@@ -37,7 +37,7 @@ from .sheet import (
     _write_bytes,
     level_items,
 )
-from .xlsxrows import DataRows, save_with_rows
+from .xlsxrows import DataRows, imitates, save_with_rows
 
 
 def _sheet_title(name: str, taken: set[str]) -> str:
@@ -144,6 +144,8 @@ def _save_xlsx(tables: list[_Table], target: Path, rubric: Rubric, lang: Templat
     the same bytes as openpyxl's cells; False for the tests that compare the two)."""
     openpyxl = _openpyxl(str(target))
     from openpyxl.worksheet.datavalidation import DataValidation
+
+    fast_rows = fast_rows and imitates(openpyxl)
 
     book = openpyxl.Workbook()
     styles = _Styles()

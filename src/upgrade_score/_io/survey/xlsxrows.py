@@ -17,6 +17,7 @@ from typing import Any
 
 from .cells import _column_letters
 
+TESTED = ("3", "1")  # the openpyxl series whose writers this imitates (the tests compare the bytes)
 PLACEHOLDER = "upgrade-score-rows"  # an element openpyxl writes where the rows go (then replaced)
 STYLE = "\x01"  # around a style's number in the text until its id is known (never in a cell)
 TEXT_LIMIT = 32767  # the longest text a cell holds (openpyxl cuts there)
@@ -39,6 +40,12 @@ def _text_cell(ref: str, style: str, text: str) -> str:
     stripped = text.strip()
     space = ' xml:space="preserve"' if stripped and stripped != text else ""
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{_escaped(text)}</t></is></c>'
+
+
+def imitates(openpyxl: Any) -> bool:
+    """Whether this writer was checked against ``openpyxl``'s version (its series): it reuses
+    openpyxl's private writers, so another series is left to openpyxl's own cells."""
+    return tuple(str(getattr(openpyxl, "__version__", "")).split(".")[:2]) == TESTED
 
 
 class DataRows:
