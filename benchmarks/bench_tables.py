@@ -156,42 +156,46 @@ def main() -> None:
           f"{os.cpu_count()} cores; rubric {RUBRIC}")
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
-        if "survey" in parts:
+        if "tables" in parts:
+            tables_part(tmp, args)
+        if "survey" in parts:  # after the tables: a child's peak memory counts its parent's before exec
             survey_part(tmp, args.survey_bases)
-        if "tables" not in parts:
-            return
-        source, out, ref = tmp / "bases.csv", tmp / "results.csv", tmp / "reference.csv"
-        write_bases(source, args.bases)
-        size = source.stat().st_size / 1e6
-        ours = run(cli("score", "--rubric", RUBRIC, str(source), "-o", str(out), "--quiet"))
-        theirs = run([sys.executable, "-c", REFERENCE, RUBRIC, str(source), str(ref)])
-        check = pd.read_csv(out)["overall"].to_numpy() - pd.read_csv(ref)["overall"].to_numpy()
-        print(f"\n1. CSV of {args.bases:,} bases ({size:.0f} MB) → CSV of results "
-              f"(max |overall difference| {np.abs(check).max():.1e})")
-        print(f"{'path':58} {'seconds':>8} {'peak MB':>8}")
-        print(f"{'upgrade-score score in.csv -o out.csv':58} {ours[0]:8.2f} {ours[1]:8.0f}")
-        print(f"{'pandas read_csv + score_many + to_csv (reference)':58} {theirs[0]:8.2f} {theirs[1]:8.0f}")
-        ratio = ours[0] / theirs[0]
-        print(f"ratio {ratio:.2f}× (target ≤ 2.5×: {'met' if ratio <= 2.5 else 'NOT met'}); peak "
-              f"{ours[1] / 1024:.2f} GB (target ≤ 3 GB: {'met' if ours[1] <= 3072 else 'NOT met'})")
-        if args.big:
-            big = tmp / "big.csv"
-            write_bases(big, args.big, seed=1)
-            source.unlink()
-            seconds, peak, _ = run(cli("score", "--rubric", RUBRIC, str(big), "-o", str(out), "--quiet"))
-            with open(out, encoding="utf-8") as written:
-                rows = sum(1 for _ in written) - 1
-            print(f"\n2. CSV of {args.big:,} bases ({big.stat().st_size / 1e6:.0f} MB) → CSV of results: "
-                  f"{rows:,} rows in {seconds:.2f} s, peak {peak / 1024:.2f} GB")
-            big.unlink()
-        small = tmp / "small.csv"
-        write_bases(small, args.json_bases, seed=2)
-        seconds, peak, _ = run(cli("score", "--rubric", RUBRIC, str(small), "--format", "json",
-                                   "-o", str(tmp / "out.json"), "--quiet"))
-        _, _, text = run([sys.executable, "-c", TO_CSV, RUBRIC, str(small), str(tmp / "frame.csv")])
-        reference = float(text.strip())
-        print(f"\n3. score --format json of {args.json_bases:,} bases: {seconds:.2f} s, peak {peak:.0f} MB; "
-              f"pandas to_csv of the same table {reference:.2f} s ({seconds / reference:.0f}×)")
+
+
+def tables_part(tmp: Path, args: argparse.Namespace) -> None:
+    """Figures 1–3, each path in a child process beside pandas."""
+    source, out, ref = tmp / "bases.csv", tmp / "results.csv", tmp / "reference.csv"
+    write_bases(source, args.bases)
+    size = source.stat().st_size / 1e6
+    ours = run(cli("score", "--rubric", RUBRIC, str(source), "-o", str(out), "--quiet"))
+    theirs = run([sys.executable, "-c", REFERENCE, RUBRIC, str(source), str(ref)])
+    check = pd.read_csv(out)["overall"].to_numpy() - pd.read_csv(ref)["overall"].to_numpy()
+    print(f"\n1. CSV of {args.bases:,} bases ({size:.0f} MB) → CSV of results "
+          f"(max |overall difference| {np.abs(check).max():.1e})")
+    print(f"{'path':58} {'seconds':>8} {'peak MB':>8}")
+    print(f"{'upgrade-score score in.csv -o out.csv':58} {ours[0]:8.2f} {ours[1]:8.0f}")
+    print(f"{'pandas read_csv + score_many + to_csv (reference)':58} {theirs[0]:8.2f} {theirs[1]:8.0f}")
+    ratio = ours[0] / theirs[0]
+    print(f"ratio {ratio:.2f}× (target ≤ 2.5×: {'met' if ratio <= 2.5 else 'NOT met'}); peak "
+          f"{ours[1] / 1024:.2f} GB (target ≤ 3 GB: {'met' if ours[1] <= 3072 else 'NOT met'})")
+    if args.big:
+        big = tmp / "big.csv"
+        write_bases(big, args.big, seed=1)
+        source.unlink()
+        seconds, peak, _ = run(cli("score", "--rubric", RUBRIC, str(big), "-o", str(out), "--quiet"))
+        with open(out, encoding="utf-8") as written:
+            rows = sum(1 for _ in written) - 1
+        print(f"\n2. CSV of {args.big:,} bases ({big.stat().st_size / 1e6:.0f} MB) → CSV of results: "
+              f"{rows:,} rows in {seconds:.2f} s, peak {peak / 1024:.2f} GB")
+        big.unlink()
+    small = tmp / "small.csv"
+    write_bases(small, args.json_bases, seed=2)
+    seconds, peak, _ = run(cli("score", "--rubric", RUBRIC, str(small), "--format", "json",
+                               "-o", str(tmp / "out.json"), "--quiet"))
+    _, _, text = run([sys.executable, "-c", TO_CSV, RUBRIC, str(small), str(tmp / "frame.csv")])
+    reference = float(text.strip())
+    print(f"\n3. score --format json of {args.json_bases:,} bases: {seconds:.2f} s, peak {peak:.0f} MB; "
+          f"pandas to_csv of the same table {reference:.2f} s ({seconds / reference:.0f}×)")
 
 
 if __name__ == "__main__":
