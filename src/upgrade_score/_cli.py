@@ -282,7 +282,7 @@ def _list_rubrics(args: argparse.Namespace) -> int:
 
 
 def _print(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    sys.stdout.writelines((text, "\n"))  # (not text + "\n": a large result is not copied again)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
