@@ -105,12 +105,13 @@ def emit(result: Any, args: argparse.Namespace, inputs: Iterable[str], text: Cal
             chunks = csv_chunks(result_columns(result))
         else:
             chunks = [text(style), "\n"]
-        _write(chunks, output)
+        write_chunks(chunks, output)
     if output is not None:
         sys.stderr.write(f"upgrade-score: wrote {output}\n")
 
 
-def _write(chunks: Iterable[str], output: str | None) -> None:
+def write_chunks(chunks: Iterable[str], output: str | None) -> None:
+    """Text written a chunk at a time to ``output``, or to standard output (``None``)."""
     if output is None:
         for chunk in chunks:
             sys.stdout.write(chunk)

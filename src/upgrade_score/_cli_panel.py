@@ -7,13 +7,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from ._analysis.gap import Target
 from ._analysis.panel import check_year, cross_section, table_cross_section
 from ._analysis.progress import progress
-from ._cli_output import indent_type
+from ._cli_output import indent_type, write_chunks
 from ._errors import Problem, UpgradeScoreError
 from ._io.csvtable import ProfileTable
 from ._io.rubrics import load_rubric
@@ -84,8 +85,7 @@ def write_output(result: Any, args: argparse.Namespace, inputs: Sequence[str]) -
     output = getattr(args, "output", None)
     if output is None:
         return False
-    check_workbook_output(args)
-    path = Path(output)
+    path = Path(output)  # (its suffix and extra checked before any work: check_workbook_output)
     if any(_same_file(path, Path(given)) for given in inputs):
         raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere", output))
     result.to_excel(path, lang=args.lang)
@@ -136,9 +136,7 @@ def _progress_command(args: argparse.Namespace) -> int:
     if write_output(result, args, args.profiles):
         return EXIT_OK
     if args.format == "json":  # a base at a time: the bytes of result.to_json(indent)
-        for chunk in json_list_chunks(result.to_dicts(), args.indent or None):
-            sys.stdout.write(chunk)
-        sys.stdout.write("\n")
+        write_chunks(chain(json_list_chunks(result.to_dicts(), args.indent or None), ["\n"]), None)
     elif args.format == "csv":
         _print(progress_csv(result))
     else:

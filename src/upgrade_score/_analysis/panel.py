@@ -61,18 +61,16 @@ def cross_section(profiles: Sequence[BaseProfile], year: int | None = None) -> t
 def table_cross_section(table: ProfileTable, year: int | None = None) -> Sequence[BaseProfile]:
     """:func:`cross_section` of a CSV table, on its id and year columns: the table's rows of
     each base's latest year, or of ``year`` (a table itself, no profile object per row)."""
-    table.check_unique_ids()
     ids = table.ids
-    if year is None and len(set(ids)) == len(ids):
+    if year is None and len(set(ids)) == len(ids):  # (one row a base: nothing a panel check refuses)
         return table
+    groups = table_histories(table)
+    if year is None:
+        return table.take([rows[-1] for rows in groups])
     years = table.years()
-    groups: dict[str, list[int]] = {}
-    for row, base_id in enumerate(ids):
-        groups.setdefault(base_id, []).append(row)
-    if year is None:  # a base's years are all given and differ: the latest is the largest
-        return table.take([max(rows, key=lambda row: years[row] or 0) for rows in groups.values()])
-    chosen = [next((row for row in rows if years[row] == year), None) for rows in groups.values()]
-    return table.take(_of_year(year, list(groups), chosen, {y for y in years if y is not None}))
+    chosen = [next((row for row in rows if years[row] == year), None) for rows in groups]
+    return table.take(_of_year(year, [ids[rows[0]] for rows in groups], chosen,
+                               {y for y in years if y is not None}))
 
 
 def _of_year(year: int, ids: list[str], chosen: Sequence[T | None], years: set[int]) -> list[T]:

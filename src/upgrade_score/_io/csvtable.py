@@ -192,6 +192,10 @@ def cell_value(kind: int, value: float) -> bool | float | str | None:
     return NA if kind == NOT_APPLICABLE else None
 
 
+class NumberTooLarge(ValueError):
+    """A cell written as a number that no float holds (beyond ±1.8e308)."""
+
+
 def csv_cell(text: str) -> bool | float | str | None:
     """A CSV cell as a reported value (``None``: blank; ``'n/a'``); ValueError when it is none."""
     cell = text.strip()
@@ -205,13 +209,13 @@ def csv_cell(text: str) -> bool | float | str | None:
         raise ValueError  # reported by the caller with row and column
     number = float(cell)
     if not math.isfinite(number):  # (the pattern has no inf or nan: a number too large to hold)
-        raise ValueError("too large")
+        raise NumberTooLarge(cell)
     return number
 
 
-def _not_a_value(cell: str, too_large: bool) -> str:
+def _not_a_value(cell: str, error: ValueError) -> str:
     """What is wrong with a cell :func:`csv_cell` refuses."""
-    if too_large:
+    if isinstance(error, NumberTooLarge):
         return f"'{cell}' is too large a number (beyond ±1.8e308, the largest a float holds)"
     return f"'{cell}' is not a number, true/false or blank"
 
@@ -425,8 +429,7 @@ def _csv_profile(header: list[str], row: list[str], id_column: str, file: str, l
         try:
             values[column] = csv_cell(text)
         except ValueError as error:
-            problems.append(Problem(_not_a_value(text.strip(), str(error) == "too large"), file, line,
-                                    (column,)))
+            problems.append(Problem(_not_a_value(text.strip(), error), file, line, (column,)))
     year = cells.get("year", "").strip()
     if year:
         if _CSV_YEAR.fullmatch(year):
