@@ -216,8 +216,7 @@ def _gap(args: argparse.Namespace) -> int:
         balanced = score_many(rubric, [profile]).balanced_level[0]
         target = Target(level=min(int(balanced) + 1, rubric.level_count))
     report = gap(rubric, profile, target)
-    output.emit(report, args, [args.profile, *(args.group or ())],
-                lambda style: str(render(report, style, lang=args.lang, top=args.top)),
+    output.emit(report, args, lambda style: str(render(report, style, lang=args.lang, top=args.top)),
                 lambda indent: [report.to_json(indent)], many=False)
     return EXIT_OK
 
@@ -226,7 +225,7 @@ def _compare(args: argparse.Namespace) -> int:
     rubric = load_rubric(args.rubric)
     result = compare(rubric, panel.select(_load(args.profiles, rubric), args), sort_by=args.sort,
                      by=args.by, enterprises=enterprises.table(args, rubric))
-    output.emit(result, args, args.profiles, lambda style: str(render(result, style, lang=args.lang)),
+    output.emit(result, args, lambda style: str(render(result, style, lang=args.lang)),
                 lambda indent: [result.to_json(indent)])
     return EXIT_OK
 
@@ -593,7 +592,6 @@ def _sensitivity_command(args: argparse.Namespace) -> int:
     profiles = _load(args.profiles, rubric)
     report = sensitivity(rubric, profiles, samples=args.samples, weights=args.weights,
                          seed=args.seed, top_k=args.top, enterprises=enterprises.table(args, rubric))
-    output.emit(report, args, args.profiles,
-                lambda style: str(render(report, style, lang=args.lang, rubric=rubric)),
+    output.emit(report, args, lambda style: str(render(report, style, lang=args.lang, rubric=rubric)),
                 lambda indent: [report.to_json(indent)])
     return EXIT_OK

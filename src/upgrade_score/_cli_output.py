@@ -15,6 +15,7 @@ from typing import Any
 from ._analysis.scorecard import ScoreTable
 from ._analysis.scorecard_data import scorecard_data
 from ._errors import Problem, UpgradeScoreError
+from ._io.profiles import PROFILE_SUFFIXES, TABLE_SUFFIXES, WORKBOOK_SUFFIXES
 from ._model.results import dumps
 from ._optional import require, require_openpyxl, require_pandas
 from ._progress import step
@@ -51,6 +52,7 @@ def check_output(args: argparse.Namespace) -> None:
     if output is None:
         return
     style = format_of(output)
+    refuse_to_overwrite_an_input(output, args)
     if style == "parquet":
         require("pyarrow", "parquet", "writing .parquet files")
     elif style == "xlsx":
@@ -77,15 +79,13 @@ def format_of(output: str) -> str:
     return found
 
 
-def emit(result: Any, args: argparse.Namespace, inputs: Iterable[str], text: Callable[[str], str],
+def emit(result: Any, args: argparse.Namespace, text: Callable[[str], str],
          json_chunks: Callable[[int | None], Iterable[str]], many: bool = True) -> None:
     """Print ``result`` in ``--format``, or write it to ``-o FILE`` in the format of its suffix.
     ``text(style)`` renders text or Markdown; ``json_chunks(indent)`` yields its JSON (compact
     by default when the result is about ``many`` bases, else indented by 2)."""
     output = getattr(args, "output", None)
     style = args.format if output is None else format_of(output)
-    if output is not None and any(_same_file(Path(output), Path(given)) for given in inputs):
-        raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere", output))
     if style == "xlsx" and output is not None:
         if not hasattr(result, "to_excel"):
             raise UpgradeScoreError(Problem(f"-o: no workbook view of a {type(result).__name__}: "
@@ -121,6 +121,29 @@ def write_chunks(chunks: Iterable[str], output: str | None) -> None:
             handle.write(chunk)
 
 
+INPUTS = ("profiles", "profile", "group", "enterprises")  # the arguments naming what a command reads
+READ_FROM_A_FOLDER = (*PROFILE_SUFFIXES, *TABLE_SUFFIXES, *WORKBOOK_SUFFIXES)
+
+
+def refuse_to_overwrite_an_input(output: str, args: argparse.Namespace) -> None:
+    """Refuse an ``-o`` in a folder that does not exist, or naming a file the command reads: an
+    input named, or a file of a folder named (which the command would read, and the results
+    replace)."""
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise UpgradeScoreError(Problem(f"-o: the folder '{target.parent}' does not exist", output))
+    if not target.exists():
+        return
+    for name in INPUTS:
+        given = getattr(args, name, None)
+        for item in given if isinstance(given, list) else [given] if given else []:
+            path = Path(item)
+            if _same_file(target, path) or (path.is_dir() and _same_file(target.parent, path)
+                                             and target.suffix.lower() in READ_FROM_A_FOLDER):
+                raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere",
+                                                output))
+
+
 def _same_file(one: Path, other: Path) -> bool:
     try:
         return one.exists() and other.exists() and one.samefile(other)
@@ -142,7 +165,7 @@ def emit_scores(table: ScoreTable, args: argparse.Namespace, single: bool) -> No
             return [dumps(next(scorecard_data(table)), indent, presorted=True)]
         return json_list_chunks(scorecard_dicts(table), indent, presorted=True)
 
-    emit(table, args, args.profiles, text, json_chunks, many=not (len(table) == 1 and single))
+    emit(table, args, text, json_chunks, many=not (len(table) == 1 and single))
 
 
 def add_quiet(commands: Any) -> None:

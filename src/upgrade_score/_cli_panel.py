@@ -14,7 +14,7 @@ from typing import Any
 from ._analysis.gap import Target
 from ._analysis.panel import check_year, cross_section, table_cross_section
 from ._analysis.progress import progress
-from ._cli_output import indent_type, write_chunks
+from ._cli_output import indent_type, refuse_to_overwrite_an_input, write_chunks
 from ._errors import Problem, UpgradeScoreError
 from ._io.csvtable import ProfileTable
 from ._io.rubrics import load_rubric
@@ -70,6 +70,7 @@ def check_workbook_output(args: argparse.Namespace) -> None:
     if Path(output).suffix.lower() != ".xlsx":
         raise UpgradeScoreError(Problem("-o: results are written as an Excel workbook: name it "
                                         "FILE.xlsx", output))
+    refuse_to_overwrite_an_input(output, args)
     require_openpyxl()
 
 
@@ -80,24 +81,17 @@ def select(profiles: Sequence[BaseProfile], args: argparse.Namespace) -> Sequenc
     return cross_section(profiles, getattr(args, "year", None))
 
 
-def write_output(result: Any, args: argparse.Namespace, inputs: Sequence[str]) -> bool:
-    """Write ``result`` to ``-o FILE.xlsx`` when given (and say so on stderr); False when not."""
+def write_output(result: Any, args: argparse.Namespace) -> bool:
+    """Write ``result`` to ``-o FILE.xlsx`` when given (and say so on stderr); False when not.
+    (The file was checked before any work: :func:`check_workbook_output`.)"""
     output = getattr(args, "output", None)
     if output is None:
         return False
-    path = Path(output)  # (its suffix and extra checked before any work: check_workbook_output)
-    if any(_same_file(path, Path(given)) for given in inputs):
-        raise UpgradeScoreError(Problem("-o: is one of the inputs: write the results elsewhere", output))
-    result.to_excel(path, lang=args.lang)
+    result.to_excel(Path(output), lang=args.lang)
     sys.stderr.write(f"upgrade-score: wrote {output}\n")
     return True
 
 
-def _same_file(one: Path, other: Path) -> bool:
-    try:
-        return one.exists() and other.exists() and one.samefile(other)
-    except OSError:
-        return False
 
 
 def add_progress_command(commands: Any) -> None:
@@ -133,7 +127,7 @@ def _progress_command(args: argparse.Namespace) -> int:
     target = Target.parse(args.target) if args.target is not None else None
     rubric = load_rubric(args.rubric)
     result = progress(rubric, _load(args.profiles, rubric), target, order=args.sort)  # (a CSV: a table)
-    if write_output(result, args, args.profiles):
+    if write_output(result, args):
         return EXIT_OK
     if args.format == "json":  # a base at a time: the bytes of result.to_json(indent)
         write_chunks(chain(json_list_chunks(result.to_dicts(), args.indent or None), ["\n"]), None)

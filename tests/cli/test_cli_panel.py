@@ -261,3 +261,30 @@ def test_progress_json_indent(capsys: pytest.CaptureFixture[str]) -> None:
     assert indented.startswith("[\n  {\n    \"base\": {")  # the default: 2 spaces
     assert compact.count("\n") == 2 and compact.startswith("[{\"base\": {")  # one base per line
     assert json.loads(compact) == json.loads(indented)
+
+
+def test_an_output_that_would_replace_what_is_read_is_refused(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "bases"
+    folder.mkdir()
+    inside = folder / "panel.csv"
+    inside.write_bytes(PANEL.read_bytes())
+    for command in ("score", "compare", "sensitivity"):  # a file of a folder named as the input
+        assert run(capsys, command, "--rubric", V1, folder, "-o", inside) == (
+            2, "", f"upgrade-score: error: {inside}: -o: is one of the inputs: write the results elsewhere\n")
+    assert inside.read_bytes() == PANEL.read_bytes()
+    table = tmp_path / "enterprises.csv"  # the --enterprises file
+    table.write_text("base_id,name\n", encoding="utf-8")
+    code, _, err = run(capsys, "score", "--rubric", V1, HUB, "--enterprises", table, "-o", table)
+    assert (code, err) == (2, f"upgrade-score: error: {table}: -o: is one of the inputs: write the results "
+                              "elsewhere\n")
+    assert table.read_text(encoding="utf-8") == "base_id,name\n"
+
+
+@pytest.mark.parametrize("command", ["score", "progress"])
+def test_an_output_folder_that_does_not_exist_is_refused_before_any_work(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str) -> None:
+    target = tmp_path / "no" / "such" / "results.xlsx"
+    # the input does not exist either: the -o problem is said first, before anything is read
+    assert run(capsys, command, "missing.csv", "-o", target) == (
+        2, "", f"upgrade-score: error: {target}: -o: the folder '{target.parent}' does not exist\n")
