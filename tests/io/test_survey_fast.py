@@ -206,3 +206,21 @@ def test_remembered_cells_of_good_values(tmp_path: Path) -> None:
     assert [profiles[f"b{k}"]["product_standard_certification"]["value"] for k in range(3)] == [3, 3, 2]
     assert [profiles[f"b{k}"]["key_discharger_monitoring"]["value"] for k in range(3)] == [True, False, True]
     assert [profiles[f"b{k}"]["water_reuse_rate"]["value"] for k in range(3)] == ["n/a", "n/a", 50.0]
+
+
+def test_a_base_field_the_profile_refuses_is_named_at_its_own_cell(tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "t.csv"
+    write_template(RUBRIC, path, layout="many-bases", profiles=load_profiles(EXAMPLES), lang="zh")
+    rows = list(csv.reader(path.open(encoding="utf-8-sig")))
+    header = rows.index(next(row for row in rows if row[:1] == ["id"]))
+    column = rows[header].index("name_zh")
+    rows[header + 8][column] = "长" * 10_001  # (the second base: header, 6 hint rows, the first base)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(UpgradeScoreError) as info:
+        load_profiles(path, rubric=RUBRIC)
+    letter = "ABCDEFGHIJ"[column]
+    assert [str(p) for p in info.value.problems] == [
+        f"{path}:{letter}{header + 9}: name_zh: String should have at most 10000 characters"]

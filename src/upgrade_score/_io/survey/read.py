@@ -530,12 +530,16 @@ class _Reader:
                 return None
         try:
             profile = BaseProfile.model_validate({"base": base, "values": values})
-        except ValidationError as exc:  # checked above; anything left is named at the base id
+        except ValidationError as exc:  # checked above; anything left is named at its cell
             for error in exc.errors():
-                loc = error["loc"]
-                where = cells.get(str(loc[1])) if loc[:1] == ("values",) and len(loc) > 1 else None
+                loc = tuple(map(str, error["loc"]))
                 message = str(error["msg"]).removeprefix("Value error, ")
-                self.problems.append((where or id_cell).problem(message, tuple(map(str, loc))))
+                if loc[:1] == ("base",) and "_".join(loc[1:3]) in base_cells:  # ("name", "zh"): name_zh
+                    field = "_".join(loc[1:3])
+                    self.problems.append(base_cells[field].problem(message, (field,)))
+                    continue
+                where = cells.get(loc[1]) if loc[:1] == ("values",) and len(loc) > 1 else None
+                self.problems.append((where or id_cell).problem(message, loc))
             return None
         origin = CellOrigin(self.file, id_cell.row, {k: c.row for k, c in cells.items()}, (),
                             cells, id_cell, base_cells)
