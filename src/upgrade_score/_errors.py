@@ -101,6 +101,11 @@ class Problem:
         where = ""
         if self.file is not None:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return self.shown_at(where)
+
+    def shown_at(self, where: str) -> str:
+        """``where: field: message`` on one line, the field and message cut as ``str`` does (for
+        problems located another way, such as at a spreadsheet cell)."""
         field = format_path([item if isinstance(item, int) else _cut(item, MAX_PATH_ITEM)
                              for item in self.path])
         parts = [part for part in (where, field, short_message(self.message)) if part]

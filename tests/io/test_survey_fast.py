@@ -224,3 +224,14 @@ def test_a_base_field_the_profile_refuses_is_named_at_its_own_cell(tmp_path: Pat
     letter = "ABCDEFGHIJ"[column]
     assert [str(p) for p in info.value.problems] == [
         f"{path}:{letter}{header + 9}: name_zh: String should have at most 10000 characters"]
+
+
+def test_a_problem_at_a_cell_is_cut_as_every_problem_is() -> None:
+    from upgrade_score._errors import MAX_MESSAGE, Problem
+    from upgrade_score._io.survey.cells import CellProblem
+
+    message = f"'{'9' * 100_000}' is too large"
+    at_cell = str(CellProblem(message, "t.csv", 10, ("share",), sheet=None, cell="I10"))
+    assert at_cell == Problem(message, "t.csv", 10, ("share",)).shown_at("t.csv:I10")
+    assert at_cell.startswith("t.csv:I10: share: '999") and at_cell.endswith("…' is too large")
+    assert len(at_cell) < MAX_MESSAGE + 40

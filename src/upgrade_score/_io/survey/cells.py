@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from ..._errors import FieldPath, Problem, format_path, one_line
+from ..._errors import FieldPath, Problem
 from ..._model.profile import Origin, RowOrigin
 
 # --- where a cell is ------------------------------------------------------------------------------
@@ -37,8 +37,7 @@ class CellProblem(Problem):
         where = self.file or ""
         if self.cell:
             where += ":" + (f"{_sheet_ref(self.sheet)}!" if self.sheet else "") + self.cell
-        parts = [part for part in (where, format_path(self.path), self.message) if part]
-        return one_line(": ".join(parts))
+        return self.shown_at(where)
 
 
 @dataclass(frozen=True)
