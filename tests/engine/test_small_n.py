@@ -1,7 +1,8 @@
 """The small-N path is the batch path: same compiled rules, same numbers, to the bit.
 
-A few bases take their indicator levels cell by cell on Python floats
-(:func:`column_levels_scalar`), more take them column by column in numpy; a gap plan scores its
+A few bases are scored on Python floats (:mod:`upgrade_score._engine.scalar`: levels cell by
+cell with :func:`column_levels_scalar`, then direction sums, levels and gates), more column by
+column in numpy; a gap plan scores its
 what-ifs on indicator levels (:func:`scores_from_levels`) instead of re-running the engine on
 changed values. Each is checked here against the other path, on random rubrics with categories,
 N/A answers, gates and every aggregation, and on the derived-indicator demo.

@@ -368,6 +368,12 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
     copy then costs no pass of its own, and runs on every thread).
     """
     count, width = values.shape[0], len(rubric.direction_ids)
+    if count <= SMALL_ROWS:  # a few bases: the same steps on Python floats (far fewer numpy calls)
+        from .scalar import score_few  # (built on this module)
+
+        if copy_into is not None:
+            copy_into[...] = values
+        return score_few(rubric, values, na, categories)
     directions = np.empty((width, count))
     completeness = np.empty((width, count))
     direction_levels = np.empty((width, count), dtype=np.int64)

@@ -1,0 +1,184 @@
+"""The engine for a few bases, on Python floats: :func:`~.core.score_matrix` step for step.
+
+For one base a numpy call on arrays of a few elements costs more than its arithmetic, and the
+batch engine makes about a hundred of them. Here the levels, direction sums, scores, maturity
+levels and gates of each base are computed on Python floats from the same compiled rubric, with
+the operations of the batch engine in the same order: indicator levels as :func:`level_scalar`,
+direction sums as the multiply-add per indicator of ``_segment_sums`` (which the batch engine uses
+for many bases), gates as :func:`~.gates.meets`. The overall score and completeness go through the
+batch functions themselves (one call for all rows). Tests check the two engines agree on random
+rubrics and bases.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .compile import AT_LEAST, AT_MOST, BoolArray, CompiledRubric, FloatArray, IntArray
+from .core import LEVEL_TOLERANCE, Scores, category_codes, level_scalar, overall_completeness, overall_scores
+from .gates import FAILED, NOT_APPLICABLE, PASSED, TOLERANCE, UNKNOWN
+
+
+def score_few(rubric: CompiledRubric, values: FloatArray, na: BoolArray | None,
+              categories: IntArray | None) -> Scores:
+    """:func:`~.core.score_matrix` of a few rows (their indicator levels kept)."""
+    v2 = rubric.uses_language_2 or (na is not None and bool(na.any()))
+    codes = category_codes(rubric, categories, values.shape[0]).tolist() if v2 else None
+    na_rows = None if na is None else na.tolist()
+    rows = [_score_row(rubric, cells, None if codes is None else codes[row],
+                       None if na_rows is None else na_rows[row])
+            for row, cells in enumerate(values.tolist())]
+    directions = np.array([row.directions for row in rows]).reshape(len(rows), len(rubric.direction_ids))
+    completeness = np.array([row.completeness for row in rows]).reshape(directions.shape)
+    levels = _int_array([row.direction_levels for row in rows], directions.shape)
+    overall = overall_scores(rubric, directions)
+    overall_level = _int_array([_level(score, rubric) for score in overall.tolist()], (len(rows),))
+    scores = Scores(
+        directions=directions, direction_levels=levels, direction_completeness=completeness,
+        overall=overall, overall_level=overall_level,
+        balanced_level=_int_array([_balanced(row.direction_levels, rubric.levels) for row in rows],
+                                  (len(rows),)),
+        completeness=overall_completeness(rubric, directions, completeness),
+        has_invalid=any(row.invalid for row in rows),
+        levels=np.array([row.levels for row in rows]).reshape(values.shape))
+    if not v2:
+        return scores
+    return _with_gates(rubric, scores, rows)
+
+
+class _Row:
+    """One base scored: its levels (as computed, before N/A masks), direction scores,
+    completeness and levels, where its indicators apply, and whether a value was invalid."""
+
+    __slots__ = ("levels", "directions", "completeness", "direction_levels", "applies", "invalid",
+                 "values")
+
+    def __init__(self, levels: list[float], directions: list[float], completeness: list[float],
+                 direction_levels: list[int], applies: list[bool] | None, invalid: bool,
+                 values: list[float]) -> None:
+        self.levels, self.directions, self.completeness = levels, directions, completeness
+        self.direction_levels, self.applies, self.invalid = direction_levels, applies, invalid
+        self.values = values
+
+
+def _score_row(rubric: CompiledRubric, values: list[float], code: int | None,
+               na: list[bool] | None) -> _Row:
+    count = rubric.levels
+    rules = list(rubric.column_rules)
+    if code is not None:
+        for column, rule in rubric.rules_by_category.get(code, {}).items():
+            rules[column] = rule
+    found = [level_scalar(rule, value, count) for rule, value in zip(rules, values)]
+    levels = [level for level, _ in found]
+    invalid = any(bad for _, bad in found)
+    applies = None
+    if code is not None:
+        assert rubric.applies is not None
+        applies = rubric.applies[code].tolist()
+        if na is not None:
+            applies = [a and not n for a, n in zip(applies, na)]
+    directions, completeness = _direction_scores(rubric, levels, applies)
+    direction_levels = [_level(score, rubric) for score in directions]
+    if applies is not None:  # a direction that does not apply has no level
+        direction_levels = [-1 if score != score else level
+                            for score, level in zip(directions, direction_levels)]
+    return _Row(levels, directions, completeness, direction_levels, applies, invalid, values)
+
+
+def _direction_scores(rubric: CompiledRubric, levels: list[float],
+                      applies: list[bool] | None) -> tuple[list[float], list[float]]:
+    """Direction scores and completeness of one base (``_direction_scores_t`` on one column):
+    sums of w·level, of w where a level is present and of w where the indicator applies, each
+    added up indicator by indicator in column order (as ``_segment_sums`` does)."""
+    width = len(rubric.direction_ids)
+    weighted, present, applicable = [0.0] * width, [0.0] * width, [0.0] * width
+    for j, weight, level, applies_here in zip(rubric.direction_of.tolist(), rubric.weights.tolist(),
+                                              levels, applies or [True] * len(levels)):
+        if not applies_here:
+            continue  # (its level is masked: missing)
+        applicable[j] += weight
+        if level == level:
+            present[j] += weight
+            weighted[j] += weight * level
+    totals = rubric.direction_weight_sums.tolist() if applies is None else applicable
+    scale = 100.0 / rubric.levels
+    scores, completeness = [], []
+    for total, have, points in zip(totals, present, weighted):
+        if applies is not None and total == 0:
+            scores.append(math.nan)
+            completeness.append(math.nan)
+            continue
+        if rubric.missing == "exclude":
+            score = points / have if have > 0 else 0.0
+        else:
+            score = points / total
+        scores.append(_clip(score * scale, 100.0))
+        completeness.append(_clip(have / total, 1.0))
+    return scores, completeness
+
+
+def _clip(value: float, high: float) -> float:
+    """``np.clip(value, 0, high)`` (NaN stays NaN)."""
+    return 0.0 if value < 0.0 else high if value > high else value
+
+
+def _level(score: float, rubric: CompiledRubric) -> int:
+    """:func:`~.core.maturity_levels` of one score (NaN: 0)."""
+    return sum(1 for cutoff in rubric.cutoffs.tolist() if score >= cutoff - LEVEL_TOLERANCE)
+
+
+def _balanced(direction_levels: list[int], levels: int) -> int:
+    """:func:`~.core.balanced_levels` of one base: its lowest level, N/A directions left out."""
+    return min((level for level in direction_levels if level >= 0), default=levels)
+
+
+def _int_array(rows: list[list[int]] | list[int], shape: tuple[int, ...]) -> IntArray:
+    found: IntArray = np.array(rows, dtype=np.int64).reshape(shape)
+    return found
+
+
+def _meets(condition: int, threshold: float, value: float) -> bool:
+    """:func:`~.gates.meets` of one value."""
+    if condition == AT_LEAST:
+        return value >= threshold - TOLERANCE
+    if condition == AT_MOST:
+        return value <= threshold + TOLERANCE
+    return abs(value - threshold) <= TOLERANCE
+
+
+def _with_gates(rubric: CompiledRubric, scores: Scores, rows: list[_Row]) -> Scores:
+    """:func:`~.core.apply_gates` of a few rows."""
+    status, capped, overall, balanced = [], [], [], []
+    for row, base_level in zip(rows, scores.overall_level.tolist()):
+        codes = []
+        levels, level = list(row.direction_levels), base_level
+        balanced_cap = rubric.levels
+        for gate in rubric.gates:
+            value = row.values[gate.column]
+            code = PASSED if _meets(gate.condition, gate.value, value) else FAILED
+            code = UNKNOWN if value != value else code
+            code = NOT_APPLICABLE if row.applies is not None and not row.applies[gate.column] else code
+            codes.append(code)
+            if code not in (FAILED, UNKNOWN):
+                continue
+            if gate.scope < 0:
+                level = min(level, gate.caps)
+                balanced_cap = min(balanced_cap, gate.caps)
+            elif levels[gate.scope] >= 0:
+                levels[gate.scope] = min(levels[gate.scope], gate.caps)
+        status.append(codes)
+        capped.append(levels)
+        overall.append(level)
+        balanced.append(min(_balanced(levels, rubric.levels), balanced_cap))
+    count = len(rows)
+    return Scores(
+        directions=scores.directions, direction_levels=_int_array(capped, scores.direction_levels.shape),
+        direction_completeness=scores.direction_completeness, overall=scores.overall,
+        overall_level=_int_array(overall, (count,)), balanced_level=_int_array(balanced, (count,)),
+        completeness=scores.completeness, has_invalid=scores.has_invalid,
+        uncapped_direction_levels=scores.direction_levels,
+        uncapped_overall_level=scores.overall_level,
+        gate_status=np.array(status, dtype=np.int8).reshape(count, len(rubric.gates)),
+        levels=scores.levels)
