@@ -7,6 +7,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from upgrade_score._engine.core import SMALL_ROWS
 from upgrade_score._engine.derive import COUNT, COUNT_WHERE, MEAN, SUM, CompiledRollup, Derivation, roll_up
 
 
@@ -46,8 +47,15 @@ def derivation_of(rollups: list[CompiledRollup], fields: int, width: int) -> Der
 
 def rolled(derivation: Derivation, owners: np.ndarray, figures: np.ndarray, count: int,
            width: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`roll_up` of ``count`` bases, checked to the bit against the same bases among more
+    than SMALL_ROWS (up to SMALL_ROWS bases are rolled up on Python floats, more with numpy)."""
     inputs, rows = np.full((count, width), -7.0), np.full((count, width), -7, dtype=np.int64)
     roll_up(derivation, owners, figures, inputs, rows)
+    more = count + SMALL_ROWS  # (the bases past ``count`` own no rows)
+    batch_inputs, batch_rows = np.full((more, width), -7.0), np.full((more, width), -7, dtype=np.int64)
+    roll_up(derivation, owners, figures, batch_inputs, batch_rows)
+    assert batch_inputs[:count].tobytes() == inputs.tobytes()
+    assert np.array_equal(batch_rows[:count], rows)
     return inputs, rows
 
 

@@ -25,10 +25,12 @@ from upgrade_score import BaseProfile, Rubric, Target, gap, load_profiles, load_
 from upgrade_score._analysis.score import score_profiles
 from upgrade_score._engine.core import (
     SMALL_ROWS,
+    _invalid_per_row,
     cell_levels,
     column_levels,
     column_levels_scalar,
     indicator_levels,
+    invalid_cells,
     score_matrix,
     scores_from_levels,
 )
@@ -98,6 +100,20 @@ def test_scalar_levels_are_numpy_levels_to_the_bit(case: tuple[Rubric, list[floa
         assert scalar_invalid == invalid
         finite = np.isfinite(array)
         assert _same(np.array(scalar)[finite], level[finite])
+
+
+@SETTINGS
+@given(_columns())
+def test_invalid_cells_of_a_few_rows_are_the_batch_s(case: tuple[Rubric, list[float]]) -> None:
+    """The same cells flagged whether a row is checked on Python floats or among many in numpy."""
+    rubric, cells = case
+    compiled = rubric.compiled
+    width = len(compiled.indicator_ids)
+    few = np.resize(np.array(cells), (2, width))  # (the cells repeated to fill two rows)
+    batch = np.vstack([few] * (SMALL_ROWS + 1))
+    assert invalid_cells(compiled, few)[0] * (SMALL_ROWS + 1) == invalid_cells(compiled, batch)[0]
+    assert invalid_cells(compiled, few) == invalid_cells(compiled, batch[:2])
+    assert _invalid_per_row(compiled, few).tolist() == _invalid_per_row(compiled, batch)[:2].tolist()
 
 
 @st.composite

@@ -7,6 +7,7 @@ The data flow is: enterprise rows (R, F) → rolled-up inputs; reported inputs +
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -159,6 +160,9 @@ def roll_up(derivation: Derivation, owners: IntArray, figures: FloatArray, input
     count, width = inputs.shape[0], len(derivation.rollups)
     if not width:
         return
+    if count <= SMALL_ROWS:  # a few bases: no numpy call per step
+        _roll_up_few(derivation, owners.tolist(), figures.tolist(), inputs, rows)
+        return
     columns = derivation.rollup_columns
     if not owners.size:  # no enterprise rows: every rolled-up input is missing, fed by none
         inputs[:, columns] = np.nan
@@ -182,6 +186,30 @@ def roll_up(derivation: Derivation, owners: IntArray, figures: FloatArray, input
     total = np.where(forms == _FORM_CODES[COUNT], fed.astype(np.float64), total)
     inputs[:, columns] = np.where(fed > 0, total, np.nan)
     rows[:, columns] = fed
+
+
+def _roll_up_few(derivation: Derivation, owners: list[int], figures: list[list[float]],
+                 inputs: FloatArray, rows: IntArray) -> None:
+    """:func:`roll_up` on Python floats, operation for operation (each sum taken in row order, as
+    ``bincount`` takes it, so the same bits)."""
+    fields, weights = derivation.rollup_fields.tolist(), derivation.rollup_weights.tolist()
+    for base in range(inputs.shape[0]):
+        mine = [figures[r] for r, owner in enumerate(owners) if owner == base]
+        for rollup, field_column, weight_column in zip(derivation.rollups, fields, weights):
+            fed, total, weight_sum = 0, 0.0, 0.0
+            for figure in mine:
+                found = 1.0 if field_column < 0 else figure[field_column]
+                weight = 1.0 if weight_column < 0 else figure[weight_column]
+                if found == found and weight == weight:  # a row without a value is left out
+                    fed += 1
+                    total += found * weight
+                    weight_sum += weight
+            if rollup.form == MEAN:
+                total = total / weight_sum if weight_sum != 0 else math.nan
+            elif rollup.form == COUNT:
+                total = float(fed)
+            inputs[base, rollup.input] = total if fed > 0 else math.nan
+            rows[base, rollup.input] = fed
 
 
 def derive(derivation: Derivation, inputs: FloatArray, values: FloatArray) -> BoolArray:

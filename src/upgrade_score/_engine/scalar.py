@@ -13,6 +13,7 @@ rubrics and bases.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -48,19 +49,18 @@ def score_few(rubric: CompiledRubric, values: FloatArray, na: BoolArray | None,
     return _with_gates(rubric, scores, rows)
 
 
-class _Row:
+class _Row(NamedTuple):
     """One base scored: its levels (as computed, before N/A masks), direction scores,
-    completeness and levels, where its indicators apply, and whether a value was invalid."""
+    completeness and levels, where its indicators apply, whether a value was invalid, and its
+    values."""
 
-    __slots__ = ("levels", "directions", "completeness", "direction_levels", "applies", "invalid",
-                 "values")
-
-    def __init__(self, levels: list[float], directions: list[float], completeness: list[float],
-                 direction_levels: list[int], applies: list[bool] | None, invalid: bool,
-                 values: list[float]) -> None:
-        self.levels, self.directions, self.completeness = levels, directions, completeness
-        self.direction_levels, self.applies, self.invalid = direction_levels, applies, invalid
-        self.values = values
+    levels: list[float]
+    directions: list[float]
+    completeness: list[float]
+    direction_levels: list[int]
+    applies: list[bool] | None
+    invalid: bool
+    values: list[float]
 
 
 def _score_row(rubric: CompiledRubric, values: list[float], code: int | None,
@@ -110,10 +110,8 @@ def _direction_scores(rubric: CompiledRubric, levels: list[float],
             scores.append(math.nan)
             completeness.append(math.nan)
             continue
-        if rubric.missing == "exclude":
-            score = points / have if have > 0 else 0.0
-        else:
-            score = points / total
+        exclude = rubric.missing == "exclude"  # (a direction without data scores 0)
+        score = (points / have if have > 0 else 0.0) if exclude else points / total
         scores.append(_clip(score * scale, 100.0))
         completeness.append(_clip(have / total, 1.0))
     return scores, completeness

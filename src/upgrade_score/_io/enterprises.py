@@ -100,7 +100,7 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
     for row, profile in enumerate(profiles):
         for k, enterprise in enumerate(profile.enterprises or ()):
             figures = [math.nan] * len(fields)
-            for key, value in enterprise.figures.items():
+            for key, value in (enterprise.model_extra or {}).items():  # (its figures, not copied)
                 f = column.get(key)
                 if f is not None and type(value) in fine[f]:  # the common case (see _field_problem)
                     figures[f] = float(value)  # type: ignore[arg-type]  # (a number or a bool)
