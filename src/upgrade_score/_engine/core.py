@@ -57,9 +57,9 @@ def _invalid_per_row(rubric: CompiledRubric, chunk: FloatArray) -> IntArray:
     """Number of unacceptable cells in each row of ``chunk``."""
     if chunk.shape[0] <= SMALL_ROWS:  # a few bases: Python floats, no numpy call per step
         bounds = list(zip(rubric.low.tolist(), rubric.high.tolist()))
-        discrete = frozenset(rubric.discrete_columns.tolist())
+        whole = frozenset(rubric.discrete_columns.tolist())
         return np.array([sum(1 for m, (value, (low, high)) in enumerate(zip(row, bounds))
-                             if value < low or value > high or (m in discrete and math.isfinite(value)
+                             if value < low or value > high or (m in whole and math.isfinite(value)
                                                                 and value != math.floor(value)))
                          for row in chunk.tolist()], dtype=np.int64)
     with np.errstate(invalid="ignore"):

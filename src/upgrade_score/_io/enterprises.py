@@ -103,7 +103,7 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
             for key, value in (enterprise.model_extra or {}).items():  # (its figures, not copied)
                 f = column.get(key)
                 if f is not None and type(value) in fine[f]:  # the common case (see _field_problem)
-                    figures[f] = float(value)  # type: ignore[arg-type]  # (a number or a bool)
+                    figures[f] = float(value)  # (a number or a bool)
                 elif f is None:
                     known = known_list(fields) or "none: the rubric declares no enterprise_fields"
                     problems.append(profile.enterprise_problem(
