@@ -123,9 +123,10 @@ def test_a_template_csv_row_of_millions_of_cells(tmp_path: Path) -> None:
     with within(10):
         (base,) = load_profiles(path)
     assert base.value("green_factory_share") == 30.0
-    path.write_bytes(text.replace(b"\r\n", b",x" * 2_000_000 + b"\r\n", 1))
-    with within(10):
-        assert problems_of(path) == [f"{path}: more than 2,000,000 cells"]
+    path.write_bytes(text.replace(b"\r\n", b",x" * 300_000 + b"\r\n", 1))  # (in the marker row)
+    with within(10):  # read in time proportional to the file (no cap on cells: it costs a byte each)
+        (base,) = load_profiles(path)
+    assert base.value("green_factory_share") == 30.0
 
 
 # --- formulas in what the templates write ---------------------------------------------------------

@@ -155,6 +155,11 @@ class ProfileTable(Sequence[BaseProfile]):
         """A problem at a cell of ``row`` (or at the row), located as a profile of it would be."""
         return Problem(message, self.file, self.line(row), (column,) if column else ())
 
+    def enterprise_rows(self, width: int) -> tuple[IntArray, FloatArray]:
+        """The enterprise rows the bases list: the row of the base of each (R,), and their
+        figures (R, ``width``) in the rubric's field order (a CSV table of bases lists none)."""
+        return np.zeros(0, dtype=np.int64), np.zeros((0, width))
+
     def base_info(self, row: int) -> BaseInfo:
         """Who the base of ``row`` is (its profile's ``base``, without building the profile)."""
         return BaseInfo.model_validate(self._base(row))

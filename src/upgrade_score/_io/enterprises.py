@@ -90,8 +90,8 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
     """The enterprise rows of ``profiles``: the row of the base each belongs to (R,), and
     figures (R, F). Unknown fields and values of the wrong kind are added to ``problems``."""
     fields = derivation.field_ids
-    if isinstance(profiles, ProfileTable):  # a CSV table of bases lists no enterprises
-        return np.zeros(0, dtype=np.int64), np.zeros((0, len(fields)))
+    if isinstance(profiles, ProfileTable):  # (a survey table's rows were checked when read)
+        return profiles.enterprise_rows(len(fields))
     column = {field_id: f for f, field_id in enumerate(fields)}
     kinds = ["boolean" if b else "number" for b in derivation.boolean_fields.tolist()]
     fine = [_BOOLEAN if kind == "boolean" else _NUMBERS for kind in kinds]  # types needing no check
@@ -122,11 +122,15 @@ def table_rows(table: EnterpriseTable, profiles: Sequence[BaseProfile],
                problems: list[Problem]) -> IntArray:
     """The base row of each enterprise of ``table``; rows naming an unknown base are problems, and
     so are bases that list enterprises in their profile as well."""
-    if isinstance(profiles, ProfileTable):  # (a CSV table of bases lists no enterprises)
-        return table_owners(table, profiles.ids, problems)
-    owners = table_owners(table, [profile.id for profile in profiles], problems)
+    ids = profiles.ids if isinstance(profiles, ProfileTable) else [profile.id for profile in profiles]
+    owners = table_owners(table, ids, problems)
+    listing = np.zeros(len(profiles), dtype=bool)  # the bases that list enterprises themselves
+    if isinstance(profiles, ProfileTable):  # (a plain CSV table of bases lists none)
+        listing[profiles.enterprise_rows(0)[0]] = True
+    else:
+        listing[[row for row, p in enumerate(profiles) if p.enterprises]] = True
     listed = np.bincount(owners, minlength=len(profiles)) > 0
-    both = [p.id for row, p in enumerate(profiles) if p.enterprises and listed[row]]
+    both = [ids[row] for row in np.flatnonzero(listing & listed).tolist()]
     for base_id in both[:MAX_REPORTED]:
         problems.append(Problem(f"base '{base_id}' lists its enterprises in its profile too: give them in "
                                 "one place", table.file, None, (BASE_COLUMN,)))

@@ -126,9 +126,11 @@ def load_bases(paths: Sequence[str], rubric: Rubric | None = None) -> Sequence[B
 
 
 def read_bases(paths: Sequence[str | Path], rubric: Rubric | None = None) -> Sequence[BaseProfile]:
-    """:func:`load_profiles`, except that one plain CSV table comes back as a
-    :class:`ProfileTable`, whose profiles are built only when asked for."""
-    if len(paths) != 1 or Path(paths[0]).suffix.lower() not in TABLE_SUFFIXES or not Path(paths[0]).is_file():
+    """:func:`load_profiles`, except that one plain CSV table, or one many-bases survey template
+    (CSV or XLSX), comes back as a :class:`ProfileTable`, whose profiles are built only when
+    asked for."""
+    suffixes = (*TABLE_SUFFIXES, *WORKBOOK_SUFFIXES)
+    if len(paths) != 1 or Path(paths[0]).suffix.lower() not in suffixes or not Path(paths[0]).is_file():
         return load_profiles(*paths, rubric=rubric)
     from .survey import read_survey  # imported here: the survey reader builds on this module
 

@@ -147,13 +147,24 @@ def join_rows(file: str, profiles: list[BaseProfile], rows: list[EnterpriseRow],
     """``profiles`` with the enterprise rows read from a template as their ``enterprises``: in a
     one-base template every row is the base's; otherwise each row names its base in ``base_id``
     (an empty or unknown one is a problem at its cell)."""
-    index = {profile.id: k for k, profile in enumerate(profiles)}
+    owned = owned_rows([profile.id for profile in profiles], rows, one_base, problems)
+    joined = list(profiles)
+    for owner, found in owned.items():
+        joined[owner] = with_rows(file, profiles[owner], found, problems)
+    return joined
+
+
+def owned_rows(ids: Sequence[str], rows: list[EnterpriseRow], one_base: bool,
+               problems: list[Problem]) -> dict[int, list[EnterpriseRow]]:
+    """The enterprise rows of each base (by its position in ``ids``), in the order of first
+    appearance; a row with an empty or unknown ``base_id`` is a problem at its cell."""
+    index = {base_id: k for k, base_id in enumerate(ids)}
     owned: dict[int, list[EnterpriseRow]] = {}
     for row in rows:
-        if one_base and profiles:
-            if row.base_id is not None and row.base_id != profiles[0].id:
+        if one_base and ids:
+            if row.base_id is not None and row.base_id != ids[0]:
                 problems.append(row.cell.problem(f"'{row.base_id}' is not the base of this template "
-                                                 f"('{profiles[0].id}'): leave it blank", (BASE_COLUMN,)))
+                                                 f"('{ids[0]}'): leave it blank", (BASE_COLUMN,)))
             owned.setdefault(0, []).append(row)
         elif row.base_id is None:
             problems.append(row.cell.problem("empty: every enterprise row names its base", (BASE_COLUMN,)))
@@ -163,21 +174,28 @@ def join_rows(file: str, profiles: list[BaseProfile], rows: list[EnterpriseRow],
                                              "sheet has this id", (BASE_COLUMN,)))
         else:
             owned.setdefault(index[row.base_id], []).append(row)
-    joined = list(profiles)
-    for owner, found in owned.items():
-        enterprises = []
-        for row in found:
-            try:
-                enterprises.append(Enterprise.model_validate({"id": row.id, "name": row.name, **row.figures}))
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                column = str(first["loc"][0]) if first["loc"] else "id"
-                message = str(first["msg"]).removeprefix("Value error, ")
-                problems.append(row.at(column).problem(message, (column,)))
-        profile = profiles[owner]
-        origin = profile._origin or Origin(file, None)
-        origins = tuple(CellRowOrigin(file, row.cell.row, ("enterprises", k), cell=row.cell,
-                                      columns=row.columns) for k, row in enumerate(found))
-        joined[owner] = attach(profile.model_copy(update={"enterprises": tuple(enterprises)}),
-                               replace(origin, enterprises=origins))
-    return joined
+    return owned
+
+
+def enterprise_of(row: EnterpriseRow, problems: list[Problem]) -> Enterprise | None:
+    """The enterprise of a row, validated (None: a problem at its cell is added to ``problems``)."""
+    try:
+        return Enterprise.model_validate({"id": row.id, "name": row.name, **row.figures})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        column = str(first["loc"][0]) if first["loc"] else "id"
+        message = str(first["msg"]).removeprefix("Value error, ")
+        problems.append(row.at(column).problem(message, (column,)))
+        return None
+
+
+def with_rows(file: str, profile: BaseProfile, found: list[EnterpriseRow],
+              problems: list[Problem]) -> BaseProfile:
+    """``profile`` with ``found`` as its enterprises, each located at its row (problems of rows
+    that do not validate are added to ``problems``)."""
+    enterprises = [enterprise for row in found if (enterprise := enterprise_of(row, problems)) is not None]
+    origin = profile._origin or Origin(file, None)
+    origins = tuple(CellRowOrigin(file, row.cell.row, ("enterprises", k), cell=row.cell,
+                                  columns=row.columns) for k, row in enumerate(found))
+    return attach(profile.model_copy(update={"enterprises": tuple(enterprises)}),
+                  replace(origin, enterprises=origins))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import unicodedata
 from typing import Any
 
 from ..._model.derived import Input
 from ..._model.label import text_in
+from ..._model.profile import YEARS
 from .sheet import (
     DECIMAL_COMMA,
     LEADING_NUMBER,
@@ -17,6 +19,7 @@ from .sheet import (
     NUMBER,
     SPACED,
     THOUSANDS,
+    YEAR,
     _fold,
     _shown,
 )
@@ -58,6 +61,16 @@ def _parse_number(text: str, shown: str, unit: str | None) -> float:
     if not math.isfinite(number):
         raise _Bad(f"'{shown}' is too large")
     return number
+
+
+def base_year(raw: Any, text: str) -> int | None:
+    """A base's year from its cell (``text``: the cell as text), or None when it is not one
+    (a whole number from 1900 to 2100, ``2024年`` and full-width digits too)."""
+    match = YEAR.fullmatch(unicodedata.normalize("NFKC", text))
+    if (isinstance(raw, float) and not raw.is_integer()) or match is None \
+            or not YEARS[0] <= int(match.group(1)) <= YEARS[1]:
+        return None
+    return int(match.group(1))
 
 
 def _has_text_beside(text: str) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as _dt
 import re
-import unicodedata
+from collections.abc import Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ from pydantic import ValidationError
 
 from ..._errors import FieldPath, Problem, UpgradeScoreError
 from ..._model.label import Label, text_in
-from ..._model.profile import NA, YEAR_RULE, YEARS, BaseProfile, attach
+from ..._model.profile import NA, YEAR_RULE, BaseProfile, attach
 from ..._model.rubric import Indicator, Rubric
 from ..tables import ID_COLUMNS, META_COLUMNS, unknown_indicator
 from .applies import applicability_problems, category_words, unknown_category
@@ -29,7 +31,7 @@ from .layout import (
     unread_table,
 )
 from .marker import template_marker, template_rubric
-from .numbers import _Bad, _confidence, _parse_number, cell_number, input_number
+from .numbers import _Bad, _confidence, _parse_number, base_year, cell_number, input_number
 from .sheet import (
     BASE_FIELDS,
     BASE_ID,
@@ -39,7 +41,6 @@ from .sheet import (
     NA_CELL_WORDS,
     NONE_WORDS,
     NUMBER,
-    YEAR,
     _boolean_word,
     _fold,
     _fraction_suspect,
@@ -47,17 +48,24 @@ from .sheet import (
     _shown,
     level_items,
 )
-from .workbook import _csv_rows, _Sheet, _text, _xlsx_sheets
+from .table import SurveyTable, join_enterprises, read_streamed, read_table, table_reading
+from .workbook import _csv_rows, _Sheet, _text, _xlsx_sheets, csv_row_stream
 from .xlsxread import RawCell
 
 # --- reading --------------------------------------------------------------------------------------
 
 
-def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] | None:
+def read_survey(path: Path, rubric: Rubric | None = None) -> Sequence[BaseProfile] | None:
     """Read a filled template (CSV or XLSX) or a plain workbook; None for a CSV that is not a
-    template (read it as a plain table). Every problem of the file is reported at once."""
+    template (read it as a plain table). Every problem of the file is reported at once. The bases
+    of a many-bases template come as a :class:`~.table.SurveyTable` (no profile per row) when
+    the file has nothing to report; otherwise (and a one-base template, a plain workbook) as
+    profiles read row by row."""
     name = str(path)
     if path.suffix.lower() == ".csv":
+        streamed = _streamed_table(path, rubric) if table_reading() else None
+        if streamed is not None:
+            return streamed
         rows = _csv_rows(path)
         if rows is None:
             return None
@@ -78,15 +86,40 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> list[BaseProfile] |
         profile = reader.one_base(sheets)
         profiles = [] if profile is None else [profile]
     else:  # bases on every sheet (a template's reference sheet of indicators left out)
-        profiles = reader.bases(sheets if marker is None else
-                                [s for k, s in enumerate(sheets) if not k or s.name not in REFERENCE_SHEETS])
+        chosen = sheets if marker is None else [s for k, s in enumerate(sheets)
+                                                if not k or s.name not in REFERENCE_SHEETS]
+        table = read_table(reader, chosen) if marker is not None and table_reading() else None
+        profiles = reader.bases(chosen) if table is None else table
     if rubric is not None and enterprise_sheets:  # the enterprises sheet: rows joined to their bases
         found = [row for sheet, header in enterprise_sheets
                  for row in read_enterprise_sheet(name, sheet, header, rubric, reader.problems)]
-        profiles = join_rows(name, profiles, found, one_base, reader.problems)
+        if isinstance(profiles, SurveyTable):
+            join_enterprises(profiles, found, fields, reader.problems)
+        else:
+            profiles = join_rows(name, list(profiles), found, one_base, reader.problems)
     if reader.problems:
         raise UpgradeScoreError(reader.problems)
     return profiles
+
+
+def _streamed_table(path: Path, rubric: Rubric | None) -> SurveyTable | None:
+    """A many-bases CSV template read row by row into a table (None: it is not one, or it has
+    something to report: it is then read as a whole, which says what)."""
+    stream = csv_row_stream(path)
+    if stream is None:
+        return None
+    name = str(path)
+    try:
+        head = _Sheet(None, list(islice(stream, HEADER_SEARCH_ROWS)))
+        marker = template_marker([head])
+        if marker is None or marker[2] != "many-bases":
+            return None
+        return read_streamed(_Reader(name, template_rubric(marker, rubric, Cell(name, None, 1, 2))),
+                             head, stream)
+    except (UpgradeScoreError, csv.Error):  # (reading the whole file says where and why)
+        return None
+    finally:
+        stream.close()  # type: ignore[attr-defined]  # (a generator)
 
 
 MEMO_CELLS = 1 << 18  # distinct cells whose reading is remembered (memory stays bounded)
@@ -501,12 +534,11 @@ class _Reader:
                 return
             base["id"] = text
         elif name == "year":
-            match = YEAR.fullmatch(unicodedata.normalize("NFKC", text))
-            if ((isinstance(raw, float) and not raw.is_integer()) or match is None
-                    or not YEARS[0] <= int(match.group(1)) <= YEARS[1]):
+            year = base_year(raw, text)
+            if year is None:
                 self.problems.append(here.problem(f"'{text}' is not a year ({YEAR_RULE})", path))
                 return
-            base["year"] = int(match.group(1))
+            base["year"] = year
         elif name in ("name_zh", "name_en"):
             base.setdefault("name", {})[name[5:]] = text
         elif name == "category" and self._categories is not None and self.rubric is not None:

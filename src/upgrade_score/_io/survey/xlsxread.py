@@ -26,10 +26,14 @@ from .sheet import LISTS_SHEET, MAX_CELLS, _openpyxl
 
 RawCell = tuple[Any, str]  # value and number format ("" in a CSV)
 
+# What reading may cost: these floors, or more in proportion to the file's (compressed) size,
+# so that a large workbook reads and a small one that unpacks far (a zip bomb) is refused.
 MAX_UNPACKED = 256_000_000  # bytes of XML parsed, all parts together
 MAX_ELEMENTS = 3 * MAX_CELLS  # XML elements parsed, all parts together
 MAX_SHARED_STRINGS = 500_000
 MAX_KEPT_CHARACTERS = 32_000_000  # text kept from shared strings and cells
+UNPACKED_PER_BYTE = 50  # bytes of XML per byte of the file (templates and Excel's files: 10-20)
+CELLS_PER_BYTE = 0.4  # cells per byte of the file (templates: one per 4-6 bytes)
 MAX_STYLES = 65_000  # cell formats and number formats (Excel allows 64,000)
 MAX_SHEETS = 1_000
 MAX_TEXT = 32_767  # characters in one cell (the most Excel holds)
@@ -49,17 +53,27 @@ class _Unreadable(Exception):
 class _Budget:
     """What reading the workbook may still cost."""
 
-    def __init__(self) -> None:
-        self.unpacked = MAX_UNPACKED
-        self.elements = MAX_ELEMENTS
-        self.cells = MAX_CELLS
-        self.kept = MAX_KEPT_CHARACTERS
+    def __init__(self, size: int = 0) -> None:
+        """The budget of a file of ``size`` bytes: the floors, or in proportion to the size."""
+        cells = max(MAX_CELLS, int(CELLS_PER_BYTE * size))
+        self.limits = {"unpacked": max(MAX_UNPACKED, UNPACKED_PER_BYTE * size), "cells": cells,
+                       "elements": max(MAX_ELEMENTS, 3 * cells),
+                       "strings": max(MAX_SHARED_STRINGS, cells // 4),
+                       "kept": max(MAX_KEPT_CHARACTERS, 16 * cells)}
+        self.unpacked = self.limits["unpacked"]
+        self.elements = self.limits["elements"]
+        self.cells = cells
+        self.kept = self.limits["kept"]
+        self.strings = self.limits["strings"]
 
     def keep(self, text: str) -> str:
         self.kept -= len(text)
         if self.kept < 0:
-            raise _Unreadable(f"more than {MAX_KEPT_CHARACTERS:,} characters of text")
+            raise _Unreadable(f"more than {self.limits['kept']:,} characters of text")
         return text
+
+    def too_many_elements(self) -> _Unreadable:
+        return _Unreadable(f"more than {self.limits['elements']:,} XML elements")
 
 
 class _Handler:
@@ -73,7 +87,7 @@ class _Handler:
         budget = self.budget
         budget.elements -= 1
         if budget.elements < 0:
-            raise _Unreadable(f"more than {MAX_ELEMENTS:,} XML elements")
+            raise budget.too_many_elements()
         return name if ":" not in name else name.rpartition(":")[2]
 
     def bind(self, parser: Any) -> None:
@@ -97,7 +111,7 @@ def xlsx_sheets(path: Path) -> list[tuple[str, list[list[RawCell]]]]:
     _openpyxl(name)  # the xlsx extra: number formats and dates are read as openpyxl reads them
     try:
         with zipfile.ZipFile(path) as archive:
-            return _Book(archive, name).sheets()
+            return _Book(archive, name, path.stat().st_size).sheets()
     except UpgradeScoreError:
         raise
     except _Unreadable as exc:
@@ -109,9 +123,9 @@ def xlsx_sheets(path: Path) -> list[tuple[str, list[list[RawCell]]]]:
 
 
 class _Book:
-    def __init__(self, archive: zipfile.ZipFile, file: str) -> None:
+    def __init__(self, archive: zipfile.ZipFile, file: str, size: int = 0) -> None:
         self.archive, self.file = archive, file
-        self.budget = _Budget()
+        self.budget = _Budget(size)
 
     def sheets(self) -> list[tuple[str, list[list[RawCell]]]]:
         main = next((target for kind, target in self.rels("_rels/.rels").values()
@@ -157,7 +171,7 @@ class _Book:
         if info.flag_bits & 0x1:
             raise _Unreadable("the workbook is encrypted")
         if info.file_size > self.budget.unpacked:
-            raise _Unreadable(f"it unpacks to more than {MAX_UNPACKED:,} bytes of XML "
+            raise _Unreadable(f"it unpacks to more than {self.budget.limits['unpacked']:,} bytes of XML "
                               f"({part}: {info.file_size:,} bytes)")
         self.budget.unpacked -= info.file_size
         parser = _parser(handler)
@@ -246,15 +260,15 @@ class _Strings(_Handler):
     def start(self, name: str, attrs: dict[str, str]) -> None:
         name = self.element(name)
         if name == "si":
-            if len(self.items) >= MAX_SHARED_STRINGS:
-                raise _Unreadable(f"more than {MAX_SHARED_STRINGS:,} shared strings")
+            if len(self.items) >= self.budget.strings:
+                raise _Unreadable(f"more than {self.budget.strings:,} shared strings")
             self.parts, self.length = [], 0
         elif name == "t":
             self.into = self.parts is not None and not self.phonetic
         elif name == "rPh":
             self.phonetic += 1
-        elif name == "sst" and int(_digits(attrs.get("uniqueCount"))) > MAX_SHARED_STRINGS:
-            raise _Unreadable(f"more than {MAX_SHARED_STRINGS:,} shared strings")
+        elif name == "sst" and int(_digits(attrs.get("uniqueCount"))) > self.budget.strings:
+            raise _Unreadable(f"more than {self.budget.strings:,} shared strings")
 
     def end(self, name: str) -> None:
         name = name if ":" not in name else name.rpartition(":")[2]
@@ -373,7 +387,7 @@ class _Cells(_Handler):
         budget = self.budget
         budget.elements -= 1
         if budget.elements < 0:
-            raise _Unreadable(f"more than {MAX_ELEMENTS:,} XML elements")
+            raise budget.too_many_elements()
         if name == "c":
             self.start_cell(attrs)
         elif name == "v":
@@ -516,4 +530,4 @@ class _Cells(_Handler):
     def spend(self, cells: int) -> None:
         self.budget.cells -= cells
         if self.budget.cells < 0:
-            raise UpgradeScoreError(Problem(f"more than {MAX_CELLS:,} cells", self.file))
+            raise UpgradeScoreError(Problem(f"more than {self.budget.limits['cells']:,} cells", self.file))
