@@ -69,7 +69,7 @@ def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence
         data = [data]
     if isinstance(data, (str, PathLike)) or (isinstance(data, (list, tuple)) and data and all(
             isinstance(item, (str, PathLike)) for item in data)):
-        data = as_profiles(data, "data")  # paths of files, tables and directories
+        data = as_profiles(data, "data", rubric)  # paths of files, tables and directories
     if isinstance(data, ProfileTable):  # a CSV table: its arrays, no profile per row
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from .._errors import UpgradeScoreError, type_name
 from .._model.profile import BaseProfile
+from .._model.rubric import Rubric
 from .profiles import load_profile, read_bases
 from .validate import validate
 from .yaml import Document
@@ -79,16 +80,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def as_profiles(data: object, argument: str = "profiles") -> Sequence[BaseProfile]:
+def as_profiles(data: object, argument: str = "profiles",
+                rubric: Rubric | None = None) -> Sequence[BaseProfile]:
     """Many bases: profiles (or any one-base form) in a list or tuple, or paths of files,
-    tables and directories (read with :func:`load_profiles`; one plain CSV table as a
-    :class:`~upgrade_score._io.csvtable.ProfileTable`, no profile object per row)."""
+    tables and directories (read with :func:`load_profiles`; one plain CSV table or many-bases
+    survey template as a :class:`~upgrade_score._io.csvtable.ProfileTable`, no profile object per
+    row). A survey template is read with ``rubric`` when given (one written from another rubric
+    or version is refused)."""
     if isinstance(data, (str, os.PathLike)) and not isinstance(data, bytes):
-        return read_bases([Path(data)])
+        return read_bases([Path(data)], rubric)
     if isinstance(data, BaseProfile):
         return (data,)
     if isinstance(data, Sequence) and not isinstance(data, (str, bytes)):
         if data and all(isinstance(item, (str, os.PathLike)) for item in data):
-            return read_bases([Path(item) for item in data])
+            return read_bases([Path(item) for item in data], rubric)
         return tuple(as_profile(item, f"{argument}[{k}]") for k, item in enumerate(data))
     raise UpgradeScoreError(f"{argument}: expected profiles, paths or a directory, got {type_name(data)}")

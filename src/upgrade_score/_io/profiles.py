@@ -75,7 +75,7 @@ def _check_path(value: object, argument: str) -> None:
                                 f"pathlib.Path), got {type_name(value)}")
 
 
-def _load_table(path: Path, rubric: Rubric | None) -> list[BaseProfile]:
+def _load_table(path: Path, rubric: Rubric | None) -> Sequence[BaseProfile]:
     from .survey import read_survey  # imported here: the survey reader builds on this module
 
     found = read_survey(path, rubric)

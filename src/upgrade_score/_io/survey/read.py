@@ -82,6 +82,7 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> Sequence[BaseProfil
     sheets = [sheet for sheet in sheets if all(sheet is not s for s, _ in enterprise_sheets)]
     one_base = marker is not None and (marker[2] == "one-base"
                                        or (marker[2] != "many-bases" and is_one_base(sheets)))
+    profiles: Sequence[BaseProfile]
     if one_base:
         profile = reader.one_base(sheets)
         profiles = [] if profile is None else [profile]

@@ -86,10 +86,12 @@ class SurveyTable(ProfileTable):
     def problem(self, row: int, column: str | None, message: str) -> Problem:
         """A problem at the cell of ``column`` in ``row`` (the id cell where it is blank), as
         the profile of the row would locate it."""
-        c = self._index.get(column) if column else None
+        if column is None:
+            return self._cell(row, self.meta_at["id"]).problem(message)
+        c = self._index.get(column)
         if c is not None and self.kinds[row, c] != BLANK:
             return self._cell(row, self.value_at[c]).problem(message, (column,))
-        return self._cell(row, self.meta_at["id"]).problem(message, (column,) if column else ())
+        return self._cell(row, self.meta_at["id"]).problem(message, (column,))
 
     def enterprise_rows(self, width: int) -> tuple[IntArray, FloatArray]:
         owners = [row for row in sorted(self.owned) for _ in self.owned[row]]
@@ -364,11 +366,11 @@ class _Columns:
             if value is None or isinstance(value, _Bad):
                 raise _Doubt
             if value.__class__ is bool:
-                kinds[i], values[i] = BOOLEAN, float(value)  # type: ignore[arg-type]
+                kinds[i], values[i] = BOOLEAN, float(value)
             elif value == NA:
                 kinds[i] = NOT_APPLICABLE
             else:
-                kinds[i], values[i] = NUMBER, value  # type: ignore[assignment]
+                kinds[i], values[i] = NUMBER, value
         if text_at or number_at:
             with np.errstate(all="ignore"):
                 parsed = np.concatenate([np.array(texts, dtype=str).astype(np.float64) if texts
