@@ -84,9 +84,9 @@ def write_bases(path: Path, count: int, seed: int = 0) -> None:
 
 
 def survey_part(tmp: Path, count: int) -> None:
-    """Figure 4: a many-bases template of ``count`` bases written and read back, CSV and XLSX
-    (CPU seconds of this process: every path here runs on one thread)."""
-    from upgrade_score import load_profiles, write_template
+    """Figure 4: a many-bases template of ``count`` bases written, read back and scored, CSV
+    and XLSX (CPU seconds of this process: every path here runs on one thread)."""
+    from upgrade_score import load_profiles, score_many, write_template
 
     root = Path(__file__).resolve().parents[1]
     rubric = load_rubric()
@@ -96,31 +96,38 @@ def survey_part(tmp: Path, count: int) -> None:
     columns = ([i.id for i in rubric.indicators if i.formula is None]  # the template's columns
                + [i.id for i in rubric.inputs or () if i.rollup is None])
     rows: list[tuple[str, float]] = []
+    totals: dict[str, float] = {}
     for suffix in (".csv", ".xlsx"):
         path = tmp / f"survey{suffix}"
         start = time.process_time()
         write_template(rubric, path, layout="many-bases", profiles=bases)
         rows.append((f"write_template(..., layout='many-bases') {suffix}", time.process_time() - start))
         start = time.process_time()
+        table = score_many(rubric, path)
+        rows.append((f"score_many(rubric, path): read into a table + score {suffix}",
+                     time.process_time() - start))
+        totals[suffix] = rows[-2][1] + rows[-1][1]
+        assert len(table) == count and table.base_ids[-1] == bases[-1].id
+        start = time.process_time()
         back = load_profiles(path)
-        rows.append((f"load_profiles of it {suffix}", time.process_time() - start))
+        rows.append((f"load_profiles of it (a profile per base) {suffix}", time.process_time() - start))
         assert len(back) == count and all(back[-1].value(c) == bases[-1].value(c) for c in columns)
     frame = pd.DataFrame({"id": [b.id for b in bases],
                           **{c: [b.value(c) for b in bases] for c in columns}})
     start = time.process_time()
     frame.to_csv(tmp / "frame.csv", index=False)
-    pd.read_csv(tmp / "frame.csv")
+    score_many(rubric, pd.read_csv(tmp / "frame.csv", na_values=["n/a"]))  # (n/a as missing)
     reference = time.process_time() - start
     print(f"\n4. survey template of {count:,} bases (the default rubric, {len(columns)} columns, "
           "enterprises beside; load average "
           f"{os.getloadavg()[0]:.1f})")
-    print(f"{'path (CPU)':58} {'seconds':>8} {'ms/base':>8}")
+    print(f"{'path (CPU)':64} {'seconds':>8} {'ms/base':>8}")
     for name, seconds in rows:
-        print(f"{name:58} {seconds:8.2f} {1000 * seconds / count:8.3f}")
-    print(f"{'pandas to_csv + read_csv of the same values (reference)':58} {reference:8.2f} "
+        print(f"{name:64} {seconds:8.2f} {1000 * seconds / count:8.3f}")
+    print(f"{'pandas to_csv + read_csv + score_many of the frame (reference)':64} {reference:8.2f} "
           f"{1000 * reference / count:8.3f}")
-    csv_total, xlsx_total = rows[0][1] + rows[1][1], rows[2][1] + rows[3][1]
-    print(f"write + read: CSV {csv_total / reference:.0f}×, XLSX {xlsx_total / reference:.0f}× the reference")
+    print(f"write + read + score: CSV {totals['.csv'] / reference:.0f}×, "
+          f"XLSX {totals['.xlsx'] / reference:.0f}× the reference")
 
 
 def run(argv: list[str], stdout: Path | None = None) -> tuple[float, float, str]:
