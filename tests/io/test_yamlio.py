@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+import random
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import upgrade_score._io.yaml as yamlio
 from upgrade_score import UpgradeScoreError, load_profile, load_rubric
+from upgrade_score._io.rubrics import builtin_path
 from upgrade_score._io.yaml import MAX_DEPTH, parse_document
 from v1 import V1
 
@@ -516,3 +521,95 @@ def test_a_huge_scalar_is_not_echoed_whole() -> None:
     assert str(err).startswith("doc.yaml:2: invalid YAML scalar '9999999999999999999999999999999999999'"
                                "... (5,000 characters): ")
     assert len(str(err)) < 200
+
+
+# --- (3) libyaml and the Python parser: the same documents and the same errors -------------------
+
+def _outcome(text: str, monkeypatch: pytest.MonkeyPatch, fast: bool) -> tuple[Any, ...]:
+    """What parse_document makes of ``text``: ("ok", data, lines) or ("error", message), through
+    libyaml (``fast``, where it is used) or through PyYAML's Python parser alone."""
+    with monkeypatch.context() as patch:
+        if not fast:
+            patch.setattr(yamlio, "_FastParser", None)
+        try:
+            document = parse_document(text, "doc.yaml")
+        except UpgradeScoreError as error:
+            return ("error", str(error))
+    return ("ok", repr(document.data), document.lines)
+
+
+def _agree(text: str, monkeypatch: pytest.MonkeyPatch) -> bool:
+    """Whether both parsers give the same outcome (else libyaml accepted what Python refused)."""
+    fast, python = _outcome(text, monkeypatch, True), _outcome(text, monkeypatch, False)
+    if fast == python:
+        return True
+    assert (fast[0], python[0]) == ("ok", "error"), (text, fast, python)  # never other data or errors
+    return False
+
+
+needs_libyaml = pytest.mark.skipif(yamlio._FastParser is None, reason="PyYAML without libyaml")
+
+
+@needs_libyaml
+def test_libyaml_and_python_agree_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where libyaml accepts more than the Python parser, the suite says the document is valid."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"yaml-test-suite corpus not found at {CORPUS}")
+    more = [case for case in CORPUS_CASES
+            if not _agree((CORPUS / case / "in.yaml").read_bytes().decode("utf-8", "replace"), monkeypatch)]
+    assert more == ["JR7V"]  # plain scalars with '?' in flow collections (valid YAML)
+    assert not (CORPUS / "JR7V" / "error").exists()
+
+
+_PIECES = st.sampled_from([
+    "a", "b1", ": ", "\n", "- ", "  ", "\t", "'", '"', "{", "}", "[", "]", ",", "&x ", "*x", "#", "|",
+    ">", "? ", "!!str ", "%YAML 1.1\n", "---\n", "...\n", "1.5", "true", "\x00", "\x85", "\ufeff",
+    "\ud800", "\u2028", "\r", "\\", "中", "~", "<<: *x\n", " #c", "\x7f"])
+
+
+@needs_libyaml
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_PIECES, max_size=20).map("".join))
+def test_libyaml_and_python_agree_on_fragments(text: str) -> None:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert _agree(text, monkeypatch) or "?" in text
+
+
+@needs_libyaml
+def test_libyaml_and_python_agree_on_edited_examples(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Copies of an example base with a few characters deleted, inserted or copied elsewhere."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "bases" / "ewaste_dismantling_park.yaml"
+    original = example.read_text(encoding="utf-8")
+    rng, marks = random.Random(7), [*":-'\"{}[],&*#|>?!%@ \n\\", "  ", "\n- ", ": "]
+    for _ in range(40):
+        text = original
+        for _ in range(rng.randint(1, 3)):
+            at, choice = rng.randrange(len(text)), rng.random()
+            if choice < 0.4:
+                text = text[:at] + text[at + 1:]
+            elif choice < 0.8:
+                text = text[:at] + rng.choice(marks) + text[at:]
+            else:
+                start = rng.randrange(len(text))
+                text = text[:at] + text[start:start + 20] + text[at:]
+        assert _agree(text, monkeypatch) or "?" in text
+
+
+def test_the_default_rubric_goes_through_libyaml_and_a_bad_text_through_python(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    used: list[str] = []
+    built = yamlio._built
+    monkeypatch.setattr(yamlio, "_built", lambda text, file, loader: (used.append(loader.__name__),
+                                                                       built(text, file, loader))[1])
+    path = builtin_path("urban-mining-upgrade")
+    assert path is not None
+    parse_document(path.read_text(encoding="utf-8"), "rubric.yaml")
+    assert used == (["CSafeLoader"] if yamlio._FastParser is not None else ["_Loader"])
+    used.clear()
+    with pytest.raises(UpgradeScoreError, match=r"^doc.yaml: invalid YAML: unacceptable character #xd800"):
+        parse_document("a: \ud800", "doc.yaml")  # (libyaml cannot even take the text: UTF-8 only)
+    assert used == ["_Loader"]
+    used.clear()
+    with pytest.raises(UpgradeScoreError, match=r"^doc.yaml:2: a: duplicate key 'a' \(first on line 1\)$"):
+        parse_document("a: 1\na: 2\n", "doc.yaml")  # a problem: found again, and worded, by Python
+    assert used == (["CSafeLoader", "_Loader"] if yamlio._FastParser is not None else ["_Loader"])
