@@ -15,28 +15,25 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import _cli_enterprises as enterprises
 from . import _cli_output as output
 from . import _cli_panel as panel
-from ._analysis.compare import compare, same_group
-from ._analysis.gap import Target, gap
-from ._analysis.lint import LintFinding, lint_file, schema_finding
 from ._analysis.score import score_many
 from ._cli_tools import add_tool_commands
 from ._errors import Problem, UpgradeScoreError, one_line
 from ._io.csvtable import ProfileTable
 from ._io.profiles import PROFILE_SUFFIXES, load_bases
-from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source, rubric_path
-from ._io.validate import validate, without_entries
-from ._io.yaml import load_document
-from ._model.profile import BaseProfile, Origin, attach
-from ._model.results import dumps
+from ._io.rubrics import builtin_rubrics, load_rubric, load_rubric_source
+from ._model.profile import BaseProfile
 from ._model.rubric import Rubric
 from ._progress import showing
 from ._render.dispatch import render
 from ._version import __version__
+
+if TYPE_CHECKING:  # (each command loads the stages it runs: score needs no compare, gap or lint)
+    from ._analysis.gap import Target
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_SHOWN_PROBLEMS = 50  # problem lines on stderr; then how many more
@@ -88,13 +85,6 @@ def _parser() -> argparse.ArgumentParser:
     output_options(score)
     panel.add_options(score)
     score.set_defaults(run=_score)
-
-    check = commands.add_parser("check", help="validate rubric files",
-                                description="Validate rubrics; print one line per problem.")
-    check.add_argument("rubrics", nargs="+", metavar="RUBRIC")
-    check.add_argument("--format", choices=("text", "json"), default="text")
-    check.add_argument("--strict", action="store_true", help="lint warnings fail the check too (exit 1)")
-    check.set_defaults(run=_check)
 
     gap = commands.add_parser("gap", help="what a base must change to reach a target",
                               description="Direction deficits and the actions that close them, "
@@ -185,6 +175,8 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric,
         raise UpgradeScoreError("--by needs --peer and --group")
     if args.target_score is not None and not 0 <= args.target_score <= 100:
         raise UpgradeScoreError(f"--target-score: {args.target_score:g} is outside 0..100")
+    from ._analysis.compare import same_group
+    from ._analysis.gap import Target
     parts: dict[str, Any] = {}
     if args.peer:
         group = panel.select(group or _load(args.group, rubric), args)
@@ -201,6 +193,7 @@ def target_from_args(args: argparse.Namespace, rubric: Rubric,
 
 
 def _gap(args: argparse.Namespace) -> int:
+    from ._analysis.gap import Target, gap
     rubric = load_rubric(args.rubric)
     profiles = panel.select(_load([args.profile], rubric), args)
     if len(profiles) != 1:
@@ -222,6 +215,7 @@ def _gap(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
+    from ._analysis.compare import compare
     rubric = load_rubric(args.rubric)
     result = compare(rubric, panel.select(_load(args.profiles, rubric), args), sort_by=args.sort,
                      by=args.by, enterprises=enterprises.table(args, rubric))
@@ -393,6 +387,9 @@ def _with_range_problems(problems: Sequence[Problem], rubric: Rubric) -> list[Pr
     if (file is None or Path(file).suffix.lower() not in PROFILE_SUFFIXES
             or not all(problem.path[:1] == ("values",) and len(problem.path) > 1 for problem in problems)):
         return list(problems)
+    from ._io.validate import validate, without_entries
+    from ._io.yaml import load_document
+    from ._model.profile import Origin, attach
     try:
         document = load_document(file)
         rest = validate(BaseProfile, document, without_entries(document.data, {p.path[:2] for p in problems}))
@@ -406,46 +403,7 @@ def _with_range_problems(problems: Sequence[Problem], rubric: Rubric) -> list[Pr
     return list(problems)
 
 
-# --- CI commands: check with lint rules, diff ------------------------------------------------------
-
-def _check(args: argparse.Namespace) -> int:
-    """Validate and lint each rubric; errors fail, warnings fail with ``--strict``."""
-    problems: dict[str, list[str]] = {}
-    findings: dict[str, list[LintFinding]] = {}
-    for name in args.rubrics:
-        _refuse_special_file(name)
-        if Path(name).is_dir():
-            raise UpgradeScoreError(Problem("is a directory, expected a rubric file", name))
-        rubric_path(name)  # a file, a built-in id or version, or a one-line error saying which
-        problems[name], findings[name] = _lint_one(name)
-    every = [finding for found in findings.values() for finding in found]
-    failing = {"error", "warning"} if args.strict else {"error"}
-    failed = any(finding.severity in failing for finding in every)
-    if args.format == "json":
-        _print(dumps({"ok": not failed, "strict": args.strict, "problems": problems,
-                      "findings": [finding.to_dict() for finding in every]}))
-    else:
-        for name in args.rubrics:
-            _print(_check_text(name, problems[name], findings[name]))
-    return EXIT_FAILED if failed else EXIT_OK
-
-
-def _lint_one(name: str) -> tuple[list[str], list[LintFinding]]:
-    """Schema problems (as text, and as ``schema`` error findings) or lint findings of one rubric."""
-    try:
-        return [], lint_file(name)
-    except UpgradeScoreError as exc:
-        return [str(problem) for problem in exc.problems], [schema_finding(p) for p in exc.problems]
-
-
-def _check_text(name: str, problems: list[str], findings: list[LintFinding]) -> str:
-    if problems:
-        return "\n".join([*problems, f"{name}: {len(problems)} error{'s' if len(problems) > 1 else ''}"])
-    counts = [f"{n} {severity}{'s' if n > 1 else ''}" for severity in ("error", "warning")
-              if (n := sum(finding.severity == severity for finding in findings))]
-    summary = f"{name}: {', '.join(counts)}" if counts else f"{name}: ok"
-    return "\n".join([*map(str, findings), summary])
-
+# --- CI commands: diff (check: see _cli_tools) ------------------------------------------------------
 
 def _add_diff_command(commands: argparse._SubParsersAction[_Parser]) -> None:
     sub = commands.add_parser(

@@ -11,9 +11,7 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from ._analysis.gap import Target
 from ._analysis.panel import check_year, cross_section, table_cross_section
-from ._analysis.progress import progress
 from ._cli_output import indent_type, refuse_to_overwrite_an_input, write_chunks
 from ._errors import Problem, UpgradeScoreError
 from ._io.csvtable import ProfileTable
@@ -21,7 +19,6 @@ from ._io.rubrics import load_rubric
 from ._model.profile import BaseProfile
 from ._optional import require_openpyxl
 from ._render.dispatch import render
-from ._render.progress import progress_csv
 from ._render.tables_out import json_list_chunks
 
 
@@ -122,7 +119,10 @@ def add_progress_command(commands: Any) -> None:
 
 
 def _progress_command(args: argparse.Namespace) -> int:
+    from ._analysis.gap import Target  # (this command's stages, loaded when it runs)
+    from ._analysis.progress import progress
     from ._cli import EXIT_OK, _load, _print
+    from ._render.progress import progress_csv
 
     target = Target.parse(args.target) if args.target is not None else None
     rubric = load_rubric(args.rubric)

@@ -204,3 +204,23 @@ def test_check_of_a_version_not_built_in_lists_the_versions(capsys: pytest.Captu
     assert code == 2 and out == ""
     assert err.startswith("upgrade-score: error: urban-mining-upgrade@2019.1: the built-in rubric "
                           "'urban-mining-upgrade' has no version '2019.1' (versions: 2026.1, ")
+
+
+@pytest.mark.system  # a fresh interpreter
+def test_score_loads_only_the_stages_it_runs() -> None:
+    """``score`` starts fast: it loads neither compare, gap, lint, progress, diff, sensitivity,
+    the survey reader, the HTML report nor the workbook writer (nor pandas or openpyxl)."""
+    script = ("import contextlib, io, sys\nfrom upgrade_score._cli import main\n"
+              "with contextlib.redirect_stdout(io.StringIO()):\n"
+              f"    code = main(['score', {str(ROOT / 'examples' / 'bases' / 'scrap_metal_hub.yaml')!r}])\n"
+              "print(code, sorted(m for m in sys.modules if m.startswith(('upgrade_score', 'pandas', "
+              "'openpyxl'))))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60,
+                          check=True)
+    code, loaded = done.stdout.split(" ", 1)
+    assert code == "0"
+    stages = ("_analysis.compare", "_analysis.gap", "_analysis.lint", "_analysis.progress",
+              "_analysis.diff", "_analysis.sensitivity", "_io.survey", "_render.report",
+              "_render.excel", "_render.progress", "pandas", "openpyxl")
+    assert [stage for stage in stages if stage in loaded] == []
+    assert "upgrade_score._analysis.score" in loaded  # (what it does load)

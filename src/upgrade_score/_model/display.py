@@ -6,6 +6,7 @@ upward to it (see ``tests/test_layers.py``).
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -17,6 +18,14 @@ def _dispatch(obj: object, kind: str, **options: Any) -> Any:
     from .._render import dispatch  # the door upward: rendering builds on every lower layer
 
     return dispatch.render(obj, kind, **options)
+
+
+def instance_of(obj: object, module: str, name: str) -> bool:
+    """Whether ``obj`` is a ``module.name``, without loading that module (an object of a class
+    exists only once its module is loaded): a command loads the stages it runs, not every stage
+    whose results it could show."""
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(obj, getattr(loaded, name))
 
 
 def frame_of(obj: object, **options: Any) -> Any:

@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from .._analysis.compare import Comparison
 from .._analysis.scorecard import ScoreTable
 from .._errors import UpgradeScoreError
+from .._model.display import instance_of
 from .._model.results import DECIMALS, dumps
 from .frames import score_columns
 
@@ -26,7 +26,7 @@ def result_columns(result: Any) -> dict[str, Column]:
     """The columns of any result that has a table view (others through their DataFrame)."""
     if isinstance(result, ScoreTable):
         return score_columns(result)
-    if isinstance(result, Comparison):
+    if instance_of(result, "upgrade_score._analysis.compare", "Comparison"):  # (loaded with it)
         order = np.asarray(result.order, dtype=np.int64)
         columns = {"rank": result.rank, "percentile": result.percentile,
                    **score_columns(result.table)}

@@ -14,14 +14,13 @@ import html
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from .._analysis.compare import Comparison, not_passed
-from .._analysis.gap import Action, GapReport
 from .._analysis.scorecard import ScoreTable
 from .._engine.compile import FloatArray
 from .._errors import UpgradeScoreError
 from .._io.rubrics import builtin_path, load_rubric
+from .._model.display import instance_of
 from .._model.label import Label, text_in
 from .._model.results import DirectionResult, RubricRef, Scorecard
 from .._model.rubric import Rubric
@@ -30,10 +29,11 @@ from .derived import derived_table
 from .formats import Cell, CellLike, Table, View, number, percent
 from .provenance import source_tables, weights_line
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # (compare and gap are loaded with their stages: a view of a score needs neither)
+    from .._analysis.compare import Comparison
+    from .._analysis.gap import Action, GapReport
     from .._text import Lang
 
-Displayable = Scorecard | ScoreTable | Comparison | GapReport | Rubric
 
 MAX_ROWS = 40          # longer tables show their head and tail
 HEAD_ROWS, TAIL_ROWS = 20, 10
@@ -242,6 +242,8 @@ def score_table_view(scores: ScoreTable, lang: Lang) -> View:
 
 def comparison_view(result: Comparison, lang: Lang) -> View:
     """Bases best first: rank, percentile, overall and direction scores."""
+    from .._analysis.compare import not_passed  # (loaded: a Comparison exists)
+
     scores = result.table
     rubric = scores.rubric
     rows: list[list[CellLike]] = []
@@ -433,19 +435,19 @@ def rubric_view(rubric: Rubric, lang: Lang) -> View:
 
 # --- entry point -------------------------------------------------------------------------------
 
-def view_of(obj: Displayable, lang: Lang | None = None, rubric: Rubric | None = None, *,
-            detail: bool = False, top: int = TOP_ACTIONS) -> View:
+def view_of(obj: Scorecard | ScoreTable | Comparison | GapReport | Rubric, lang: Lang | None = None,
+            rubric: Rubric | None = None, *, detail: bool = False, top: int = TOP_ACTIONS) -> View:
     """The view of any displayable result or rubric (``detail``: a scorecard's indicator table
     shown, not folded away; ``top``: the actions a gap report lists)."""
     chosen = display_language(lang)
     if isinstance(obj, Scorecard):
         return scorecard_view(obj, chosen, rubric, detail=detail)
-    if isinstance(obj, GapReport):
-        return gap_view(obj, chosen, rubric, top=top)
+    if instance_of(obj, "upgrade_score._analysis.gap", "GapReport"):  # (loaded with its stage)
+        return gap_view(cast("GapReport", obj), chosen, rubric, top=top)
     if isinstance(obj, ScoreTable):
         return score_table_view(obj, chosen)
-    if isinstance(obj, Comparison):
-        return comparison_view(obj, chosen)
+    if instance_of(obj, "upgrade_score._analysis.compare", "Comparison"):
+        return comparison_view(cast("Comparison", obj), chosen)
     if isinstance(obj, Rubric):
         return rubric_view(obj, chosen)
     raise UpgradeScoreError(f"cannot display a {type(obj).__name__}")
