@@ -319,9 +319,14 @@ def import_rows(repeat: int) -> list[Row]:
     floor = fresh("import numpy, pydantic, yaml")
     package = fresh("import upgrade_score")
     first = fresh("from upgrade_score import score; import upgrade_score._cli")
+    one_base = [sys.executable, "-m", "upgrade_score", "score", str(EXAMPLES / "scrap_metal_hub.yaml")]
+    command = median_time(repeat, lambda: subprocess.run(one_base, env=env, check=True,
+                                                         stdout=subprocess.DEVNULL))
     return [("import upgrade_score (fresh interpreter)", package, "import numpy, pydantic, yaml", floor,
              "≤ 1.5×"),
-            ("import score and the command line", first, "import numpy, pydantic, yaml", floor, "")]
+            ("import score and the command line", first, "import numpy, pydantic, yaml", floor, ""),
+            ("upgrade-score score of one base (a process)", command, "import numpy, pydantic, yaml", floor,
+             "")]
 
 
 def print_rows(rows: list[Row]) -> None:

@@ -28,7 +28,7 @@ MAX_DEPTH = 64
 MAX_NODES = 1_000_000
 MAX_CHARS = 20_000_000  # characters of keys and scalars once aliases are expanded
 
-_MERGE_TAG = "tag:yaml.org,2002:merge"
+_MERGE_TAG, _STR_TAG = "tag:yaml.org,2002:merge", "tag:yaml.org,2002:str"
 
 
 class _Loader(yaml.SafeLoader):
@@ -208,6 +208,11 @@ def _built(text: str, file: str, loader: type[Any]) -> Document:
     return Document(builder.result, file, builder.lines)
 
 
+def _shown(text: str) -> str:
+    """A scalar as an error quotes it (a long one cut)."""
+    return repr(text) if len(text) <= 40 else f"{text[:37]!r}... ({len(text):,} characters)"
+
+
 def _line(event: yaml.Event) -> int:
     """1-based line where an event starts."""
     return event.start_mark.line + 1 if event.start_mark is not None else 1
@@ -288,18 +293,18 @@ class _Builder:
             self.fail(event, f"unsupported YAML tag {event.tag}", self.tag_path())
         tag = self.loader.resolve(yaml.ScalarNode, event.value,  # type: ignore[no-untyped-call]
                                   event.implicit)
+        if tag == _STR_TAG:  # (what the constructor returns for text: the text)
+            return event.value
         if tag == _MERGE_TAG:
             self.fail(event, "merge keys (<<) are not supported; write the fields out")
         node = yaml.ScalarNode(tag, event.value, style=event.style)
-        shown = (repr(event.value) if len(event.value) <= 40
-                 else f"{event.value[:37]!r}... ({len(event.value):,} characters)")
         try:
             return self.loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             reason = getattr(exc, "problem", None) or str(exc)
-            self.fail(event, f"invalid YAML scalar {shown}: {reason}")
+            self.fail(event, f"invalid YAML scalar {_shown(event.value)}: {reason}")
         except (ValueError, OverflowError) as exc:
-            self.fail(event, f"invalid YAML scalar {shown}: {str(exc).split(';')[0]}")
+            self.fail(event, f"invalid YAML scalar {_shown(event.value)}: {str(exc).split(';')[0]}")
         return None  # pragma: no cover - fail() always raises
 
     def add(self, event: yaml.Event, value: Any, anchor: str | None, nodes: int, chars: int,
