@@ -47,6 +47,15 @@ def meets(gate: CompiledGate, values: FloatArray) -> BoolArray:
     return met
 
 
+def meets_value(gate: CompiledGate, value: float) -> bool:
+    """:func:`meets` of one value (a Python float; NaN: False)."""
+    if gate.condition == AT_LEAST:
+        return value >= gate.value - TOLERANCE
+    if gate.condition == AT_MOST:
+        return value <= gate.value + TOLERANCE
+    return abs(value - gate.value) <= TOLERANCE
+
+
 def capping(status: StatusArray) -> BoolArray:
     """Where a gate caps its scope: failed, or unknown (no evidence, no pass). Any shape."""
     blocked: BoolArray = (status == FAILED) | (status == UNKNOWN)

@@ -5,7 +5,7 @@ batch engine makes about a hundred of them. Here the levels, direction sums, sco
 levels and gates of each base are computed on Python floats from the same compiled rubric, with
 the operations of the batch engine in the same order: indicator levels as :func:`level_scalar`,
 direction sums as the multiply-add per indicator of ``_segment_sums`` (which the batch engine uses
-for many bases), gates as :func:`~.gates.meets`. The overall score and completeness go through the
+for many bases), gates with :func:`~.gates.meets_value`. The overall score and completeness go through the
 batch functions themselves (one call for all rows). Tests check the two engines agree on random
 rubrics and bases.
 """
@@ -17,9 +17,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compile import AT_LEAST, AT_MOST, BoolArray, CompiledRubric, FloatArray, IntArray
+from .compile import BoolArray, CompiledRubric, FloatArray, IntArray
 from .core import LEVEL_TOLERANCE, Scores, category_codes, level_scalar, overall_completeness, overall_scores
-from .gates import FAILED, NOT_APPLICABLE, PASSED, TOLERANCE, UNKNOWN
+from .gates import FAILED, NOT_APPLICABLE, PASSED, UNKNOWN, meets_value
 
 
 def score_few(rubric: CompiledRubric, values: FloatArray, na: BoolArray | None,
@@ -65,6 +65,7 @@ class _Row(NamedTuple):
 
 def _score_row(rubric: CompiledRubric, values: list[float], code: int | None,
                na: list[bool] | None) -> _Row:
+    """One base (its values, category code and N/A answers; ``code`` None: language 1)."""
     count = rubric.levels
     rules = list(rubric.column_rules)
     if code is not None:
@@ -137,15 +138,6 @@ def _int_array(rows: list[list[int]] | list[int], shape: tuple[int, ...]) -> Int
     return found
 
 
-def _meets(condition: int, threshold: float, value: float) -> bool:
-    """:func:`~.gates.meets` of one value."""
-    if condition == AT_LEAST:
-        return value >= threshold - TOLERANCE
-    if condition == AT_MOST:
-        return value <= threshold + TOLERANCE
-    return abs(value - threshold) <= TOLERANCE
-
-
 def _with_gates(rubric: CompiledRubric, scores: Scores, rows: list[_Row]) -> Scores:
     """:func:`~.core.apply_gates` of a few rows."""
     status, capped, overall, balanced = [], [], [], []
@@ -155,7 +147,7 @@ def _with_gates(rubric: CompiledRubric, scores: Scores, rows: list[_Row]) -> Sco
         balanced_cap = rubric.levels
         for gate in rubric.gates:
             value = row.values[gate.column]
-            code = PASSED if _meets(gate.condition, gate.value, value) else FAILED
+            code = PASSED if meets_value(gate, value) else FAILED
             code = UNKNOWN if value != value else code
             code = NOT_APPLICABLE if row.applies is not None and not row.applies[gate.column] else code
             codes.append(code)
