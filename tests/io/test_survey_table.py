@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from surveycsv import csv_rows, write_csv_rows
 from upgrade_score import (
     BaseProfile,
+    Rubric,
     UpgradeScoreError,
     load_profiles,
     load_rubric,
@@ -313,3 +315,27 @@ def test_problems_found_when_scored_are_located_at_their_cells(tmp_path: Path, t
     assert outcomes[0] == outcomes[1]
     letters = {problem.split(":")[1].rstrip("0123456789") for problem in outcomes[0]}
     assert len(outcomes[0]) == 2 and "A" not in letters  # (at the value cells, not the id cells)
+
+
+def test_diff_of_a_template_with_enterprises_as_of_its_profiles(tmp_path: Path) -> None:
+    """``diff`` restricts and bridges a table for each rubric: the enterprises go along (figures of
+    fields one rubric lacks left out), and the result is that of the profiles."""
+    pytest.importorskip("openpyxl")
+    from upgrade_score import diff
+
+    path = tmp_path / "t.xlsx"
+    write_template(RUBRIC, path, layout="many-bases", profiles=_bases(10))
+    table = read_bases([path])
+    assert isinstance(table, SurveyTable) and table.owned
+    spec = json.loads(RUBRIC.model_dump_json(exclude_none=True))  # without one indicator
+    gated = {gate["indicator"] for gate in spec.get("gates", ())}
+    direction = spec["directions"][0]
+    direction["indicators"] = [i for i in direction["indicators"] if i["id"] in gated
+                               or i.get("formula")] + [next(i for i in direction["indicators"]
+                                                           if i["id"] not in gated and not i.get("formula"))]
+    spec["version"] = "fewer"
+    fewer = Rubric.model_validate(spec)
+    by_rows = list(_by_rows(path))
+    for old, new in ((RUBRIC, fewer), ("urban-mining-upgrade@2026.1", RUBRIC)):
+        assert diff(old, new, table).to_json() == diff(old, new, by_rows).to_json()
+        assert diff(new, old, path).to_json() == diff(new, old, by_rows).to_json()

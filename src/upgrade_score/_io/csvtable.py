@@ -155,10 +155,16 @@ class ProfileTable(Sequence[BaseProfile]):
         """A problem at a cell of ``row`` (or at the row), located as a profile of it would be."""
         return Problem(message, self.file, self.line(row), (column,) if column else ())
 
-    def enterprise_rows(self, width: int) -> tuple[IntArray, FloatArray]:
+    def enterprise_rows(self, fields: Sequence[str]) -> tuple[IntArray, FloatArray]:
         """The enterprise rows the bases list: the row of the base of each (R,), and their
-        figures (R, ``width``) in the rubric's field order (a CSV table of bases lists none)."""
-        return np.zeros(0, dtype=np.int64), np.zeros((0, width))
+        figures of ``fields`` (R, F; others left out) (a CSV table of bases lists none)."""
+        return np.zeros(0, dtype=np.int64), np.zeros((0, len(fields)))
+
+    def replaced(self, columns: Sequence[str], values: FloatArray, kinds: np.ndarray,
+                 meta: dict[str, list[str]]) -> ProfileTable:
+        """The table's rows with other value columns and descriptive cells (a column the file
+        does not have is located at its row)."""
+        return ProfileTable(self.file, columns, values, kinds, self.lines, meta, self.id_column)
 
     def base_info(self, row: int) -> BaseInfo:
         """Who the base of ``row`` is (its profile's ``base``, without building the profile)."""

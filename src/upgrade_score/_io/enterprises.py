@@ -91,7 +91,7 @@ def profile_rows(rubric: Rubric, derivation: Derivation, profiles: Sequence[Base
     figures (R, F). Unknown fields and values of the wrong kind are added to ``problems``."""
     fields = derivation.field_ids
     if isinstance(profiles, ProfileTable):  # (a survey table's rows were checked when read)
-        return profiles.enterprise_rows(len(fields))
+        return profiles.enterprise_rows(fields)
     column = {field_id: f for f, field_id in enumerate(fields)}
     kinds = ["boolean" if b else "number" for b in derivation.boolean_fields.tolist()]
     fine = [_BOOLEAN if kind == "boolean" else _NUMBERS for kind in kinds]  # types needing no check
@@ -126,7 +126,7 @@ def table_rows(table: EnterpriseTable, profiles: Sequence[BaseProfile],
     owners = table_owners(table, ids, problems)
     listing = np.zeros(len(profiles), dtype=bool)  # the bases that list enterprises themselves
     if isinstance(profiles, ProfileTable):  # (a plain CSV table of bases lists none)
-        listing[profiles.enterprise_rows(0)[0]] = True
+        listing[profiles.enterprise_rows(())[0]] = True
     else:
         listing[[row for row, p in enumerate(profiles) if p.enterprises]] = True
     listed = np.bincount(owners, minlength=len(profiles)) > 0

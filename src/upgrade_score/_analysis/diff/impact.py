@@ -91,8 +91,7 @@ def _restrict_table(table: ProfileTable, drop: set[str]) -> ProfileTable:
     if len(keep) == len(table.columns) and "rubric_version" not in table.meta:
         return table
     meta = {name: cells for name, cells in table.meta.items() if name != "rubric_version"}
-    return ProfileTable(table.file, [table.columns[c] for c in keep], table.values[:, keep],
-                        table.kinds[:, keep], table.lines, meta, table.id_column)
+    return table.replaced([table.columns[c] for c in keep], table.values[:, keep], table.kinds[:, keep], meta)
 
 
 def _without_figures(enterprise: Enterprise, fields: set[str]) -> Enterprise:
@@ -216,8 +215,8 @@ def _bridge_table(profiles: ProfileTable, rubric: Rubric, ids: tuple[str, ...],
         column = computed[:, k]
         kinds[np.isfinite(column) & (low <= column) & (column <= high), k] = NUMBER
     numbers = np.where(kinds == NUMBER, computed, np.nan)
-    return ProfileTable(profiles.file, [*profiles.columns, *added], np.hstack([profiles.values, numbers]),
-                        np.hstack([profiles.kinds, kinds]), profiles.lines, profiles.meta, profiles.id_column)
+    return profiles.replaced([*profiles.columns, *added], np.hstack([profiles.values, numbers]),
+                             np.hstack([profiles.kinds, kinds]), profiles.meta)
 
 
 def impact(old: Rubric, new: Rubric, profiles: Profiles) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def read_survey(path: Path, rubric: Rubric | None = None) -> Sequence[BaseProfil
         found = [row for sheet, header in enterprise_sheets
                  for row in read_enterprise_sheet(name, sheet, header, rubric, reader.problems)]
         if isinstance(profiles, SurveyTable):
-            join_enterprises(profiles, found, fields, reader.problems)
+            join_enterprises(profiles, found, reader.problems)
         else:
             profiles = join_rows(name, list(profiles), found, one_base, reader.problems)
     if reader.problems:

@@ -70,14 +70,12 @@ class SurveyTable(ProfileTable):
     def __init__(self, file: str, columns: Sequence[str], values: FloatArray, kinds: np.ndarray,
                  lines: IntArray, meta: dict[str, list[str]], *, sheet: str | None,
                  value_at: Sequence[int], meta_at: dict[str, int],
-                 owned: dict[int, list[EnterpriseRow]] | None = None,
-                 fields: dict[str, int] | None = None) -> None:
+                 owned: dict[int, list[EnterpriseRow]] | None = None) -> None:
         super().__init__(file, columns, values, kinds, lines, meta, "id")
         self.sheet = sheet
-        self.value_at = tuple(value_at)  # 1-based sheet column of each value column
+        self.value_at = tuple(value_at)  # 1-based sheet column of each value column (0: none)
         self.meta_at = meta_at  # base field -> 1-based sheet column
         self.owned = owned or {}  # row -> its enterprise rows
-        self.fields = fields or {}  # enterprise field id -> its position in the rubric's fields
         self._index = {column: c for c, column in enumerate(self.columns)}
 
     def _cell(self, row: int, column: int) -> Cell:
@@ -89,25 +87,31 @@ class SurveyTable(ProfileTable):
         if column is None:
             return self._cell(row, self.meta_at["id"]).problem(message)
         c = self._index.get(column)
-        if c is not None and self.kinds[row, c] != BLANK:
+        if c is not None and self.kinds[row, c] != BLANK and self.value_at[c]:
             return self._cell(row, self.value_at[c]).problem(message, (column,))
         return self._cell(row, self.meta_at["id"]).problem(message, (column,))
 
-    def enterprise_rows(self, width: int) -> tuple[IntArray, FloatArray]:
+    def enterprise_rows(self, fields: Sequence[str]) -> tuple[IntArray, FloatArray]:
         owners = [row for row in sorted(self.owned) for _ in self.owned[row]]
-        figures = np.full((len(owners), width), np.nan)
-        if width:
+        figures = np.full((len(owners), len(fields)), np.nan)
+        if fields:
+            position = {field_id: f for f, field_id in enumerate(fields)}
             k = 0
             for row in sorted(self.owned):
                 for found in self.owned[row]:
-                    for f, value in self._figures(found).items():
-                        figures[k, f] = float(value)
+                    for field_id, value in found.figures.items():
+                        f = position.get(field_id)  # (a field only another rubric has: left out)
+                        if f is not None and value is not None:
+                            figures[k, f] = float(value)
                     k += 1
         return np.asarray(owners, dtype=np.int64), figures
 
-    def _figures(self, row: EnterpriseRow) -> dict[int, bool | float]:
-        fields = self.fields
-        return {fields[key]: value for key, value in row.figures.items() if value is not None}
+    def replaced(self, columns: Sequence[str], values: FloatArray, kinds: np.ndarray,
+                 meta: dict[str, list[str]]) -> ProfileTable:
+        at = dict(zip(self.columns, self.value_at))
+        return SurveyTable(self.file, columns, values, kinds, self.lines, meta, sheet=self.sheet,
+                           value_at=[at.get(column, 0) for column in columns], meta_at=self.meta_at,
+                           owned=self.owned)
 
     def take(self, rows: Sequence[int] | IntArray) -> ProfileTable:
         index = np.asarray(rows, dtype=np.int64)
@@ -116,7 +120,7 @@ class SurveyTable(ProfileTable):
         owned = {new: self.owned[old] for new, old in enumerate(picked) if old in self.owned}
         return SurveyTable(self.file, self.columns, self.values[index], self.kinds[index],
                            self.lines[index], meta, sheet=self.sheet, value_at=self.value_at,
-                           meta_at=self.meta_at, owned=owned, fields=self.fields)
+                           meta_at=self.meta_at, owned=owned)
 
     def _base(self, row: int) -> dict[str, Any]:
         base: dict[str, Any] = {"id": self.ids[row]}
@@ -137,7 +141,8 @@ class SurveyTable(ProfileTable):
                                                       self.values[row].tolist())):
             if kind != BLANK:
                 values[column] = {"value": cell_value(kind, value)}
-                cells[column] = self._cell(row, self.value_at[c])
+                if self.value_at[c]:  # (else a value the file does not have: at the row)
+                    cells[column] = self._cell(row, self.value_at[c])
         base_cells = {name: self._cell(row, self.meta_at[name]) for name, texts in self.meta.items()
                       if texts[row]}
         id_cell = base_cells["id"]
@@ -168,12 +173,10 @@ def read_streamed(reader: _Reader, head: _Sheet, rest: Iterator[list[RawCell]]) 
         return None
 
 
-def join_enterprises(table: SurveyTable, rows: list[EnterpriseRow], fields: Sequence[str],
-                     problems: list[Problem]) -> None:
+def join_enterprises(table: SurveyTable, rows: list[EnterpriseRow], problems: list[Problem]) -> None:
     """Give the table's bases their enterprise rows (an empty or unknown ``base_id``, or a row
     the enterprise model refuses, is a problem, as in the per-row reader)."""
     table.owned = owned_rows(table.ids, rows, False, problems)
-    table.fields = {field_id: f for f, field_id in enumerate(fields)}
     for found in table.owned.values():
         for row in found:
             if not _plain_enterprise(row):
