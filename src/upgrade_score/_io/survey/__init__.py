@@ -13,6 +13,8 @@ The first row of every template marks it (``upgrade-score template``, rubric id,
 layout), so :func:`read_survey` (through ``load_profiles``) knows how to read it back. Reading
 checks every cell against the rubric and reports all problems of a file at once, each at its
 sheet and cell (``survey.xlsx:绿色化发展!D7: green_factory_share: 135 is outside 0–100 %``).
+A many-bases template is read into a :class:`~.table.SurveyTable` (the value matrix, no profile
+per row; a CSV file in chunks) unless it has something to report, when it is read row by row.
 Unambiguous slips are accepted (full-width digits, thousands separators, ``35%`` for a % indicator,
 a level's name or drop-down text for its number, 是/否 or yes/no for booleans); ambiguous ones are
 reported with the fix (a fraction such as 0.35 for a % indicator whose thresholds are all above 1,

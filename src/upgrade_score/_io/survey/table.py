@@ -27,7 +27,6 @@ from ..._progress import step
 from ..csvtable import (
     BLANK,
     BOOLEAN,
-    CHUNK_ROWS,
     ID_COLUMNS,
     NOT_APPLICABLE,
     NUMBER,
@@ -45,6 +44,7 @@ from .xlsxread import RawCell
 if TYPE_CHECKING:
     from .read import _Reader
 
+CHUNK_ROWS = 5_000  # rows of a CSV template converted at a time (their cells: about 25 MB)
 TABLE_READING = True  # False: every template read row by row into profiles (the path compared with)
 
 
