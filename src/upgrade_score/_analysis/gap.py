@@ -32,11 +32,12 @@ from pydantic import Field
 
 from .._analysis.score import score_many
 from .._analysis.scorecard import ScoreTable
-from .._engine.compile import CompiledGate, FloatArray
-from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, scores_from_levels
+from .._engine.compile import BoolArray, CompiledGate, CompiledRubric, FloatArray
+from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, overall_scores, scores_from_levels
 from .._engine.derive import CompiledFormula
 from .._engine.formula import evaluate_row, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
+from .._engine.whatif import direction_sums, moved_score, moves
 from .._errors import Problem, UpgradeScoreError, type_name
 from .._io.arguments import ProfileLike, as_profile
 from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
@@ -274,7 +275,7 @@ def gap(rubric: Rubric | str | Path | None, profile: ProfileLike, target: Target
     guarded, blocking = _gates_in_the_way(table, wanted_levels, target.score)
     actions, after = _actions(table, levels, wanted, guarded, blocking)
     rescore = _rescorer(table)
-    gains = rescore(_with_levels(table, after))[1] - overall if actions else np.zeros(0)
+    gains = rescore(_with_levels(table.indicator_levels[0], after))[1] - overall if actions else np.zeros(0)
     finished = [_finish(action, float(g)) for action, g in zip(actions, gains)]
     reached = {action["indicator"]: change for action, change in zip(actions, after)}
     finished.sort(key=lambda a: (not a.required, -round(a.gain, 9), a.indicator))
@@ -345,8 +346,7 @@ def _rescorer(table: ScoreTable) -> Rescore:
     ``table`` (its category and N/A answers): the engine after its level step, one pass for all
     K what-ifs (an action changes one indicator's level, the others stay where they are)."""
     compiled = table.rubric.compiled
-    masked = compiled.uses_language_2 or (table.na is not None and bool(table.na[:1].any()))
-    applies = table.applicable[0] if masked else None  # (its category and N/A answers)
+    applies = _applies(table)
 
     def rescore(levels: FloatArray) -> tuple[FloatArray, FloatArray]:
         return scores_from_levels(compiled, levels, applies=applies)
@@ -354,9 +354,17 @@ def _rescorer(table: ScoreTable) -> Rescore:
     return rescore
 
 
-def _with_levels(table: ScoreTable, changes: Sequence[tuple[int, float]]) -> FloatArray:
-    """One row of the base's indicator levels per change (column, level), with it applied."""
-    rows = np.repeat(table.indicator_levels[:1], len(changes), axis=0)
+def _applies(table: ScoreTable) -> BoolArray | None:
+    """Where the indicators apply to the base of ``table`` (its category and N/A answers), for
+    rubric language 2 or N/A answers; else ``None`` (all of them)."""
+    compiled = table.rubric.compiled
+    masked = compiled.uses_language_2 or (table.na is not None and bool(table.na[:1].any()))
+    return table.applicable[0] if masked else None
+
+
+def _with_levels(levels: FloatArray, changes: Sequence[tuple[int, float]]) -> FloatArray:
+    """One row of indicator levels (M,) per change (column, level), with it applied."""
+    rows = np.repeat(levels[None, :], len(changes), axis=0)
     for k, (column, level) in enumerate(changes):
         rows[k, column] = level
     return rows
@@ -485,30 +493,94 @@ def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
                  reached: dict[str, tuple[int, float]], wanted: FloatArray,
                  score: float | None) -> tuple[list[str], float]:
     """Take every required action (gates), then add actions one at a time, each the one that
-    most reduces the shortfall, until the target is met. Each step scores every remaining
-    action at once, on indicator levels (``reached``: the column and level of each action)."""
-    current = np.array(table.indicator_levels[:1])
+    most reduces the shortfall, until the target is met (``reached``: the column and level of
+    each action). The plan's score is the engine's."""
+    current = np.array(table.indicator_levels[0])
     plan = [a.indicator for a in actions if a.required]
     for indicator_id in plan:
-        current[0, reached[indicator_id][0]] = reached[indicator_id][1]
+        current[reached[indicator_id][0]] = reached[indicator_id][1]
     remaining = [a.indicator for a in actions if not a.required]  # in gain order: ties go to higher gain
+    directions, overall = rescore(current[None, :])
+    lack = sum(_deficit(goal, d) for goal, d in zip(wanted.tolist(), directions[0].tolist()))
+    if score is not None:
+        lack += max(score - float(overall[0]), 0.0)
+    if lack <= TOLERANCE or not remaining:
+        return plan, float(overall[0])
+    changes = [reached[indicator_id] for indicator_id in remaining]
+    order = _greedy_order(table, current, directions[0], changes, wanted, score)
+    plan.extend(remaining[k] for k in order)
+    return plan, _plan_score(rescore, current, changes, order)
 
-    def shortfall(rows: FloatArray) -> tuple[FloatArray, FloatArray]:
-        directions, overall = rescore(rows)
-        lack = np.fmax(wanted - directions, 0.0).sum(axis=1)  # N/A (NaN): 0
+
+def _greedy_order(table: ScoreTable, levels: FloatArray, directions: FloatArray,
+                  changes: Sequence[tuple[int, float]], wanted: FloatArray,
+                  score: float | None) -> list[int]:
+    """The order in which the plan takes ``changes`` (column, level), from the base's indicator
+    levels and direction scores with the required actions taken, while the target is not met.
+
+    Each step tries every open change. A change moves only its own direction's sums
+    (:mod:`~upgrade_score._engine.whatif`), so a trial changes one direction's score (worked out
+    again only for the direction the last step moved) and so one term of the shortfall; with a
+    target score, a trial's overall score is the engine's aggregation of its direction scores."""
+    compiled = table.rubric.compiled
+    applies = _applies(table)
+    move = moves(compiled, levels, changes, applies)
+    of, by_weight, by_divisor = move.direction.tolist(), move.weighted.tolist(), move.divisor.tolist()
+    weighted, divisors = (sums[0].tolist() for sums in direction_sums(compiled, levels[None, :], applies))
+    now, goals = directions.tolist(), wanted.tolist()
+    moved = [moved_score(compiled, weighted[j] + dw, divisors[j] + dd)
+             for j, dw, dd in zip(of, by_weight, by_divisor)]
+    short = [_deficit(goals[j], d) for j, d in zip(of, moved)]
+    still_open = [True] * len(changes)
+    order: list[int] = []
+    lack = math.inf
+    while lack > TOLERANCE and len(order) < len(changes):
+        deficits = [_deficit(goal, d) for goal, d in zip(goals, now)]
+        total = sum(deficits)
+        lacks = np.array([total - deficits[j] + trial if open_ else math.inf
+                          for j, trial, open_ in zip(of, short, still_open)])
         if score is not None:
-            lack += np.clip(score - overall, 0.0, None)
-        return lack, overall
+            lacks += _overall_lack(compiled, now, of, moved, score)
+        best = int(np.round(lacks, 9).argmin())
+        still_open[best] = False
+        order.append(best)
+        j = of[best]
+        weighted[j] += by_weight[best]
+        divisors[j] += by_divisor[best]
+        now[j] = moved[best]  # the chosen trial is the new state
+        for k, (direction, open_) in enumerate(zip(of, still_open)):
+            if direction == j and open_:
+                moved[k] = moved_score(compiled, weighted[j] + by_weight[k], divisors[j] + by_divisor[k])
+                short[k] = _deficit(goals[j], moved[k])
+        lack = float(lacks[best])
+    return order
 
-    lack, overall = shortfall(current)
-    while lack[0] > TOLERANCE and remaining:
-        trials = np.repeat(current, len(remaining), axis=0)
-        changes = [reached[indicator_id] for indicator_id in remaining]
-        trials[range(len(remaining)), [c for c, _ in changes]] = [level for _, level in changes]
-        lacks, overalls = shortfall(trials)
-        best = int(np.argmin(np.round(lacks, 9)))
-        chosen = remaining.pop(best)
-        plan.append(chosen)
-        current[0, reached[chosen][0]] = reached[chosen][1]
-        lack, overall = lacks[best:best + 1], overalls[best:best + 1]  # the chosen trial is the new state
-    return plan, float(overall[0])
+
+def _deficit(goal: float, score: float) -> float:
+    """How far a direction's score falls short of its target (N/A, NaN: not at all)."""
+    missing = goal - score
+    return missing if missing > 0.0 else 0.0
+
+
+def _overall_lack(compiled: CompiledRubric, directions: list[float], of: list[int],
+                  moved: list[float], score: float) -> FloatArray:
+    """What the overall score of each trial lacks of ``score``: the engine's aggregation of the
+    direction scores with trial k's direction ``of[k]`` at ``moved[k]``."""
+    rows = np.repeat(np.array([directions]), len(of), axis=0)
+    rows[np.arange(len(of)), of] = moved
+    lack: FloatArray = np.clip(score - overall_scores(compiled, rows), 0.0, None)
+    return lack
+
+
+def _plan_score(rescore: Rescore, levels: FloatArray, changes: Sequence[tuple[int, float]],
+                order: Sequence[int]) -> float:
+    """The engine's overall score of the plan's last step as that step tried it: the levels
+    before it with each change still open applied in turn (one row each, so the very bits a
+    trial of that step gets), the chosen one's row."""
+    before = np.array(levels)
+    for k in order[:-1]:
+        before[changes[k][0]] = changes[k][1]
+    done = set(order[:-1])
+    still_open = [k for k in range(len(changes)) if k not in done]
+    overall = rescore(_with_levels(before, [changes[k] for k in still_open]))[1]
+    return float(overall[still_open.index(order[-1])])

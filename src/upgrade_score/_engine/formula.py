@@ -146,36 +146,49 @@ _AFFINE_TOLERANCE = 1e-9
 _ROUNDING = 64 * sys.float_info.epsilon
 
 
-def _probe(expr: Scalar, name: str, others: Mapping[str, float], xs: tuple[float, ...]) -> list[float] | None:
-    """f at the points xs (other inputs held), or None if any value is not finite (Python floats:
-    three numbers cost less than numpy calls)."""
-    names = (name, *others)
-    values = [evaluate_row(expr, {**others, name: float(x)}, names)[0] for x in xs]
-    return values if all(math.isfinite(value) for value in values) else None
+Value = Callable[[float], float]  # the formula's value at one input's value, the others held
+
+
+def _value_at(function: Scalar, name: str, others: Mapping[str, float]) -> Value:
+    """The formula's value as a function of input ``name``, the ``others`` held: what
+    :func:`evaluate_row` gives for the row ``{**others, name: x}``, except that a NaN is not
+    turned into +inf (the solver asks only whether a value is finite, and either is not). The
+    row is made once and only ``name`` changes in it: a solve evaluates the formula some seven
+    times."""
+    row = {**others, name: math.nan}
+
+    def value(x: float) -> float:
+        row[name] = x
+        return function(row)[0]
+
+    return value
+
+
+def _probe(value: Value, xs: tuple[float, ...]) -> list[float] | None:
+    """f at the points xs, or None if any value is not finite (Python floats: three numbers cost
+    less than numpy calls)."""
+    values = [value(float(x)) for x in xs]
+    return values if all(math.isfinite(v) for v in values) else None
 
 
 def _affine_root(us: tuple[float, ...], fs: list[float], target: float) -> tuple[float, float] | None:
-    """If f is affine in u (third point checks to 1e-9 relative): the u with f(u) = target, and
-    the size of its rounding error (so a root indistinguishable from 0 can be recognised)."""
-    slope = float((fs[1] - fs[0]) / (us[1] - us[0]))
-    predicted = fs[0] + slope * (us[2] - us[0])
-    scale = max(abs(target), *(abs(float(f)) for f in fs), 1e-300)
-    if slope == 0 or abs(predicted - fs[2]) > _AFFINE_TOLERANCE * scale:
+    """If f is affine in u (third point checks to 1e-9 relative; three points ``us``, Python
+    floats): the u with f(u) = target, and the size of its rounding error (so a root
+    indistinguishable from 0 can be recognised)."""
+    (u0, u1, u2), (f0, f1, f2) = us, fs  # (three points: unpacked, Python floats throughout)
+    slope = (f1 - f0) / (u1 - u0)
+    predicted = f0 + slope * (u2 - u0)
+    scale = max(abs(target), abs(f0), abs(f1), abs(f2), 1e-300)
+    if slope == 0 or abs(predicted - f2) > _AFFINE_TOLERANCE * scale:
         return None
-    noise = _ROUNDING * (scale / abs(slope) + max(abs(u) for u in us))
-    return float(us[0] + (target - fs[0]) / slope), noise
+    noise = _ROUNDING * (scale / abs(slope) + max(abs(u0), abs(u1), abs(u2)))
+    return float(u0 + (target - f0) / slope), noise
 
 
-def _candidates(
-    expr: Scalar,
-    name: str,
-    others: Mapping[str, float],
-    target: float,
-    probe_sets: tuple[tuple[float, ...], ...],
-) -> Iterator[float]:
-    """Solutions assuming f affine in name, then assuming f affine in 1/name."""
+def _candidates(value: Value, target: float, probe_sets: tuple[tuple[float, ...], ...]) -> Iterator[float]:
+    """Solutions assuming f affine in the input, then assuming f affine in its inverse."""
     for xs in probe_sets:
-        fs = _probe(expr, name, others, xs)
+        fs = _probe(value, xs)
         if fs is None:
             continue
         root = _affine_root(xs, fs, target)
@@ -186,16 +199,15 @@ def _candidates(
             yield 1 / inverse[0]  # 1/name ~ 0: the target is the asymptote, never reached
 
 
-def _refined(expr: Scalar, name: str, others: Mapping[str, float], target: float,
-             x: float) -> Iterator[float]:
+def _refined(value: Value, target: float, x: float) -> Iterator[float]:
     """Re-solve with probes at the scale of a first answer x (better conditioned), then x itself."""
     if x != 0 and math.isfinite(x):
-        yield from _candidates(expr, name, others, target, ((x, 2 * x, 5 * x),))
+        yield from _candidates(value, target, ((x, 2 * x, 5 * x),))
     yield x
 
 
-def _meets(expr: Scalar, name: str, others: Mapping[str, float], x: float, target: float) -> bool:
-    fs = _probe(expr, name, others, (x,))
+def _meets(value: Value, x: float, target: float) -> bool:
+    fs = _probe(value, (x,))
     return fs is not None and abs(float(fs[0]) - target) <= 1e-9 * max(1.0, abs(target))
 
 
@@ -212,9 +224,9 @@ def solve_for(expr: Expr, name: str, target: float, others: Mapping[str, float],
     if name not in (operands(expr) if names is None else names) or not math.isfinite(target):
         return None
     held = {k: v for k, v in others.items() if k != name}
-    function = scalar_function(expr) if function is None else function
-    for first in _candidates(function, name, held, target, _PROBE_SETS):
-        for x in _refined(function, name, held, target, first):
-            if math.isfinite(x) and _meets(function, name, held, x, target):
+    value = _value_at(scalar_function(expr) if function is None else function, name, held)
+    for first in _candidates(value, target, _PROBE_SETS):
+        for x in _refined(value, target, first):
+            if math.isfinite(x) and _meets(value, x, target):
                 return x
     return None
