@@ -40,3 +40,14 @@ def test_derived_reports_equal_their_validated_twins(tmp_path: Path) -> None:
     for profile in profiles:
         for target in (Target(level=2), Target(score=90.0)):
             assert_validated(gap(rubric, profile, target))
+
+
+def test_language_2_reports_equal_their_validated_twins() -> None:
+    """Categories, gates and directions that do not apply (their deficits made unvalidated too)."""
+    rubric = load_rubric(EXAMPLES.parent / "rubrics" / "categories_and_gates.yaml")
+    reports = [gap(rubric, profile, Target(level=level))
+               for profile in load_profiles(EXAMPLES.parent / "rubrics" / "bases", rubric=rubric)
+               for level in (1, 2)]
+    assert any(d.current_score is None for report in reports for d in report.directions.values())
+    for report in reports:
+        assert_validated(report)

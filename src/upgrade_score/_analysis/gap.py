@@ -37,7 +37,7 @@ from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, overal
 from .._engine.derive import CompiledFormula
 from .._engine.formula import evaluate_row, solve_for
 from .._engine.gates import NOT_APPLICABLE, capping, meets
-from .._engine.whatif import direction_sums, moved_score, moves
+from .._engine.whatif import moved_score, moves
 from .._errors import Problem, UpgradeScoreError, type_name
 from .._io.arguments import ProfileLike, as_profile
 from .._io.enterprises import EnterpriseTable, load_enterprises, with_enterprises
@@ -299,13 +299,16 @@ def gap(rubric: Rubric | str | Path | None, profile: ProfileLike, target: Target
 
 
 def _direction_gap(table: ScoreTable, j: int, wanted: float, wanted_level: int) -> DirectionGap:
+    """Where direction ``j`` stands, made without validating again (:func:`constructed`: Python
+    floats and ints of ours; a test checks every report against its validated twin)."""
     score = float(table.directions[0, j])
     if math.isnan(score):  # N/A: nothing to reach
-        return DirectionGap(current_score=None, target_score=wanted, current_level=None,
-                            target_level=wanted_level, deficit=0.0)
-    return DirectionGap(current_score=score, target_score=wanted,
-                        current_level=int(table.direction_levels[0, j]), target_level=wanted_level,
-                        deficit=max(0.0, wanted - score))
+        return constructed(DirectionGap, {"current_score": None, "target_score": wanted,
+                                          "current_level": None, "target_level": wanted_level,
+                                          "deficit": 0.0})
+    return constructed(DirectionGap, {"current_score": score, "target_score": wanted,
+                                      "current_level": int(table.direction_levels[0, j]),
+                                      "target_level": wanted_level, "deficit": max(0.0, wanted - score)})
 
 
 def _gates_in_the_way(table: ScoreTable, wanted_levels: Any,
@@ -381,6 +384,7 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     applies = table.applicable[0].tolist() if compiled.uses_language_2 else [True] * len(values)
     category = -1 if table.categories is None else int(table.categories[0])
     direction_of = compiled.direction_of.tolist()
+    via = _operand_solver(table)
     actions: list[dict[str, Any]] = []
     goals: list[tuple[int, float]] = []
     for m, indicator in enumerate(rubric.indicators):
@@ -407,14 +411,14 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
         if indicator.kind == "boolean" and current is not None:
             current = bool(current)
         actions.append({
-            "indicator": indicator.id, "direction": rubric.direction_ids[j],
+            "indicator": indicator.id, "direction": compiled.direction_ids[j],
             "kind": indicator.kind, "missing": missing, "current": current,
             "current_level": None if missing else levels[m],
             "target": bool(goal) if indicator.kind == "boolean" else goal,
             "target_level": compiled.levels if indicator.kind == "boolean" else needed,
             "unit": indicator.unit, "effort": indicator.effort,
             "gate": cleared, "required": True if cleared else None,
-            "via": _operand_changes(table, m, goal),
+            "via": None if via is None else via(m, goal),
         })
     reached = cell_levels(compiled, goals, category)
     if compiled.uses_language_2:  # a gate may ask more, or less, than the indicator's target level
@@ -423,30 +427,37 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
     return actions, [(m, level) for (m, _), level in zip(goals, reached)]
 
 
-def _operand_changes(table: ScoreTable, column: int, goal: float) -> list[OperandChange] | None:
-    """For a derived indicator, the value each input of its formula must reach alone (the others
-    held at the base's values) for the formula to give ``goal``."""
+def _operand_solver(table: ScoreTable) -> Callable[[int, float], list[OperandChange] | None] | None:
+    """For a rubric with formulas: the function that gives, for a derived indicator (its column)
+    and the value it must reach, the value each input of its formula must reach alone (the
+    others held at the base's values); ``None`` for the other indicators."""
     derivation, derived = table.rubric.compiled.derivation, table.derived
-    formula = None if derivation is None else derivation.formula_of.get(column)
-    if formula is None or derivation is None or derived is None:
+    if derivation is None or derived is None or not derivation.formula_of:
         return None
-    columns, units = derivation.input_columns, {i.id: i.unit for i in table.rubric.inputs or ()}
-    inputs = derived.inputs[0].tolist()
-    held = {name: inputs[columns[name]] for name in formula.operands}
-    known = all(not math.isnan(value) for value in held.values())
-    sign = float(table.rubric.compiled.signs[column])
-    changes = []
-    for name in formula.operands:
-        k = columns[name]
-        target = solve_for(formula.expr, name, goal, held, function=formula.scalar,
-                           names=formula.operands) if known else None
-        if target is not None and name in derivation.counted_inputs:  # counts of enterprises: whole
-            target = _whole(formula, name, target, held, goal, sign)
-        if target is not None and not derivation.low[k] <= target <= derivation.high[k]:
-            target = None  # no valid value of this input alone gets there
-        changes.append(constructed(OperandChange, {  # (checked values of ours: see _finish)
-            "input": name, "current": None if math.isnan(held[name]) else held[name], "target": target,
-            "unit": units.get(name)}))
+    units = {i.id: i.unit for i in table.rubric.inputs or ()}
+    inputs, columns = derived.inputs[0].tolist(), derivation.input_columns
+    low, high, signs = derivation.low.tolist(), derivation.high.tolist(), table.rubric.compiled.signs
+
+    def changes(column: int, goal: float) -> list[OperandChange] | None:
+        formula = derivation.formula_of.get(column)
+        if formula is None:
+            return None
+        held = {name: inputs[columns[name]] for name in formula.operands}
+        known = all(not math.isnan(value) for value in held.values())
+        found = []
+        for name in formula.operands:
+            k = columns[name]
+            target = solve_for(formula.expr, name, goal, held, function=formula.scalar,
+                               names=formula.operands) if known else None
+            if target is not None and name in derivation.counted_inputs:  # enterprise counts: whole
+                target = _whole(formula, name, target, held, goal, float(signs[column]))
+            if target is not None and not low[k] <= target <= high[k]:
+                target = None  # no valid value of this input alone gets there
+            found.append(constructed(OperandChange, {  # (checked values of ours: see _finish)
+                "input": name, "current": None if math.isnan(held[name]) else held[name],
+                "target": target, "unit": units.get(name)}))
+        return found
+
     return changes
 
 
@@ -500,7 +511,10 @@ def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
     for indicator_id in plan:
         current[reached[indicator_id][0]] = reached[indicator_id][1]
     remaining = [a.indicator for a in actions if not a.required]  # in gain order: ties go to higher gain
-    directions, overall = rescore(current[None, :])
+    if plan:
+        directions, overall = rescore(current[None, :])
+    else:  # the base as it is: the engine's scores of it are the table's
+        directions, overall = table.directions[:1], table.overall[:1]
     lack = sum(_deficit(goal, d) for goal, d in zip(wanted.tolist(), directions[0].tolist()))
     if score is not None:
         lack += max(score - float(overall[0]), 0.0)
@@ -526,7 +540,7 @@ def _greedy_order(table: ScoreTable, levels: FloatArray, directions: FloatArray,
     applies = _applies(table)
     move = moves(compiled, levels, changes, applies)
     of, by_weight, by_divisor = move.direction.tolist(), move.weighted.tolist(), move.divisor.tolist()
-    weighted, divisors = (sums[0].tolist() for sums in direction_sums(compiled, levels[None, :], applies))
+    weighted, divisors = (sums.tolist() for sums in move.base)
     now, goals = directions.tolist(), wanted.tolist()
     moved = [moved_score(compiled, weighted[j] + dw, divisors[j] + dd)
              for j, dw, dd in zip(of, by_weight, by_divisor)]

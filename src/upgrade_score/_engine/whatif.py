@@ -33,6 +33,7 @@ class Moves:
     direction: IntArray  # the direction each change moves
     weighted: FloatArray  # change of its Σ w·s
     divisor: FloatArray  # change of what its weighted mean divides by
+    base: tuple[FloatArray, FloatArray]  # the base's own sums, (D,) each (see direction_sums)
 
 
 def direction_sums(rubric: CompiledRubric, levels: FloatArray,
@@ -53,8 +54,9 @@ def direction_sums(rubric: CompiledRubric, levels: FloatArray,
 def moves(rubric: CompiledRubric, levels: FloatArray, cells: Sequence[tuple[int, float]],
           applies: BoolArray | None = None) -> Moves:
     """Each change (column, new level) to the base whose indicator levels are ``levels`` (M,),
-    as a move of its direction's sums. Columns must differ, and each must apply to the base;
-    as each term is one indicator's, a move stays the same whichever other changes are made."""
+    as a move of its direction's sums (and the base's own sums, worked out on the way). Columns
+    must differ, and each must apply to the base; as each term is one indicator's, a move stays
+    the same whichever other changes are made."""
     count = len(cells)
     columns = np.array([column for column, _ in cells], dtype=np.int64)
     rows = np.repeat(levels[None, :], count + 1, axis=0)  # row 0: the base; row k: change k − 1
@@ -63,7 +65,8 @@ def moves(rubric: CompiledRubric, levels: FloatArray, cells: Sequence[tuple[int,
     weighted, divisors = direction_sums(rubric, rows, applies)
     direction = rubric.direction_of[columns]
     return Moves(direction=direction, weighted=weighted[trials, direction] - weighted[0, direction],
-                 divisor=divisors[trials, direction] - divisors[0, direction])
+                 divisor=divisors[trials, direction] - divisors[0, direction],
+                 base=(weighted[0], divisors[0]))
 
 
 def moved_score(rubric: CompiledRubric, weighted: float, divisor: float) -> float:
