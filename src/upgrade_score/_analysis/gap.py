@@ -511,10 +511,7 @@ def _greedy_plan(rescore: Rescore, table: ScoreTable, actions: Sequence[Action],
     for indicator_id in plan:
         current[reached[indicator_id][0]] = reached[indicator_id][1]
     remaining = [a.indicator for a in actions if not a.required]  # in gain order: ties go to higher gain
-    if plan:
-        directions, overall = rescore(current[None, :])
-    else:  # the base as it is: the engine's scores of it are the table's
-        directions, overall = table.directions[:1], table.overall[:1]
+    directions, overall = rescore(current[None, :])
     lack = sum(_deficit(goal, d) for goal, d in zip(wanted.tolist(), directions[0].tolist()))
     if score is not None:
         lack += max(score - float(overall[0]), 0.0)
