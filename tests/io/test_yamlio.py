@@ -611,8 +611,8 @@ def test_the_default_rubric_goes_through_libyaml_and_a_bad_text_through_python(
     fast = ["CSafeLoader"] if yamlio._FastParser is not None else []
     assert used == [*fast, "_Loader"]
     used.clear()
-    parse_document("a: 1\nb: x\ty\n", "doc.yaml")  # a tab: the Python parser's alone
-    assert used == ["_Loader"]
+    assert parse_document('a: 1\nb: "x\ty"\n', "doc.yaml").data == {"a": 1, "b": "x\ty"}
+    assert used == ["_Loader"]  # a tab: the Python parser's alone
     used.clear()
     with pytest.raises(UpgradeScoreError, match=r"^doc.yaml:2: a: duplicate key 'a' \(first on line 1\)$"):
         parse_document("a: 1\na: 2\n", "doc.yaml")  # a problem: found again, and worded, by Python
