@@ -14,6 +14,7 @@ profile, with the same cells, as the per-row reader gives.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
@@ -375,9 +376,13 @@ class _Columns:
             else:
                 kinds[i], values[i] = NUMBER, value
         if text_at or number_at:
-            with np.errstate(all="ignore"):
-                parsed = np.concatenate([np.array(texts, dtype=str).astype(np.float64) if texts
-                                         else np.zeros(0), np.array(numbers, dtype=np.float64)])
+            try:  # (a number too large for a float: inf, or an error in older numpy; either way
+                with np.errstate(all="ignore"), warnings.catch_warnings():  # the reader says so)
+                    warnings.simplefilter("ignore")
+                    parsed = np.concatenate([np.array(texts, dtype=str).astype(np.float64) if texts
+                                             else np.zeros(0), np.array(numbers, dtype=np.float64)])
+            except (ValueError, OverflowError):
+                raise _Doubt from None
             at = np.array(text_at + number_at, dtype=np.int64)
             kinds[at], values[at] = self._numbers(column, parsed)
         return kinds, values
