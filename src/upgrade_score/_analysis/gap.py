@@ -36,7 +36,7 @@ from .._engine.compile import BoolArray, CompiledGate, CompiledRubric, FloatArra
 from .._engine.core import LEVEL_TOLERANCE, cell_levels, maturity_levels, overall_scores, scores_from_levels
 from .._engine.derive import CompiledFormula
 from .._engine.formula import evaluate_row, solve_for
-from .._engine.gates import NOT_APPLICABLE, capping, meets
+from .._engine.gates import NOT_APPLICABLE, capping, meets_value
 from .._engine.whatif import moved_score, moves
 from .._errors import Problem, UpgradeScoreError, type_name
 from .._io.arguments import ProfileLike, as_profile
@@ -404,7 +404,7 @@ def _actions(table: ScoreTable, direction_levels: Any, wanted: FloatArray,
             continue
         goal = _target_value(rubric, indicator.kind, m, needed, category) if raise_level else values[m]
         for gate in gates:  # the value must keep (or make) every gate in the way passed
-            if not bool(meets(gate, np.array([goal]))[0]):
+            if not meets_value(gate, goal):
                 goal = gate.value
         goals.append((m, goal))
         current: bool | float | None = None if missing else values[m]
@@ -480,9 +480,9 @@ def _target_value(rubric: Rubric, kind: str, column: int, level: int, category: 
         return 1.0
     if kind == "qualitative":
         return float(level)
-    points = next((rule[2] for code, m, rule in compiled.category_rules
-                   if code == category and m == column), compiled.points[column])
-    return float(points[level] * compiled.signs[column])
+    _, sign, points, *_ = compiled.rules_by_category.get(category, {}).get(
+        column, compiled.column_rules[column])  # (Python floats: the compiled points and sign)
+    return points[level] * sign
 
 
 _ACTION_FIELDS = ("indicator", "direction", "kind", "missing", "current", "current_level", "target",

@@ -188,27 +188,33 @@ def _affine_root(us: tuple[float, ...], fs: list[float], target: float) -> tuple
 def _candidates(value: Value, target: float, probe_sets: tuple[tuple[float, ...], ...]) -> Iterator[float]:
     """Solutions assuming f affine in the input, then assuming f affine in its inverse."""
     for xs in probe_sets:
-        fs = _probe(value, xs)
-        if fs is None:
-            continue
-        root = _affine_root(xs, fs, target)
-        if root is not None:
-            yield root[0]
-        inverse = _affine_root(tuple(1 / x for x in xs), fs, target)
-        if inverse is not None and abs(inverse[0]) > inverse[1]:
-            yield 1 / inverse[0]  # 1/name ~ 0: the target is the asymptote, never reached
+        yield from _roots(value, xs, target)
+
+
+def _roots(value: Value, xs: tuple[float, ...], target: float) -> Iterator[float]:
+    """From f at the three points ``xs`` (none if a value there is not finite): the root
+    assuming f affine in the input, then the one assuming f affine in its inverse."""
+    fs = _probe(value, xs)
+    if fs is None:
+        return
+    root = _affine_root(xs, fs, target)
+    if root is not None:
+        yield root[0]
+    inverse = _affine_root((1 / xs[0], 1 / xs[1], 1 / xs[2]), fs, target)
+    if inverse is not None and abs(inverse[0]) > inverse[1]:
+        yield 1 / inverse[0]  # 1/name ~ 0: the target is the asymptote, never reached
 
 
 def _refined(value: Value, target: float, x: float) -> Iterator[float]:
     """Re-solve with probes at the scale of a first answer x (better conditioned), then x itself."""
     if x != 0 and math.isfinite(x):
-        yield from _candidates(value, target, ((x, 2 * x, 5 * x),))
+        yield from _roots(value, (x, 2 * x, 5 * x), target)
     yield x
 
 
 def _meets(value: Value, x: float, target: float) -> bool:
-    fs = _probe(value, (x,))
-    return fs is not None and abs(float(fs[0]) - target) <= 1e-9 * max(1.0, abs(target))
+    found = value(x)
+    return math.isfinite(found) and abs(found - target) <= 1e-9 * max(1.0, abs(target))
 
 
 def solve_for(expr: Expr, name: str, target: float, others: Mapping[str, float], *,
