@@ -5,7 +5,9 @@ batch engine makes about a hundred of them. Here the levels, direction sums, sco
 levels and gates of each base are computed on Python floats from the same compiled rubric, with
 the operations of the batch engine in the same order: indicator levels as :func:`level_scalar`,
 direction sums as the multiply-add per indicator of ``_segment_sums`` (which the batch engine uses
-for many bases), gates with :func:`~.gates.meets_value`. The overall score and completeness go through the
+for many bases), a direction's score from its sums with :func:`~.whatif.moved_score` (the
+division of the missing policy, written once for Python floats: a gap plan's what-ifs use it too),
+gates with :func:`~.gates.meets_value`. The overall score and completeness go through the
 batch functions themselves (one call for all rows). Tests check the two engines agree on random
 rubrics and bases.
 """
@@ -20,6 +22,7 @@ import numpy as np
 from .compile import BoolArray, CompiledRubric, FloatArray, IntArray
 from .core import LEVEL_TOLERANCE, Scores, category_codes, level_scalar, overall_completeness, overall_scores
 from .gates import FAILED, NOT_APPLICABLE, PASSED, UNKNOWN, meets_value
+from .whatif import moved_score
 
 
 def score_few(rubric: CompiledRubric, values: FloatArray, na: BoolArray | None,
@@ -104,16 +107,14 @@ def _direction_scores(rubric: CompiledRubric, levels: list[float],
             present[j] += weight
             weighted[j] += weight * level
     totals = rubric.direction_weight_sums.tolist() if applies is None else applicable
-    scale = 100.0 / rubric.levels
+    exclude = rubric.missing == "exclude"  # (what a direction's mean divides by: the policy)
     scores, completeness = [], []
     for total, have, points in zip(totals, present, weighted):
         if applies is not None and total == 0:
             scores.append(math.nan)
             completeness.append(math.nan)
             continue
-        exclude = rubric.missing == "exclude"  # (a direction without data scores 0)
-        score = (points / have if have > 0 else 0.0) if exclude else points / total
-        scores.append(_clip(score * scale, 100.0))
+        scores.append(moved_score(rubric, points, have if exclude else total))
         completeness.append(_clip(have / total, 1.0))
     return scores, completeness
 
