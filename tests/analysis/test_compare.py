@@ -29,8 +29,10 @@ from upgrade_score import (
 from upgrade_score._analysis.compare import (
     _below_each,
     _past_each,
+    ascending_order,
     column_median,
     competition_ranks,
+    packed_order,
     percentiles,
 )
 from upgrade_score._engine.core import CHUNK_ROWS, indicator_levels
@@ -570,3 +572,59 @@ def test_group_ranks_are_ranks_within_each_group(rows: list[tuple[float, str | N
         mates = [m for m, (_, other) in enumerate(rows) if other == region]
         assert comparison.group_size[n] == len(mates)
         assert comparison.group_rank[n] == 1 + sum(overall[m] > overall[n] + TOL for m in mates)
+
+
+# --- the sort of many scores: packed integer keys, the order of a stable argsort ----------------
+
+def _ulps_apart(start: float, steps: list[int]) -> np.ndarray:
+    """``start`` moved by each number of ulps: scores whose keys share all but their last bits."""
+    return start + np.array(steps, dtype=float) * np.spacing(start)
+
+
+scores_to_sort = st.one_of(
+    st.lists(nudged | st.sampled_from([0.0, -0.0, -np.inf, np.inf, -3.5, 1e300, -1e-300, 5e-324]),
+             min_size=1, max_size=60),
+    st.builds(_ulps_apart, st.sampled_from([1.0, 37.5, -2.0, 99.99999]),
+              st.lists(st.integers(-70, 70), min_size=1, max_size=60)))
+
+
+@settings(max_examples=120, deadline=None)
+@given(scores_to_sort)
+def test_packed_order_is_a_stable_argsort(scores: Any) -> None:
+    values = np.array(scores, dtype=float)
+    expected = np.argsort(values, kind="stable")  # the plain definition: by score, ties by row
+    assert packed_order(values).tolist() == expected.tolist()
+    assert ascending_order(values).tolist() == expected.tolist()
+    with_nan = np.append(values, [np.nan, values[0]])  # NaN: numpy's own sort (last)
+    assert ascending_order(with_nan).tolist() == np.argsort(with_nan, kind="stable").tolist()
+
+
+def test_packed_order_of_many_close_scores() -> None:
+    # 40,000 scores (the packed path) in runs a few ulps apart, exact ties and ±0.0 among them
+    rng = np.random.default_rng(12)
+    base = np.repeat(rng.uniform(-100, 100, 400), 100)
+    values = base + rng.integers(-3, 4, base.size) * np.spacing(base)
+    values[::7] = 0.0
+    values[::11] = -0.0
+    values = values[rng.permutation(values.size)]
+    expected = np.argsort(values, kind="stable")
+    assert ascending_order(values).tolist() == expected.tolist()
+    comparison = compare(small_rubric(), np.column_stack([np.abs(values) % 100, np.full(values.size, NAN),
+                                                          np.full(values.size, NAN)]))
+    scores = comparison.table.overall
+    assert comparison.rank.tolist() == competition_ranks(scores, np.argsort(scores)).tolist()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.one_of(st.just(NAN), st.floats(0, 100)),
+                          st.one_of(st.just(NAN), st.integers(0, 5).map(float)),
+                          st.one_of(st.just(NAN), st.floats(0, 100))), min_size=1, max_size=30))
+def test_gaps_are_the_plain_formula_bit_for_bit(rows: list[tuple[float, float, float]]) -> None:
+    comparison = compare(small_rubric(), np.array(rows, dtype=float))
+    levels = comparison.table.indicator_levels
+    for reference, gap in ((comparison.indicator_best, comparison.gap_to_best),
+                           (comparison.indicator_median, comparison.gap_to_median)):
+        goal = np.nan_to_num(reference)
+        expected = np.maximum(np.fmin(goal - levels, goal), 0.0)  # missing: the whole goal
+        assert gap.tolist() == expected.tolist()
+        assert not gap.flags.writeable

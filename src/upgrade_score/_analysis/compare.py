@@ -76,21 +76,24 @@ def same_group(group: Sequence[BaseProfile], base: BaseProfile, by: str) -> list
     return members
 
 
-def competition_ranks(scores: FloatArray, ascending: IntArray | None = None) -> IntArray:
+def competition_ranks(scores: FloatArray, ascending: IntArray | None = None,
+                      ordered: FloatArray | None = None) -> IntArray:
     """Rank 1 = highest: 1 + the number of bases scoring more than 1e-9 higher ("1224").
-    ``ascending`` (the rows by score, lowest first) saves the sort when it is known."""
-    ordered, ascending = _sorted(scores, ascending)
+    ``ascending`` (the rows by score, lowest first) and ``ordered`` (the scores sorted) save the
+    sorts when they are known."""
+    ordered, ascending = _sorted(scores, ascending, ordered)
     ranks: IntArray = np.empty(len(scores), dtype=np.int64)
     ranks[ascending] = len(scores) + 1 - _past_each(ordered)
     return ranks
 
 
-def percentiles(scores: FloatArray, ascending: IntArray | None = None) -> FloatArray:
+def percentiles(scores: FloatArray, ascending: IntArray | None = None,
+                ordered: FloatArray | None = None) -> FloatArray:
     """Share (0–100) of the other bases that score strictly lower (within 1e-9)."""
     count = len(scores)
     if count <= 1:
         return np.full(count, 100.0)
-    ordered, ascending = _sorted(scores, ascending)
+    ordered, ascending = _sorted(scores, ascending, ordered)
     result: FloatArray = np.empty(count)
     result[ascending] = 100.0 * _below_each(ordered) / (count - 1)
     return result
@@ -118,11 +121,64 @@ def _below_each(ordered: FloatArray) -> IntArray:
     return found
 
 
-def _sorted(scores: FloatArray, ascending: IntArray | None) -> tuple[FloatArray, IntArray]:
+def _sorted(scores: FloatArray, ascending: IntArray | None,
+            ordered: FloatArray | None = None) -> tuple[FloatArray, IntArray]:
     """The scores in ascending order and the rows they come from: each base's rank is then
-    searched for in order (binary searches in random order miss the cache: 3× slower at 10⁶)."""
-    ascending = np.argsort(scores) if ascending is None else ascending
-    return scores[ascending], ascending
+    searched for in order (binary searches in random order miss the cache: 3× slower at 10⁶).
+    The values are sorted on their own (a sequential sort, not a gather in random order): the
+    same values in the same order as ``scores[ascending]`` for any ascending ``ascending``."""
+    ascending = ascending_order(scores) if ascending is None else ascending
+    return (np.sort(scores) if ordered is None else ordered), ascending
+
+
+PACKED_ROWS = 1 << 14  # from this many scores on, the rows are sorted as packed integer keys
+_SIGNLESS = np.int64(0x7FFF_FFFF_FFFF_FFFF)
+
+
+def ascending_order(scores: FloatArray) -> IntArray:
+    """Rows by score, lowest first, ties in row order: ``np.argsort(scores, kind="stable")``,
+    for many scores through :func:`packed_order` (numpy's argsort does not use the vector sort,
+    and costs 5-10× a plain sort at 10⁶)."""
+    values = np.ascontiguousarray(scores, dtype=np.float64)
+    if len(values) < PACKED_ROWS or bool(np.isnan(values).any()):
+        found: IntArray = np.argsort(values, kind="stable")
+        return found
+    return packed_order(values)
+
+
+def packed_order(scores: FloatArray) -> IntArray:
+    """``np.argsort(scores, kind="stable")`` of NaN-free contiguous float64 ``scores``: each score
+    becomes an integer key in the same order (the bits of a float, the rest of a negative one
+    flipped), its lowest bits replaced by the row number; one plain sort of the keys then gives the
+    rows. Rows whose keys share their value part (scores that close, or equal) are checked against
+    the scores themselves, and any run among them out of order is sorted again by score."""
+    count = len(scores)
+    shift = max(1, (count - 1).bit_length())
+    rows = np.int64((1 << shift) - 1)
+    bits = (scores + 0.0).view(np.int64)  # -0.0 as +0.0: they tie, as in argsort
+    keys = bits >> 63  # -1 for a negative score, 0 else
+    keys &= _SIGNLESS
+    keys ^= bits  # integers in the order of the scores
+    keys &= ~rows
+    keys |= np.arange(count, dtype=np.int64)
+    keys.sort()
+    order: IntArray = keys & rows
+    keys >>= shift  # the value parts, in order
+    shared = np.flatnonzero(keys[1:] == keys[:-1])  # row pairs whose order the value part left to the row
+    if shared.size:
+        _sort_close_runs(scores, order, keys, shared)
+    return order
+
+
+def _sort_close_runs(scores: FloatArray, order: IntArray, parts: IntArray, shared: IntArray) -> None:
+    """Sort again, by score (ties in row order), each run of equal value ``parts`` in which a
+    neighbouring pair at ``shared`` is out of order; ``order`` changed in place."""
+    wrong = shared[scores[order[shared + 1]] < scores[order[shared]]]
+    for part in np.unique(parts[wrong]).tolist():
+        start = int(np.searchsorted(parts, part, side="left"))
+        stop = int(np.searchsorted(parts, part, side="right"))
+        run = np.sort(order[start:stop])  # row order first: a stable sort keeps it among ties
+        order[start:stop] = run[np.argsort(scores[run], kind="stable")]
 
 
 @dataclass(frozen=True, eq=False)
@@ -183,17 +239,22 @@ class Comparison(HtmlDisplay):
     @cached_property
     def _ascending(self) -> IntArray:
         """Rows by sort score, lowest first: one sort for ranks, percentiles and the order."""
-        return readonly(np.argsort(self.sort_scores))
+        return readonly(ascending_order(self.sort_scores))
+
+    @cached_property
+    def _ordered(self) -> FloatArray:
+        """The sort scores in ascending order (the ranks and percentiles read them)."""
+        return readonly(np.sort(self.sort_scores))
 
     @cached_property
     def rank(self) -> IntArray:
         """Rank of each base (input order), 1 = best."""
-        return readonly(competition_ranks(self.sort_scores, self._ascending))
+        return readonly(competition_ranks(self.sort_scores, self._ascending, self._ordered))
 
     @cached_property
     def percentile(self) -> FloatArray:
         """Percentile of each base (input order) within the group."""
-        return readonly(percentiles(self.sort_scores, self._ascending))
+        return readonly(percentiles(self.sort_scores, self._ascending, self._ordered))
 
     @cached_property
     def order(self) -> IntArray:
@@ -215,37 +276,52 @@ class Comparison(HtmlDisplay):
     @cached_property
     def gap_to_best(self) -> FloatArray:
         """Levels each base is behind the group's best, per indicator (missing = from 0)."""
-        return readonly(self._behind(self.indicator_best))
+        return self._gaps[0]
 
     @cached_property
     def gap_to_median(self) -> FloatArray:
         """Levels each base is behind the group's median, per indicator (missing = from 0)."""
-        return readonly(self._behind(self.indicator_median))
+        return self._gaps[1]
 
-    def _behind(self, reference: FloatArray) -> FloatArray:
-        """Levels below ``reference`` (M,), per base and indicator; 0 where an indicator does
-        not apply to the base. Written an indicator at a time, in cache-sized runs of bases,
-        into an (M, N) array returned as (N, M): the layout of the levels it reads."""
+    @cached_property
+    def _gaps(self) -> tuple[FloatArray, FloatArray]:
+        """The gaps to the best and to the median, made together: each level read once for both
+        (every reader of one, the JSON first, reads the other too)."""
+        to_best, to_median = self._behind(self.indicator_best, self.indicator_median)
+        return readonly(to_best), readonly(to_median)
+
+    def _behind(self, best: FloatArray, median: FloatArray) -> tuple[FloatArray, FloatArray]:
+        """Levels below the group's ``best`` and ``median`` (M,), per base and indicator; 0 where
+        an indicator does not apply to the base. Written an indicator at a time, in cache-sized
+        runs of bases, into (M, N) arrays returned as (N, M): the layout of the levels they read.
+
+        With the level counted from 0 when missing, ``u = fmax(level, 0)``, the gap to a
+        reference ``r`` is ``max(r − u, 0)`` (equal, bit for bit, to ``max(fmin(r − level, r),
+        0)``: levels are never negative); the best is no lower than any level, so its gap is
+        ``r − u`` itself."""
         levels = self.table.indicator_levels.T
         table, compiled = self.table, self.table.rubric.compiled
         everywhere = bool(compiled.applies is None or compiled.applies.all()) and (
             table.na is None or not table.na.any())
         outside = None if everywhere else ~table.applicable.T
-        goal = np.nan_to_num(reference).tolist()
-        gap: FloatArray = np.empty(levels.shape)
+        tops, middles = np.nan_to_num(best).tolist(), np.nan_to_num(median).tolist()
+        to_best: FloatArray = np.empty(levels.shape)
+        to_median: FloatArray = np.empty(levels.shape)
 
         def run(start: int, stop: int) -> None:
-            for m, best in enumerate(goal):
-                block = gap[m, start:stop]
-                np.subtract(best, levels[m, start:stop], out=block)
-                np.fmin(block, best, out=block)  # missing (NaN) counts from 0: the whole goal
+            counted = np.empty(stop - start)
+            for m, (top, middle) in enumerate(zip(tops, middles)):
+                np.fmax(levels[m, start:stop], 0.0, out=counted)  # missing (NaN) counts from 0
+                np.subtract(top, counted, out=to_best[m, start:stop])
+                block = to_median[m, start:stop]
+                np.subtract(middle, counted, out=block)
                 np.maximum(block, 0.0, out=block)
                 if outside is not None:
+                    np.copyto(to_best[m, start:stop], 0.0, where=outside[m, start:stop])
                     np.copyto(block, 0.0, where=outside[m, start:stop])
 
         for_chunks(levels.shape[1], run)
-        behind: FloatArray = gap.T
-        return behind
+        return to_best.T, to_median.T
 
     def to_dataframe(self) -> DataFrame:
         """One row per base, best first: rank, percentile, scores and levels (needs pandas)."""
