@@ -32,6 +32,7 @@ CHUNK_ROWS = 65536
 SMALL_ROWS = 4  # up to this many rows, levels are computed cell by cell on Python floats
 SMALL_LEVELS = 256  # up to this many scores, maturity levels compare with every cutoff at once
 SEGMENT_ROWS = 256  # from this many rows on, direction sums are a multiply-add per indicator
+TRANSPOSE_ROWS = 512  # rows of a chunk transposed at a time (a block of them stays in cache)
 
 
 def invalid_cells(rubric: CompiledRubric, values: FloatArray,
@@ -165,7 +166,8 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
         return invalid
     columns = values.T
     if transposed is not None:
-        np.copyto(transposed, columns)
+        for start in range(0, values.shape[0], TRANSPOSE_ROWS):  # in blocks that stay in cache
+            np.copyto(transposed[:, start:start + TRANSPOSE_ROWS], columns[:, start:start + TRANSPOSE_ROWS])
         columns = transposed
     for m, rule in enumerate(rubric.column_rules):
         invalid |= column_levels(rule, columns[m], levels[m], oriented, term, rubric.levels)
@@ -175,9 +177,13 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
 def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, oriented: FloatArray,
                   term: FloatArray, count: int) -> bool:
     """Write the levels of one column's ``values`` into ``level`` (``oriented`` and ``term`` are
-    scratch of the same length); return whether any value lies outside the column's domain."""
+    scratch of the same length); return whether any value lies outside the column's domain.
+    ``values`` are only read (a column better higher is read as it is: its sign is 1)."""
     kind, sign, points, rates, low, high = rule
-    np.multiply(values, sign, out=oriented)
+    if sign == 1.0:
+        oriented = values  # (× 1 changes no bit)
+    else:
+        np.multiply(values, sign, out=oriented)
     if not len(values):
         return False
     invalid = bool(np.fmin.reduce(oriented) < low or np.fmax.reduce(oriented) > high)
@@ -191,8 +197,8 @@ def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, orien
         with np.errstate(over="ignore"):
             np.multiply(oriented, count / points[-1], out=level)
         return invalid
-    level.fill(0.0)
     if kind == STEP:
+        level.fill(0.0)
         for point in points[1:]:
             level += oriented >= point
         level[np.isnan(oriented)] = np.nan
@@ -202,7 +208,10 @@ def column_levels(rule: ColumnRule, values: FloatArray, level: FloatArray, orien
             np.subtract(oriented, points[k - 1], out=term)
             np.multiply(term, rates[k - 1], out=term)
             np.clip(term, 0.0, 1.0, out=term)
-            level += term
+            if k == 1:
+                np.add(term, 0.0, out=level)  # 0 + the first term, as the sum starts (no fill first)
+            else:
+                level += term
     return invalid
 
 
@@ -341,14 +350,15 @@ def _direction_scores_t(rubric: CompiledRubric, levels: FloatArray,
     else:
         present = np.broadcast_to(totals, (block.shape[0], levels.shape[1]))
     weighted = sums(rubric, levels, any_missing)  # a missing level counts as 0
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # (the sums are this call's own: divided in place)
         if rubric.missing == "exclude":
             scores = np.where(present > 0, weighted / present, 0.0)
         else:
-            scores = weighted / totals
+            scores = np.divide(weighted, totals, out=weighted)
         scores *= 100.0 / rubric.levels
         np.clip(scores, 0.0, 100.0, out=scores)
-        completeness: FloatArray = np.clip(present / totals, 0.0, 1.0)
+        completeness: FloatArray = np.divide(present, totals, out=present if any_missing else None)
+        np.clip(completeness, 0.0, 1.0, out=completeness)
     if applicable is not None:
         none = totals == 0
         scores[none] = np.nan
