@@ -144,10 +144,13 @@ def indicator_levels(rubric: CompiledRubric, values: FloatArray,
 
 
 def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
-                 oriented: FloatArray, term: FloatArray, transposed: FloatArray | None = None) -> bool:
+                 oriented: FloatArray, term: FloatArray, transposed: FloatArray | None = None,
+                 copy_into: FloatArray | None = None) -> bool:
     """Write the levels of ``values`` (n, M) into ``levels`` (M, n); the (n,) others are scratch,
     and so is ``transposed`` (M, n), into which the values are first copied in one pass: each row
     read once, where a gather per column would read the whole chunk again for every column.
+    ``copy_into`` (n, M), if given, receives a copy of ``values`` in the same pass (a block of
+    rows copied, then transposed from the copy while it is in cache).
 
     A linear column takes s = Σ_k clip((u − p_{k−1}) · r_k, 0, 1) over the oriented value
     u = sign · v and breakpoints p_0..p_L, with r_k = 1 / (p_k − p_{k−1}) nudged up by 2⁻⁵⁰ so
@@ -157,6 +160,9 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
     :func:`invalid_cells` then says which.
     """
     invalid = False
+    if copy_into is not None and (transposed is None or values.shape[0] <= SMALL_ROWS):
+        copy_into[...] = values
+        copy_into = None
     if values.shape[0] <= SMALL_ROWS:  # a few bases: no numpy call per column
         count = rubric.levels
         for row, cells in enumerate(values.tolist()):
@@ -167,7 +173,11 @@ def _levels_into(rubric: CompiledRubric, values: FloatArray, levels: FloatArray,
     columns = values.T
     if transposed is not None:
         for start in range(0, values.shape[0], TRANSPOSE_ROWS):  # in blocks that stay in cache
-            np.copyto(transposed[:, start:start + TRANSPOSE_ROWS], columns[:, start:start + TRANSPOSE_ROWS])
+            block = values[start:start + TRANSPOSE_ROWS]
+            if copy_into is not None:
+                np.copyto(copy_into[start:start + TRANSPOSE_ROWS], block)
+                block = copy_into[start:start + TRANSPOSE_ROWS]
+            np.copyto(transposed[:, start:start + TRANSPOSE_ROWS], block.T)
         columns = transposed
     for m, rule in enumerate(rubric.column_rules):
         invalid |= column_levels(rule, columns[m], levels[m], oriented, term, rubric.levels)
@@ -403,11 +413,9 @@ def score_matrix(rubric: CompiledRubric, values: FloatArray, *, na: BoolArray | 
         levels, transposed, oriented, term = _scratch(values.shape[1], stop - start)
         if kept is not None and codes is None:  # scored as they are: written straight where kept
             levels = kept[:, start:stop]
-        chunk = values[start:stop]
-        if copy_into is not None:
-            copy_into[start:stop] = chunk
-            chunk = copy_into[start:stop]
-        invalid.append(_levels_into(rubric, chunk, levels, oriented, term, transposed))
+        chunk, copied = values[start:stop], None if copy_into is None else copy_into[start:stop]
+        invalid.append(_levels_into(rubric, chunk, levels, oriented, term, transposed, copied))
+        chunk = chunk if copied is None else copied
         if codes is not None and rubric.category_rules:
             invalid.append(_category_levels(rubric, chunk, codes[start:stop], levels))
         if kept is not None and codes is not None:  # masked for scoring below: kept as they are
