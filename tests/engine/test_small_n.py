@@ -35,6 +35,7 @@ from upgrade_score._engine.core import (
     scores_from_levels,
 )
 from upgrade_score._engine.derive import derive
+from upgrade_score._io.tables import _given, _out_of_range
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                     phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target])
@@ -220,3 +221,27 @@ def test_what_ifs_of_one_base_score_as_rows_with_its_answers(
     plain = scores_from_levels(compiled, rows)
     if not compiled.uses_language_2 and not table.na.any():
         assert _same(repeated[0], plain[0]) and _same(repeated[1], plain[1])
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1))
+def test_input_checks_of_a_few_rows_are_the_batch_s(seed: int) -> None:
+    """Inputs outside their valid range and values given for derived indicators: the same cells,
+    in the same order, whether a few rows are checked on Python floats or many in numpy."""
+    derivation = _default().compiled.derivation
+    assert derivation is not None
+    rng = np.random.default_rng(seed)
+    edges = np.concatenate([derivation.low, derivation.high])
+    edges = edges[np.abs(edges) < 1e300]  # (an unbounded side is ±max float)
+    near = np.concatenate([edges, np.nextafter(edges, np.inf), np.nextafter(edges, -np.inf),
+                           SPECIAL, [np.inf, -np.inf]])
+    inputs = rng.choice(near, size=(SMALL_ROWS, len(derivation.input_ids)))
+    rows = np.zeros(inputs.shape, dtype=np.int64)
+    found = _out_of_range(derivation, inputs, rows)
+    outside = [(row, k) for row, k in np.argwhere((inputs < derivation.low) | (inputs > derivation.high))]
+    assert [(row, k) for row, k, _ in found] == outside[:len(found)] and len(found) == min(len(outside), 20)
+    assert found == _out_of_range(derivation, np.vstack([inputs] * 2), np.vstack([rows] * 2))[:len(found)]
+    values = np.where(rng.random((SMALL_ROWS, 9)) < 0.3, rng.choice(near, (SMALL_ROWS, 9)), np.nan)
+    given = _given(values)
+    assert given == np.argwhere(~np.isnan(values)).tolist()
+    assert given == _given(np.vstack([values] * 2))[:len(given)]

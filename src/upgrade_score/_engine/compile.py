@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +52,18 @@ class CompiledGate:
     scope_id: str
 
 
+class RubricLists(NamedTuple):
+    """Arrays of a :class:`CompiledRubric` as Python lists, for loops over a few bases."""
+
+    weights: list[float]
+    direction_of: list[int]
+    direction_weight_sums: list[float]
+    cutoffs: list[float]
+    bounds: list[tuple[float, float]]  # each column's (low, high)
+    discrete: frozenset[int]           # qualitative and boolean columns
+    applies: list[list[bool]] | None   # ``applies`` by row
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledRubric:
     """A rubric as arrays: M indicators in ``indicator_ids`` order, D directions, L levels."""
@@ -96,6 +108,17 @@ class CompiledRubric:
         for category, column, rule in self.category_rules:
             grouped.setdefault(category, {})[column] = rule
         return grouped
+
+    @cached_property
+    def as_lists(self) -> RubricLists:
+        """The arrays the few-bases paths loop over, as Python lists (made once: a rubric is
+        immutable)."""
+        return RubricLists(
+            weights=self.weights.tolist(), direction_of=self.direction_of.tolist(),
+            direction_weight_sums=self.direction_weight_sums.tolist(), cutoffs=self.cutoffs.tolist(),
+            bounds=list(zip(self.low.tolist(), self.high.tolist())),
+            discrete=frozenset(self.discrete_columns.tolist()),
+            applies=None if self.applies is None else self.applies.tolist())
 
     @cached_property
     def direction_weight_sums(self) -> FloatArray:

@@ -39,30 +39,30 @@ def invalid_cells(rubric: CompiledRubric, values: FloatArray,
                   limit: int = 20) -> tuple[int, list[tuple[int, int, str]]]:
     """How many cells no indicator accepts (NaN is fine: missing), and the first ``limit``
     of them as (row, column, reason), in row order."""
-    flagged = np.zeros(values.shape[0], dtype=np.int64)
+    if values.shape[0] <= SMALL_ROWS:  # a few bases: Python floats, no chunks
+        counts = _invalid_few(rubric, values.tolist())
+        total, rows = sum(counts), [row for row, count in enumerate(counts) if count][:limit]
+    else:
+        flagged = np.zeros(values.shape[0], dtype=np.int64)
 
-    def run(start: int, stop: int) -> None:
-        flagged[start:stop] = _invalid_per_row(rubric, values[start:stop])
+        def run(start: int, stop: int) -> None:
+            flagged[start:stop] = _invalid_per_row(rubric, values[start:stop])
 
-    for_chunks(values.shape[0], run)
+        for_chunks(values.shape[0], run)
+        total, rows = int(flagged.sum()), np.flatnonzero(flagged)[:limit].tolist()
     found: list[tuple[int, int, str]] = []
-    for row in np.flatnonzero(flagged)[:limit].tolist():
+    for row in rows:
         for column in range(values.shape[1]):
             reason = _reason(rubric, float(values[row, column]), column)
             if reason and len(found) < limit:
                 found.append((row, column, reason))
-    return int(flagged.sum()), found
+    return total, found
 
 
 def _invalid_per_row(rubric: CompiledRubric, chunk: FloatArray) -> IntArray:
     """Number of unacceptable cells in each row of ``chunk``."""
     if chunk.shape[0] <= SMALL_ROWS:  # a few bases: Python floats, no numpy call per step
-        bounds = list(zip(rubric.low.tolist(), rubric.high.tolist()))
-        whole = frozenset(rubric.discrete_columns.tolist())
-        return np.array([sum(1 for m, (value, (low, high)) in enumerate(zip(row, bounds))
-                             if value < low or value > high or (m in whole and math.isfinite(value)
-                                                                and value != math.floor(value)))
-                         for row in chunk.tolist()], dtype=np.int64)
+        return np.array(_invalid_few(rubric, chunk.tolist()), dtype=np.int64)
     with np.errstate(invalid="ignore"):
         bad = (chunk < rubric.low) | (chunk > rubric.high)
         discrete = rubric.discrete_columns
@@ -71,6 +71,16 @@ def _invalid_per_row(rubric: CompiledRubric, chunk: FloatArray) -> IntArray:
             bad[:, discrete] |= np.isfinite(chosen) & (chosen != np.floor(chosen))
     counts: IntArray = bad.sum(axis=1)
     return counts
+
+
+def _invalid_few(rubric: CompiledRubric, rows: list[list[float]]) -> list[int]:
+    """:func:`_invalid_per_row` of a few rows, on Python floats."""
+    lists = rubric.as_lists
+    bounds, whole = lists.bounds, lists.discrete
+    return [sum(1 for m, (value, (low, high)) in enumerate(zip(row, bounds))
+                if value < low or value > high or (m in whole and math.isfinite(value)
+                                                   and value != math.floor(value)))
+            for row in rows]
 
 
 def _reason(rubric: CompiledRubric, value: float, column: int) -> str:

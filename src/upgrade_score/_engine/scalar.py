@@ -79,8 +79,8 @@ def _score_row(rubric: CompiledRubric, values: list[float], code: int | None,
     invalid = any(bad for _, bad in found)
     applies = None
     if code is not None:
-        assert rubric.applies is not None
-        applies = rubric.applies[code].tolist()
+        assert rubric.as_lists.applies is not None
+        applies = list(rubric.as_lists.applies[code])
         if na is not None:
             applies = [a and not n for a, n in zip(applies, na)]
     directions, completeness = _direction_scores(rubric, levels, applies)
@@ -96,9 +96,9 @@ def _direction_scores(rubric: CompiledRubric, levels: list[float],
     """Direction scores and completeness of one base (``_direction_scores_t`` on one column):
     sums of w·level, of w where a level is present and of w where the indicator applies, each
     added up indicator by indicator in column order (as ``_segment_sums`` does)."""
-    width = len(rubric.direction_ids)
+    width, lists = len(rubric.direction_ids), rubric.as_lists
     weighted, present, applicable = [0.0] * width, [0.0] * width, [0.0] * width
-    for j, weight, level, applies_here in zip(rubric.direction_of.tolist(), rubric.weights.tolist(),
+    for j, weight, level, applies_here in zip(lists.direction_of, lists.weights,
                                               levels, applies or [True] * len(levels)):
         if not applies_here:
             continue  # (its level is masked: missing)
@@ -106,7 +106,7 @@ def _direction_scores(rubric: CompiledRubric, levels: list[float],
         if level == level:
             present[j] += weight
             weighted[j] += weight * level
-    totals = rubric.direction_weight_sums.tolist() if applies is None else applicable
+    totals = lists.direction_weight_sums if applies is None else applicable
     exclude = rubric.missing == "exclude"  # (what a direction's mean divides by: the policy)
     scores, completeness = [], []
     for total, have, points in zip(totals, present, weighted):
@@ -126,7 +126,7 @@ def _clip(value: float, high: float) -> float:
 
 def _level(score: float, rubric: CompiledRubric) -> int:
     """:func:`~.core.maturity_levels` of one score (NaN: 0)."""
-    return sum(1 for cutoff in rubric.cutoffs.tolist() if score >= cutoff - LEVEL_TOLERANCE)
+    return sum(1 for cutoff in rubric.as_lists.cutoffs if score >= cutoff - LEVEL_TOLERANCE)
 
 
 def _balanced(direction_levels: list[int], levels: int) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .._engine.compile import BoolArray, FloatArray, IntArray
-from .._engine.core import invalid_cells
+from .._engine.core import SMALL_ROWS, invalid_cells
 from .._engine.derive import Derivation, Derived, derive, roll_up
 from .._errors import Problem, UpgradeScoreError, did_you_mean, known_list, one_line
 from .._model.profile import NA, BaseProfile, ProfileRows
@@ -331,7 +331,7 @@ def _derive(rubric: Rubric, derivation: Derivation, profiles: Sequence[BaseProfi
     """Roll up enterprise rows, check every input's range and compute the derived indicators."""
     formulas = derivation.formula_of
     columns = list(formulas)  # (in column order)
-    for row, k in np.argwhere(~np.isnan(values[:, columns]))[:MAX_REPORTED].tolist():
+    for row, k in _given(values[:, columns])[:MAX_REPORTED]:
         formula = formulas[columns[k]]  # a value reported for a derived indicator
         operands = ", ".join(formula.operands) or "none"
         problems.append(profiles[row].problem(rubric.indicator_ids[formula.column], (
@@ -353,13 +353,27 @@ def _derive(rubric: Rubric, derivation: Derivation, profiles: Sequence[BaseProfi
 def _out_of_range(derivation: Derivation, inputs: FloatArray,
                   rows: IntArray) -> list[tuple[int, int, str]]:
     """(row, input column, message) of the first input values outside their valid range."""
-    with np.errstate(invalid="ignore"):
-        outside = (inputs < derivation.low) | (inputs > derivation.high)
+    if inputs.shape[0] <= SMALL_ROWS:  # a few bases: Python floats
+        low, high = derivation.low.tolist(), derivation.high.tolist()
+        at: list[Any] = [(row, k) for row, found in enumerate(inputs.tolist())
+              for k, value in enumerate(found) if value < low[k] or value > high[k]]
+    else:
+        with np.errstate(invalid="ignore"):
+            at = np.argwhere((inputs < derivation.low) | (inputs > derivation.high)).tolist()
     found = []
-    for row, k in np.argwhere(outside)[:MAX_REPORTED].tolist():
+    for row, k in at[:MAX_REPORTED]:
         fed = f" (rolled up from {rows[row, k]} enterprise rows)" if k in derivation.rolled_up else ""
         found.append((row, k, f"{inputs[row, k]:g}{fed} is outside the valid range "
                               f"[{derivation.low[k]:g}, {derivation.high[k]:g}]"))
+    return found
+
+
+def _given(values: FloatArray) -> list[list[int]]:
+    """(row, column) of the cells of ``values`` that are not NaN, row by row."""
+    if values.shape[0] <= SMALL_ROWS:  # a few bases: Python floats
+        return [[row, k] for row, cells in enumerate(values.tolist())
+                for k, value in enumerate(cells) if value == value]
+    found: list[list[int]] = np.argwhere(~np.isnan(values)).tolist()
     return found
 
 
