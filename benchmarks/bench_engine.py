@@ -201,18 +201,22 @@ def small_rows(repeat: int, many: int) -> list[Row]:
     # drifts: timed apart, the two sides of a ratio could see different machines); the figure is
     # the median over the five examples
     timings = [_side_by_side(repeat, {"score": (lambda one=one: score(rubric, one), number),
+                                      "arrays": (lambda one=one: score_many(rubric, [one]), number),
                                       "gap": (lambda one=one: gap(rubric, one, level_4), 10),
                                       "reference": (lambda plain_one=plain_one: score_base(plain, plain_one),
                                                     number)}, cpu)
                for one, plain_one in zip(profiles, data)]
-    ours, planned, reference = (statistics.median(t[name] for t in timings)
-                                for name in ("score", "gap", "reference"))
+    ours, arrays, planned, reference = (statistics.median(t[name] for t in timings)
+                                        for name in ("score", "arrays", "gap", "reference"))
     group = [p.model_copy(update={"base": p.base.model_copy(update={"id": f"{p.id}-{k}"})})
              for k in range(many // len(profiles) + 1) for p in profiles][:many]
     gaps = median_time(max(1, repeat // 2), lambda: [gap(rubric, p, Target(level=4)) for p in group],
                        clock=cpu)
     scored = median_time(repeat, lambda: score_many(rubric, group, workers=1), clock=cpu)
+    # the reference returns plain numbers: what score_many's arrays hold; score adds the scorecard's
+    # explanation models (74 pydantic models for the default rubric)
     return [("score of one base (default rubric; CPU)", ours, "plain-Python scorer", reference, "≤ 3×"),
+            ("score_many of that one base: its arrays (CPU)", arrays, "plain-Python scorer", reference, ""),
             ("gap of one base (level 4; CPU)", planned, "plain-Python scorer", reference, "≤ 20×"),
             (f"gap of {many:,} bases, a call each (CPU)", gaps, f"score_many of those {many:,}", scored, "")]
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -35,6 +36,7 @@ from upgrade_score._engine.core import (
     scores_from_levels,
 )
 from upgrade_score._engine.derive import derive
+from upgrade_score._engine.gates import STATUS_NAMES
 from upgrade_score._io.tables import _given, _out_of_range
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
@@ -245,3 +247,46 @@ def test_input_checks_of_a_few_rows_are_the_batch_s(seed: int) -> None:
     given = _given(values)
     assert given == np.argwhere(~np.isnan(values)).tolist()
     assert given == _given(np.vstack([values] * 2))[:len(given)]
+
+
+def _gated_rubric(*gates: dict[str, Any]) -> Rubric:
+    """d0: a (quantitative 20..80) and f (boolean); d1: q (qualitative); the given gates."""
+    def indicator(indicator_id: str, **fields: Any) -> dict[str, Any]:
+        return {"id": indicator_id, "name": {"en": indicator_id}, **fields}
+
+    return Rubric.model_validate({
+        "id": "r", "version": "1", "title": {"en": "r"},
+        "levels": [{"level": k, "name": {"en": f"L{k}"}} for k in range(1, 6)],
+        "directions": [
+            {"id": "d0", "name": {"en": "d0"}, "indicators": [
+                indicator("a", thresholds=[20, 35, 50, 65, 80]), indicator("f", kind="boolean")]},
+            {"id": "d1", "name": {"en": "d1"}, "indicators": [indicator("q", kind="qualitative")]}],
+        "gates": [{"name": {"en": g["id"]}, **g} for g in gates]})
+
+
+@pytest.mark.parametrize(("gates", "levels", "status"), [
+    # a direction gate on d0 (caps 2) fails: d0 at 2, overall 5, balanced min(2, 5) = 2
+    ([{"id": "g", "indicator": "f", "equals": False, "caps": 2, "scope": "d0"}], ([2, 5], 5, 2), ["failed"]),
+    # an overall gate (caps 3) fails: overall 3, directions 5, balanced capped too: 3
+    ([{"id": "g", "indicator": "q", "at_most": 4, "caps": 3}], ([5, 5], 3, 3), ["failed"]),
+    # both: overall 3, balanced min(min(2, 5), 3) = 2
+    ([{"id": "g1", "indicator": "f", "equals": False, "caps": 2, "scope": "d0"},
+      {"id": "g2", "indicator": "q", "at_most": 4, "caps": 3}], ([2, 5], 3, 2), ["failed", "failed"]),
+    # a missing: d0 = 100·(0 + 1)/2 = 50, level 2; overall (50 + 100)/2 = 75, level 3; the gate
+    # is unknown, which caps as a failure does (default caps 0): d1 at 0, balanced 0
+    ([{"id": "g", "indicator": "a", "at_least": 10, "scope": "d1"}], ([2, 0], 3, 0), ["unknown"]),
+])
+def test_gate_caps_of_one_base_are_hand_computed_and_the_batch_s(
+        gates: list[dict[str, Any]], levels: tuple[list[int], int, int], status: list[str]) -> None:
+    """Every indicator at the top (a: 80, or missing; f: true; q: 5): the levels after the caps,
+    worked out by hand, for a base scored alone (Python floats) and among many (numpy)."""
+    rubric = _gated_rubric(*gates)
+    values = {"f": True, "q": 5} if gates[0]["indicator"] == "a" else {"a": 80, "f": True, "q": 5}
+    profile = BaseProfile.model_validate({"base": {"id": "b"}, "values": values})
+    alone = score_profiles(rubric, [profile]).scores
+    batch = score_profiles(rubric, [profile] * (SMALL_ROWS + 1)).scores
+    for scores in (alone, batch):
+        assert scores.direction_levels[0].tolist() == levels[0]
+        assert (int(scores.overall_level[0]), int(scores.balanced_level[0])) == levels[1:]
+        assert scores.gate_status is not None
+        assert [STATUS_NAMES[code] for code in scores.gate_status[0].tolist()] == status

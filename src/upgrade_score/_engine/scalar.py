@@ -34,22 +34,27 @@ def score_few(rubric: CompiledRubric, values: FloatArray, na: BoolArray | None,
     rows = [_score_row(rubric, cells, None if codes is None else codes[row],
                        None if na_rows is None else na_rows[row])
             for row, cells in enumerate(values.tolist())]
-    directions = np.array([row.directions for row in rows]).reshape(len(rows), len(rubric.direction_ids))
-    completeness = np.array([row.completeness for row in rows]).reshape(directions.shape)
-    levels = _int_array([row.direction_levels for row in rows], directions.shape)
+    count, width = len(rows), len(rubric.direction_ids)
+    directions = np.array([row.directions for row in rows]).reshape(count, width)
+    completeness = np.array([row.completeness for row in rows]).reshape(count, width)
     overall = overall_scores(rubric, directions)
-    overall_level = _int_array([_level(score, rubric) for score in overall.tolist()], (len(rows),))
-    scores = Scores(
-        directions=directions, direction_levels=levels, direction_completeness=completeness,
-        overall=overall, overall_level=overall_level,
-        balanced_level=_int_array([_balanced(row.direction_levels, rubric.levels) for row in rows],
-                                  (len(rows),)),
+    overall_level = [_level(score, rubric) for score in overall.tolist()]
+    direction_levels = [row.direction_levels for row in rows]
+    statuses = [_gate_status(rubric, row) for row in rows] if v2 else None
+    gated = None if statuses is None else _gates(rubric, rows, overall_level, statuses)
+    capped, capped_overall, balanced = gated or (
+        direction_levels, overall_level, [_balanced(levels, rubric.levels) for levels in direction_levels])
+    return Scores(
+        directions=directions, direction_levels=_int_array(capped, (count, width)),
+        direction_completeness=completeness, overall=overall,
+        overall_level=_int_array(capped_overall, (count,)), balanced_level=_int_array(balanced, (count,)),
         completeness=overall_completeness(rubric, directions, completeness),
         has_invalid=any(row.invalid for row in rows),
+        uncapped_direction_levels=None if gated is None else _int_array(direction_levels, (count, width)),
+        uncapped_overall_level=None if gated is None else _int_array(overall_level, (count,)),
+        gate_status=None if statuses is None else np.array(statuses, dtype=np.int8).reshape(
+            count, len(rubric.gates)),
         levels=np.array([row.levels for row in rows]).reshape(values.shape))
-    if not v2:
-        return scores
-    return _with_gates(rubric, scores, rows)
 
 
 class _Row(NamedTuple):
@@ -139,19 +144,26 @@ def _int_array(rows: list[list[int]] | list[int], shape: tuple[int, ...]) -> Int
     return found
 
 
-def _with_gates(rubric: CompiledRubric, scores: Scores, rows: list[_Row]) -> Scores:
-    """:func:`~.core.apply_gates` of a few rows."""
-    status, capped, overall, balanced = [], [], [], []
-    for row, base_level in zip(rows, scores.overall_level.tolist()):
-        codes = []
+def _gate_status(rubric: CompiledRubric, row: _Row) -> list[int]:
+    """:func:`~.gates.gate_status` of one base: each gate's status code."""
+    found = []
+    for gate in rubric.gates:
+        value = row.values[gate.column]
+        code = PASSED if meets_value(gate, value) else FAILED
+        code = UNKNOWN if value != value else code
+        found.append(NOT_APPLICABLE if row.applies is not None and not row.applies[gate.column] else code)
+    return found
+
+
+def _gates(rubric: CompiledRubric, rows: list[_Row], overall_level: list[int],
+           statuses: list[list[int]]) -> tuple[list[list[int]], list[int], list[int]]:
+    """:func:`~.core.apply_gates` of a few rows (their gates' ``statuses``): their direction
+    levels, overall levels and balanced levels once failed and unknown gates have capped them."""
+    capped, overall, balanced = [], [], []
+    for row, base_level, status in zip(rows, overall_level, statuses):
         levels, level = list(row.direction_levels), base_level
         balanced_cap = rubric.levels
-        for gate in rubric.gates:
-            value = row.values[gate.column]
-            code = PASSED if meets_value(gate, value) else FAILED
-            code = UNKNOWN if value != value else code
-            code = NOT_APPLICABLE if row.applies is not None and not row.applies[gate.column] else code
-            codes.append(code)
+        for gate, code in zip(rubric.gates, status):
             if code not in (FAILED, UNKNOWN):
                 continue
             if gate.scope < 0:
@@ -159,17 +171,7 @@ def _with_gates(rubric: CompiledRubric, scores: Scores, rows: list[_Row]) -> Sco
                 balanced_cap = min(balanced_cap, gate.caps)
             elif levels[gate.scope] >= 0:
                 levels[gate.scope] = min(levels[gate.scope], gate.caps)
-        status.append(codes)
         capped.append(levels)
         overall.append(level)
         balanced.append(min(_balanced(levels, rubric.levels), balanced_cap))
-    count = len(rows)
-    return Scores(
-        directions=scores.directions, direction_levels=_int_array(capped, scores.direction_levels.shape),
-        direction_completeness=scores.direction_completeness, overall=scores.overall,
-        overall_level=_int_array(overall, (count,)), balanced_level=_int_array(balanced, (count,)),
-        completeness=scores.completeness, has_invalid=scores.has_invalid,
-        uncapped_direction_levels=scores.direction_levels,
-        uncapped_overall_level=scores.overall_level,
-        gate_status=np.array(status, dtype=np.int8).reshape(count, len(rubric.gates)),
-        levels=scores.levels)
+    return capped, overall, balanced
