@@ -127,7 +127,7 @@ def score(rubric: Rubric | str | Path | None, profile: ProfileLike) -> Scorecard
     file, a mapping of indicator id to value or a pandas Series (index = indicator ids, name =
     base id)."""
     profile = as_profile(profile)
-    return score_many(rubric, [profile]).scorecard(0)
+    return score_profiles(load_rubric(rubric), (profile,)).scorecard(0)  # (one profile: no panel)
 
 
 def _refuse_all_na(profiles: Sequence[BaseProfile], scores: Scores) -> None:
