@@ -151,3 +151,34 @@ def test_profile_rows_read_each_profile_once() -> None:
     changed = rows.replaced({1: other})
     assert changed.ids == ("a", "c") and changed.listed == (None, None) and rows.replaced({}) is rows
     assert ProfileRows().ids == () and ProfileRows().extra_rows == ()
+
+
+def test_numbers_and_true_false_alone_hand_checked() -> None:
+    """Floats and true/false only (converted by numpy's iterator): a true/false is 1/0 in a
+    boolean indicator; in a qualitative one among many 0s and 1s it is found and worded, alone
+    and beside another."""
+    ids = PLAIN.indicator_ids
+    boolean = next(i.id for i in PLAIN.indicators if i.kind == "boolean")
+    level = next(i.id for i in PLAIN.indicators if i.kind == "qualitative")
+    number = next(i.id for i in PLAIN.indicators if i.kind == "quantitative")
+    good = [BaseProfile.model_validate({"base": {"id": f"b{n}"}, "values": {
+        boolean: n % 2 == 0, level: float(n % 2), number: 1.0}}) for n in range(4)]
+    values, na, _, _ = profile_inputs(PLAIN, good)
+    assert values[:, ids.index(boolean)].tolist() == [1.0, 0.0, 1.0, 0.0]
+    assert values[:, ids.index(level)].tolist() == [0.0, 1.0, 0.0, 1.0]
+    assert values[:, ids.index(number)].tolist() == [1.0] * 4 and not na.any()
+    for wrong in ([True], [False, True]):
+        bad = [*good, *(BaseProfile.model_validate({"base": {"id": f"x{n}"}, "values": {level: value}})
+                        for n, value in enumerate(wrong))]
+        with pytest.raises(UpgradeScoreError) as caught:
+            profile_inputs(PLAIN, bad)
+        assert [str(p) for p in caught.value.problems] == [
+            f"base 'x{n}': values.{level}: expected a qualitative value (a number), got {value}"
+            for n, value in enumerate(wrong)]
+        _same(_read(PLAIN, bad, by_row=False), _read(PLAIN, bad, by_row=True))
+    alone = [BaseProfile.model_validate({"base": {"id": "a"}, "values": {boolean: True, number: 2.5}}),
+             BaseProfile.model_validate({"base": {"id": "x0"}, "values": {level: False}})]  # the one 0/1
+    with pytest.raises(UpgradeScoreError) as caught:
+        profile_inputs(PLAIN, alone)
+    assert [str(p) for p in caught.value.problems] == [
+        f"base 'x0': values.{level}: expected a qualitative value (a number), got False"]

@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Sequence
 from typing import TypeVar
 
+from .._engine.core import SMALL_ROWS
 from .._errors import Problem, UpgradeScoreError
 from .._io.csvtable import ProfileTable
 from .._model.profile import YEAR_RULE, YEARS, BaseProfile, ProfileRows, check_unique_ids
@@ -48,6 +49,8 @@ def cross_section(profiles: Sequence[BaseProfile], year: int | None = None) -> t
     bases that did not report for it are left out with a notice (a ``UserWarning``); a year no
     base has is an error.
     """
+    if len(profiles) > SMALL_ROWS:  # many: each profile's fields read once here, for every later pass
+        profiles = ProfileRows.of(profiles)
     if year is None and not is_panel(profiles):  # (then no two profiles share an id: nothing to check)
         return profiles if isinstance(profiles, ProfileRows) else tuple(profiles)
     groups = histories(profiles)

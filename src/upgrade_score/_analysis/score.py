@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from os import PathLike
 from pathlib import Path
 from typing import Any, TypeVar
@@ -75,7 +76,7 @@ def scored_table(rubric: Rubric | str | Path | None, data: Any, *, ids: Sequence
             raise UpgradeScoreError("ids: profiles carry their own ids")
         return score_profiles(rubric, table_cross_section(data, year), enterprises, keep_levels)
     if (isinstance(data, ProfileRows) and data) or (isinstance(data, (list, tuple)) and data and all(
-            isinstance(p, BaseProfile) for p in data)):
+            map(isinstance, data, repeat(BaseProfile)))):
         if ids is not None:
             raise UpgradeScoreError("ids: profiles carry their own ids")
         return score_profiles(rubric, cross_section(data, year), enterprises, keep_levels)

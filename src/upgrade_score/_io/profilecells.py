@@ -14,12 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 
 import numpy as np
 
 from .._engine.compile import BoolArray, FloatArray, IntArray
-from .._model.profile import NA, BaseProfile, ProfileRows
+from .._model.profile import NA, BaseProfile, ProfileRows, ReportedValue
 from .._model.rubric import Rubric
 
 __all__ = ["Gathered", "gather"]
@@ -60,7 +60,7 @@ def gather(rubric: Rubric, profiles: Sequence[BaseProfile], inputs: dict[str, in
     codes.update({key: width + k for key, k in reported_inputs.items()})
     sizes = np.fromiter(map(len, dicts), dtype=np.int64, count=count)
     total = int(sizes.sum())
-    column = np.fromiter(map(codes.get, chain.from_iterable(dicts), repeat(-1)), dtype=np.int64, count=total)
+    column = _column_codes(codes, dicts, total)
     given = list(map(_VALUE, chain.from_iterable(map(dict.values, dicts))))
     kind, numbers = _typed(rubric, given, column)
     rows = np.repeat(np.arange(count, dtype=np.int64), sizes)
@@ -110,6 +110,17 @@ def _row_checks(rubric: Rubric, profiles: ProfileRows) -> tuple[IntArray, BoolAr
     return categories, odd
 
 
+def _column_codes(codes: dict[str, int], dicts: Sequence[dict[str, ReportedValue]], total: int) -> IntArray:
+    """The column code of every key of ``dicts`` (chained): one C loop of plain lookups; only
+    where some key is unknown (a problem to word), again with -1 for those."""
+    keys = chain.from_iterable(dicts)
+    try:
+        return np.fromiter(map(codes.__getitem__, keys), dtype=np.int64, count=total)
+    except KeyError:
+        keys = chain.from_iterable(dicts)
+        return np.fromiter(map(codes.get, keys, repeat(-1)), dtype=np.int64, count=total)
+
+
 def _typed(rubric: Rubric, given: list[object], column: IntArray) -> tuple[np.ndarray, FloatArray]:
     """The type code (exact types) and the number of every value (NaN where none). Numbers,
     true/false and empty values (the usual) are converted by numpy in one go, the types checked
@@ -121,7 +132,10 @@ def _typed(rubric: Rubric, given: list[object], column: IntArray) -> tuple[np.nd
         kind = np.fromiter(map(_TYPE_CODES.get, map(type, given), repeat(_OTHER)), dtype=np.int8,
                            count=len(given))
         return kind, _numbers(given, kind)
-    numbers = np.array(given, dtype=np.float64)  # (true/false as 1/0, None as NaN)
+    if types <= {float, bool}:  # (numpy's iterator reads these as the array of them would)
+        numbers = np.fromiter(given, dtype=np.float64, count=len(given))
+    else:
+        numbers = np.array(given, dtype=np.float64)  # (true/false as 1/0, None as NaN)
     kind = np.zeros(len(given), dtype=np.int8)
     if type(None) in types:
         _mark(kind, given, np.flatnonzero(np.isnan(numbers)), (None,), _NONE)
@@ -137,10 +151,21 @@ def _typed(rubric: Rubric, given: list[object], column: IntArray) -> tuple[np.nd
 def _mark(kind: np.ndarray, given: list[object], cells: IntArray, singletons: tuple[object, ...],
           code: int) -> None:
     """Code ``code`` for those of ``cells`` whose value is one of ``singletons`` (True and False,
-    or None: the only values of their types), told by identity in one C loop."""
-    if cells.size:
-        found = np.fromiter(map(id, map(given.__getitem__, cells.tolist())), dtype=np.intp, count=cells.size)
-        kind[cells[np.isin(found, [id(one) for one in singletons])]] = code
+    or None: the only values of their types): the cells' values picked in one C call, their
+    types looked at in one C loop (usually none is of that type: the numbers 0 and 1 are
+    common, a true/false outside a boolean indicator is not), and only then told by identity."""
+    picked = _picked(given, cells)
+    if type(singletons[0]) not in set(map(type, picked)):
+        return
+    found = np.fromiter(map(id, picked), dtype=np.intp, count=len(picked))
+    kind[cells[np.isin(found, [id(one) for one in singletons])]] = code
+
+
+def _picked(given: list[object], cells: IntArray) -> list[object]:
+    """The values of ``given`` at ``cells`` (one ``itemgetter`` call, not a call per cell)."""
+    if cells.size < 2:
+        return [given[cell] for cell in cells.tolist()]
+    return list(itemgetter(*cells.tolist())(given))
 
 
 def _numbers(given: list[object], kind: np.ndarray) -> FloatArray:
