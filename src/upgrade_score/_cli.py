@@ -442,8 +442,9 @@ def _diff_command(args: argparse.Namespace) -> int:
     result = diff(old, new, profiles)
     tripped = tripped_gates(result, max_shift=args.max_shift, max_rank_change=args.max_rank_change,
                             fail_on_level_change=args.fail_on_level_change)
-    if args.format == "json":
-        _print(result.to_json())
+    if args.format == "json":  # (written in parts: the JSON of many bases is never one text)
+        sys.stdout.writelines(result.json_parts())
+        sys.stdout.write("\n")
     else:
         shown = tripped_gates(result, max_shift=args.max_shift, max_rank_change=args.max_rank_change,
                               fail_on_level_change=args.fail_on_level_change, lang=args.lang)

@@ -18,7 +18,7 @@ from engine.strategies_v2 import profiles_for, rubrics_v2
 from upgrade_score import BaseProfile, Rubric, RubricDiff, UpgradeScoreError, diff
 from upgrade_score._analysis.diff import BaseImpact, tripped_gates
 from upgrade_score._analysis.diff.impact import rounded
-from upgrade_score._analysis.diff.rows import ImpactRows, _numbers
+from upgrade_score._analysis.diff.rows import ImpactRows, _numbers, _numbers_beside
 from upgrade_score._model.results import rounded_data
 from upgrade_score._render.diff import render_diff
 
@@ -151,9 +151,35 @@ def test_numbers_are_written_as_rounded_data_and_json_write_them(values: list[fl
     assert _numbers(np.array(values, dtype=np.float64)) == expected
 
 
+def test_numbers_beside_known_ones_take_their_texts_hand_checked() -> None:
+    """A value equal to its known one, missing alike, takes the known text (0.0 and -0.0 too);
+    the others are written (a value missing here only, a NaN, a new number)."""
+    known, known_missing = np.array([1.5, 2.0, 2.5, np.nan, 0.0]), np.array([0, 0, 0, 1, 0], dtype=bool)
+    texts = ["1.5", "2.0", "2.5", "null", "0.0"]
+    values, missing = np.array([1.5, 2.0, 3.0, np.nan, -0.0]), np.array([0, 1, 0, 1, 0], dtype=bool)
+    beside = (known, known_missing)
+    assert _numbers_beside(values, missing, *beside, ["K"] * 5) == ["K", "null", "3.0", "null", "K"]
+    assert _numbers_beside(values, missing, *beside, texts) == ["1.5", "null", "3.0", "null", "0.0"]
+    assert _numbers_beside(values + 1, missing, *beside, ["K"] * 5) == [
+        "2.5", "null", "4.0", "null", "1.0"]  # (most rows differ: all written)
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.one_of(st.floats(0, 200), st.floats(0, 1e300),
                           st.integers(0, 10**11).map(lambda k: (k + 0.5) / 1e9),  # halves
                           st.integers(0, 10**11).map(lambda k: k / 1e9)), max_size=30))
 def test_shifts_are_rounded_as_python_rounds_them(values: list[float]) -> None:
     assert rounded(np.array(values, dtype=np.float64), 9).tolist() == [round(x, 9) for x in values]
+
+
+def test_json_in_parts_is_the_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from upgrade_score._analysis.diff import rows as rows_module
+
+    result = diff(rubric(), rubric(lambda d: d["directions"][1].update(weight=0.2)), profiles(5))
+    slow = _as_tuple(result)
+    monkeypatch.setattr(rows_module, "PART_ROWS", 2)
+    for indent in (None, 0, 2):
+        parts = list(result.json_parts(indent))
+        assert len(parts) == 9  # the head, "[", 3 parts of rows and 2 separators, "]", the tail
+        assert "".join(parts) == slow.to_json(indent) == result.to_json(indent)
+    assert list(slow.json_parts()) == [slow.to_json()]

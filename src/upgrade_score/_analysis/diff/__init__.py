@@ -95,6 +95,8 @@ def tripped_gates(result: RubricDiff, *, max_shift: float | None = None, max_ran
     """A message in ``lang`` for each CI gate (``--max-shift`` ...) the diff trips (shifts compared
     as rounded to 6 decimals, as shown)."""
     tripped: list[str] = []
+    if max_shift is None and max_rank_change is None and not fail_on_level_change:
+        return tripped  # (no gate asked for: the columns are not listed)
     bases, shifts, old_ranks, new_ranks, old_levels, new_levels = _gate_columns(result.impact)
     if max_shift is not None:
         over = [row for row, shift in enumerate(shifts) if round(abs(shift), 6) > max_shift]

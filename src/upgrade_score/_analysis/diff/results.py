@@ -6,7 +6,7 @@ while they are ``None``, so that the diff of two rubrics that do not use them re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -229,9 +229,21 @@ class RubricDiff(_Omitting):
         """Deterministic JSON, as for every result; rows built from arrays are written from them."""
         if not isinstance(self.impact, ImpactRows):
             return super().to_json(indent)
+        return "".join(self.json_parts(indent))
+
+    def json_parts(self, indent: int | None = 2) -> Iterator[str]:
+        """:meth:`to_json` in parts (their concatenation is it), to write the JSON of many bases
+        without making one text of it all (each part a few MB at most)."""
+        if not isinstance(self.impact, ImpactRows):
+            yield super().to_json(indent)
+            return
         data = self._stable_keys(rounded_data(self.model_dump(mode="json", exclude={"impact"})))
         text = dumps({**data, "impact": _ROWS}, indent)
         marker = dumps(_ROWS)
         if text.count(marker) != 1:  # (a text of the rubric holding the marker: the slow way)
-            return super().to_json(indent)
-        return text.replace(marker, self.impact.json(indent, level=1))
+            yield super().to_json(indent)
+            return
+        head, tail = text.split(marker)
+        yield head
+        yield from self.impact.json_parts(indent, level=1)
+        yield tail

@@ -25,6 +25,7 @@ from ..._model.results import DECIMALS
 if TYPE_CHECKING:
     from .results import BaseImpact
 
+PART_ROWS = 4096  # rows of JSON text joined into one part (about 5 MB with indentation)
 _TRAILING = re.compile(r"0+(?=\n)")  # trailing zeros of fixed-point texts, one a line
 _SLOT = re.compile(r'"\\u0000(\d+)\\u0000"')  # a leaf of a skeleton, as json.dumps writes it
 
@@ -193,11 +194,22 @@ class ImpactRows(Sequence["BaseImpact"]):
     def json(self, indent: int | None, level: int) -> str:
         """The JSON list of every row's data (floats rounded) as :func:`~.._model.results.dumps`
         writes it at nesting ``level`` of a document."""
+        return "".join(self.json_parts(indent, level))
+
+    def json_parts(self, indent: int | None, level: int) -> Iterator[str]:
+        """:meth:`json` in parts (their concatenation is it): ``PART_ROWS`` rows each."""
         rows = _row_texts(self.columns, indent, level + 1)
         if indent is None:
-            return "[" + ", ".join(rows) + "]"
-        inner, outer = "\n" + " " * (indent * (level + 1)), "\n" + " " * (indent * level)
-        return "[" + inner + ("," + inner).join(rows) + outer + "]"
+            first, between, last = "[", ", ", "]"
+        else:
+            between = "," + "\n" + " " * (indent * (level + 1))
+            first, last = "[" + between[1:], "\n" + " " * (indent * level) + "]"
+        yield first
+        for start in range(0, len(rows), PART_ROWS):
+            if start:
+                yield between
+            yield between.join(rows[start:start + PART_ROWS])
+        yield last
 
 
 # --- JSON from the arrays ------------------------------------------------------------------------
@@ -244,6 +256,21 @@ def _numbers(values: FloatArray, missing: BoolArray | None = None) -> list[str]:
     return shown
 
 
+def _numbers_beside(values: FloatArray, missing: BoolArray, known: FloatArray, known_missing: BoolArray,
+                    known_texts: list[str]) -> list[str]:
+    """``_numbers(values, missing)``, where ``known_texts`` are the texts of ``known`` (missing
+    where ``known_missing``): a row whose value equals its known one, missing alike, takes the
+    known text (equal numbers have one text); only the other rows are formatted."""
+    fresh = (values != known) | (missing != known_missing)
+    rows = np.flatnonzero(fresh)
+    if len(rows) > 0.75 * len(values):  # (most rows differ: formatting them all costs less)
+        return _numbers(values, missing)
+    texts = list(known_texts)
+    for row, text in zip(rows.tolist(), _numbers(values[rows], missing[rows])):
+        texts[row] = text
+    return texts
+
+
 def _integers(values: IntArray, missing: BoolArray | None = None) -> list[str]:
     count = int(values.shape[0])
     shown: list[str] = ("%d\n" * count % tuple(values.tolist())).split("\n")[:count]
@@ -260,9 +287,13 @@ def _direction_texts(column: DirectionColumn, indent: int | None, level: int) ->
     old_gone = column.old_na if column.old is not None else np.ones(count, dtype=bool)
     new_gone = column.new_na if column.new is not None else np.ones(count, dtype=bool)
     old = none if column.old is None else _numbers(column.old, old_gone)
-    new = none if column.new is None else _numbers(column.new, new_gone)
-    shift = none if column.old is None or column.new is None else _numbers(
-        column.new - column.old, old_gone | new_gone)
+    new = shift = none
+    if column.new is not None and column.old is not None:  # (a direction the change leaves alone: its
+        new = _numbers_beside(column.new, new_gone, column.old, old_gone, old)  # texts written once)
+        gone = old_gone | new_gone
+        shift = _numbers_beside(column.new - column.old, gone, np.zeros(count), gone, ["0.0"] * count)
+    elif column.new is not None:
+        new = _numbers(column.new, new_gone)
     old_level = none if column.old_level is None else _integers(column.old_level, old_gone)
     new_level = none if column.new_level is None else _integers(column.new_level, new_gone)
     fields = [old, new, shift, old_level, new_level]
