@@ -142,9 +142,14 @@ YEAR = re.compile(r"(\d{1,4})\s*年?")
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
 
+_FORMULA_FIRST = frozenset("'=+-@\t\r")  # what a text FORMULA_START matches begins with
+
+
 def _inert(text: str) -> str:
     """``text`` as a CSV cell a spreadsheet shows as text: a single quote before what starts
     like a formula (OWASP's advice), unless it is a plain number such as -5 or -0.5%."""
+    if text[:1] not in _FORMULA_FIRST:  # (most cells: no pattern to match)
+        return text
     if FORMULA_START.match(text) and not (text.isascii() and NUMBER.fullmatch(text.removesuffix("%"))):
         return "'" + text
     return text
@@ -202,8 +207,8 @@ def _is_percent(indicator: Indicator) -> bool:
 def _fraction_suspect(indicator: Indicator, value: float) -> bool:
     """A value in (0, 1] of a % indicator whose thresholds are all above 1: 0.35 for 35 %?"""
     thresholds = indicator.thresholds or ()
-    return (_is_percent(indicator) and bool(thresholds) and min(thresholds) > 1
-            and 0 < value <= 1)
+    return (0 < value <= 1 and bool(thresholds) and min(thresholds) > 1  # (cheap checks first)
+            and _is_percent(indicator))
 
 
 def _level_name(rubric: Rubric, level: int, lang: TemplateLang) -> str:
