@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..._errors import one_line
-from ..._model.derived import EnterpriseField, Input
+from ..._model.derived import Input
 from ..._model.profile import BaseProfile
 from ..._model.rubric import Indicator, Rubric
 from ..._text import Lang
@@ -106,11 +106,12 @@ def computed_hint(rubric: Rubric, lang: TemplateLang) -> str:
     return separator.join(parts)
 
 
-def _figure_cell(field: EnterpriseField, value: Any, lang: TemplateLang) -> Any:
+def _figure_cell(value: Any, words: tuple[str, str] | None) -> Any:
+    """An enterprise figure as written: a number, or for a yes/no field one of ``words`` (no, yes)."""
     if value is None:
         return None
-    if field.kind == "boolean":
-        return _say("yes" if value else "no", lang)
+    if words is not None:
+        return words[bool(value)]
     return int(value) if float(value).is_integer() and abs(value) < 1e15 else value
 
 
@@ -138,13 +139,15 @@ def enterprise_table(rubric: Rubric, lang: TemplateLang, profiles: Sequence[Base
                 f"{_say('yes', lang)} {_say('or', lang)} {_say('no', lang)}" if f.kind == "boolean"
                 else _say("number", lang) for f in fields)])]
     first = len(rows) + 1
+    yes_no = (_say("no", lang), _say("yes", lang))
+    columns = [(f.id, yes_no if f.kind == "boolean" else None) for f in fields]
     for profile in profiles:
         for enterprise in profile.enterprises or ():
-            figures = enterprise.figures
+            figures = enterprise.model_extra or {}  # (its figures, not copied)
             name = enterprise.name.text(side) if enterprise.name is not None else None
             rows.append(_Row([*([profile.id] if not one_base else []),
                               None if enterprise.id is None else str(enterprise.id), name,
-                              *(_figure_cell(f, figures.get(f.id), lang) for f in fields)], "data"))
+                              *[_figure_cell(figures.get(key), words) for key, words in columns]], "data"))
     last = max(len(rows), first + (ONE_ENTERPRISE_ROWS if one_base else MANY_ENTERPRISE_ROWS) - 1)
     widths = (*ENTERPRISE_WIDTHS[3 - len(lead):], *([16.0] * len(fields)))
     table = _Table(_say("enterprises_sheet", lang), rows, widths, f"{_column_letters(len(lead) + 1)}{first}",
