@@ -142,13 +142,13 @@ YEAR = re.compile(r"(\d{1,4})\s*年?")
 FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
 
-_FORMULA_FIRST = frozenset("'=+-@\t\r")  # what a text FORMULA_START matches begins with
+FORMULA_FIRST = frozenset("'=+-@\t\r")  # what a text FORMULA_START matches begins with
 
 
 def _inert(text: str) -> str:
     """``text`` as a CSV cell a spreadsheet shows as text: a single quote before what starts
     like a formula (OWASP's advice), unless it is a plain number such as -5 or -0.5%."""
-    if text[:1] not in _FORMULA_FIRST:  # (most cells: no pattern to match)
+    if text[:1] not in FORMULA_FIRST:  # (most cells: no pattern to match)
         return text
     if FORMULA_START.match(text) and not (text.isascii() and NUMBER.fullmatch(text.removesuffix("%"))):
         return "'" + text

@@ -30,6 +30,7 @@ from .inputs import (
 from .sheet import (
     COLUMNS,
     CONFIDENCE,
+    FORMULA_FIRST,
     KEYS,
     MARKER,
     SOURCE,
@@ -374,7 +375,8 @@ def _save_csv(tables: list[_Table], target: Path, layout: Layout) -> None:
         cells = [_csv_cell(value) for value in row.cells]
         if row.kind in ("indicator", "computed", "base"):  # informative text on one line
             cells = [c if k in verbatim else one_line(c) for k, c in enumerate(cells)]
-        writer.writerow([_inert(cell) for cell in cells])  # no cell runs as a formula
+        # no cell runs as a formula (most cannot start one: their first character says so)
+        writer.writerow([cell if cell[:1] not in FORMULA_FIRST else _inert(cell) for cell in cells])
     _write_bytes(target, buffer.getvalue().encode("utf-8-sig"))  # the BOM tells Excel it is UTF-8
 
 
