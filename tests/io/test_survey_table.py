@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from surveycsv import csv_rows, write_csv_rows
 from upgrade_score import (
@@ -339,3 +341,26 @@ def test_diff_of_a_template_with_enterprises_as_of_its_profiles(tmp_path: Path) 
     for old, new in ((RUBRIC, fewer), ("urban-mining-upgrade@2026.1", RUBRIC)):
         assert diff(old, new, table).to_json() == diff(old, new, by_rows).to_json()
         assert diff(new, old, path).to_json() == diff(new, old, by_rows).to_json()
+
+
+_CELL_TEXTS = ["", "0", "-0", "+.5", "5.", "12.25", "1e5", "1E-3", "1e400", "007", " 1", "1 ", " ",
+               "1\n", "\n1", "1\n2", "\r", "n/a", "是", "35%", "1,5", "--1", "1e", ".", "+", "٣"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_CELL_TEXTS), max_size=12), st.booleans())
+def test_a_column_is_plain_exactly_when_each_cell_is_a_plain_number_or_empty(
+        texts: list[str], from_workbook: bool) -> None:
+    """The one-match check of a CSV column (``_plain_texts``) says what the cell-by-cell check
+    says: plain when every cell is empty or a plain number on its own, and then where those are;
+    any other cell, or a cell of a workbook (not text), sends the column cell by cell."""
+    cells: list[Any] = [(text, "") for text in texts]
+    if from_workbook and cells:
+        cells[-1] = (1.5, "General")
+    found = survey_table._plain_texts(cells)
+    plain = not (from_workbook and cells) and all(
+        text == "" or survey_table.PLAIN_NUMBER.fullmatch(text) for text in texts)
+    assert (found is not None) == plain
+    if found is not None:
+        at = [i for i, text in enumerate(texts) if text]
+        assert found == (at, [texts[i] for i in at])

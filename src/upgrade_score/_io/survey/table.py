@@ -54,6 +54,8 @@ def table_reading() -> bool:
     return TABLE_READING
 
 PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# lines each a plain number or empty: a column of a CSV file checked in one match
+PLAIN_LINES = re.compile(rf"(?:{PLAIN_NUMBER.pattern})?(?:\n(?:{PLAIN_NUMBER.pattern})?)*")
 TEXT_MAX = 10_000  # characters of a name the profile model takes
 _BLANK: RawCell = (None, "")
 _TEXT_FIELDS = ("name_zh", "name_en", "region")
@@ -350,6 +352,10 @@ class _Columns:
         texts: list[str] = []
         number_at: list[int] = []
         numbers: list[float] = []
+        plain = _plain_texts(cells)
+        if plain is not None:  # a column of plain numbers and blanks: nothing to look at cell by cell
+            text_at, texts = plain
+            cells = []
         value_of = self.reader._value_of
         for i, (raw, number_format) in enumerate(cells):
             if raw is None:
@@ -433,3 +439,20 @@ class _Columns:
             applies = np.array([indicator.applies(category) for category in every], dtype=bool)
             if (~applies[rows] & (kinds[:, c] != BLANK)).any():
                 raise _Doubt
+
+
+def _plain_texts(cells: list[RawCell]) -> tuple[list[int], list[str]] | None:
+    """Where a column's cells hold text (from a CSV file) that is a plain number, and those
+    texts, when every other cell is empty; ``None`` when any cell is something else (a number
+    from a workbook, a word, a blank of spaces, a line break...): then each is looked at on its
+    own."""
+    texts = [raw for raw, _ in cells]
+    try:
+        joined = "\n".join(texts)
+    except TypeError:  # (a cell of a workbook: a number, a date...)
+        return None
+    if joined.count("\n") != max(len(texts) - 1, 0) or not PLAIN_LINES.fullmatch(joined):
+        return None
+    at = [i for i, text in enumerate(texts) if text]
+    return at, [texts[i] for i in at]
+

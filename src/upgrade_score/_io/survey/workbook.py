@@ -87,7 +87,8 @@ def _template_cells(row: list[str]) -> list[RawCell]:
     end = len(row)
     while end and not row[end - 1]:
         end -= 1
-    return [(_uninert(value), "") if value else _EMPTY for value in row[:end]]
+    return [((_uninert(value) if value[0] == "'" else value), "") if value else _EMPTY
+            for value in row[:end]]  # (only a cell that starts with a quote was made inert)
 
 
 def _csv_rows(path: Path) -> list[list[RawCell]] | None:
