@@ -8,8 +8,9 @@
 * ``compare`` with every derived array vs ``score_many`` (target ≤ 2×); both engine figures also in
   CPU seconds, their rounds taken in turn (another process's load moves them least);
 * ``diff`` of two rubrics over 10⁵ bases vs two ``score_many`` calls on arrays (target ≤ 3×): of a
-  CSV table read into arrays (reading not timed), and of as many ``BaseProfile`` objects; and the
-  command line ``diff --profiles bases.csv --format json`` (start to exit) vs pandas ``read_csv`` +
+  CSV table read into arrays (reading not timed), and of as many ``BaseProfile`` objects (with
+  ``score_many`` of them beside one call on arrays, and the bare read of those profiles: ids, keys
+  and values in C loops, no check, a floor for any reader of profile objects); and the command line ``diff --profiles bases.csv --format json`` (start to exit) vs pandas ``read_csv`` +
   two ``score_many`` + ``to_csv`` in a child process (needs pandas and PyYAML);
 * the HTML report of 100 bases (target ≤ 3 s);
 * ``import upgrade_score`` in a fresh interpreter vs ``import numpy, pydantic, yaml`` (≤ 1.5×).
@@ -31,6 +32,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import chain
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -318,9 +321,35 @@ def diff_rows(count: int, repeat: int) -> list[Row]:
     moved = median_time(max(1, repeat // 2), lambda: diff(old, new, profiles))
     rows.append((f"diff of two rubrics: {count:,} BaseProfile", moved, "two score_many calls on arrays",
                  twice, "≤ 3×"))
+    many = median_time(max(1, repeat // 2), lambda: score_many(old, profiles))
+    once = median_time(repeat, lambda: score_many(old, values))
+    rows.append((f"score_many of {count:,} BaseProfile", many, "one score_many call on arrays", once, ""))
+    bare = median_time(max(1, repeat // 2), lambda: read_bare(profiles, old.indicator_ids))
+    rows.append((f"  the bare read of those {count:,} profiles", bare, "two score_many calls on arrays",
+                 twice, "(a floor)"))
     if table is not None:
         rows.append(cli_row)
     return rows
+
+
+def read_bare(profiles: list[BaseProfile], ids: tuple[str, ...]) -> tuple[list[str], np.ndarray]:
+    """The least any reader of profile objects does, with no check at all: each profile's id and
+    values dict in one loop, every key's column and every value's ``.value`` in C loops (map,
+    chain, fromiter), the numbers converted by numpy and put into an N×M matrix."""
+    names: list[str] = []
+    dicts: list[dict[str, Any]] = []
+    for profile in profiles:
+        names.append(profile.base.id)
+        dicts.append(profile.values)
+    codes = {key: m for m, key in enumerate(ids)}
+    sizes = np.fromiter(map(len, dicts), dtype=np.int64, count=len(dicts))
+    total = int(sizes.sum())
+    column = np.fromiter(map(codes.__getitem__, chain.from_iterable(dicts)), dtype=np.int64, count=total)
+    given = list(map(attrgetter("value"), chain.from_iterable(map(dict.values, dicts))))
+    matrix = np.full((len(dicts), len(ids)), np.nan)
+    rows = np.repeat(np.arange(len(dicts)), sizes)
+    matrix.reshape(-1)[rows * len(ids) + column] = np.fromiter(given, dtype=np.float64, count=total)
+    return names, matrix
 
 
 # --- import ----------------------------------------------------------------------------------
