@@ -10,8 +10,9 @@
 * ``diff`` of two rubrics over 10⁵ bases vs two ``score_many`` calls on arrays (target ≤ 3×): of a
   CSV table read into arrays (reading not timed), and of as many ``BaseProfile`` objects (with
   ``score_many`` of them beside one call on arrays, and the bare read of those profiles: ids, keys
-  and values in C loops, no check, a floor for any reader of profile objects); and the command line ``diff --profiles bases.csv --format json`` (start to exit) vs pandas ``read_csv`` +
-  two ``score_many`` + ``to_csv`` in a child process (needs pandas and PyYAML);
+  and values in C loops, no check, a floor for any reader of profile objects); and the command
+  line ``diff --profiles bases.csv --format json`` (start to exit) vs pandas ``read_csv`` + two
+  ``score_many`` + ``to_csv`` in a child process (needs pandas and PyYAML);
 * the HTML report of 100 bases (target ≤ 3 s);
 * ``import upgrade_score`` in a fresh interpreter vs ``import numpy, pydantic, yaml`` (≤ 1.5×).
 
