@@ -166,9 +166,13 @@ def engine_rows(bases: int, repeat: int) -> list[Row]:
                        and (table.balanced_level == reference["balanced_level"]).all())
     print(f"  score_many vs segment-sum reference: max |difference| {worst:.1e}, "
           f"levels {'identical' if same_levels else 'DIFFER'}")
-    ours = median_time(repeat, lambda: score_many(rubric, values, workers=2))
-    theirs = median_time(repeat, lambda: segment_reference(rubric, values, threads=2))
-    full = median_time(repeat, lambda: _compare_all(rubric, values))
+    # wall time of ours and the reference's, taken in turn in each round (the machine's speed drifts,
+    # and 2-thread timings are bimodal: apart, the two sides of a ratio could see different machines)
+    wall = _side_by_side(repeat, {"ours": (lambda: score_many(rubric, values, workers=2), 1),
+                                  "theirs": (lambda: segment_reference(rubric, values, threads=2), 1)},
+                         time.perf_counter)
+    ours, theirs = wall["ours"], wall["theirs"]
+    full = median_time(repeat, lambda: _compare_all(rubric, values))  # (rounds of its own: see README)
     # the same work in CPU seconds (of every thread): what another process's load changes least
     cpu = time.process_time
     alone = _side_by_side(repeat, {"ours": (lambda: score_many(rubric, values, workers=1), 1),
