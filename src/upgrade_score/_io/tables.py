@@ -355,8 +355,8 @@ def _out_of_range(derivation: Derivation, inputs: FloatArray,
     """(row, input column, message) of the first input values outside their valid range."""
     if inputs.shape[0] <= SMALL_ROWS:  # a few bases: Python floats
         low, high = derivation.low.tolist(), derivation.high.tolist()
-        at: list[Any] = [(row, k) for row, found in enumerate(inputs.tolist())
-              for k, value in enumerate(found) if value < low[k] or value > high[k]]
+        at: list[list[int]] = [[row, k] for row, found in enumerate(inputs.tolist())
+                               for k, value in enumerate(found) if value < low[k] or value > high[k]]
     else:
         with np.errstate(invalid="ignore"):
             at = np.argwhere((inputs < derivation.low) | (inputs > derivation.high)).tolist()

@@ -455,4 +455,3 @@ def _plain_texts(cells: list[RawCell]) -> tuple[list[int], list[str]] | None:
         return None
     at = [i for i, text in enumerate(texts) if text]
     return at, [texts[i] for i in at]
-
