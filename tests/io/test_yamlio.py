@@ -617,3 +617,26 @@ def test_the_default_rubric_goes_through_libyaml_and_a_bad_text_through_python(
     with pytest.raises(UpgradeScoreError, match=r"^doc.yaml:2: a: duplicate key 'a' \(first on line 1\)$"):
         parse_document("a: 1\na: 2\n", "doc.yaml")  # a problem: found again, and worded, by Python
     assert used == [*fast, "_Loader"]
+
+
+def test_a_document_over_a_size_limit_is_refused_by_the_first_parser_that_meets_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A limit is the builder's, met at the same event whichever parser feeds it: libyaml's refusal
+    stands (reading a hostile document again with the slower parser only took longer, 45 s at a
+    million nodes), with the words and line the Python parser's gives."""
+    monkeypatch.setattr(yamlio, "MAX_NODES", 40)
+    text = "a: 1\nb:\n" + "".join(f"  k{i}: [1, 2, 3]\n" for i in range(20))
+    expected = r"^doc.yaml:10: document expands to more than 40 nodes \(alias bomb\?\)$"
+    used: list[str] = []
+    built = yamlio._built
+    monkeypatch.setattr(yamlio, "_built", lambda text, file, loader: (used.append(loader.__name__),
+                                                                       built(text, file, loader))[1])
+    with pytest.raises(UpgradeScoreError, match=expected):
+        parse_document(text, "doc.yaml")
+    assert used == (["CSafeLoader"] if yamlio._FastParser is not None else ["_Loader"])
+    monkeypatch.setattr(yamlio, "_FastParser", None)
+    with pytest.raises(UpgradeScoreError, match=expected):
+        parse_document(text, "doc.yaml")
+    deep = "a: " + "[" * 70 + "]" * 70 + "\n"
+    with pytest.raises(UpgradeScoreError, match=r"^doc.yaml:1: nesting deeper than 64 levels$"):
+        parse_document(deep, "doc.yaml")

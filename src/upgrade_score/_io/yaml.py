@@ -167,6 +167,8 @@ def parse_document(text: str, file: str = "<string>", *, as_json: bool | None = 
     if _FastParser is not None and not _PYTHON_ONLY.search(text, 1 if text.startswith("\ufeff") else 0):
         try:
             return _built(text, file, _FastParser)
+        except _TooLarge:
+            raise  # (the same limit, met at the same event: reading it again would only take longer)
         except (yaml.YAMLError, UpgradeScoreError, UnicodeEncodeError):  # (libyaml reads UTF-8)
             pass  # any problem is found again, and worded, by the Python parser (as it always was)
     try:
@@ -195,6 +197,11 @@ def parse_document(text: str, file: str = "<string>", *, as_json: bool | None = 
 _FastParser: type[Any] | None = getattr(yaml, "CSafeLoader", None) if yaml.__with_libyaml__ else None
 _PYTHON_ONLY = re.compile(  # (a small class: a negated one of all Unicode took 12 ms to compile)
     "[\t\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]|[|>][-+0-9]*#|^%", re.MULTILINE)
+
+
+class _TooLarge(UpgradeScoreError):
+    """A document over a size limit (nesting, nodes, characters): refused where the builder
+    meets the limit, whichever parser fed it."""
 
 
 def _built(text: str, file: str, loader: type[Any]) -> Document:
@@ -234,6 +241,9 @@ class _Builder:
     def fail(self, event: yaml.Event, message: str, path: FieldPath | None = None) -> None:
         raise UpgradeScoreError(Problem(message, self.file, _line(event), path or ()))
 
+    def too_large(self, event: yaml.Event, message: str) -> None:
+        raise _TooLarge(Problem(message, self.file, _line(event)))
+
     def feed(self, event: yaml.Event) -> None:
         if isinstance(event, yaml.DocumentStartEvent):
             self.documents += 1
@@ -260,7 +270,7 @@ class _Builder:
         if event.tag is not None:
             self.fail(event, f"unsupported YAML tag {event.tag}", self.tag_path())
         if len(self.stack) >= MAX_DEPTH:
-            self.fail(event, f"nesting deeper than {MAX_DEPTH} levels")
+            self.too_large(event, f"nesting deeper than {MAX_DEPTH} levels")
         path = self.child_path(event)
         self.total_nodes += 1
         self.stack.append(_Open({} if is_map else [], path, event.anchor))
@@ -313,9 +323,9 @@ class _Builder:
             self.total_nodes += nodes
             self.total_chars += chars
         if self.total_nodes > MAX_NODES:
-            self.fail(event, f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)")
+            self.too_large(event, f"document expands to more than {MAX_NODES:,} nodes (alias bomb?)")
         if self.total_chars > MAX_CHARS:
-            self.fail(event, f"document expands to more than {MAX_CHARS:,} characters (alias bomb?)")
+            self.too_large(event, f"document expands to more than {MAX_CHARS:,} characters (alias bomb?)")
         if anchor is not None:
             self.anchors[anchor] = (value, nodes, chars)
         if not self.stack:
